@@ -1,0 +1,171 @@
+import type { DType } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { shapesEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { GRADIENTS, type Primitive } from './gradients.js';
+import { reduceToShape } from './reduce-to-shape.js';
+
+/** What a gradient rule sees: the tensors its forward saved, attributes, and which inputs want gradients. */
+export interface GradContext {
+  readonly saved: readonly Tensor[];
+  readonly attrs: Readonly<Record<string, unknown>>;
+  /** needs[i]: input i requires a gradient (rules skip the others). */
+  readonly needs: readonly boolean[];
+  readonly inputShapes: readonly Shape[];
+  readonly inputDtypes: readonly DType[];
+}
+
+/** An edge to where an input's gradient goes: another node, or a leaf tensor's `.grad`. */
+type Edge = { readonly node: GradNode } | { readonly leaf: Tensor };
+
+/** One recorded primitive: how to send the output's gradient back to its inputs. */
+export class GradNode {
+  saved: readonly Tensor[] | null;
+  constructor(
+    readonly op: Primitive,
+    readonly next: readonly (Edge | null)[],
+    saved: readonly Tensor[],
+    readonly attrs: Readonly<Record<string, unknown>>,
+    readonly inputShapes: readonly Shape[],
+    readonly inputDtypes: readonly DType[],
+  ) {
+    this.saved = saved;
+  }
+}
+
+let gradEnabled = true;
+
+/** Whether ops currently record the graph (false inside `noGrad`). */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Runs `fn` without recording gradients (like `torch.no_grad()`); use for
+ * evaluation and for in-place parameter updates.
+ * @example const pred = tg.noGrad(() => model.forward(x));
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/** Runs `fn` with gradient recording switched on or off, restoring the old mode after. */
+export function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = enabled;
+  try {
+    const r = fn();
+    if (r instanceof Promise) throw new TensorError('noGrad: the function must be synchronous (await outside of noGrad)');
+    return r;
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Records `out = op(inputs)` in the graph when grad mode is on and some input
+ * requires grad. `saved` are the tensors the gradient rule will need.
+ */
+export function record(
+  op: Primitive,
+  inputs: readonly Tensor[],
+  out: Tensor,
+  saved: readonly Tensor[] = [],
+  attrs: Readonly<Record<string, unknown>> = {},
+): Tensor {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
+  const next = inputs.map((t): Edge | null => {
+    if (!t.requiresGrad) return null;
+    return t._node ? { node: t._node } : { leaf: t };
+  });
+  out._setNode(
+    new GradNode(op, next, saved, attrs, inputs.map((t) => t.shape), inputs.map((t) => t.dtype)),
+  );
+  return out;
+}
+
+export interface BackwardOptions {
+  /** Keep saved tensors so backward can run through this graph again. */
+  retainGraph?: boolean;
+}
+
+/** Nodes reachable from `root`, ordered so each node comes before the nodes it feeds into (reverse topological). */
+function topoOrder(root: GradNode): GradNode[] {
+  const order: GradNode[] = [];
+  const visited = new Set<GradNode>();
+  // Iterative DFS: long chains (RNN-like loops) must not overflow the JS stack.
+  const stack: { node: GradNode; i: number }[] = [{ node: root, i: 0 }];
+  visited.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.i < top.node.next.length) {
+      const e = top.node.next[top.i++];
+      if (e && 'node' in e && !visited.has(e.node)) {
+        visited.add(e.node);
+        stack.push({ node: e.node, i: 0 });
+      }
+    } else {
+      order.push(top.node);
+      stack.pop();
+    }
+  }
+  return order.reverse();
+}
+
+function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+  let grad = g.dtype === leaf.dtype ? g : g.to(leaf.dtype);
+  // Stored grads are contiguous and unshared so optimizers may update them in place.
+  grad = grad.isContiguous() && grad !== g ? grad : grad.contiguous();
+  leaf.grad = leaf.grad ? leaf.grad.add(grad) : grad;
+}
+
+/**
+ * Reverse-mode differentiation from `root` with seed `grad`. Gradients of leaves
+ * that require grad accumulate into `.grad`. Computed without recording a graph
+ * (no higher-order gradients). Unless `retainGraph`, saved tensors are dropped
+ * so their memory can be reclaimed.
+ */
+export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = {}): void {
+  withGradMode(false, () => {
+    if (!root._node) {
+      accumulateLeaf(root, grad);
+      return;
+    }
+    const order = topoOrder(root._node);
+    const grads = new Map<GradNode, Tensor>([[root._node, grad]]);
+    for (const node of order) {
+      const g = grads.get(node);
+      grads.delete(node);
+      if (!g) continue;
+      if (!node.saved) {
+        throw new TensorError(
+          `backward: trying to backward through the graph a second time (op '${node.op}'); its saved tensors were freed. Pass {retainGraph: true} to the first backward() if you need to call it twice`,
+        );
+      }
+      const ctx: GradContext = {
+        saved: node.saved,
+        attrs: node.attrs,
+        needs: node.next.map((e) => e !== null),
+        inputShapes: node.inputShapes,
+        inputDtypes: node.inputDtypes,
+      };
+      const inputGrads = GRADIENTS[node.op](g, ctx);
+      if (!opts.retainGraph) node.saved = null;
+      node.next.forEach((edge, i) => {
+        const gi = inputGrads[i];
+        if (!edge || !gi) return;
+        const shaped = reduceToShape(gi, node.inputShapes[i]!);
+        if (!shapesEqual(shaped.shape, node.inputShapes[i]!)) {
+          throw new Error(`internal: gradient of '${node.op}' input ${i} has shape ${fmtShape(shaped.shape)}, expected ${fmtShape(node.inputShapes[i]!)}`);
+        }
+        const typed = shaped.dtype === node.inputDtypes[i] ? shaped : shaped.to(node.inputDtypes[i]!);
+        if ('leaf' in edge) accumulateLeaf(edge.leaf, typed);
+        else {
+          const prev = grads.get(edge.node);
+          grads.set(edge.node, prev ? prev.add(typed) : typed);
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,165 @@
+import type { AdaptivePoolParams, AvgPoolParams, ConvParams } from '../backend/backend.js';
+import { TensorError } from '../tensor/errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { GradContext } from './engine.js';
+import * as E from '../ops/elementwise.js';
+import { embed, sliceView, split } from '../ops/movement.js';
+import { matmulPrim } from '../ops/linalg.js';
+import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
+import { convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
+import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim } from '../ops/pool-prims.js';
+
+/**
+ * A gradient rule: given dL/d(output) and the forward's context, returns
+ * dL/d(input_i) for each input (null where not needed). Results may have the
+ * broadcast output shape: the engine sums them back to each input's shape
+ * (reduceToShape) and casts to the input's dtype, once, for every rule.
+ */
+export type GradRule = (g: Tensor, ctx: GradContext) => (Tensor | null)[];
+
+const zeros = (g: Tensor, ctx: GradContext, i = 0): Tensor => zerosOn(g, ctx.inputShapes[i]!);
+/** Shape of a reduction's output with the reduced axes kept as size 1. */
+const keptShape = (ctx: GradContext): number[] => {
+  const axes = new Set(ctx.attrs.axes as number[]);
+  return ctx.inputShapes[0]!.map((d, i) => (axes.has(i) ? 1 : d));
+};
+const s = (ctx: GradContext, i: number): Tensor => ctx.saved[i]!;
+
+/** The one table: every differentiable primitive and its rule, with the math on each line. */
+export const GRADIENTS = {
+  // views and copies
+  cast: (g) => [g],                                                          // d cast(x) = g (cast back by the engine)
+  copy: (g) => [g],                                                          // identity
+  reshape: (g, c) => [g.reshape(c.inputShapes[0]!)],                         // un-reshape
+  permute: (g, c) => {                                                       // inverse permutation
+    const dims = c.attrs.dims as number[];
+    const inv = new Array<number>(dims.length);
+    dims.forEach((d, i) => (inv[d] = i));
+    return [g.permute(inv)];
+  },
+  expand: (g) => [g],                                                        // sum over broadcast dims (engine)
+  slice: (g, c) => [embed(g, c.inputShapes[0]!, c.attrs.starts as number[], c.attrs.steps as number[])], // scatter into zeros
+  embed: (g, c) => [sliceView(g, c.attrs.starts as number[], c.attrs.steps as number[], c.inputShapes[0]!)], // take the window back
+  flip: (g, c) => [g.flip(c.attrs.dims as number[])],                        // flip back
+  cat: (g, c) => split(g, c.attrs.sizes as number[], c.attrs.dim as number), // split back
+
+  // unary
+  neg: (g) => [g.neg()],                                                     // -g
+  abs: (g, c) => [g.mul(E.sign(s(c, 0)))],                                   // g sign(x)
+  sign: (g, c) => [zeros(g, c)],                                             // 0 a.e.
+  floor: (g, c) => [zeros(g, c)],
+  ceil: (g, c) => [zeros(g, c)],
+  round: (g, c) => [zeros(g, c)],
+  exp: (g, c) => [g.mul(s(c, 0))],                                           // g e^x
+  expm1: (g, c) => [g.mul(s(c, 0).add(1))],                                  // g (expm1(x) + 1)
+  log: (g, c) => [g.div(s(c, 0))],                                           // g / x
+  log1p: (g, c) => [g.div(s(c, 0).add(1))],                                  // g / (1 + x)
+  sqrt: (g, c) => [g.div(s(c, 0).mul(2))],                                   // g / (2 sqrt x)
+  rsqrt: (g, c) => [g.mul(s(c, 0).pow(3)).mul(-0.5)],                        // -g x^(-3/2) / 2
+  reciprocal: (g, c) => [g.mul(s(c, 0).square()).neg()],                     // -g / x^2
+  sin: (g, c) => [g.mul(E.cos(s(c, 0)))],                                    // g cos x
+  cos: (g, c) => [g.mul(E.sin(s(c, 0))).neg()],                              // -g sin x
+  tanh: (g, c) => [g.mul(E.sub(1, s(c, 0).square()))],                       // g (1 - tanh^2)
+  sigmoid: (g, c) => [g.mul(s(c, 0)).mul(E.sub(1, s(c, 0)))],                // g s (1 - s)
+  relu: (g, c) => [E.where(s(c, 0).gt(0), g, 0)],                            // g [x > 0]
+  erf: (g, c) => [g.mul(E.exp(s(c, 0).square().neg())).mul(2 / Math.sqrt(Math.PI))], // g 2/sqrt(pi) e^(-x^2)
+
+  // binary (results in the broadcast shape; the engine reduces)
+  add: (g) => [g, g],                                                        // g, g
+  sub: (g) => [g, g.neg()],                                                  // g, -g
+  mul: (g, c) => [c.needs[0] ? g.mul(s(c, 1)) : null, c.needs[1] ? g.mul(s(c, 0)) : null], // g b, g a
+  div: (g, c) => [                                                           // g / b, -g (a/b) / b
+    c.needs[0] ? g.div(s(c, 0)) : null,
+    c.needs[1] ? g.mul(s(c, 1)).div(s(c, 0)).neg() : null,
+  ],
+  pow: (g, c) => {
+    const [a, b, out] = [s(c, 0), s(c, 1), s(c, 2)];
+    return [
+      // g b a^(b-1), with 0 where b == 0 (avoids 0 * inf at a == 0)
+      c.needs[0] ? E.where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null,
+      // g a^b log a, with 0 where a == 0 and b >= 0 (PyTorch's convention)
+      c.needs[1] ? E.where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(out).mul(E.log(a))) : null,
+    ];
+  },
+  maximum: (g, c) => {                                                       // g to the larger; split ties
+    const [a, b] = [s(c, 0), s(c, 1)];
+    const half = g.mul(0.5);
+    return [E.where(a.gt(b), g, E.where(a.eq(b), half, 0)), E.where(b.gt(a), g, E.where(a.eq(b), half, 0))];
+  },
+  minimum: (g, c) => {                                                       // g to the smaller; split ties
+    const [a, b] = [s(c, 0), s(c, 1)];
+    const half = g.mul(0.5);
+    return [E.where(a.lt(b), g, E.where(a.eq(b), half, 0)), E.where(b.lt(a), g, E.where(a.eq(b), half, 0))];
+  },
+  where: (g, c) => [null, E.where(s(c, 0), g, 0), E.where(s(c, 0), 0, g)],  // route g by the condition
+
+  // reductions
+  sum: (g, c) => [g.reshape(keptShape(c)).expand(c.inputShapes[0]!)],      // broadcast g back
+  max: (g, c) => extremumGrad(g, c),                                         // g shared among the maxima
+  min: (g, c) => extremumGrad(g, c),
+  prod: (g, c) => {                                                          // g prod_{j != i} x_j, exact with zeros
+    const [x, out] = [s(c, 0), s(c, 1)];
+    const axes = c.attrs.axes as number[];
+    const keep = keptShape(c);
+    const isZero = x.eq(0);
+    const nonzeroProd = E.where(isZero, 1, x).prod(axes, true);
+    const zeroCount = isZero.to('int32').sum(axes, true);
+    const others = E.where(isZero, E.where(zeroCount.eq(1), nonzeroProd, 0), out.reshape(keep).div(x));
+    return [g.reshape(keep).mul(others)];
+  },
+
+  // linear algebra and indexing
+  matmul: (g, c) => [                                                        // g B^T, A^T g
+    c.needs[0] ? matmulPrim(g, s(c, 1).transpose(-1, -2)) : null,
+    c.needs[1] ? matmulPrim(s(c, 0).transpose(-1, -2), g) : null,
+  ],
+  gather: (g, c) => [scatterAdd(zeros(g, c), c.attrs.dim as number, s(c, 0), g)], // scatter g back
+  scatterAdd: (g, c) => [g, gather(g, c.attrs.dim as number, s(c, 0))],      // g, g at the scattered places
+
+  // convolution: each gradient is another convolution primitive
+  conv: (g, c) => {
+    const p = c.attrs.params as ConvParams;
+    return [
+      c.needs[0] ? convTransposePrim(g, s(c, 1), p) : null,                  // dx = conv^T(g, w)
+      c.needs[1] ? convWeightGradPrim(s(c, 0), g, p) : null,                 // dw = corr(x, g)
+    ];
+  },
+  convTranspose: (g, c) => {
+    const p = c.attrs.params as ConvParams;
+    return [
+      c.needs[0] ? convPrim(g, s(c, 1), p) : null,                           // d(conv^T x)/dx = conv(g, w)
+      c.needs[1] ? convWeightGradPrim(g, s(c, 0), p) : null,                 // dw = corr(g, x)
+    ];
+  },
+  convWeightGrad: () => {
+    throw new TensorError('backward: double backward through a convolution weight gradient is not supported');
+  },
+
+  // pooling
+  maxPool: (g, c) => {                                                       // scatter g to the argmax positions
+    const idx = s(c, 0);
+    const [n, ch] = [idx.shape[0]!, idx.shape[1]!];
+    const inSize = c.attrs.inSize as number[];
+    const plane = inSize[0]! * inSize[1]! * inSize[2]!;
+    const valid = idx.ge(0);                                                 // -1: the window held only padding
+    const flatIdx = E.where(valid, idx, 0).reshape([n, ch, -1]);
+    const flatG = E.where(valid, g, 0).reshape([n, ch, -1]);
+    return [scatterAdd(zerosOn(g, [n, ch, plane]), 2, flatIdx, flatG).reshape(c.inputShapes[0]!)];
+  },
+  avgPool: (g, c) => [avgPoolBackwardPrim(g, c.attrs.params as AvgPoolParams)],           // spread g over each window
+  avgPoolBackward: (g, c) => [avgPoolPrim(g, c.attrs.params as AvgPoolParams)],           // adjoint: average again
+  adaptiveAvgPool: (g, c) => [adaptiveAvgPoolBackwardPrim(g, c.attrs.params as AdaptivePoolParams)],
+  adaptiveAvgPoolBackward: (g, c) => [adaptiveAvgPoolPrim(g, c.attrs.params as AdaptivePoolParams)],
+} satisfies Record<string, GradRule>;
+
+/** Names of the differentiable primitives (keys of the table). */
+export type Primitive = keyof typeof GRADIENTS;
+
+/** max/min over axes: g / (number of tied extrema) at each extremum, 0 elsewhere. */
+function extremumGrad(g: Tensor, c: GradContext): Tensor[] {
+  const [x, out] = [s(c, 0), s(c, 1)];
+  const axes = c.attrs.axes as number[];
+  const keep = keptShape(c);
+  const mask = x.eq(out.reshape(keep)).to(x.dtype);
+  return [g.reshape(keep).mul(mask).div(mask.sum(axes, true))];
+}

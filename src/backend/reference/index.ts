@@ -1,0 +1,115 @@
+import type {
+  AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp, Storage, UnaryOp,
+} from '../backend.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
+import type { Shape } from '../../tensor/shape.js';
+import { RefStorage, dataOf, gatherView, offsetsOf } from './storage.js';
+import { BINARY, UNARY, mapBinary, mapUnary, mapWhere } from './elementwise.js';
+import { reduce } from './reduce.js';
+import { matmul } from './matmul.js';
+import { gather, scatterAdd } from './indexing.js';
+import * as conv from './conv.js';
+import * as pool from './pool.js';
+
+/**
+ * The reference backend: plain TypeScript over typed arrays, float32 and float64.
+ * It is the executable specification every faster backend is tested against, so
+ * it favours obvious loops over speed.
+ */
+class ReferenceBackend implements Backend {
+  readonly name = 'reference';
+
+  private wrap(dtype: DType, data: TypedArray): RefStorage {
+    return new RefStorage(this, dtype, data);
+  }
+
+  alloc(dtype: DType, length: number): Storage {
+    return this.wrap(dtype, typedArrayFor(dtype, length));
+  }
+  fromArray(dtype: DType, values: TypedArray): Storage {
+    return this.wrap(dtype, toTypedArray(dtype, values));
+  }
+  read(src: Storage, layout: Layout): TypedArray {
+    return gatherView(dataOf(src), layout, src.dtype);
+  }
+  readAsync(src: Storage, layout: Layout): Promise<TypedArray> {
+    return Promise.resolve(this.read(src, layout));
+  }
+  release(_storage: Storage): void {
+    // Plain typed arrays are reclaimed by the garbage collector.
+  }
+
+  copy(dst: Storage, dstLayout: Layout, src: Storage, srcLayout: Layout): void {
+    const d = dataOf(dst), s = dataOf(src);
+    const od = offsetsOf(dstLayout), os = offsetsOf(srcLayout);
+    // Read everything first: source and destination may overlap (x.copy_(x.flip(0))).
+    const vals = new Float64Array(os.length);
+    for (let i = 0; i < os.length; i++) vals[i] = s[os[i]!]!;
+    const toBool = dst.dtype === 'bool', toInt = dst.dtype === 'int32';
+    for (let i = 0; i < od.length; i++) {
+      const v = vals[i]!;
+      d[od[i]!] = toBool ? (v ? 1 : 0) : toInt ? Math.trunc(v) : v;
+    }
+  }
+  fill(dst: Storage, dstLayout: Layout, value: number): void {
+    const d = dataOf(dst);
+    for (const o of offsetsOf(dstLayout)) d[o] = value;
+  }
+
+  unary(op: UnaryOp, x: Storage, xl: Layout, outDtype: DType): Storage {
+    return this.wrap(outDtype, mapUnary(UNARY[op], dataOf(x), xl, outDtype));
+  }
+  binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage {
+    return this.wrap(outDtype, mapBinary(BINARY[op], dataOf(a), al, dataOf(b), bl, outDtype));
+  }
+  where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage {
+    return this.wrap(outDtype, mapWhere(dataOf(cond), cl, dataOf(a), al, dataOf(b), bl, outDtype));
+  }
+  reduce(op: ReduceOp, x: Storage, xl: Layout, axes: readonly number[], outDtype: DType): Storage {
+    return this.wrap(outDtype, reduce(op, dataOf(x), xl, axes, outDtype));
+  }
+  matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage {
+    return this.wrap(outDtype, matmul(dataOf(a), al, dataOf(b), bl, outDtype));
+  }
+  gather(x: Storage, xl: Layout, dim: number, index: Storage, il: Layout): Storage {
+    return this.wrap(x.dtype, gather(dataOf(x), xl, dim, dataOf(index), il, x.dtype));
+  }
+  scatterAdd(dst: Storage, dstShape: Shape, dim: number, index: Storage, il: Layout, src: Storage, sl: Layout): void {
+    scatterAdd(dataOf(dst), dstShape, dim, dataOf(index), il, dataOf(src), sl);
+  }
+
+  conv(x: Storage, w: Storage, p: ConvParams): Storage {
+    return this.wrap(x.dtype, conv.convForward(dataOf(x), dataOf(w), p, x.dtype));
+  }
+  convBackwardInput(gy: Storage, w: Storage, p: ConvParams): Storage {
+    return this.wrap(gy.dtype, conv.convBackwardInput(dataOf(gy), dataOf(w), p, gy.dtype));
+  }
+  convBackwardWeight(x: Storage, gy: Storage, p: ConvParams): Storage {
+    return this.wrap(x.dtype, conv.convBackwardWeight(dataOf(x), dataOf(gy), p, x.dtype));
+  }
+
+  maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {
+    const r = pool.maxPool(dataOf(x), p, x.dtype);
+    return { out: this.wrap(x.dtype, r.out), indices: this.wrap('int32', r.indices) };
+  }
+  avgPool(x: Storage, p: AvgPoolParams): Storage {
+    return this.wrap(x.dtype, pool.avgPool(dataOf(x), p, x.dtype));
+  }
+  avgPoolBackward(gy: Storage, p: AvgPoolParams): Storage {
+    return this.wrap(gy.dtype, pool.avgPoolBackward(dataOf(gy), p, gy.dtype));
+  }
+  adaptiveAvgPool(x: Storage, p: AdaptivePoolParams): Storage {
+    return this.wrap(x.dtype, pool.adaptiveAvgPool(dataOf(x), p, x.dtype));
+  }
+  adaptiveAvgPoolBackward(gy: Storage, p: AdaptivePoolParams): Storage {
+    return this.wrap(gy.dtype, pool.adaptiveAvgPoolBackward(dataOf(gy), p, gy.dtype));
+  }
+  adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): { out: Storage; indices: Storage } {
+    const r = pool.adaptiveMaxPool(dataOf(x), p, x.dtype);
+    return { out: this.wrap(x.dtype, r.out), indices: this.wrap('int32', r.indices) };
+  }
+}
+
+/** The single reference backend instance. */
+export const referenceBackend: Backend = new ReferenceBackend();

@@ -1,0 +1,45 @@
+/**
+ * tensorgrad: tensors with reverse-mode autodiff, neural-network layers and
+ * training, in TypeScript.
+ * @example
+ * import * as tg from 'tensorgrad';
+ * const x = tg.randn([4, 3], { requiresGrad: true });
+ * tg.F.relu(x).sum().backward();
+ */
+export { Tensor, type TensorLike, type NestedArray } from './tensor/tensor.js';
+export { TensorError } from './tensor/errors.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export {
+  tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, randperm,
+  zerosLike, onesLike, fullLike, randLike, randnLike, type CreateOptions, type RandomOptions,
+} from './tensor/create.js';
+export { Generator, manualSeed, defaultGenerator, type GeneratorState } from './tensor/random.js';
+export { getBackend, setBackend, listBackends, registerBackend } from './backend/current.js';
+export type { Backend, Storage, Layout } from './backend/backend.js';
+export { referenceBackend } from './backend/reference/index.js';
+export { noGrad, isGradEnabled } from './autograd/engine.js';
+
+export {
+  add, sub, mul, div, pow, neg, abs, sign, exp, expm1, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, erf,
+  floor, ceil, round, maximum, minimum, clamp, where, eq, ne, lt, le, gt, ge, logicalNot, logicalAnd, logicalOr, allclose,
+} from './ops/elementwise.js';
+export {
+  relu, sigmoid, tanh, leakyRelu, elu, gelu, softplus, softmax, logSoftmax,
+} from './ops/activation.js';
+export { sum, mean, prod, max, min, argmax, argmin, variance as var, std, logsumexp } from './ops/reduce.js';
+export {
+  reshape, view, flatten, unflatten, squeeze, unsqueeze, permute, transpose, expand, narrow, slice, select, flip,
+  contiguous, clone, split, chunk, repeat, cat, stack,
+} from './ops/movement.js';
+export { gather, scatterAdd, indexSelect, oneHot } from './ops/indexing.js';
+export { matmul, linear } from './ops/linalg.js';
+
+import * as functional from './nn/functional.js';
+import { gradcheck } from './autograd/gradcheck.js';
+import { noGrad } from './autograd/engine.js';
+export { functional as F };
+export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck.js';
+/** `tg.autograd.gradcheck`, `tg.autograd.noGrad`. */
+export const autograd = { gradcheck, noGrad };
+/** `tg.nn.functional` (also exported as `tg.F`). */
+export const nn = { functional };

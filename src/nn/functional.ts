@@ -1,0 +1,14 @@
+/**
+ * `tg.nn.functional` (alias `tg.F`): the stateless math behind the layers, with
+ * PyTorch names in camelCase and options objects for keyword arguments.
+ * @example F.conv2d(x, w, b, { stride: 2, padding: 1 })
+ */
+export { relu, sigmoid, tanh, leakyRelu, elu, selu, gelu, softplus, silu, mish, hardtanh, relu6, hardsigmoid, hardswish, logSigmoid, softsign, softmax, logSoftmax } from '../ops/activation.js';
+export { linear } from '../ops/linalg.js';
+export { oneHot } from '../ops/indexing.js';
+export * from '../ops/conv.js';
+export * from '../ops/pool.js';
+export * from '../ops/pad.js';
+export * from '../ops/norm.js';
+export * from '../ops/dropout.js';
+export * from '../ops/loss.js';

@@ -1,0 +1,89 @@
+import { record } from '../autograd/engine.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { normalizeDim } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { filled, sameBackend } from './core.js';
+import { cast, eq } from './elementwise.js';
+import { clone, expand, reshape, unsqueeze } from './movement.js';
+import { arangeOn } from './range.js';
+
+function checkIndex(op: string, x: Tensor, d: number, index: Tensor, sameRank: boolean): void {
+  if (index.dtype !== 'int32') throw new TensorError(`${op}: index must be an int32 tensor (got ${index.dtype})`);
+  if (sameRank && index.ndim !== x.ndim) {
+    throw new TensorError(`${op}: index must have the same rank as the input (index ${fmtShape(index.shape)}, input ${fmtShape(x.shape)})`);
+  }
+  const n = x.shape[d]!;
+  const vals = index.data();
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i]!;
+    if (v < 0 || v >= n) {
+      throw new TensorError(`${op}: index ${v} is out of bounds for dim ${d} with size ${n} (input ${fmtShape(x.shape)}, index ${fmtShape(index.shape)})`);
+    }
+  }
+}
+
+function checkSizes(op: string, x: Tensor, d: number, index: Tensor, what: string): void {
+  index.shape.forEach((s, i) => {
+    if (i !== d && s > x.shape[i]!) {
+      throw new TensorError(`${op}: index ${fmtShape(index.shape)} is larger than ${what} ${fmtShape(x.shape)} at dim ${i}`);
+    }
+  });
+}
+
+/**
+ * out[i][j] = x[index[i][j]][j] for dim 0 (and so on): picks along `dim`.
+ * @example logp.gather(1, target.unsqueeze(1))  // per-sample log-probability
+ */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normalizeDim('gather', dim, x.ndim);
+  checkIndex('gather', x, d, index, true);
+  checkSizes('gather', x, d, index, 'input');
+  const backend = sameBackend('gather', x, index);
+  const out = Tensor._fromStorage(backend.gather(x._storage, x.layout, d, index._storage, index.layout), index.shape, x.dtype);
+  return record('gather', [x], out, [index], { dim: d });
+}
+
+/** out = x, then out[index[i]...] += src[i] along `dim` (a new tensor). */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const d = normalizeDim('scatterAdd', dim, x.ndim);
+  checkIndex('scatterAdd', x, d, index, true);
+  checkSizes('scatterAdd', x, d, index, 'input');
+  checkSizes('scatterAdd', src, -1, index, 'src');
+  const backend = sameBackend('scatterAdd', x, index, src);
+  const s = cast(src, x.dtype);
+  const out = clone(x).detach();
+  backend.scatterAdd(out._storage, out.shape, d, index._storage, index.layout, s._storage, s.layout);
+  return record('scatterAdd', [x, s], out, [index], { dim: d });
+}
+
+/** Selects entries `index` (1-D int32) along `dim`. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normalizeDim('indexSelect', dim, x.ndim);
+  if (index.ndim > 1) throw new TensorError(`indexSelect: index must be 0-D or 1-D (got ${fmtShape(index.shape)})`);
+  const n = index.numel();
+  const outShape = x.shape.map((s, i) => (i === d ? n : s));
+  const idxShape = x.shape.map((_, i) => (i === d ? n : 1));
+  return gather(x, d, expand(reshape(index, idxShape), outShape));
+}
+
+/**
+ * One-hot encoding of int32 class indices: shape `[...index.shape, numClasses]`, int32.
+ * numClasses defaults to max(index) + 1.
+ */
+export function oneHot(index: Tensor, numClasses = -1): Tensor {
+  if (index.dtype !== 'int32') throw new TensorError(`oneHot: index must be an int32 tensor (got ${index.dtype})`);
+  const vals = index.data();
+  let maxV = -1;
+  for (const v of vals) {
+    if (v < 0) throw new TensorError(`oneHot: class values must be non-negative (got ${v})`);
+    maxV = Math.max(maxV, v);
+  }
+  const c = numClasses === -1 ? maxV + 1 : numClasses;
+  if (maxV >= c) throw new TensorError(`oneHot: class value ${maxV} is out of range for numClasses ${c}`);
+  return cast(eq(unsqueeze(index, -1), arangeOn(c, 'int32', index.backend)), 'int32');
+}
+
+/** A zero tensor shaped like `shape` (used by gradient rules). @internal */
+export function zerosOn(like: Tensor, shape: readonly number[]): Tensor {
+  return filled(shape, 0, like.dtype, like.backend);
+}

@@ -1,0 +1,50 @@
+import { isGradEnabled, noGrad } from '../autograd/engine.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import * as E from './elementwise.js';
+import { expand } from './movement.js';
+import { filled } from './core.js';
+
+/** In-place writes would corrupt the graph of a tensor that requires grad; they are allowed under noGrad only. */
+function checkWritable(op: string, x: Tensor): void {
+  if (x.requiresGrad && isGradEnabled()) {
+    throw new TensorError(`${op}: a tensor that requires grad cannot be modified in place while gradients are recorded; wrap the update in tg.noGrad(() => ...) or use the out-of-place ${op.slice(0, -1)}`);
+  }
+}
+
+/** Writes `value` (broadcast to x's shape, cast to x's dtype) into x's storage. */
+function assign(op: string, x: Tensor, value: Tensor): void {
+  let v = value;
+  if (v.shape.join() !== x.shape.join()) {
+    try {
+      v = expand(v, x.shape);
+    } catch {
+      throw new TensorError(`${op}: result of shape ${fmtShape(value.shape)} cannot be written into a tensor of shape ${fmtShape(x.shape)}`);
+    }
+  }
+  if (v.backend !== x.backend) throw new TensorError(`${op}: source is on backend '${v.backend.name}' but the target is on '${x.backend.name}'`);
+  x.backend.copy(x._storage, x.layout, v._storage, v.layout);
+}
+
+function inplace<A extends unknown[]>(op: string, compute: (x: Tensor, ...args: A) => Tensor) {
+  return <T extends Tensor>(x: T, ...args: A): T => {
+    checkWritable(op, x);
+    noGrad(() => assign(op, x, compute(x, ...args)));
+    return x;
+  };
+}
+
+/** Sets every element to `value`. */
+export const fill_ = inplace('fill_', (x, value: number) => filled([], value, x.dtype, x.backend));
+/** Copies `src` (broadcast, cast) into x. */
+export const copy_ = inplace('copy_', (_x, src: Tensor) => src);
+/** x += alpha * other. */
+export const add_ = inplace('add_', (x, other: TensorLike, alpha?: number) => E.add(x, other, alpha));
+/** x -= alpha * other. */
+export const sub_ = inplace('sub_', (x, other: TensorLike, alpha?: number) => E.sub(x, other, alpha));
+/** x *= other. */
+export const mul_ = inplace('mul_', (x, other: TensorLike) => E.mul(x, other));
+/** x /= other. */
+export const div_ = inplace('div_', (x, other: TensorLike) => E.div(x, other));
+/** Clamps x in place. */
+export const clamp_ = inplace('clamp_', (x, min?: number | null, max?: number | null) => E.clamp(x, min, max));

@@ -1,0 +1,61 @@
+import { record } from '../autograd/engine.js';
+import { promoteTypes } from '../tensor/dtype.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { broadcastShapes } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { requireFloat, sameBackend } from './core.js';
+import { cast } from './elementwise.js';
+import { expand, squeeze, t, unsqueeze } from './movement.js';
+
+/** The batched-matmul primitive: equal batch dims, rank >= 2. @internal */
+export function matmulPrim(a: Tensor, b: Tensor): Tensor {
+  const backend = sameBackend('matmul', a, b);
+  const r = a.ndim;
+  const s = backend.matmul(a._storage, a.layout, b._storage, b.layout, a.dtype);
+  const out = Tensor._fromStorage(s, [...a.shape.slice(0, r - 1), b.shape[r - 1]!], a.dtype);
+  return record('matmul', [a, b], out, [a, b]);
+}
+
+/**
+ * Matrix product with PyTorch's rules: 1-D operands are promoted to matrices
+ * (and the added dim removed after), leading batch dims broadcast.
+ * @example tg.randn([8, 3, 4]).matmul(tg.randn([4, 5]))  // [8, 3, 5]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  requireFloat('matmul', a, b);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new TensorError(`matmul: both arguments need at least 1 dim (got ${fmtShape(a.shape)} and ${fmtShape(b.shape)})`);
+  }
+  const dt = promoteTypes(a.dtype, b.dtype);
+  let x = cast(a, dt), y = cast(b, dt);
+  const aVec = x.ndim === 1, bVec = y.ndim === 1;
+  if (aVec) x = unsqueeze(x, 0);
+  if (bVec) y = unsqueeze(y, 1);
+  const K = x.shape[x.ndim - 1]!;
+  if (y.shape[y.ndim - 2] !== K) {
+    throw new TensorError(`matmul: inner dimensions differ (${fmtShape(a.shape)} @ ${fmtShape(b.shape)}: ${K} vs ${y.shape[y.ndim - 2]})`);
+  }
+  const batch = broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
+  x = expand(x, [...batch, ...x.shape.slice(-2)]);
+  y = expand(y, [...batch, ...y.shape.slice(-2)]);
+  let out = matmulPrim(x, y);
+  if (aVec) out = squeeze(out, out.ndim - 2);
+  if (bVec) out = squeeze(out, out.ndim - 1);
+  return out;
+}
+
+/**
+ * y = x W^T + b. x `[..., in]`, weight `[out, in]`, bias `[out]` -> `[..., out]`.
+ * @example F.linear(x, layer.weight, layer.bias)
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new TensorError(`linear: weight must be 2-D [out, in] (got ${fmtShape(weight.shape)})`);
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new TensorError(`linear: input has ${x.shape[x.ndim - 1] ?? 0} features but weight expects ${weight.shape[1]} (input ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+    throw new TensorError(`linear: bias must have shape [${weight.shape[0]}] (got ${fmtShape(bias.shape)})`);
+  }
+  const y = matmul(x, t(weight));
+  return bias ? y.add(bias) : y;
+}

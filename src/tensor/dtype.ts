@@ -1,0 +1,54 @@
+/** Element types. `bool` is stored one byte per element (0/1). */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
+export function isDType(x: unknown): x is DType {
+  return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
+}
+
+export function isFloating(dtype: DType): boolean {
+  return dtype === 'float32' || dtype === 'float64';
+}
+
+/** Allocates a zero-filled typed array of the dtype's element type. */
+export function typedArrayFor(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(size);
+    case 'float64': return new Float64Array(size);
+    case 'int32': return new Int32Array(size);
+    case 'bool': return new Uint8Array(size);
+  }
+}
+
+/** Copies (and converts) any array-like of numbers into the dtype's typed array. */
+export function toTypedArray(dtype: DType, values: ArrayLike<number>): TypedArray {
+  const out = typedArrayFor(dtype, values.length);
+  if (dtype === 'bool') {
+    for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
+  } else if (dtype === 'int32') {
+    for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]!);
+  } else {
+    out.set(values as ArrayLike<number>);
+  }
+  return out;
+}
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/** PyTorch-style type promotion between two tensors: bool < int32 < float32 < float64. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * Result dtype of `tensor op scalar`: a scalar never widens a tensor's category
+ * beyond what it needs (float32 + 0.5 stays float32; int32 + 0.5 becomes float32).
+ */
+export function promoteWithScalar(t: DType, scalar: number | boolean): DType {
+  if (typeof scalar === 'boolean') return t;
+  if (!Number.isInteger(scalar)) return isFloating(t) ? t : 'float32';
+  return t === 'bool' ? 'int32' : t;
+}

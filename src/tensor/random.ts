@@ -1,0 +1,108 @@
+import { TensorError } from './errors.js';
+
+/** Serializable state of a Generator (for checkpoints that resume exactly). */
+export interface GeneratorState {
+  readonly s: readonly [number, number, number, number];
+  readonly spareNormal: number | null;
+}
+
+/** SplitMix32: spreads one seed over the four words of xoshiro's state. */
+function splitmix32(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+/**
+ * A seedable pseudo-random generator (xoshiro128**), the source of every random
+ * tensor, dropout mask and shuffle, so runs are reproducible from one seed.
+ * @example const g = new tg.Generator(42); g.uniform();
+ */
+export class Generator {
+  private s = new Uint32Array(4);
+  private spareNormal: number | null = null;
+
+  constructor(seed = 0) {
+    this.manualSeed(seed);
+  }
+
+  /** Re-seeds (accepts any safe integer; the high bits are mixed in). */
+  manualSeed(seed: number): this {
+    if (!Number.isSafeInteger(seed)) throw new TensorError(`manualSeed: seed must be a safe integer (got ${seed})`);
+    const mix = splitmix32((seed ^ Math.floor(seed / 2 ** 32) * 0x632be5ab) >>> 0);
+    for (let i = 0; i < 4; i++) this.s[i] = mix();
+    this.spareNormal = null;
+    return this;
+  }
+
+  /** Next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+    const t = s[1]! << 9;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
+    return result;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5, lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal (Box-Muller, caching the second value). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Uniform integer in [low, high). */
+  randint(low: number, high: number): number {
+    return low + Math.floor(this.uniform() * (high - low));
+  }
+
+  getState(): GeneratorState {
+    return { s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!], spareNormal: this.spareNormal };
+  }
+
+  setState(state: GeneratorState): this {
+    if (!state || !Array.isArray(state.s) || state.s.length !== 4) throw new TensorError('Generator.setState: expected {s: [4 numbers], spareNormal}');
+    this.s.set(state.s);
+    this.spareNormal = state.spareNormal ?? null;
+    return this;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The global generator used when an op is not given one; PyTorch-like fixed default seed. */
+export const defaultGenerator = new Generator(67280421310721 % 2 ** 32);
+
+/**
+ * Seeds the global generator so random tensors, dropout and shuffles repeat.
+ * @example tg.manualSeed(0)
+ */
+export function manualSeed(seed: number): void {
+  defaultGenerator.manualSeed(seed);
+}
