@@ -1,6 +1,7 @@
 import { isGradEnabled, noGrad } from '../autograd/engine.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
-import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import * as E from './elementwise.js';
 import { expand } from './movement.js';
 import { filled } from './core.js';
@@ -29,6 +30,8 @@ function assign(op: string, x: Tensor, value: Tensor): void {
 function inplace<A extends unknown[]>(op: string, compute: (x: Tensor, ...args: A) => Tensor) {
   return <T extends Tensor>(x: T, ...args: A): T => {
     checkWritable(op, x);
+    // Validate tensor operands against x up front so errors name the in-place op.
+    for (const a of args) if (a instanceof Tensor) broadcastShapes(op, x.shape, a.shape);
     noGrad(() => assign(op, x, compute(x, ...args)));
     return x;
   };

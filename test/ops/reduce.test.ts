@@ -1,0 +1,125 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tg from '../../src/index.js';
+import { checkOp, randomShape } from '../helpers/check-op.js';
+import { reduceAxes, map, zip } from '../helpers/ndarray.js';
+import type { ND } from '../helpers/ndarray.js';
+
+/** A random subset of axes (possibly all, possibly negative indices) for a shape. */
+function randomAxes(g: tg.Generator, rank: number): number[] {
+  const axes = [...Array(rank).keys()].filter(() => g.uniform() < 0.5);
+  if (!axes.length) axes.push(g.randint(0, rank));
+  return axes.map((a) => (g.uniform() < 0.3 ? a - rank : a));
+}
+
+const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+const mean = (v: number[]) => sum(v) / v.length;
+const variance = (v: number[], correction: number) => {
+  const m = mean(v);
+  return sum(v.map((x) => (x - m) ** 2)) / (v.length - correction);
+};
+const reducers: [string, (x: tg.Tensor, axes: number[], keep: boolean) => tg.Tensor, (v: number[]) => number][] = [
+  ['sum', (x, a, k) => x.sum(a, k), sum],
+  ['mean', (x, a, k) => x.mean(a, k), mean],
+  ['prod', (x, a, k) => x.prod(a, k), (v) => v.reduce((a, b) => a * b, 1)],
+  ['max', (x, a, k) => x.max(a, k), (v) => Math.max(...v)],
+  ['min', (x, a, k) => x.min(a, k), (v) => Math.min(...v)],
+  ['var', (x, a, k) => x.var(a, { keepdim: k }), (v) => variance(v, 1)],
+  ['var correction 0', (x, a, k) => x.var(a, { keepdim: k, correction: 0 }), (v) => variance(v, 0)],
+  ['std', (x, a, k) => x.std(a, { keepdim: k }), (v) => Math.sqrt(variance(v, 1))],
+  ['logsumexp', (x, a, k) => x.logsumexp(a, k), (v) => Math.log(sum(v.map(Math.exp)))],
+];
+
+describe('reductions over random axes', () => {
+  for (const [name, op, ref] of reducers) {
+    test(name, () => {
+      let axes: number[] = [];
+      let keep = false;
+      checkOp({
+        cases: 4,
+        shapes: (g) => {
+          const s = randomShape(g, 1, 3, 4).map((d) => d + 1); // >= 2 per dim so var is defined
+          axes = randomAxes(g, s.length);
+          keep = g.uniform() < 0.5;
+          return [s];
+        },
+        op: (x) => op(x, axes, keep),
+        reference: (x) => reduceAxes(x, axes, keep, ref),
+      });
+    });
+  }
+  test('reductions over all elements', () => {
+    checkOp({ shapes: [[3, 4]], op: (x) => x.sum(), reference: (x) => reduceAxes(x, undefined, false, sum) });
+    checkOp({ shapes: [[3, 4]], op: (x) => x.max(), reference: (x) => reduceAxes(x, undefined, false, (v) => Math.max(...v)) });
+  });
+});
+
+describe('reduction gradients in special cases', () => {
+  test('prod is exact with one and with several zeros', () => {
+    const x = tg.tensor([[2, 0, 3], [0, 0, 5], [1, 2, 4]], { requiresGrad: true, dtype: 'float64' });
+    x.prod(1).sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [[0, 6, 0], [0, 0, 0], [8, 4, 2]]);
+  });
+  test('max shares the gradient between ties', () => {
+    const x = tg.tensor([1, 3, 3, 2], { requiresGrad: true });
+    x.max().backward();
+    assert.deepEqual(x.grad!.toArray(), [0, 0.5, 0.5, 0]);
+  });
+  test('logsumexp of all -inf is -inf, of large values is finite', () => {
+    assert.equal(tg.tensor([-Infinity, -Infinity]).logsumexp(0).item(), -Infinity);
+    assert.ok(Math.abs(tg.tensor([1000, 1000], { dtype: 'float64' }).logsumexp(0).item() - (1000 + Math.LN2)) < 1e-9);
+  });
+});
+
+describe('argmax and argmin', () => {
+  test('per dim and flattened, first occurrence on ties', () => {
+    const x = tg.tensor([[1, 5, 5], [7, 0, -1]]);
+    assert.deepEqual(x.argmax(1).toArray(), [1, 0]);
+    assert.deepEqual(x.argmin(1).toArray(), [0, 2]);
+    assert.deepEqual(x.argmax(0, true).toArray(), [[1, 0, 0]]);
+    assert.equal(x.argmax().item(), 3);
+    assert.equal(x.argmax().dtype, 'int32');
+  });
+  test('matches a plain reference on random data', () => {
+    const g = new tg.Generator(5);
+    const data = Float64Array.from({ length: 60 }, () => g.normal());
+    const x = tg.tensor(data, { shape: [3, 4, 5], dtype: 'float64' });
+    const got = x.argmax(1).data();
+    for (let i = 0; i < 3; i++) for (let k = 0; k < 5; k++) {
+      let best = 0;
+      for (let j = 1; j < 4; j++) if (data[i * 20 + j * 5 + k]! > data[i * 20 + best * 5 + k]!) best = j;
+      assert.equal(got[i * 5 + k], best);
+    }
+  });
+});
+
+describe('sum dtypes', () => {
+  test('bool and int32 sum to int32; mean of ints is refused', () => {
+    assert.equal(tg.tensor([true, false, true]).sum().item(), 2);
+    assert.equal(tg.tensor([true]).sum().dtype, 'int32');
+    assert.throws(() => tg.arange(3).mean(), /mean: expected a floating-point tensor/);
+  });
+  test('float32 sums of many elements stay accurate', () => {
+    const x = tg.full([1_000_000], 0.1);
+    assert.ok(Math.abs(x.sum().item() - 100000) < 1);
+  });
+});
+
+describe('softmax family (composites of reductions)', () => {
+  const softmaxRef = (x: ND, dim: number): ND => {
+    const m = reduceAxes(x, [dim], true, (v) => Math.max(...v));
+    const e = zip((a, b) => Math.exp(a - b), x, m);
+    const s = reduceAxes(e, [dim], true, sum);
+    return zip((a, b) => a / b, e, s);
+  };
+  test('softmax and logSoftmax over each dim', () => {
+    for (const dim of [0, 1, -1]) {
+      checkOp({ shapes: [[3, 4]], op: (x) => x.softmax(dim), reference: (x) => softmaxRef(x, dim) });
+      checkOp({ shapes: [[2, 5]], op: (x) => x.logSoftmax(dim), reference: (x) => map(softmaxRef(x, dim), Math.log) });
+    }
+  });
+  test('softmax is stable for large logits', () => {
+    const y = tg.tensor([[1000, 1001]]).softmax(1).toArray() as number[][];
+    assert.ok(Math.abs(y[0]![1]! - 0.7310586) < 1e-6);
+  });
+});
