@@ -41,8 +41,9 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
 /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch). */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   const bx = x.mul(beta);
-  // relu(z) + log1p(exp(-|z|)) equals log1p(exp(z)) and never overflows.
-  const soft = E.relu(bx).add(E.log1p(E.exp(E.abs(bx).neg()))).div(beta);
+  // max(z, 0) + log1p(exp(-|z|)) equals log1p(exp(z)) and never overflows; maximum (not relu)
+  // splits the gradient at z = 0, giving the exact derivative sigmoid(0) = 0.5 there.
+  const soft = E.maximum(bx, 0).add(E.log1p(E.exp(E.abs(bx).neg()))).div(beta);
   return E.where(bx.gt(threshold), x, soft);
 }
 

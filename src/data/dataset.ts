@@ -1,0 +1,147 @@
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { randperm } from '../tensor/create.js';
+import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { select } from '../ops/movement.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/**
+ * A map-style dataset: `length` samples, sample `i` from `get(i)` (PyTorch's
+ * `torch.utils.data.Dataset` with `__len__` / `__getitem__`).
+ *
+ * Why `get(i)` and not `dataset[i]`: JavaScript has no `__getitem__`. Indexing
+ * with `[]` would need a Proxy around every dataset, which is slow on a hot path
+ * (60k lookups an epoch), hides typos (`ds[-1]` is silently `undefined`), and
+ * breaks `instanceof` and class fields. A method call is explicit, type-checked
+ * and can validate its index.
+ * @example
+ * const squares: Dataset<number> = { length: 10, get: (i) => i * i };
+ */
+export interface Dataset<T> {
+  readonly length: number;
+  get(i: number): T;
+}
+
+/** Throws unless `i` is an integer in [0, length). */
+export function checkIndex(op: string, i: number, length: number): void {
+  if (!Number.isInteger(i) || i < 0 || i >= length) {
+    throw new TensorError(`${op}: index ${i} is out of range for a dataset of length ${length}`);
+  }
+}
+
+/**
+ * Wraps tensors that share their first dim: sample `i` is the tuple of
+ * `t.select(0, i)` for each tensor (views, no copy).
+ * Shapes: every tensor `[N, ...]` -> items `[[...], [...], ...]`.
+ * @example
+ * const ds = new TensorDataset(images, labels);   // [N,1,28,28], [N]
+ * const [x, y] = ds.get(0);                       // [1,28,28], []
+ */
+export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> {
+  readonly tensors: T;
+
+  constructor(...tensors: T) {
+    if (tensors.length === 0) throw new TensorError('TensorDataset: expected at least one tensor');
+    tensors.forEach((t, k) => {
+      if (t.ndim === 0) throw new TensorError(`TensorDataset: tensor ${k} is 0-D; every tensor needs a first (sample) dim`);
+    });
+    const n = tensors[0]!.shape[0]!;
+    tensors.forEach((t, k) => {
+      if (t.shape[0] !== n) {
+        const shapes = tensors.map((s) => fmtShape(s.shape)).join(', ');
+        throw new TensorError(`TensorDataset: size mismatch between tensors: tensor ${k} has ${t.shape[0]} samples but tensor 0 has ${n} (shapes ${shapes})`);
+      }
+    });
+    this.tensors = tensors;
+  }
+
+  get length(): number {
+    return this.tensors[0]!.shape[0]!;
+  }
+
+  get(i: number): T {
+    checkIndex('TensorDataset.get', i, this.length);
+    return this.tensors.map((t) => select(t, 0, i)) as T;
+  }
+}
+
+/**
+ * The samples of `dataset` at `indices`, in that order (torch.utils.data.Subset).
+ * @example const firstHundred = new Subset(ds, Array.from({ length: 100 }, (_, i) => i));
+ */
+export class Subset<T> implements Dataset<T> {
+  readonly indices: readonly number[];
+
+  constructor(readonly dataset: Dataset<T>, indices: ArrayLike<number>) {
+    const n = dataset.length;
+    const copy = Array.from(indices);
+    for (const i of copy) {
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        throw new TensorError(`Subset: index ${i} is out of range for a dataset of length ${n}`);
+      }
+    }
+    this.indices = copy;
+  }
+
+  get length(): number {
+    return this.indices.length;
+  }
+
+  get(i: number): T {
+    checkIndex('Subset.get', i, this.indices.length);
+    return this.dataset.get(this.indices[i]!);
+  }
+}
+
+/** A random permutation of 0..n-1 drawn from `generator` (the same draw as `tg.randperm`). */
+export function permutation(n: number, generator: Generator = defaultGenerator): Int32Array {
+  return randperm(n, { generator }).data() as Int32Array;
+}
+
+export interface RandomSplitOptions {
+  /** Source of the permutation (default: the global generator, seeded by `tg.manualSeed`). */
+  generator?: Generator;
+}
+
+/**
+ * Splits a dataset into non-overlapping random subsets (torch.utils.data.random_split).
+ * `lengths` are counts summing to `dataset.length`, or fractions summing to 1;
+ * fractions are floored and the remainder is handed out one by one, round-robin
+ * from the first subset, exactly like PyTorch.
+ * @example
+ * const [train, val] = randomSplit(ds, [0.9, 0.1], { generator: new tg.Generator(42) });
+ */
+export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], opts: RandomSplitOptions = {}): Subset<T>[] {
+  const n = dataset.length;
+  const counts = splitCounts(n, lengths);
+  const perm = permutation(n, opts.generator ?? defaultGenerator);
+  const out: Subset<T>[] = [];
+  let start = 0;
+  for (const c of counts) {
+    out.push(new Subset(dataset, perm.subarray(start, start + c)));
+    start += c;
+  }
+  return out;
+}
+
+/** Resolves `lengths` (counts or fractions) to counts summing to `n`. */
+function splitCounts(n: number, lengths: readonly number[]): number[] {
+  if (!Array.isArray(lengths) || lengths.length === 0 || lengths.some((l) => typeof l !== 'number' || !(l >= 0))) {
+    throw new TensorError(`randomSplit: lengths must be a non-empty list of non-negative numbers (got ${JSON.stringify(lengths)})`);
+  }
+  const total = lengths.reduce((a, b) => a + b, 0);
+  // PyTorch's rule: lengths summing to 1 (within rounding) are fractions.
+  const isFractions = Math.abs(total - 1) < 1e-6 && total <= n;
+  if (isFractions) {
+    const counts = lengths.map((f) => Math.floor(n * f));
+    let rest = n - counts.reduce((a, b) => a + b, 0);
+    for (let i = 0; rest > 0; i = (i + 1) % counts.length, rest--) counts[i]!++;
+    return counts;
+  }
+  if (lengths.some((l) => !Number.isInteger(l))) {
+    throw new TensorError(`randomSplit: lengths ${JSON.stringify(lengths)} are neither integer counts nor fractions summing to 1`);
+  }
+  if (total !== n) {
+    throw new TensorError(`randomSplit: sum of input lengths ${JSON.stringify(lengths)} is ${total}, which does not equal the length of the dataset (${n})`);
+  }
+  return [...lengths];
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+
+/** Element types of the IDX format, by the type code in the magic number. */
+export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+
+/** The elements of an IDX file as the typed array of its type. */
+export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+/** A parsed IDX file: `dims` from the header, `data` row-major with `prod(dims)` elements. */
+export interface IdxFile {
+  readonly type: IdxType;
+  readonly dims: number[];
+  readonly data: IdxData;
+}
+
+/** Type code (third magic byte) and element size of each IDX type. */
+const SPECS: Record<IdxType, { code: number; bytes: number }> = {
+  uint8: { code: 0x08, bytes: 1 },
+  int8: { code: 0x09, bytes: 1 },
+  int16: { code: 0x0b, bytes: 2 },
+  int32: { code: 0x0c, bytes: 4 },
+  float32: { code: 0x0d, bytes: 4 },
+  float64: { code: 0x0e, bytes: 8 },
+};
+const TYPE_OF_CODE = new Map(Object.entries(SPECS).map(([type, s]) => [s.code, type as IdxType]));
+
+const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+/**
+ * Reads an IDX file (the MNIST format: http://yann.lecun.com/exdb/mnist/),
+ * from a path or from bytes. Gzipped input (`.gz`, or bytes starting with the
+ * gzip signature) is inflated transparently.
+ *
+ * Layout: magic `0x0000TTDD` (big-endian; TT the type code: 0x08 uint8, 0x09 int8,
+ * 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64; DD the number of dims),
+ * then DD big-endian uint32 sizes, then the elements, big-endian, row-major.
+ * The declared sizes must account for the file length exactly: a truncated file
+ * or trailing bytes is an error, not a silently short dataset.
+ * @example
+ * const { dims, data } = readIdx('data/train-images-idx3-ubyte');  // dims [60000,28,28], Uint8Array
+ */
+export function readIdx(source: string | Uint8Array): IdxFile {
+  const name = typeof source === 'string' ? source : '<bytes>';
+  let bytes: Uint8Array;
+  if (typeof source === 'string') {
+    try {
+      bytes = readFileSync(source);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+      throw new TensorError(`readIdx: cannot read ${name}: ${why}`);
+    }
+  } else if (source instanceof Uint8Array) {
+    bytes = source;
+  } else {
+    throw new TensorError(`readIdx: expected a path or a Uint8Array (got ${typeof source})`);
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new TensorError(`readIdx: ${name}: corrupt gzip data: ${(e as Error).message}`);
+    }
+  } else if (name.endsWith('.gz')) {
+    throw new TensorError(`readIdx: ${name}: the name ends in .gz but the file is not gzip data (no 1f 8b signature)`);
+  }
+  return parseIdx(bytes, name);
+}
+
+function parseIdx(bytes: Uint8Array, name: string): IdxFile {
+  if (bytes.length < 4) throw new TensorError(`readIdx: ${name}: file is ${bytes.length} bytes, too short for the 4-byte magic number`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  const code = bytes[2]!, ndim = bytes[3]!;
+  const type = TYPE_OF_CODE.get(code);
+  if (bytes[0] !== 0 || bytes[1] !== 0 || type === undefined || ndim === 0) {
+    throw new TensorError(
+      `readIdx: ${name}: bad magic number ${hex(magic)} (expected 0x0000TTDD with type code TT in 08, 09, 0B, 0C, 0D, 0E and DD >= 1 dims, e.g. 0x00000803 for MNIST images or 0x00000801 for labels)`,
+    );
+  }
+  const headerBytes = 4 + 4 * ndim;
+  if (bytes.length < headerBytes) {
+    throw new TensorError(`readIdx: ${name}: truncated header: ${ndim} dims need ${headerBytes} header bytes but the file has ${bytes.length}`);
+  }
+  const dims: number[] = [];
+  for (let i = 0; i < ndim; i++) dims.push(view.getUint32(4 + 4 * i));
+  const count = dims.reduce((a, b) => a * b, 1);
+  const expected = headerBytes + count * SPECS[type].bytes;
+  if (bytes.length !== expected) {
+    const what = bytes.length < expected ? 'truncated' : 'trailing bytes';
+    throw new TensorError(
+      `readIdx: ${name}: ${what}: header declares ${type} dims ${fmtShape(dims)}, i.e. ${expected} bytes in all, but the file has ${bytes.length}`,
+    );
+  }
+  return { type, dims, data: readElements(view, headerBytes, count, type) };
+}
+
+/** Converts the big-endian elements into a (native-endian) typed array. */
+function readElements(view: DataView, at: number, count: number, type: IdxType): IdxData {
+  // One-byte types are a plain copy (fast for the 47 MB of MNIST); wider ones swap bytes.
+  const src = new Uint8Array(view.buffer, view.byteOffset + at, count * SPECS[type].bytes);
+  switch (type) {
+    case 'uint8': return src.slice();
+    case 'int8': return new Int8Array(src.slice().buffer);
+    case 'int16': return Int16Array.from({ length: count }, (_, i) => view.getInt16(at + 2 * i));
+    case 'int32': return Int32Array.from({ length: count }, (_, i) => view.getInt32(at + 4 * i));
+    case 'float32': return Float32Array.from({ length: count }, (_, i) => view.getFloat32(at + 4 * i));
+    case 'float64': return Float64Array.from({ length: count }, (_, i) => view.getFloat64(at + 8 * i));
+  }
+}
+
+/**
+ * Encodes `data` with `dims` as IDX bytes (the inverse of `readIdx`); the type
+ * follows the typed array (Uint8Array -> 0x08, Int32Array -> 0x0C, ...).
+ * @example writeFileSync('labels-idx1-ubyte', encodeIdx([3], Uint8Array.of(7, 2, 1)));
+ */
+export function encodeIdx(dims: readonly number[], data: IdxData): Uint8Array {
+  const type = typeOf(data);
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (dims.length < 1 || dims.length > 255 || dims.some((d) => !Number.isInteger(d) || d < 0 || d > 0xffffffff)) {
+    throw new TensorError(`encodeIdx: dims must be 1 to 255 non-negative 32-bit integers (got ${fmtShape(dims)})`);
+  }
+  if (count !== data.length) throw new TensorError(`encodeIdx: dims ${fmtShape(dims)} need ${count} elements but data has ${data.length}`);
+  const { code, bytes } = SPECS[type];
+  const header = 4 + 4 * dims.length;
+  const out = new Uint8Array(header + count * bytes);
+  const view = new DataView(out.buffer);
+  out[2] = code;
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  for (let i = 0; i < count; i++) {
+    const at = header + i * bytes;
+    const v = data[i]!;
+    switch (type) {
+      case 'uint8': view.setUint8(at, v); break;
+      case 'int8': view.setInt8(at, v); break;
+      case 'int16': view.setInt16(at, v); break;
+      case 'int32': view.setInt32(at, v); break;
+      case 'float32': view.setFloat32(at, v); break;
+      case 'float64': view.setFloat64(at, v); break;
+    }
+  }
+  return out;
+}
+
+function typeOf(data: IdxData): IdxType {
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Int16Array) return 'int16';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  throw new TensorError('encodeIdx: data must be a Uint8Array, Int8Array, Int16Array, Int32Array, Float32Array or Float64Array');
+}

@@ -1,0 +1,174 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { tensor } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { outputSize, resizeBilinear } from './resize.js';
+
+/** The part of pngjs's sync API used here (pngjs ships no type declarations). */
+interface PngSync {
+  read(buffer: Buffer): { width: number; height: number; colorType: number; data: Uint8Array };
+  write(png: { width: number; height: number; data: Buffer }, options: { colorType: number; inputColorType: number; inputHasAlpha: boolean }): Buffer;
+}
+const { PNG } = createRequire(import.meta.url)('pngjs') as { PNG: { sync: PngSync } };
+
+export interface ReadImageOptions {
+  /**
+   * Output channels: 1 (grayscale, PIL's 'L' luma) or 3 (RGB). Default: the
+   * file's own, 1 for grayscale images and 3 for colour ones. Alpha is dropped.
+   */
+  channels?: 1 | 3;
+  /** Resize (bilinear) to `[h, w]`, or the smaller edge to a number (torchvision's rule). */
+  size?: number | readonly [number, number];
+}
+
+/** Decoded 8-bit pixels, interleaved with `stride` bytes per pixel (R, G, B first). */
+interface Pixels {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  stride: number;
+  gray: boolean;
+}
+
+const isPng = (b: Uint8Array) => b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+const isJpeg = (b: Uint8Array) => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+
+/**
+ * Number of colour components in a JPEG's frame header (1 grayscale, 3 colour),
+ * found by walking the marker segments up to the first SOFn; jpeg-js always
+ * returns RGB, so this is how a grayscale JPEG is recognised.
+ */
+function jpegComponents(b: Uint8Array): number {
+  let i = 2;
+  while (i + 9 < b.length && b[i] === 0xff) {
+    const marker = b[i + 1]!;
+    if (marker === 0xff) { i++; continue; } // fill byte
+    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isSof) return b[i + 9]!;
+    if (marker === 0xda) break; // start of scan: no frame header before it
+    i += 2 + ((b[i + 2]! << 8) | b[i + 3]!);
+  }
+  return 3;
+}
+
+function decodePixels(bytes: Uint8Array): Pixels {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isPng(bytes)) {
+    // pngjs expands every colour type and bit depth to 8-bit RGBA.
+    const png = PNG.sync.read(buf);
+    return { width: png.width, height: png.height, data: png.data, stride: 4, gray: png.colorType === 0 || png.colorType === 4 };
+  }
+  if (isJpeg(bytes)) {
+    const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false });
+    return { width: img.width, height: img.height, data: img.data, stride: 3, gray: jpegComponents(bytes) === 1 };
+  }
+  const head = Array.from(bytes.subarray(0, 4), (v) => v.toString(16).padStart(2, '0')).join(' ');
+  throw new Error(`not a PNG or JPEG file (starts with bytes ${head || '(empty file)'})`);
+}
+
+/** Interleaved pixels -> planar float32 [C,H,W] / 255; RGB -> gray with PIL's integer luma. */
+function toPlanes(px: Pixels, channels: 1 | 3): Float32Array {
+  const plane = px.width * px.height;
+  const out = new Float32Array(plane * channels);
+  const { data, stride } = px;
+  for (let p = 0; p < plane; p++) {
+    const r = data[p * stride]!, g = data[p * stride + 1]!, b = data[p * stride + 2]!;
+    if (channels === 1) {
+      out[p] = ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16) / 255;
+    } else {
+      out[p] = r / 255;
+      out[plane + p] = g / 255;
+      out[2 * plane + p] = b / 255;
+    }
+  }
+  return out;
+}
+
+/**
+ * Decodes PNG or JPEG bytes (format told by the signature, not the name) to a
+ * float32 `[C, H, W]` tensor in [0, 1]. `name` is used in error messages.
+ * @example decodeImage(readFileSync('digit.png'), { channels: 1, size: [28, 28] })
+ */
+export function decodeImage(bytes: Uint8Array, opts: ReadImageOptions & { name?: string } = {}): Tensor {
+  const { channels, size, name = '<bytes>' } = opts;
+  if (channels !== undefined && channels !== 1 && channels !== 3) {
+    throw new TensorError(`readImage: channels must be 1 or 3 (got ${String(channels)})`);
+  }
+  let px: Pixels;
+  try {
+    px = decodePixels(bytes);
+  } catch (e) {
+    throw new TensorError(`readImage: cannot decode ${name}: ${(e as Error).message}`);
+  }
+  const c = channels ?? (px.gray ? 1 : 3);
+  const img = tensor(toPlanes(px, c), { shape: [c, px.height, px.width] });
+  if (size === undefined) return img;
+  const [h, w] = outputSize(size, px.height, px.width);
+  return h === px.height && w === px.width ? img : resizeBilinear(img, [h, w]);
+}
+
+/**
+ * Reads a PNG or JPEG file as a float32 `[C, H, W]` tensor in [0, 1].
+ * Errors: `readImage: cannot read <path>: ...` (missing/unreadable) and
+ * `readImage: cannot decode <path>: <reason>` (corrupt or not an image).
+ * @example const x = readImage('digit.png', { channels: 1, size: [28, 28] });  // [1,28,28]
+ */
+export function readImage(path: string, opts: ReadImageOptions = {}): Tensor {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TensorError(`readImage: cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  return decodeImage(bytes, { ...opts, name: path });
+}
+
+/**
+ * Encodes an image tensor with values in [0, 1] as PNG bytes: `[H, W]` or
+ * `[1, H, W]` -> grayscale, `[3, H, W]` -> RGB, `[4, H, W]` -> RGBA. Values are
+ * clamped to [0, 1] and rounded to 8 bits (`round(255 * v)`, NaN -> 0).
+ * @example writeFileSync('x.png', encodePng(img));
+ */
+export function encodePng(x: Tensor): Buffer {
+  const img = x.ndim === 2 ? x.unsqueeze(0) : x;
+  const c = img.shape[0]!;
+  if (img.ndim !== 3 || ![1, 3, 4].includes(c) || img.shape[1] === 0 || img.shape[2] === 0) {
+    throw new TensorError(`writePng: expected an image [H,W] or [C,H,W] with C = 1, 3 or 4 and non-empty H, W (got ${fmtShape(x.shape)})`);
+  }
+  const [, height, width] = img.shape as [number, number, number];
+  const values = img.data();
+  const plane = width * height;
+  const data = Buffer.alloc(plane * c);
+  for (let p = 0; p < plane; p++) {
+    for (let k = 0; k < c; k++) {
+      const v = values[k * plane + p]!;
+      data[p * c + k] = v > 0 ? Math.round(Math.min(v, 1) * 255) : 0;
+    }
+  }
+  const colorType = c === 1 ? 0 : c === 3 ? 2 : 6;
+  return PNG.sync.write({ width, height, data }, { colorType, inputColorType: colorType, inputHasAlpha: c === 4 });
+}
+
+/**
+ * Writes an image tensor (`[H,W]` or `[C,H,W]`, C = 1/3/4, values in [0, 1]) as a
+ * PNG file. Atomic: the bytes go to a temporary file in the same folder, which
+ * is then renamed over `path`, so readers never see a half-written image.
+ * Missing parent folders are created.
+ * @example writePng('out/filters.png', grid)
+ */
+export function writePng(path: string, x: Tensor): void {
+  const bytes = encodePng(x);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new TensorError(`writePng: cannot write ${path}: ${(e as Error).message}`);
+  }
+}

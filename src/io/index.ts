@@ -1,0 +1,15 @@
+/**
+ * `tg.io`: the safetensors format (read and write, compatible with Python's
+ * `safetensors`) and training checkpoints that resume exactly.
+ * @example
+ * tg.io.save(model.stateDict(), 'model.safetensors');
+ * model.loadStateDict(tg.io.load('model.safetensors'));
+ */
+export {
+  serialize, deserialize, save, load, loadWithMetadata,
+  type SafetensorsMetadata, type SafetensorsContents,
+} from './safetensors.js';
+export {
+  saveCheckpoint, loadCheckpoint,
+  type CheckpointContents, type CheckpointTargets, type CheckpointInfo, type CheckpointOptimizer, type CheckpointScheduler,
+} from './checkpoint.js';

@@ -1,0 +1,373 @@
+/**
+ * The safetensors format (https://github.com/huggingface/safetensors), written
+ * byte-for-byte as Python's `safetensors` library writes it:
+ *
+ *   [8 bytes]  N, the header length, unsigned 64-bit little-endian
+ *   [N bytes]  UTF-8 JSON header: {"__metadata__": {str: str}?, name: {"dtype", "shape", "data_offsets"}, ...}
+ *   [rest]     the byte buffer: each tensor contiguous, row-major, little-endian
+ *
+ * The reference writer (Rust `safetensors::tensor::prepare`) orders tensors by
+ * dtype, largest alignment first (the Rust `Dtype` enum order, descending: F64,
+ * F32, I32, BOOL for ours), then by name in byte (code point) order; lays them
+ * out in that order; writes compact JSON with `__metadata__` first and the tensors
+ * in the same order, each as {"dtype","shape","data_offsets"}; and pads the header
+ * with spaces to a multiple of 8 so the byte buffer starts 8-aligned. `serialize`
+ * does exactly that, so a file saved here equals the one Python would save.
+ *
+ * Reading accepts F64, F32, F16, BF16 (F16/BF16 widen exactly to float32), I32,
+ * I64, U32, U64 (to int32, an error if a value does not fit), I16, U16, I8, U8
+ * (to int32: U8 is numeric data such as pixels, not a mask), and BOOL (nonzero
+ * bytes read as true).
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tensor } from '../tensor/create.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** The free-form `__metadata__` of a safetensors file: strings to strings. */
+export type SafetensorsMetadata = Record<string, string>;
+
+/** What `deserialize` and `loadWithMetadata` return. */
+export interface SafetensorsContents {
+  /** Tensors by name, in name order (as Python's `load_file`). */
+  tensors: Record<string, Tensor>;
+  /** The file's `__metadata__`, or null when it has none. */
+  metadata: SafetensorsMetadata | null;
+}
+
+/** The reference implementation refuses headers above 100 MB; so do we. */
+const MAX_HEADER_BYTES = 100_000_000;
+const METADATA_KEY = '__metadata__';
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Our dtypes as written: safetensors code, element size, rank in the Rust `Dtype` enum (higher first). */
+const WRITE: Record<DType, { code: string; size: number; rank: number }> = {
+  float64: { code: 'F64', size: 8, rank: 3 },
+  float32: { code: 'F32', size: 4, rank: 2 },
+  int32: { code: 'I32', size: 4, rank: 1 },
+  bool: { code: 'BOOL', size: 1, rank: 0 },
+};
+
+const scratch = new DataView(new ArrayBuffer(4));
+
+/** IEEE half -> number (exact). */
+function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16 is the top half of a float32. */
+function bf16ToNumber(h: number): number {
+  scratch.setUint32(0, h << 16);
+  return scratch.getFloat32(0);
+}
+
+/** Dtypes we read: element size, the tensorgrad dtype, and a little-endian element getter. */
+const READ: Record<string, { size: number; dtype: DType; get: (v: DataView, p: number) => number }> = {
+  F64: { size: 8, dtype: 'float64', get: (v, p) => v.getFloat64(p, true) },
+  F32: { size: 4, dtype: 'float32', get: (v, p) => v.getFloat32(p, true) },
+  F16: { size: 2, dtype: 'float32', get: (v, p) => halfToNumber(v.getUint16(p, true)) },
+  BF16: { size: 2, dtype: 'float32', get: (v, p) => bf16ToNumber(v.getUint16(p, true)) },
+  I64: { size: 8, dtype: 'int32', get: (v, p) => Number(v.getBigInt64(p, true)) },
+  U64: { size: 8, dtype: 'int32', get: (v, p) => Number(v.getBigUint64(p, true)) },
+  I32: { size: 4, dtype: 'int32', get: (v, p) => v.getInt32(p, true) },
+  U32: { size: 4, dtype: 'int32', get: (v, p) => v.getUint32(p, true) },
+  I16: { size: 2, dtype: 'int32', get: (v, p) => v.getInt16(p, true) },
+  U16: { size: 2, dtype: 'int32', get: (v, p) => v.getUint16(p, true) },
+  I8: { size: 1, dtype: 'int32', get: (v, p) => v.getInt8(p) },
+  U8: { size: 1, dtype: 'int32', get: (v, p) => v.getUint8(p) },
+  BOOL: { size: 1, dtype: 'bool', get: (v, p) => v.getUint8(p) },
+};
+
+/** Rust compares names as UTF-8 bytes, i.e. by code point; JS `<` compares UTF-16 units, which differs above U+FFFF. */
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a], y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/** Lone surrogates cannot be UTF-8 encoded; the reference reader would reject the file. */
+function checkWellFormed(where: string, what: string, s: string): void {
+  if (/\p{Cs}/u.test(s)) throw new TensorError(`${where}: ${what} ${JSON.stringify(s)} contains an unpaired UTF-16 surrogate, which UTF-8 cannot encode`);
+}
+
+/** The elements' bytes, little-endian. */
+function littleEndianBytes(values: TypedArray, size: number): Uint8Array {
+  if (LITTLE_ENDIAN_HOST || size === 1) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const out = new Uint8Array(values.length * size);
+  const v = new DataView(out.buffer);
+  values.forEach((x, i) => {
+    if (values instanceof Float64Array) v.setFloat64(i * size, x, true);
+    else if (values instanceof Float32Array) v.setFloat32(i * size, x, true);
+    else v.setInt32(i * size, x, true);
+  });
+  return out;
+}
+
+/**
+ * Encodes tensors as safetensors bytes; `where` prefixes error messages.
+ * @internal Use `serialize` or `save`.
+ */
+export function encodeSafetensors(where: string, tensors: Record<string, Tensor>, metadata?: SafetensorsMetadata | null): Uint8Array {
+  if (tensors === null || typeof tensors !== 'object') throw new TensorError(`${where}: expected an object mapping names to tensors`);
+  const entries = Object.entries(tensors);
+  for (const [name, t] of entries) {
+    if (!(t instanceof Tensor)) throw new TensorError(`${where}: '${name}' is not a Tensor`);
+    if (name === METADATA_KEY) throw new TensorError(`${where}: '${METADATA_KEY}' is reserved for metadata and cannot name a tensor`);
+    checkWellFormed(where, 'tensor name', name);
+  }
+  const metaEntries = metadata == null ? null : Object.entries(metadata);
+  for (const [k, v] of metaEntries ?? []) {
+    if (typeof v !== 'string') throw new TensorError(`${where}: metadata values must be strings ('${k}' is ${typeof v})`);
+    checkWellFormed(where, 'metadata key', k);
+    checkWellFormed(where, 'metadata value', v);
+  }
+  entries.sort(([a, x], [b, y]) => WRITE[y.dtype].rank - WRITE[x.dtype].rank || compareCodePoints(a, b));
+
+  // Build the JSON by hand: a JS object would move integer-like names ("0", "10") to the front.
+  const parts: string[] = [];
+  if (metaEntries) {
+    // The reference serializes a HashMap here, so its key order is arbitrary; we sort for determinism.
+    metaEntries.sort(([a], [b]) => compareCodePoints(a, b));
+    parts.push(`"${METADATA_KEY}":{${metaEntries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
+  }
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of entries) {
+    const { code, size } = WRITE[t.dtype];
+    const bytes = littleEndianBytes(t.data(), size); // data() is the logical row-major order, even for views
+    parts.push(`${JSON.stringify(name)}:{"dtype":"${code}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes.length}]}`);
+    blobs.push(bytes);
+    offset += bytes.length;
+  }
+  const json = new TextEncoder().encode(`{${parts.join(',')}}`);
+  const headerLength = Math.ceil(json.length / 8) * 8; // pad with spaces so the byte buffer starts 8-aligned
+
+  const out = new Uint8Array(8 + headerLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLength);
+  let pos = 8 + headerLength;
+  for (const b of blobs) {
+    out.set(b, pos);
+    pos += b.length;
+  }
+  return out;
+}
+
+interface HeaderEntry { name: string; code: string; shape: number[]; begin: number; end: number }
+
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/** Parses and checks one header entry (a tensor's dtype, shape and offsets). */
+function parseEntry(where: string, name: string, info: unknown): HeaderEntry {
+  const bad = (what: string) => new TensorError(`${where}: tensor '${name}' ${what}`);
+  if (info === null || typeof info !== 'object' || Array.isArray(info)) throw bad('has no {dtype, shape, data_offsets} object in the header');
+  const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
+  if (typeof dtype !== 'string') throw bad('has no dtype string');
+  if (!(dtype in READ)) throw bad(`has unknown or unsupported dtype '${dtype}' (supported: ${Object.keys(READ).join(', ')})`);
+  if (!Array.isArray(shape) || !shape.every(isCount)) throw bad(`has an invalid shape ${JSON.stringify(shape)} (expected an array of non-negative integers)`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
+    throw bad(`has invalid data_offsets ${JSON.stringify(offsets)} (expected [begin, end])`);
+  }
+  const [begin, end] = offsets as [number, number];
+  if (end < begin) throw bad(`has data_offsets [${begin},${end}] that end before they begin`);
+  const numel = (shape as number[]).reduce((a, b) => a * b, 1);
+  const nbytes = numel * READ[dtype]!.size;
+  if (!Number.isSafeInteger(nbytes)) throw bad(`has a shape ${fmtShape(shape as number[])} too large to address`);
+  if (end - begin !== nbytes) {
+    throw bad(`has shape ${fmtShape(shape as number[])} and dtype ${dtype} (${nbytes} bytes) but data_offsets [${begin},${end}] span ${end - begin} bytes`);
+  }
+  return { name, code: dtype, shape: shape as number[], begin, end };
+}
+
+/** Reads a header's `__metadata__`, which the format restricts to strings. */
+function parseMetadata(where: string, meta: unknown): SafetensorsMetadata | null {
+  if (meta === undefined) return null;
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) throw new TensorError(`${where}: ${METADATA_KEY} must be an object of strings`);
+  for (const [k, v] of Object.entries(meta)) {
+    if (typeof v !== 'string') throw new TensorError(`${where}: ${METADATA_KEY} must map strings to strings ('${k}' is ${v === null ? 'null' : typeof v})`);
+  }
+  return Object.fromEntries(Object.entries(meta as SafetensorsMetadata));
+}
+
+/** Decodes one tensor's elements from the byte buffer. */
+function decodeTensor(where: string, e: HeaderEntry, view: DataView, start: number): Tensor {
+  const spec = READ[e.code]!;
+  const count = (e.end - e.begin) / spec.size;
+  const pos = start + e.begin;
+  let values: TypedArray;
+  if (LITTLE_ENDIAN_HOST && (e.code === 'F32' || e.code === 'F64' || e.code === 'I32' || e.code === 'BOOL')) {
+    // Fast path: copy the bytes into a fresh (aligned) buffer and view them.
+    const bytes = new Uint8Array(view.buffer, view.byteOffset + pos, e.end - e.begin).slice();
+    values = e.code === 'F32' ? new Float32Array(bytes.buffer) : e.code === 'F64' ? new Float64Array(bytes.buffer)
+      : e.code === 'I32' ? new Int32Array(bytes.buffer) : bytes;
+  } else {
+    values = spec.dtype === 'float64' ? new Float64Array(count) : spec.dtype === 'float32' ? new Float32Array(count)
+      : spec.dtype === 'int32' ? new Int32Array(count) : new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      const x = spec.get(view, pos + i * spec.size);
+      if (spec.dtype === 'int32' && (x < -2147483648 || x > 2147483647)) {
+        throw new TensorError(`${where}: tensor '${e.name}' (${e.code}) holds ${x} at element ${i}, outside the int32 range tensorgrad uses for integers`);
+      }
+      values[i] = x;
+    }
+  }
+  return tensor(values, { dtype: spec.dtype, shape: e.shape });
+}
+
+/**
+ * Parses and validates safetensors bytes; `where` prefixes error messages.
+ * @internal Use `deserialize`, `load` or `loadWithMetadata`.
+ */
+export function decodeSafetensors(where: string, input: Uint8Array): SafetensorsContents {
+  // A Node Buffer may be a window on a shared pool: work on a plain Uint8Array of exactly its bytes.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const size = bytes.length;
+  if (size < 8) throw new TensorError(`${where}: file is ${size} bytes, too short to hold the 8-byte header length (truncated?)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n64 = view.getBigUint64(0, true);
+  if (n64 > BigInt(size - 8)) throw new TensorError(`${where}: header length ${n64} exceeds file size ${size} (truncated or not a safetensors file?)`);
+  const n = Number(n64);
+  if (n > MAX_HEADER_BYTES) throw new TensorError(`${where}: header length ${n} exceeds the format's limit of ${MAX_HEADER_BYTES} bytes`);
+
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
+  } catch {
+    throw new TensorError(`${where}: header is not valid UTF-8`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (err) {
+    throw new TensorError(`${where}: header is not valid JSON (${(err as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new TensorError(`${where}: header must be a JSON object`);
+
+  const metadata = parseMetadata(where, (header as Record<string, unknown>)[METADATA_KEY]);
+  const entries = Object.entries(header)
+    .filter(([name]) => name !== METADATA_KEY)
+    .map(([name, info]) => parseEntry(where, name, info))
+    .sort((a, b) => a.begin - b.begin || a.end - b.end);
+
+  // Like the reference reader: tensors must tile the byte buffer exactly, in offset order.
+  const dataStart = 8 + n;
+  const dataSize = size - dataStart;
+  let expected = 0;
+  let previous: HeaderEntry | null = null;
+  for (const e of entries) {
+    if (e.begin < expected) {
+      throw new TensorError(`${where}: tensor '${e.name}' data_offsets [${e.begin},${e.end}] overlap tensor '${previous!.name}' [${previous!.begin},${previous!.end}]`);
+    }
+    if (e.begin > expected) throw new TensorError(`${where}: tensor '${e.name}' starts at byte ${e.begin} but the previous tensor ends at ${expected} (a gap in the byte buffer)`);
+    if (e.end > dataSize) {
+      throw new TensorError(`${where}: tensor '${e.name}' data_offsets [${e.begin},${e.end}] run past the end of the data (${dataSize} bytes after the header; truncated file?)`);
+    }
+    expected = e.end;
+    previous = e;
+  }
+  if (expected !== dataSize) throw new TensorError(`${where}: ${dataSize - expected} unexpected bytes after the last tensor (the header accounts for ${expected} of ${dataSize})`);
+
+  const tensors = Object.fromEntries(
+    entries
+      .sort((a, b) => compareCodePoints(a.name, b.name))
+      .map((e) => [e.name, decodeTensor(where, e, view, dataStart)]),
+  );
+  return { tensors, metadata };
+}
+
+/**
+ * Writes bytes to `path` atomically: a temporary file beside it, flushed, then
+ * renamed over `path`, so a crash or error never leaves a half-written file.
+ * @internal
+ */
+export function writeFileAtomic(where: string, path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'wx');
+    writeFileSync(fd, bytes);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+  } catch (err) {
+    // Best-effort cleanup: the temporary file may never have been created.
+    for (const cleanup of [() => fd !== null && closeSync(fd), () => unlinkSync(tmp)]) {
+      try {
+        cleanup();
+      } catch {
+        // nothing more to undo
+      }
+    }
+    throw new TensorError(`${where}: cannot write the file (${(err as Error).message})`);
+  }
+}
+
+/** Reads a whole file, turning I/O errors into a TensorError naming the path. @internal */
+export function readFileBytes(where: string, path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new TensorError(`${where}: cannot read the file (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Encodes tensors in the safetensors format, byte-identical to Python's
+ * `safetensors.torch.save` for the same tensors and (single-key) metadata.
+ * Views are written as their logical row-major values.
+ * @example
+ * const bytes = tg.io.serialize({ weight: tg.randn([2, 3]) }, { format: 'pt' });
+ */
+export function serialize(tensors: Record<string, Tensor>, metadata?: SafetensorsMetadata): Uint8Array {
+  return encodeSafetensors('serialize', tensors, metadata);
+}
+
+/**
+ * Decodes safetensors bytes, validating the header and offsets.
+ * @example
+ * const { tensors, metadata } = tg.io.deserialize(bytes);
+ */
+export function deserialize(bytes: Uint8Array): SafetensorsContents {
+  return decodeSafetensors('deserialize', bytes);
+}
+
+/**
+ * Saves tensors to a .safetensors file atomically (an existing file is
+ * replaced only once the new one is completely written).
+ * @example
+ * tg.io.save(model.stateDict(), 'model.safetensors', { metadata: { epoch: '3' } });
+ */
+export function save(tensors: Record<string, Tensor>, path: string, opts: { metadata?: SafetensorsMetadata } = {}): void {
+  const where = `save: ${path}`;
+  writeFileAtomic(where, path, encodeSafetensors(where, tensors, opts.metadata));
+}
+
+/**
+ * Loads a .safetensors file's tensors (from tensorgrad, PyTorch, ...).
+ * @example
+ * model.loadStateDict(tg.io.load('model.safetensors'));
+ */
+export function load(path: string): Record<string, Tensor> {
+  return loadWithMetadata(path).tensors;
+}
+
+/**
+ * Loads a .safetensors file's tensors and its `__metadata__` (null if none).
+ * @example
+ * const { tensors, metadata } = tg.io.loadWithMetadata('model.safetensors');
+ */
+export function loadWithMetadata(path: string): SafetensorsContents {
+  const where = `load: ${path}`;
+  return decodeSafetensors(where, readFileBytes(where, path));
+}

@@ -1,0 +1,114 @@
+import { noGrad } from '../autograd/engine.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { tensor } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/*
+ * nn.init: in-place initialisers, as torch.nn.init. Each fills the tensor under
+ * noGrad (so it works on parameters) and returns it.
+ */
+
+export type Nonlinearity =
+  | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
+  | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
+
+export type FanMode = 'fanIn' | 'fanOut';
+
+/** Recommended gain for a nonlinearity (PyTorch's calculate_gain). */
+export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  switch (nonlinearity) {
+    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
+    case 'convTranspose1d': case 'convTranspose2d': case 'convTranspose3d': case 'sigmoid':
+      return 1;
+    case 'tanh': return 5 / 3;
+    case 'relu': return Math.SQRT2;
+    case 'leakyRelu': {
+      const slope = param ?? 0.01;
+      return Math.sqrt(2 / (1 + slope * slope));
+    }
+    case 'selu': return 3 / 4;
+    default: throw new TensorError(`calculateGain: unsupported nonlinearity '${String(nonlinearity)}'`);
+  }
+}
+
+/** fan_in = size(1) * receptive field, fan_out = size(0) * receptive field (PyTorch's convention). */
+export function calculateFans(t: Tensor): { fanIn: number; fanOut: number } {
+  if (t.ndim < 2) throw new TensorError(`init: fan in and fan out need a tensor with at least 2 dims (got ${fmtShape(t.shape)})`);
+  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
+}
+
+function fillWith(t: Tensor, draw: () => number): Tensor {
+  const values = Float64Array.from({ length: t.numel() }, draw);
+  noGrad(() => t.copy_(tensor(values, { dtype: 'float64', shape: t.shape, backend: t.backend })));
+  return t;
+}
+
+export interface InitOptions {
+  generator?: Generator;
+}
+
+/** Fills with U(a, b). */
+export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
+  const g = opts.generator ?? defaultGenerator;
+  return fillWith(t, () => a + (b - a) * g.uniform());
+}
+
+/** Fills with N(mean, std^2). */
+export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
+  const g = opts.generator ?? defaultGenerator;
+  return fillWith(t, () => mean + std * g.normal());
+}
+
+/** Fills with a constant. */
+export function constant_(t: Tensor, value: number): Tensor {
+  noGrad(() => t.fill_(value));
+  return t;
+}
+
+export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
+export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
+
+/** Glorot/Xavier uniform: U(-a, a), a = gain * sqrt(6 / (fanIn + fanOut)). */
+export function xavierUniform_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  const { fanIn, fanOut } = calculateFans(t);
+  const a = gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform_(t, -a, a, opts);
+}
+
+/** Glorot/Xavier normal: N(0, std^2), std = gain * sqrt(2 / (fanIn + fanOut)). */
+export function xavierNormal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  const { fanIn, fanOut } = calculateFans(t);
+  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
+}
+
+export interface KaimingOptions extends InitOptions {
+  /** Negative slope of the following leaky ReLU (PyTorch's `a`, default 0). */
+  a?: number;
+  mode?: FanMode;
+  nonlinearity?: Nonlinearity;
+}
+
+function kaimingStd(t: Tensor, o: KaimingOptions): number {
+  const fans = calculateFans(t);
+  const fan = (o.mode ?? 'fanIn') === 'fanIn' ? fans.fanIn : fans.fanOut;
+  return calculateGain(o.nonlinearity ?? 'leakyRelu', o.a ?? 0) / Math.sqrt(fan);
+}
+
+/** He/Kaiming uniform: U(-b, b), b = gain * sqrt(3 / fan). */
+export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  const bound = Math.sqrt(3) * kaimingStd(t, opts);
+  return uniform_(t, -bound, bound, opts);
+}
+
+/** He/Kaiming normal: N(0, std^2), std = gain / sqrt(fan). */
+export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  return normal_(t, 0, kaimingStd(t, opts), opts);
+}
+
+/** Aliases without the trailing underscore, as the issue and tf.js users may expect. */
+export {
+  uniform_ as uniform, normal_ as normal, constant_ as constant, zeros_ as zeros, ones_ as ones,
+  xavierUniform_ as xavierUniform, xavierNormal_ as xavierNormal, kaimingUniform_ as kaimingUniform, kaimingNormal_ as kaimingNormal,
+};

@@ -1,0 +1,135 @@
+import { Module } from '../module.js';
+import { TensorError } from '../../tensor/errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { flatten } from '../../ops/movement.js';
+
+/**
+ * Runs modules in order; children are named '0', '1', ... (PyTorch's keys).
+ * @example new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2))
+ */
+export class Sequential extends Module {
+  private _layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    layers.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TensorError(`Sequential: argument ${i} is not a Module`);
+    });
+    this._layers = layers;
+  }
+
+  override namedChildren(): [string, Module][] {
+    return this._layers.map((m, i) => [String(i), m]);
+  }
+
+  get length(): number { return this._layers.length; }
+  /** The i-th layer (negative counts from the end). */
+  at(i: number): Module {
+    const m = this._layers[i < 0 ? this._layers.length + i : i];
+    if (!m) throw new TensorError(`Sequential: index ${i} is out of range for ${this._layers.length} layers`);
+    return m;
+  }
+  append(m: Module): this {
+    this._layers.push(m);
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> { return this._layers[Symbol.iterator](); }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this._layers) y = m.forward(y);
+    return y;
+  }
+}
+
+/** A list of modules registered as children '0', '1', ... (no forward of its own). */
+export class ModuleList extends Module {
+  private _items: Module[];
+  constructor(modules: Module[] = []) {
+    super();
+    this._items = [...modules];
+  }
+  override namedChildren(): [string, Module][] {
+    return this._items.map((m, i) => [String(i), m]);
+  }
+  get length(): number { return this._items.length; }
+  at(i: number): Module {
+    const m = this._items[i < 0 ? this._items.length + i : i];
+    if (!m) throw new TensorError(`ModuleList: index ${i} is out of range for ${this._items.length} modules`);
+    return m;
+  }
+  append(m: Module): this {
+    this._items.push(m);
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> { return this._items[Symbol.iterator](); }
+  forward(): never {
+    throw new TensorError('ModuleList: has no forward; iterate over its modules');
+  }
+}
+
+/** Modules by name, in insertion order (no forward of its own). */
+export class ModuleDict extends Module {
+  private _items = new Map<string, Module>();
+  constructor(modules: Record<string, Module> | [string, Module][] = {}) {
+    super();
+    for (const [k, m] of Array.isArray(modules) ? modules : Object.entries(modules)) this.set(k, m);
+  }
+  override namedChildren(): [string, Module][] {
+    return [...this._items];
+  }
+  get(key: string): Module {
+    const m = this._items.get(key);
+    if (!m) throw new TensorError(`ModuleDict: no module named '${key}' (have: ${[...this._items.keys()].join(', ')})`);
+    return m;
+  }
+  set(key: string, m: Module): this {
+    if (key.includes('.') || !key) throw new TensorError(`ModuleDict: invalid key '${key}' (no dots, not empty)`);
+    this._items.set(key, m);
+    return this;
+  }
+  has(key: string): boolean { return this._items.has(key); }
+  keys(): string[] { return [...this._items.keys()]; }
+  forward(): never {
+    throw new TensorError('ModuleDict: has no forward; call its modules');
+  }
+}
+
+/** Returns its input. */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor { return x; }
+}
+
+/** Flattens dims startDim..endDim (default 1..-1, keeping the batch dim). */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  forward(x: Tensor): Tensor { return flatten(x, this.startDim, this.endDim); }
+  override extraRepr(): string { return `startDim=${this.startDim}, endDim=${this.endDim}`; }
+}
+
+/**
+ * A residual block y = F(x) + shortcut(x), where shortcut is the identity or a
+ * projection (e.g. a 1x1 conv + batch norm when shapes change), and an optional
+ * activation applied after the sum (ResNet's post-activation).
+ * @example new nn.Residual(new nn.Sequential(conv1, bn1, new nn.ReLU(), conv2, bn2), { activation: new nn.ReLU() })
+ */
+export class Residual extends Module {
+  body: Module;
+  shortcut: Module | null;
+  activation: Module | null;
+  constructor(body: Module, opts: { shortcut?: Module | null; activation?: Module | null } = {}) {
+    super();
+    this.body = body;
+    this.shortcut = opts.shortcut ?? null;
+    this.activation = opts.activation ?? null;
+  }
+  forward(x: Tensor): Tensor {
+    const fx = this.body.forward(x);
+    const sx = this.shortcut ? this.shortcut.forward(x) : x;
+    if (fx.shape.join() !== sx.shape.join()) {
+      throw new TensorError(`Residual: body output [${fx.shape}] and shortcut output [${sx.shape}] differ; add a projection shortcut`);
+    }
+    const y = fx.add(sx);
+    return this.activation ? this.activation.forward(y) : y;
+  }
+}

@@ -1,0 +1,50 @@
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { empty } from './empty.js';
+import * as init from '../init.js';
+import { linear } from '../../ops/linalg.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { DType } from '../../tensor/dtype.js';
+import { TensorError } from '../../tensor/errors.js';
+
+export interface LinearOptions {
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * y = x W^T + b. Input `[..., inFeatures]` -> `[..., outFeatures]`. Initialised like
+ * PyTorch: W, b ~ U(-1/sqrt(inFeatures), 1/sqrt(inFeatures)).
+ * @example const fc = new nn.Linear(784, 10); fc.forward(tg.randn([32, 784])) // [32, 10]
+ */
+export class Linear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+    super();
+    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new TensorError(`Linear: ${name} must be a positive integer (got ${v})`);
+    }
+    this.weight = new Parameter(empty([outFeatures, inFeatures], opts.dtype));
+    this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures], opts.dtype));
+    this.resetParameters();
+  }
+
+  /** PyTorch's default: kaiming_uniform(a=sqrt(5)) for W, i.e. U(+-1/sqrt(fanIn)); same bound for b. */
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const bound = 1 / Math.sqrt(this.inFeatures);
+      init.uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}

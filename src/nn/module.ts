@@ -1,0 +1,261 @@
+import { Tensor } from '../tensor/tensor.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { noGrad } from '../autograd/engine.js';
+import { Parameter } from './parameter.js';
+
+/** A flat map of dotted names to tensors, as PyTorch's state_dict. */
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/** Called after forward with (module, inputs, output); may return a replacement output. */
+export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
+
+/** Removes a hook when called (`handle.remove()`). */
+export interface HookHandle {
+  remove(): void;
+}
+
+let nextHookId = 0;
+
+/**
+ * Base class of every layer and model, as torch.nn.Module. Parameters and child
+ * modules are discovered from the instance's own properties in assignment
+ * order (properties whose names start with `_` are ignored); buffers (running
+ * statistics) are registered with `registerBuffer`. State-dict keys are the
+ * dotted property paths, so they match PyTorch's (`features.0.weight`).
+ *
+ * Call a module with `module.forward(x)`; forward hooks run around it.
+ * @example
+ * class Net extends nn.Module {
+ *   fc1 = new nn.Linear(784, 128);
+ *   fc2 = new nn.Linear(128, 10);
+ *   forward(x: Tensor) { return this.fc2.forward(F.relu(this.fc1.forward(x))); }
+ * }
+ */
+export abstract class Module {
+  /** Training mode flag (affects dropout, batch norm). */
+  training = true;
+  private _buffers = new Map<string, Tensor | null>();
+  private _nonPersistent = new Set<string>();
+  private _forwardHooks = new Map<number, ForwardHook>();
+
+  constructor() {
+    // Wrap the subclass's forward (a prototype method) so hooks run however it is called.
+    const forward = this.forward;
+    Object.defineProperty(this, 'forward', {
+      value: (...args: unknown[]) => this._runForward(forward, args),
+      enumerable: false,
+      writable: true,
+    });
+  }
+
+  abstract forward(...args: any[]): any;
+
+  private _runForward(forward: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+    let out = forward.apply(this, args);
+    for (const hook of this._forwardHooks.values()) {
+      const replaced = hook(this, args, out);
+      if (replaced !== undefined) out = replaced;
+    }
+    return out;
+  }
+
+  // ---- registration ---------------------------------------------------------
+
+  /**
+   * Registers a buffer: state that is saved in the state dict (unless
+   * `persistent` is false) but is not a parameter, e.g. running means.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+    if (name.includes('.') || !name) throw new TensorError(`registerBuffer: invalid buffer name '${name}'`);
+    this._buffers.set(name, tensor);
+    if (persistent) this._nonPersistent.delete(name);
+    else this._nonPersistent.add(name);
+  }
+
+  /** Reads a registered buffer. */
+  getBuffer(name: string): Tensor | null {
+    if (!this._buffers.has(name)) throw new TensorError(`getBuffer: ${this.constructor.name} has no buffer '${name}'`);
+    return this._buffers.get(name)!;
+  }
+
+  /** Replaces a registered buffer's tensor. */
+  setBuffer(name: string, tensor: Tensor | null): void {
+    if (!this._buffers.has(name)) throw new TensorError(`setBuffer: ${this.constructor.name} has no buffer '${name}'`);
+    this._buffers.set(name, tensor);
+  }
+
+  /** Own parameters in property order (containers override the child listing, not this). */
+  protected ownParameters(): [string, Parameter][] {
+    return Object.entries(this).filter((e): e is [string, Parameter] => !e[0].startsWith('_') && e[1] instanceof Parameter);
+  }
+
+  /** Direct children in property order; containers override. */
+  namedChildren(): [string, Module][] {
+    return Object.entries(this).filter((e): e is [string, Module] => !e[0].startsWith('_') && e[1] instanceof Module);
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and all descendants, depth first, with dotted names ('' for this one). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** All parameters with dotted names; a parameter shared by two modules is listed once. */
+  namedParameters(): [string, Parameter][] {
+    const seen = new Set<Parameter>();
+    const out: [string, Parameter][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([prefix ? `${prefix}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** All registered buffers (null ones skipped) with dotted names. */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, b] of m._buffers) if (b) out.push([prefix ? `${prefix}.${name}` : name, b]);
+    }
+    return out;
+  }
+
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  // ---- modes and utilities ------------------------------------------------------
+
+  /** Sets training mode on this module and all descendants. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode (dropout off, batch norm uses running statistics). */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Turns gradient tracking of all parameters on or off (freezing). */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /** Clears the gradients of all parameters. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Calls fn on every descendant (children first) and on this module, as PyTorch's apply. */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Registers a forward hook; returns a handle whose remove() unregisters it. */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    const id = nextHookId++;
+    this._forwardHooks.set(id, hook);
+    return { remove: () => void this._forwardHooks.delete(id) };
+  }
+
+  /** Total number of parameter elements (optionally only trainable ones). */
+  numParameters(onlyTrainable = false): number {
+    return this.parameters().filter((p) => !onlyTrainable || p.requiresGrad).reduce((n, p) => n + p.numel(), 0);
+  }
+
+  // ---- state dict ---------------------------------------------------------------
+
+  /** Parameters and persistent buffers by dotted name (tensors share storage with the module). */
+  stateDict(): StateDict {
+    const sd: StateDict = {};
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
+      for (const [name, p] of m.ownParameters()) sd[key(name)] = p.detach();
+      for (const [name, b] of m._buffers) if (b && !m._nonPersistent.has(name)) sd[key(name)] = b;
+    }
+    return sd;
+  }
+
+  /**
+   * Copies values from `stateDict` into parameters and buffers. With `strict`
+   * (default) any missing or unexpected key is an error; a shape mismatch is
+   * always an error. Returns the missing and unexpected keys.
+   */
+  loadStateDict(stateDict: StateDict, opts: { strict?: boolean } = {}): LoadResult {
+    const strict = opts.strict ?? true;
+    const own = this.stateDict();
+    const targets = new Map<string, Tensor>();
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
+      for (const [name, p] of m.ownParameters()) targets.set(key(name), p);
+      for (const [name, b] of m._buffers) if (b && !m._nonPersistent.has(name)) targets.set(key(name), b);
+    }
+    const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
+    const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
+    const mismatches: string[] = [];
+    for (const [k, src] of Object.entries(stateDict)) {
+      const dst = targets.get(k);
+      if (dst && dst.shape.join() !== src.shape.join()) {
+        mismatches.push(`${k}: checkpoint has shape ${fmtShape(src.shape)}, model has ${fmtShape(dst.shape)}`);
+      }
+    }
+    const problems: string[] = [];
+    if (mismatches.length) problems.push(`size mismatch for ${mismatches.join('; ')}`);
+    if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.join(', ')}`);
+    if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    if (problems.length) throw new TensorError(`loadStateDict: error(s) loading state dict into ${this.constructor.name}: ${problems.join('. ')}`);
+    noGrad(() => {
+      for (const [k, src] of Object.entries(stateDict)) {
+        const dst = targets.get(k);
+        if (!dst) continue;
+        dst.copy_(src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing -----------------------------------------------------------------
+
+  /** One-line description of this layer's configuration (shown in toString). */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** A readable tree like PyTorch's repr. */
+  toString(): string {
+    const kids = this.namedChildren();
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (!kids.length) return `${head})`;
+    const lines = kids.map(([name, m]) => `  (${name}): ${m.toString().split('\n').join('\n  ')}`);
+    return `${head}\n${lines.join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,42 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { fullLike } from '../tensor/create.js';
+import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+
+export interface AdagradOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
+}
+
+/**
+ * Adagrad, as torch.optim.Adagrad:
+ *   g += weightDecay p;  clr = lr / (1 + (t-1) lrDecay);  s += g^2;  p -= clr g / (sqrt(s) + eps)
+ * @example new optim.Adagrad(model.parameters(), { lr: 0.01 })
+ */
+export class Adagrad extends Optimizer<AdagradOptions> {
+  constructor(params: ParamsArg<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
+    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...opts });
+  }
+
+  protected validate(o: AdagradOptions): void {
+    this.require(o.lr >= 0, `invalid learning rate ${o.lr} (must be >= 0)`);
+    this.require(o.lrDecay >= 0, `invalid lrDecay ${o.lrDecay} (must be >= 0)`);
+    this.require(o.weightDecay >= 0, `invalid weightDecay ${o.weightDecay} (must be >= 0)`);
+    this.require(o.initialAccumulatorValue >= 0, `invalid initialAccumulatorValue ${o.initialAccumulatorValue} (must be >= 0)`);
+    this.require(o.eps >= 0, `invalid eps ${o.eps} (must be >= 0)`);
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdagradOptions>): void {
+    let d = g.maximize ? grad.neg() : grad;
+    if (g.weightDecay) d = d.add(p, g.weightDecay);
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    const sum = stateTensor(state, 'sum', p, () => fullLike(p, g.initialAccumulatorValue));
+    sum.add_(d.square());
+    const clr = g.lr / (1 + (step - 1) * g.lrDecay);
+    p.sub_(d.div(sum.sqrt().add(g.eps)), clr);
+  }
+}

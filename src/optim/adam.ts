@@ -1,0 +1,77 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { zerosLike } from '../tensor/create.js';
+import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+/** Shared Adam/AdamW step; `decoupled` selects AdamW's weight decay. */
+function adamStep(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamOptions>, decoupled: boolean): void {
+  const [b1, b2] = g.betas;
+  let d = g.maximize ? grad.neg() : grad;
+  if (g.weightDecay) {
+    if (decoupled) p.mul_(1 - g.lr * g.weightDecay);
+    else d = d.add(p, g.weightDecay);
+  }
+  const step = ((state.step as number | undefined) ?? 0) + 1;
+  state.step = step;
+  const m = stateTensor(state, 'expAvg', p, () => zerosLike(p));
+  const v = stateTensor(state, 'expAvgSq', p, () => zerosLike(p));
+  m.mul_(b1).add_(d, 1 - b1);
+  v.mul_(b2).add_(d.square(), 1 - b2);
+  let vUsed = v;
+  if (g.amsgrad) {
+    const vMax = stateTensor(state, 'maxExpAvgSq', p, () => zerosLike(p));
+    vMax.copy_(vMax.maximum(v));
+    vUsed = vMax;
+  }
+  const bias1 = 1 - b1 ** step;
+  const bias2 = 1 - b2 ** step;
+  const denom = vUsed.sqrt().div(Math.sqrt(bias2)).add(g.eps);
+  p.sub_(m.div(denom), g.lr / bias1);
+}
+
+function validateAdam(o: AdamOptions, require: (ok: boolean, what: string) => void): void {
+  require(o.lr >= 0, `invalid learning rate ${o.lr} (must be >= 0)`);
+  require(o.eps >= 0, `invalid eps ${o.eps} (must be >= 0)`);
+  require(Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => b >= 0 && b < 1), `invalid betas ${JSON.stringify(o.betas)} (each must be in [0, 1))`);
+  require(o.weightDecay >= 0, `invalid weightDecay ${o.weightDecay} (must be >= 0)`);
+}
+
+const adamDefaults = { betas: [0.9, 0.999] as [number, number], eps: 1e-8, amsgrad: false, maximize: false };
+
+/**
+ * Adam, as torch.optim.Adam (weight decay is L2, added to the gradient):
+ *   g += weightDecay * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+ *   p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)        (amsgrad: v -> max of all v)
+ * @example new optim.Adam(model.parameters(), { lr: 1e-3 })
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    super('Adam', params, { lr: 1e-3, weightDecay: 0, ...adamDefaults, ...opts });
+  }
+  protected validate(o: AdamOptions): void { validateAdam(o, (ok, w) => this.require(ok, w)); }
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamOptions>): void {
+    adamStep(p, grad, state, g, false);
+  }
+}
+
+/**
+ * AdamW, as torch.optim.AdamW: Adam with decoupled weight decay
+ * p *= 1 - lr * weightDecay before the Adam step (default weightDecay 0.01).
+ */
+export class AdamW extends Optimizer<AdamOptions> {
+  constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    super('AdamW', params, { lr: 1e-3, weightDecay: 1e-2, ...adamDefaults, ...opts });
+  }
+  protected validate(o: AdamOptions): void { validateAdam(o, (ok, w) => this.require(ok, w)); }
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamOptions>): void {
+    adamStep(p, grad, state, g, true);
+  }
+}

@@ -1,0 +1,12 @@
+/** `tg.optim`: optimizers, learning-rate schedules, gradient clipping, early stopping. */
+export { Optimizer, type ParamGroup, type ParamState, type OptimizerStateDict } from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, AdamW, type AdamOptions } from './adam.js';
+export { RMSprop, type RMSpropOptions } from './rmsprop.js';
+export { Adagrad, type AdagradOptions } from './adagrad.js';
+export {
+  LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, LambdaLR, OneCycleLR, ReduceLROnPlateau,
+  type OneCycleOptions, type PlateauOptions,
+} from './lr-scheduler.js';
+export { clipGradNorm, clipGradValue } from './clip.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';

@@ -1,0 +1,283 @@
+import { TensorError } from '../tensor/errors.js';
+import type { Optimizer } from './optimizer.js';
+
+type AnyOptimizer = Optimizer<{ lr: number }>;
+
+/**
+ * Base of the epoch/step-indexed schedulers, as torch.optim.lr_scheduler: each
+ * computes every group's lr from its initial lr and the step count in closed
+ * form, so state is just `lastEpoch` and resuming is exact. Call `step()` once
+ * per epoch (or per batch for OneCycleLR), after `optimizer.step()`.
+ */
+export abstract class LRScheduler {
+  /** Number of step() calls so far (0 right after construction). */
+  lastEpoch = 0;
+  protected readonly baseLrs: number[];
+
+  /** Subclasses call `this.apply()` at the end of their constructor, once their own fields exist. */
+  constructor(readonly optimizer: AnyOptimizer) {
+    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr ?? g.lr);
+  }
+
+  /** The lr of each group at `epoch`. */
+  protected abstract lrAt(epoch: number, baseLr: number, groupIndex: number): number;
+
+  protected apply(): void {
+    this.optimizer.paramGroups.forEach((g, i) => (g.lr = this.lrAt(this.lastEpoch, this.baseLrs[i]!, i)));
+  }
+
+  step(): void {
+    this.lastEpoch++;
+    this.apply();
+  }
+
+  /** The learning rates set by the last step. */
+  getLastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  stateDict(): Record<string, unknown> {
+    return { lastEpoch: this.lastEpoch };
+  }
+
+  loadStateDict(sd: Record<string, unknown>): void {
+    if (typeof sd.lastEpoch !== 'number') throw new TensorError(`${this.constructor.name}.loadStateDict: missing lastEpoch`);
+    this.lastEpoch = sd.lastEpoch;
+    this.apply();
+  }
+}
+
+function positiveInt(op: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v <= 0) throw new TensorError(`${op}: ${name} must be a positive integer (got ${v})`);
+}
+
+/** lr = base * gamma^floor(epoch / stepSize). */
+export class StepLR extends LRScheduler {
+  constructor(optimizer: AnyOptimizer, readonly stepSize: number, readonly gamma = 0.1) {
+    positiveInt('StepLR', 'stepSize', stepSize);
+    super(optimizer);
+    this.apply();
+  }
+  protected lrAt(e: number, base: number): number { return base * this.gamma ** Math.floor(e / this.stepSize); }
+}
+
+/** lr = base * gamma^(number of milestones <= epoch). */
+export class MultiStepLR extends LRScheduler {
+  constructor(optimizer: AnyOptimizer, readonly milestones: number[], readonly gamma = 0.1) {
+    super(optimizer);
+    this.apply();
+  }
+  protected lrAt(e: number, base: number): number { return base * this.gamma ** this.milestones.filter((m) => m <= e).length; }
+}
+
+/** lr = base * gamma^epoch. */
+export class ExponentialLR extends LRScheduler {
+  constructor(optimizer: AnyOptimizer, readonly gamma: number) {
+    super(optimizer);
+    this.apply();
+  }
+  protected lrAt(e: number, base: number): number { return base * this.gamma ** e; }
+}
+
+/** lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 (the closed form). */
+export class CosineAnnealingLR extends LRScheduler {
+  constructor(optimizer: AnyOptimizer, readonly tMax: number, readonly etaMin = 0) {
+    positiveInt('CosineAnnealingLR', 'tMax', tMax);
+    super(optimizer);
+    this.apply();
+  }
+  protected lrAt(e: number, base: number): number {
+    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * e) / this.tMax))) / 2;
+  }
+}
+
+/** Linear warm-up: factor from startFactor to endFactor over totalIters steps, then constant. */
+export class LinearLR extends LRScheduler {
+  constructor(optimizer: AnyOptimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5) {
+    if (!(startFactor > 0 && startFactor <= 1)) throw new TensorError(`LinearLR: startFactor must be in (0, 1] (got ${startFactor})`);
+    positiveInt('LinearLR', 'totalIters', totalIters);
+    super(optimizer);
+    this.apply();
+  }
+  protected lrAt(e: number, base: number): number {
+    const t = Math.min(e, this.totalIters) / this.totalIters;
+    return base * (this.startFactor + (this.endFactor - this.startFactor) * t);
+  }
+}
+
+/** lr = base * lambda(epoch). */
+export class LambdaLR extends LRScheduler {
+  constructor(optimizer: AnyOptimizer, readonly lrLambda: (epoch: number) => number) {
+    super(optimizer);
+    this.apply();
+  }
+  protected lrAt(e: number, base: number): number { return base * this.lrLambda(e); }
+}
+
+export interface OneCycleOptions {
+  maxLr: number | number[];
+  totalSteps?: number;
+  epochs?: number;
+  stepsPerEpoch?: number;
+  pctStart?: number;
+  annealStrategy?: 'cos' | 'linear';
+  divFactor?: number;
+  finalDivFactor?: number;
+  threePhase?: boolean;
+  /** Cycle momentum (SGD momentum or Adam beta1) inversely to the lr (default true). */
+  cycleMomentum?: boolean;
+  baseMomentum?: number;
+  maxMomentum?: number;
+}
+
+/**
+ * The 1cycle policy (Smith & Topor), as torch.optim.lr_scheduler.OneCycleLR:
+ * warm up from maxLr/divFactor to maxLr over pctStart of the steps, then anneal
+ * to initialLr/finalDivFactor; momentum cycles the other way. Step once per batch.
+ */
+export class OneCycleLR extends LRScheduler {
+  private phases: { end: number; start: 'initial' | 'max' | 'min'; stop: 'initial' | 'max' | 'min'; momStart: 'base' | 'max'; momStop: 'base' | 'max' }[];
+  private readonly o: Required<Omit<OneCycleOptions, 'totalSteps' | 'epochs' | 'stepsPerEpoch' | 'maxLr'>> & { total: number; maxLrs: number[] };
+
+  constructor(optimizer: AnyOptimizer, opts: OneCycleOptions) {
+    const total = opts.totalSteps ?? (opts.epochs !== undefined && opts.stepsPerEpoch !== undefined ? opts.epochs * opts.stepsPerEpoch : NaN);
+    if (!Number.isInteger(total) || total <= 0) throw new TensorError('OneCycleLR: give totalSteps, or epochs and stepsPerEpoch (positive integers)');
+    const n = optimizer.paramGroups.length;
+    const maxLrs = Array.isArray(opts.maxLr) ? opts.maxLr : new Array<number>(n).fill(opts.maxLr);
+    if (maxLrs.length !== n) throw new TensorError(`OneCycleLR: maxLr has ${maxLrs.length} values for ${n} parameter groups`);
+    const o = {
+      pctStart: 0.3, annealStrategy: 'cos' as const, divFactor: 25, finalDivFactor: 1e4, threePhase: false,
+      cycleMomentum: true, baseMomentum: 0.85, maxMomentum: 0.95, ...opts, total, maxLrs,
+    };
+    if (!(o.pctStart > 0 && o.pctStart < 1)) throw new TensorError(`OneCycleLR: pctStart must be in (0, 1) (got ${o.pctStart})`);
+    // The initial lr of each group is maxLr / divFactor (PyTorch overwrites initial_lr the same way).
+    optimizer.paramGroups.forEach((g, i) => {
+      g.initialLr = maxLrs[i]! / o.divFactor;
+      g.lr = g.initialLr;
+    });
+    super(optimizer);
+    this.o = o;
+    const up = o.pctStart * total - 1;
+    this.phases = o.threePhase
+      ? [
+        { end: up, start: 'initial', stop: 'max', momStart: 'max', momStop: 'base' },
+        { end: 2 * o.pctStart * total - 2, start: 'max', stop: 'initial', momStart: 'base', momStop: 'max' },
+        { end: total - 1, start: 'initial', stop: 'min', momStart: 'max', momStop: 'max' },
+      ]
+      : [
+        { end: up, start: 'initial', stop: 'max', momStart: 'max', momStop: 'base' },
+        { end: total - 1, start: 'max', stop: 'min', momStart: 'base', momStop: 'max' },
+      ];
+    this.apply();
+  }
+
+  private anneal(start: number, end: number, pct: number): number {
+    if (this.o.annealStrategy === 'linear') return (end - start) * pct + start;
+    return end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
+  }
+
+  /** lr and momentum of group i at step e. */
+  private at(e: number, i: number): { lr: number; momentum: number } {
+    const initial = this.o.maxLrs[i]! / this.o.divFactor;
+    const value = { initial, max: this.o.maxLrs[i]!, min: initial / this.o.finalDivFactor };
+    const mom = { base: this.o.baseMomentum, max: this.o.maxMomentum };
+    let startStep = 0;
+    for (let k = 0; k < this.phases.length; k++) {
+      const ph = this.phases[k]!;
+      if (e <= ph.end || k === this.phases.length - 1) {
+        const pct = (e - startStep) / (ph.end - startStep);
+        return { lr: this.anneal(value[ph.start], value[ph.stop], pct), momentum: this.anneal(mom[ph.momStart], mom[ph.momStop], pct) };
+      }
+      startStep = ph.end;
+    }
+    throw new Error('unreachable');
+  }
+
+  protected lrAt(e: number, _base: number, i: number): number {
+    return this.at(e, i).lr;
+  }
+
+  protected override apply(): void {
+    if (this.lastEpoch > this.o.total) {
+      throw new TensorError(`OneCycleLR: stepped ${this.lastEpoch} times but totalSteps is ${this.o.total}`);
+    }
+    this.optimizer.paramGroups.forEach((g, i) => {
+      const { lr, momentum } = this.at(this.lastEpoch, i);
+      g.lr = lr;
+      if (!this.o.cycleMomentum) return;
+      const group = g as unknown as { momentum?: number; betas?: [number, number] };
+      if (group.betas) group.betas = [momentum, group.betas[1]];
+      else if (group.momentum !== undefined) group.momentum = momentum;
+    });
+  }
+}
+
+export interface PlateauOptions {
+  mode?: 'min' | 'max';
+  factor?: number;
+  patience?: number;
+  threshold?: number;
+  thresholdMode?: 'rel' | 'abs';
+  cooldown?: number;
+  minLr?: number;
+  eps?: number;
+}
+
+/** Cuts the lr by `factor` when a metric has stopped improving for `patience` epochs. Call step(metric). */
+export class ReduceLROnPlateau {
+  private best: number;
+  private badEpochs = 0;
+  private cooldownLeft = 0;
+  private readonly o: Required<PlateauOptions>;
+
+  constructor(readonly optimizer: AnyOptimizer, opts: PlateauOptions = {}) {
+    this.o = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...opts };
+    if (!(this.o.factor < 1 && this.o.factor > 0)) throw new TensorError(`ReduceLROnPlateau: factor must be in (0, 1) (got ${this.o.factor})`);
+    this.best = this.o.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  private improved(v: number): boolean {
+    const { mode, threshold, thresholdMode } = this.o;
+    if (mode === 'min') return thresholdMode === 'rel' ? v < this.best * (1 - threshold) : v < this.best - threshold;
+    return thresholdMode === 'rel' ? v > this.best * (1 + threshold) : v > this.best + threshold;
+  }
+
+  step(metric: number): void {
+    if (this.improved(metric)) {
+      this.best = metric;
+      this.badEpochs = 0;
+    } else {
+      this.badEpochs++;
+    }
+    if (this.cooldownLeft > 0) {
+      this.cooldownLeft--;
+      this.badEpochs = 0;
+    }
+    if (this.badEpochs > this.o.patience) {
+      for (const g of this.optimizer.paramGroups) {
+        const next = Math.max(g.lr * this.o.factor, this.o.minLr);
+        if (g.lr - next > this.o.eps) g.lr = next;
+      }
+      this.cooldownLeft = this.o.cooldown;
+      this.badEpochs = 0;
+    }
+  }
+
+  getLastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  stateDict(): Record<string, unknown> {
+    return { best: this.best, badEpochs: this.badEpochs, cooldownLeft: this.cooldownLeft, lrs: this.getLastLr() };
+  }
+
+  loadStateDict(sd: Record<string, unknown>): void {
+    this.best = sd.best as number;
+    this.badEpochs = sd.badEpochs as number;
+    this.cooldownLeft = sd.cooldownLeft as number;
+    (sd.lrs as number[] | undefined)?.forEach((lr, i) => {
+      const g = this.optimizer.paramGroups[i];
+      if (g) g.lr = lr;
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  /** Maximize the objective instead of minimizing. */
+  maximize: boolean;
+}
+
+/**
+ * Stochastic gradient descent with momentum, as torch.optim.SGD:
+ *   g = grad + weightDecay * p
+ *   b = g (first step) or momentum * b + (1 - dampening) * g
+ *   g = nesterov ? g + momentum * b : b      (when momentum != 0)
+ *   p = p - lr * g
+ * @example const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+ */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: ParamsArg<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {
+    super('SGD', params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts });
+  }
+
+  protected validate(o: SGDOptions): void {
+    this.require(o.lr >= 0, `invalid learning rate ${o.lr} (must be >= 0)`);
+    this.require(o.momentum >= 0, `invalid momentum ${o.momentum} (must be >= 0)`);
+    this.require(o.weightDecay >= 0, `invalid weightDecay ${o.weightDecay} (must be >= 0)`);
+    this.require(!o.nesterov || (o.momentum > 0 && o.dampening === 0), 'nesterov momentum requires a momentum and zero dampening');
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<SGDOptions>): void {
+    let d = g.maximize ? grad.neg() : grad;
+    if (g.weightDecay) d = d.add(p, g.weightDecay);
+    if (g.momentum) {
+      const fresh = !state.momentumBuffer;
+      const buf = stateTensor(state, 'momentumBuffer', p, () => d.clone());
+      if (!fresh) buf.mul_(g.momentum).add_(d, 1 - g.dampening);
+      d = g.nesterov ? d.add(buf, g.momentum) : buf;
+    }
+    p.sub_(d, g.lr);
+  }
+}
