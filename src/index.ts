@@ -38,8 +38,11 @@ import * as functional from './nn/functional.js';
 import { gradcheck } from './autograd/gradcheck.js';
 import { noGrad } from './autograd/engine.js';
 export { functional as F };
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as io from './io/index.js';
+export { save, load } from './io/safetensors.js';
+export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck.js';
 /** `tg.autograd.gradcheck`, `tg.autograd.noGrad`. */
 export const autograd = { gradcheck, noGrad };
-/** `tg.nn.functional` (also exported as `tg.F`). */
-export const nn = { functional };

@@ -1,0 +1,114 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tg from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+
+const { nn } = tg;
+
+class Block extends nn.Module {
+  conv = new nn.Conv2d(3, 4, 3, { padding: 1 });
+  bn = new nn.BatchNorm2d(4);
+  forward(x: Tensor): Tensor { return tg.relu(this.bn.forward(this.conv.forward(x))); }
+}
+
+class Net extends nn.Module {
+  features = new nn.Sequential(new Block(), new nn.MaxPool2d(2));
+  classifier = new nn.Linear(4 * 4 * 4, 10);
+  _cache: Tensor | null = null; // underscore: not a child or parameter
+  forward(x: Tensor): Tensor { return this.classifier.forward(this.features.forward(x).flatten(1)); }
+}
+
+describe('Module registration and state dicts', () => {
+  test('stateDict keys follow PyTorch naming', () => {
+    const keys = Object.keys(new Net().stateDict());
+    assert.deepEqual(keys, [
+      'features.0.conv.weight', 'features.0.conv.bias',
+      'features.0.bn.weight', 'features.0.bn.bias', 'features.0.bn.running_mean', 'features.0.bn.running_var', 'features.0.bn.num_batches_tracked',
+      'classifier.weight', 'classifier.bias',
+    ]);
+  });
+  test('parameters, namedModules, children, numParameters', () => {
+    const net = new Net();
+    assert.equal(net.parameters().length, 6);
+    assert.deepEqual(net.namedModules().map(([n]) => n), ['', 'features', 'features.0', 'features.0.conv', 'features.0.bn', 'features.1', 'classifier']);
+    assert.equal(net.children().length, 2);
+    assert.equal(net.numParameters(), 4 * 3 * 9 + 4 + 4 + 4 + 640 + 10);
+  });
+  test('round trip through stateDict/loadStateDict reproduces outputs', () => {
+    const a = new Net().eval();
+    const b = new Net().eval();
+    const x = tg.randn([2, 3, 8, 8]);
+    assert.notDeepEqual(a.forward(x).toArray(), b.forward(x).toArray());
+    b.loadStateDict(a.stateDict());
+    assert.deepEqual(a.forward(x).toArray(), b.forward(x).toArray());
+  });
+  test('strict loading reports missing and unexpected keys; shape mismatches always fail', () => {
+    const net = new Net();
+    const sd = net.stateDict();
+    const { ['classifier.bias']: _drop, ...missing } = sd;
+    assert.throws(() => net.loadStateDict(missing), /loadStateDict: error\(s\) loading state dict into Net: missing keys: classifier.bias/);
+    assert.throws(() => net.loadStateDict({ ...sd, extra: tg.zeros([1]) }), /unexpected keys: extra/);
+    const r = net.loadStateDict({ ...missing, extra: tg.zeros([1]) }, { strict: false });
+    assert.deepEqual(r, { missingKeys: ['classifier.bias'], unexpectedKeys: ['extra'] });
+    assert.throws(() => net.loadStateDict({ ...sd, 'classifier.weight': tg.zeros([10, 3]) }, { strict: false }),
+      /size mismatch for classifier.weight: checkpoint has shape \[10,3\], model has \[10,64\]/);
+  });
+  test('train/eval flags propagate; requiresGrad_(false) freezes', () => {
+    const net = new Net().eval();
+    assert.ok(net.modules().every((m) => !m.training));
+    net.train();
+    assert.ok(net.modules().every((m) => m.training));
+    net.features.requiresGrad_(false);
+    assert.equal(net.numParameters(true), 650);
+  });
+  test('apply visits every module; forward hooks run and can be removed', () => {
+    const net = new Net();
+    const seen: string[] = [];
+    net.apply((m) => seen.push(m.constructor.name));
+    assert.deepEqual(seen, ['Conv2d', 'BatchNorm2d', 'Block', 'MaxPool2d', 'Sequential', 'Linear', 'Net']);
+    const shapes: number[][] = [];
+    const h = net.classifier.registerForwardHook((_m, _in, out) => void shapes.push([...(out as Tensor).shape]));
+    net.forward(tg.randn([2, 3, 8, 8]));
+    h.remove();
+    net.forward(tg.randn([2, 3, 8, 8]));
+    assert.deepEqual(shapes, [[2, 10]]);
+  });
+  test('a hook may replace the output', () => {
+    const lin = new nn.Linear(2, 2);
+    lin.registerForwardHook(() => tg.zeros([1]));
+    assert.deepEqual(lin.forward(tg.ones([1, 2])).toArray(), [0]);
+  });
+  test('toString is a readable tree', () => {
+    const s = new Net().toString();
+    assert.match(s, /^Net\(\n {2}\(features\): Sequential\(\n {4}\(0\): Block\(\n {6}\(conv\): Conv2d\(3, 4, kernelSize=\[3,3\]/);
+    assert.match(s, /\(classifier\): Linear\(inFeatures=64, outFeatures=10, bias=true\)/);
+  });
+  test('gradients reach every parameter', () => {
+    const net = new Net();
+    tg.F.crossEntropy(net.forward(tg.randn([2, 3, 8, 8])), tg.tensor([1, 2], { dtype: 'int32' })).backward();
+    for (const [name, p] of net.namedParameters()) assert.ok(p.grad, `${name} has no grad`);
+    net.zeroGrad();
+    assert.ok(net.parameters().every((p) => p.grad === null));
+  });
+});
+
+describe('containers', () => {
+  test('Sequential indexing and ModuleList/ModuleDict children', () => {
+    const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
+    assert.equal(seq.length, 2);
+    assert.ok(seq.at(-1) instanceof nn.ReLU);
+    const list = new nn.ModuleList([new nn.Linear(1, 1), new nn.Linear(1, 1)]);
+    assert.deepEqual(Object.keys(list.stateDict()), ['0.weight', '0.bias', '1.weight', '1.bias']);
+    const dict = new nn.ModuleDict({ enc: new nn.Linear(1, 1) });
+    assert.deepEqual(Object.keys(dict.stateDict()), ['enc.weight', 'enc.bias']);
+    assert.throws(() => dict.get('dec'), /ModuleDict: no module named 'dec'/);
+  });
+  test('Residual adds the shortcut and checks shapes', () => {
+    const r = new nn.Residual(new nn.Identity(), { activation: new nn.ReLU() });
+    assert.deepEqual(r.forward(tg.tensor([-1, 2])).toArray(), [0, 4]);
+    const bad = new nn.Residual(new nn.Linear(2, 3));
+    assert.throws(() => bad.forward(tg.ones([1, 2])), /Residual: body output \[1,3\] and shortcut output \[1,2\] differ/);
+    const proj = new nn.Residual(new nn.Linear(2, 3), { shortcut: new nn.Linear(2, 3, { bias: false }) });
+    assert.deepEqual(proj.forward(tg.ones([4, 2])).shape, [4, 3]);
+  });
+});
