@@ -21,7 +21,7 @@ export interface Dataset<T> {
   get(i: number): T;
 }
 
-/** Throws unless `i` is an integer in [0, length). */
+/** Throws unless `i` is an integer in [0, length). @internal */
 export function checkIndex(op: string, i: number, length: number): void {
   if (!Number.isInteger(i) || i < 0 || i >= length) {
     throw new TensorError(`${op}: index ${i} is out of range for a dataset of length ${length}`);
@@ -92,7 +92,11 @@ export class Subset<T> implements Dataset<T> {
   }
 }
 
-/** A random permutation of 0..n-1 drawn from `generator` (the same draw as `tg.randperm`). */
+/**
+ * A random permutation of 0..n-1 drawn from `generator` (the same draw as
+ * `tg.randperm`), as a plain Int32Array for indexing datasets.
+ * @example permutation(5, new tg.Generator(0))   // e.g. Int32Array [3, 0, 4, 1, 2]
+ */
 export function permutation(n: number, generator: Generator = defaultGenerator): Int32Array {
   return randperm(n, { generator }).data() as Int32Array;
 }

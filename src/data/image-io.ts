@@ -54,11 +54,21 @@ function jpegComponents(b: Uint8Array): number {
   return 3;
 }
 
+/** PNG.sync.read with its one cryptic message (input ended mid-chunk) made plain. */
+function readPng(buf: Buffer): ReturnType<PngSync['read']> {
+  try {
+    return PNG.sync.read(buf);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new Error(/read requests waitng|read requests waiting/.test(msg) ? `truncated PNG data (${buf.length} bytes; the file ends inside a chunk)` : msg);
+  }
+}
+
 function decodePixels(bytes: Uint8Array): Pixels {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (isPng(bytes)) {
     // pngjs expands every colour type and bit depth to 8-bit RGBA.
-    const png = PNG.sync.read(buf);
+    const png = readPng(buf);
     return { width: png.width, height: png.height, data: png.data, stride: 4, gray: png.colorType === 0 || png.colorType === 4 };
   }
   if (isJpeg(bytes)) {

@@ -96,7 +96,8 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     // Drawn when the epoch starts, so each epoch gets the generator's next permutation.
     const order = this.shuffle ? permutation(n, this.generator) : null;
     const cut = this.source ? batchCutter(this.source) : null;
-    for (let b = 0; b < this.length; b++) {
+    const batches = this.length;
+    for (let b = 0; b < batches; b++) {
       const start = b * this.batchSize;
       const idx = new Int32Array(Math.min(this.batchSize, n - start));
       for (let k = 0; k < idx.length; k++) idx[k] = order ? order[start + k]! : start + k;

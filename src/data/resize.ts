@@ -62,7 +62,7 @@ export function resizeBilinear(x: Tensor, size: readonly [number, number]): Tens
 /**
  * torchvision's rule for the output size: a number resizes the SMALLER edge
  * to it, keeping the aspect ratio (the other edge is truncated, as torchvision's
- * `int(size * long / short)`); a pair `[h, w]` is the exact size.
+ * `int(size * long / short)`); a pair `[h, w]` is the exact size. @internal
  */
 export function outputSize(size: number | readonly [number, number], h: number, w: number): [number, number] {
   if (typeof size !== 'number') return [size[0], size[1]];

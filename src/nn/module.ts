@@ -2,6 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { noGrad } from '../autograd/engine.js';
 import { Parameter } from './parameter.js';
+import { isFloating, type DType } from '../tensor/dtype.js';
 
 /** A flat map of dotted names to tensors, as PyTorch's state_dict. */
 export type StateDict = Record<string, Tensor>;
@@ -162,6 +163,35 @@ export abstract class Module {
   requiresGrad_(requiresGrad = true): this {
     for (const p of this.parameters()) p.requiresGrad = requiresGrad;
     return this;
+  }
+
+  /**
+   * Casts floating parameters and buffers to `dtype` (PyTorch's
+   * `module.to(dtype)`); integer buffers such as step counters keep their type.
+   * Parameters are replaced by cast copies, so build optimizers after calling it.
+   * @example model.to('float64')
+   */
+  to(dtype: DType): this {
+    if (!isFloating(dtype)) throw new TensorError(`Module.to: only floating dtypes are allowed (got ${dtype})`);
+    for (const m of this.modules()) {
+      for (const [name, p] of m.ownParameters()) {
+        if (isFloating(p.dtype) && p.dtype !== dtype) (m as unknown as Record<string, Parameter>)[name] = new Parameter(p.to(dtype), p.requiresGrad);
+      }
+      for (const [name, b] of m._buffers) {
+        if (b && isFloating(b.dtype) && b.dtype !== dtype) m._buffers.set(name, b.to(dtype));
+      }
+    }
+    return this;
+  }
+
+  /** Shorthand for `to('float64')`. */
+  double(): this {
+    return this.to('float64');
+  }
+
+  /** Shorthand for `to('float32')`. */
+  float(): this {
+    return this.to('float32');
   }
 
   /** Clears the gradients of all parameters. */

@@ -55,6 +55,14 @@ describe('DataLoader', () => {
     assert.deepEqual(ds.get(0)[0].toArray(), [0, 0.5]);
   });
 
+  test('tensors that require grad keep batches in the graph', () => {
+    const x = tg.arange(6, undefined, 1, { dtype: 'float32' }).reshape(3, 2).requiresGrad_();
+    const [[xb]] = [...new DataLoader(new TensorDataset(x), { batchSize: 3, shuffle: true, generator: new tg.Generator(0) })];
+    assert.equal(xb!.requiresGrad, true);
+    xb!.sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [[1, 1], [1, 1], [1, 1]]);
+  });
+
   test('Subsets of a TensorDataset (randomSplit) batch through the fast path correctly', () => {
     const [train] = randomSplit(toy(20), [15, 5], { generator: new tg.Generator(0) });
     const ids = epochIds(new DataLoader(train!, { batchSize: 6 })).flat();

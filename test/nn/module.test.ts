@@ -112,3 +112,15 @@ describe('containers', () => {
     assert.deepEqual(proj.forward(tg.ones([4, 2])).shape, [4, 3]);
   });
 });
+
+describe('Module.to', () => {
+  test('casts floating parameters and buffers, keeps integer buffers', () => {
+    const net = new Net().double();
+    assert.ok(net.parameters().every((p) => p.dtype === 'float64' && p.requiresGrad));
+    const sd = net.stateDict();
+    assert.equal(sd['features.0.bn.running_mean']!.dtype, 'float64');
+    assert.equal(sd['features.0.bn.num_batches_tracked']!.dtype, 'int32');
+    assert.equal(net.forward(tg.randn([1, 3, 8, 8], { dtype: 'float64' })).dtype, 'float64');
+    assert.throws(() => net.to('int32'), /Module.to: only floating dtypes are allowed/);
+  });
+});

@@ -178,13 +178,15 @@ describe('convTransposeNd forward and gradients vs scatter reference', () => {
 
 // ---- behaviour ----
 
+// Every assert.ok carries a message: without one, Node re-reads the source to
+// build it, which can hang under the tsx loader when the assertion fails.
 describe('conv behaviour', () => {
   test('named wrappers match convNd and the output-size helpers', () => {
     const x = tg.randn([2, 3, 9]);
     const w = tg.randn([4, 3, 3]);
     const y = F.conv1d(x, w, null, { stride: 2, padding: 1, dilation: 2 });
     assert.deepEqual(y.shape, [2, 4, F.convOutputSize(9, { kernel: 3, stride: 2, padding: 1, dilation: 2 })]);
-    assert.ok(y.allclose(F.convNd(1, x, w, null, { stride: 2, padding: 1, dilation: 2 })));
+    assert.ok(y.allclose(F.convNd(1, x, w, null, { stride: 2, padding: 1, dilation: 2 })), 'conv1d differs from convNd(1)');
     assert.deepEqual(F.conv2d(tg.randn([1, 2, 6, 7]), tg.randn([3, 2, 3, 3])).shape, [1, 3, 4, 5]);
     assert.deepEqual(F.conv3d(tg.randn([1, 2, 3, 4, 5]), tg.randn([3, 2, 1, 2, 3])).shape, [1, 3, 3, 3, 3]);
     assert.deepEqual(F.convTranspose2d(tg.randn([1, 2, 5, 5]), tg.randn([2, 3, 4, 4]), null, { stride: 2, padding: 1 }).shape, [1, 3, 10, 10]);
@@ -201,8 +203,8 @@ describe('conv behaviour', () => {
     const w = tg.randn([1, 1, 4, 2], { dtype: 'float64' });
     const same = F.conv2d(x, w, null, { padding: 'same' });
     assert.deepEqual(same.shape, [1, 1, 6, 5]);
-    assert.ok(same.allclose(F.conv2d(x, w, null, { padding: [1, 2, 0, 1] }), 0, 1e-12));
-    assert.ok(!same.allclose(F.conv2d(x, w, null, { padding: [2, 1, 1, 0] }), 0, 1e-12));
+    assert.ok(same.allclose(F.conv2d(x, w, null, { padding: [1, 2, 0, 1] }), 0, 1e-12), "'same' differs from per-side [1,2,0,1]");
+    assert.ok(!same.allclose(F.conv2d(x, w, null, { padding: [2, 1, 1, 0] }), 0, 1e-12), "'same' equals per-side [2,1,1,0]");
   });
 
   test('unbatched input equals the batched result without its batch dim', () => {
@@ -211,7 +213,7 @@ describe('conv behaviour', () => {
     const b = tg.randn([2], { dtype: 'float64' });
     const y = F.conv2d(x, w, b, { padding: 1 });
     assert.deepEqual(y.shape, [2, 6, 5]);
-    assert.ok(y.allclose(F.conv2d(x.unsqueeze(0), w, b, { padding: 1 }).squeeze(0), 0, 1e-12));
+    assert.ok(y.allclose(F.conv2d(x.unsqueeze(0), w, b, { padding: 1 }).squeeze(0), 0, 1e-12), 'unbatched differs from batched');
     const t = F.convTranspose2d(x, tg.randn([3, 2, 2, 2], { dtype: 'float64' }), null, { stride: 2 });
     assert.deepEqual(t.shape, [2, 10, 8]);
   });

@@ -1,0 +1,215 @@
+/**
+ * Single-precision GEMM: C (=|+=) A·B for any element strides of A and B.
+ *
+ * BLIS-style blocking. The loops over (jc, pc, ic) cut B into KC×NC blocks
+ * (kept in L2/L3) and A into MC×KC blocks (L2); both are *packed* into
+ * contiguous micro-panels so that the micro-kernel streams memory linearly:
+ *
+ *   packed A: per MR-row panel, for each k the MR values A[i..i+MR, k]
+ *   packed B: per NR-col panel, for each k the NR values B[k, j..j+NR]
+ *
+ * Packing is where arbitrary strides (transposes, broadcasts with stride 0,
+ * negative strides) are absorbed, so the kernel itself only sees one layout.
+ * Edge panels are zero-padded to MR/NR; the micro-kernel then computes a full
+ * tile into a small buffer and only the valid part is copied out.
+ *
+ * The micro-kernel is 4×8: 8 f32x4 accumulators (4 rows × 2 vectors), per k
+ * two vector loads of B and four splatted scalars of A. 4×8 keeps everything
+ * in the 16 x64 vector registers V8 has, with room for the operands.
+ *
+ * Scratch memory (packed panels and the edge tile) is passed in by the caller,
+ * so the kernel allocates nothing and threads can each bring their own.
+ */
+import { at32, imin, madd } from './simd';
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 64;
+export const NC: i32 = 2048;
+
+/** Bytes of scratch sgemm needs: packed B (KC×NC), packed A (MC×KC), one edge tile. */
+export function sgemmScratchBytes(): i32 {
+  return (KC * NC + MC * KC + MR * NR) * 4;
+}
+
+/**
+ * Packs the kc×nc block of B at `b` (element strides rsB, csB) into NR-column
+ * panels at `dst`, zero-padding the last panel.
+ */
+function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void {
+  for (let j = 0; j < nc; j += NR) {
+    const nr = imin(NR, nc - j);
+    const col = at32(b, j * csB);
+    if (nr == NR && csB == 1) {
+      // Row-major B: each k contributes two contiguous vectors.
+      for (let k = 0; k < kc; k++) {
+        const src = at32(col, k * rsB);
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        dst += NR << 2;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const src = at32(col, k * rsB);
+        let c = 0;
+        for (; c < nr; c++) store<f32>(dst + (<usize>c << 2), load<f32>(at32(src, c * csB)));
+        for (; c < NR; c++) store<f32>(dst + (<usize>c << 2), 0);
+        dst += NR << 2;
+      }
+    }
+  }
+}
+
+/** Packs the mc×kc block of A at `a` (strides rsA, csA) into MR-row panels at `dst`, zero-padding the last. */
+function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void {
+  for (let i = 0; i < mc; i += MR) {
+    const mr = imin(MR, mc - i);
+    const row = at32(a, i * rsA);
+    if (mr == MR && rsA == 1) {
+      // Column-major A (e.g. a transposed view): the MR values of each k are contiguous.
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(at32(row, k * csA)));
+        dst += MR << 2;
+      }
+    } else if (mr == MR) {
+      const r1 = at32(row, rsA), r2 = at32(row, 2 * rsA), r3 = at32(row, 3 * rsA);
+      for (let k = 0; k < kc; k++) {
+        const o = k * csA;
+        store<f32>(dst, load<f32>(at32(row, o)));
+        store<f32>(dst, load<f32>(at32(r1, o)), 4);
+        store<f32>(dst, load<f32>(at32(r2, o)), 8);
+        store<f32>(dst, load<f32>(at32(r3, o)), 12);
+        dst += MR << 2;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        let r = 0;
+        for (; r < mr; r++) store<f32>(dst + (<usize>r << 2), load<f32>(at32(row, r * rsA + k * csA)));
+        for (; r < MR; r++) store<f32>(dst + (<usize>r << 2), 0);
+        dst += MR << 2;
+      }
+    }
+  }
+}
+
+/**
+ * The 4×8 micro-kernel: tile C[0..4, 0..8] at `c` (row stride ldc elements)
+ * (=|+=) packed A panel · packed B panel over kc.
+ */
+// @ts-ignore: decorator
+@inline function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  const r1 = at32(c, ldc), r2 = at32(c, 2 * ldc), r3 = at32(c, 3 * ldc);
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
+    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
+    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+}
+
+/** Runs the micro-kernel over an mc×nc block of C from packed panels. */
+function macroKernel(
+  mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool, tile: usize,
+): void {
+  for (let j = 0; j < nc; j += NR) {
+    const nr = imin(NR, nc - j);
+    const panelB = pb + <usize>(j * kc) * 4;
+    for (let i = 0; i < mc; i += MR) {
+      const mr = imin(MR, mc - i);
+      const panelA = pa + <usize>(i * kc) * 4;
+      const cij = at32(c, i * ldc + j);
+      if (mr == MR && nr == NR) {
+        kernel4x8(kc, panelA, panelB, cij, ldc, accumulate);
+      } else {
+        // Edge tile: full-size result into the scratch tile, then copy the valid part.
+        kernel4x8(kc, panelA, panelB, tile, NR, false);
+        for (let r = 0; r < mr; r++) {
+          const dst = at32(cij, r * ldc);
+          const src = tile + (<usize>(r * NR) << 2);
+          for (let s = 0; s < nr; s++) {
+            const v = load<f32>(src + (<usize>s << 2));
+            const d = dst + (<usize>s << 2);
+            store<f32>(d, accumulate ? load<f32>(d) + v : v);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * C[M×N] (row stride ldc) = A[M×K]·B[K×N], or += when `accumulate` is non-zero.
+ * A element (i, k) is at a + 4*(i*rsA + k*csA); B likewise with rsB, csB.
+ * Strides are in elements and may be zero or negative. `scratch` points to
+ * sgemmScratchBytes() bytes, 16-byte aligned. C must be 16-byte aligned
+ * in rows only if ldc keeps it so (the kernel uses unaligned-safe v128 ops).
+ */
+export function sgemm(
+  M: i32, N: i32, K: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) {
+      for (let i = 0; i < M; i++) memory.fill(at32(c, i * ldc), 0, <usize>N << 2);
+    }
+    return;
+  }
+  const pb = scratch;
+  const pa = pb + <usize>(KC * NC) * 4;
+  const tile = pa + <usize>(MC * KC) * 4;
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = imin(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = imin(KC, K - pc);
+      packB(kc, nc, at32(b, pc * rsB + jc * csB), rsB, csB, pb);
+      const acc = accumulate != 0 || pc > 0;
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = imin(MC, M - ic);
+        packA(mc, kc, at32(a, ic * rsA + pc * csA), rsA, csA, pa);
+        macroKernel(mc, nc, kc, pa, pb, at32(c, ic * ldc + jc), ldc, acc, tile);
+      }
+    }
+  }
+}
+
+/** The naive triple loop, kept as the oracle for the harness (float accumulation in f32). */
+export function sgemmNaive(
+  M: i32, N: i32, K: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32, accumulate: i32,
+): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s: f32 = 0;
+      for (let k = 0; k < K; k++) s += load<f32>(at32(a, i * rsA + k * csA)) * load<f32>(at32(b, k * rsB + j * csB));
+      const d = at32(c, i * ldc + j);
+      store<f32>(d, accumulate ? load<f32>(d) + s : s);
+    }
+  }
+}

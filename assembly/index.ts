@@ -1,0 +1,17 @@
+/**
+ * Entry point of the tensorgrad WebAssembly kernels. Every export works on raw
+ * byte addresses into the (imported) linear memory, which the JS side manages:
+ * kernels allocate nothing, so the module has no runtime heap of its own and
+ * can later run unchanged on a shared memory from several threads.
+ */
+export { sgemm, sgemmNaive, sgemmScratchBytes } from './gemm';
+export { im2col, col2im } from './conv';
+export { binaryF32, binaryF64, whereF32 } from './elementwise';
+export { unaryF32, unaryF64 } from './unary';
+export { reduceF32, reduceF64 } from './reduce';
+export { maxPool2dF32, scatterAddF32 } from './pool';
+
+/** First byte past the module's static data: where the JS allocator may start. */
+export function heapBase(): usize {
+  return __heap_base;
+}

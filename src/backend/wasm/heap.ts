@@ -1,0 +1,182 @@
+/**
+ * The JS-side allocator over the WebAssembly linear memory.
+ *
+ * Kernels never allocate: every tensor buffer and every scratch area is a block
+ * handed out here. Training repeats the same tensor sizes every step, so blocks
+ * are rounded up to *size classes* and freed blocks go to a per-class free list
+ * that the next allocation of that class pops in O(1):
+ *
+ *  - up to 1 KiB: multiples of 16 bytes;
+ *  - above: 8 classes per power of two (at most 12.5% waste).
+ *
+ * Every block is 16-byte aligned (v128 loads/stores) and at least 16 bytes.
+ * When neither a free list nor the bump pointer can serve a request, the free
+ * lists are coalesced (sorted by address, adjacent blocks merged, a run that
+ * ends at the bump pointer gives the space back to it) into first-fit ranges;
+ * only then does the memory grow. Growth detaches the old ArrayBuffer of a
+ * non-shared memory, so typed-array views are always taken through
+ * {@link Heap.f32} & co., which re-create them when the buffer changed.
+ */
+
+const PAGE = 65536;
+const ALIGN = 16;
+
+/** The size class (bytes actually reserved) for a request of `bytes`. */
+export function sizeClass(bytes: number): number {
+  if (bytes <= ALIGN) return ALIGN;
+  if (bytes <= 1024) return (bytes + ALIGN - 1) & ~(ALIGN - 1);
+  const step = 2 ** (Math.floor(Math.log2(bytes)) - 3);
+  return Math.ceil(bytes / step) * step;
+}
+
+/** Usage counters, for tests and diagnostics. */
+export interface HeapStats {
+  /** Bytes in blocks handed out and not yet freed. */
+  liveBytes: number;
+  /** Highest address ever handed out minus the heap base: the memory actually touched. */
+  highWater: number;
+  /** Size of the linear memory in bytes. */
+  memoryBytes: number;
+  /** Bytes sitting in free lists and ranges. */
+  freeBytes: number;
+}
+
+export class Heap {
+  private buf: ArrayBuffer | SharedArrayBuffer;
+  private views: { f32: Float32Array; f64: Float64Array; i32: Int32Array; u8: Uint8Array };
+  private top: number;
+  private highTop: number;
+  private live = 0;
+  private freeBytes = 0;
+  /** Free blocks per size class (stacks of addresses). */
+  private readonly lists = new Map<number, number[]>();
+  /** Coalesced free ranges of arbitrary size (multiples of 16), as [address, bytes]. */
+  private ranges: [number, number][] = [];
+
+  /** `base`: first usable byte (the module's __heap_base). */
+  constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
+    this.top = Math.ceil(base / ALIGN) * ALIGN;
+    this.highTop = this.top;
+    this.buf = memory.buffer;
+    this.views = Heap.makeViews(this.buf);
+  }
+
+  private static makeViews(b: ArrayBuffer | SharedArrayBuffer) {
+    return { f32: new Float32Array(b), f64: new Float64Array(b), i32: new Int32Array(b), u8: new Uint8Array(b) };
+  }
+
+  /** Views over the whole memory, re-created after growth. */
+  private fresh() {
+    const b = this.memory.buffer;
+    if (b !== this.buf || b.byteLength !== this.views.u8.length) {
+      this.buf = b;
+      this.views = Heap.makeViews(b);
+    }
+    return this.views;
+  }
+  get buffer(): ArrayBuffer | SharedArrayBuffer { return this.fresh() && this.buf; }
+  get f32(): Float32Array { return this.fresh().f32; }
+  get f64(): Float64Array { return this.fresh().f64; }
+  get i32(): Int32Array { return this.fresh().i32; }
+  get u8(): Uint8Array { return this.fresh().u8; }
+
+  /**
+   * Reserves at least `bytes` bytes, 16-byte aligned; returns the address and
+   * the reserved size (pass both to {@link free}). Contents are undefined.
+   */
+  alloc(bytes: number): { ptr: number; size: number } {
+    const size = sizeClass(bytes);
+    const list = this.lists.get(size);
+    let ptr = list && list.length ? list.pop()! : -1;
+    if (ptr >= 0) this.freeBytes -= size;
+    else ptr = this.fromRanges(size);
+    if (ptr < 0) ptr = this.bump(size);
+    this.live += size;
+    return { ptr, size };
+  }
+
+  /** Returns a block to its class's free list. */
+  free(ptr: number, size: number): void {
+    let list = this.lists.get(size);
+    if (!list) this.lists.set(size, (list = []));
+    list.push(ptr);
+    this.live -= size;
+    this.freeBytes += size;
+  }
+
+  /** First fit in the coalesced ranges; -1 if none is large enough. */
+  private fromRanges(size: number): number {
+    const rs = this.ranges;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      if (r[1] < size) continue;
+      const ptr = r[0];
+      if (r[1] === size) rs.splice(i, 1);
+      else {
+        r[0] += size;
+        r[1] -= size;
+      }
+      this.freeBytes -= size;
+      return ptr;
+    }
+    return -1;
+  }
+
+  private bump(size: number): number {
+    if (this.top + size > this.memory.buffer.byteLength) {
+      if (this.freeBytes > 0) {
+        this.coalesce();
+        const p = this.fromRanges(size);
+        if (p >= 0) return p;
+      }
+      this.grow(this.top + size);
+    }
+    const ptr = this.top;
+    this.top += size;
+    if (this.top > this.highTop) this.highTop = this.top;
+    return ptr;
+  }
+
+  /** Merges all free blocks into address-ordered ranges; a range touching the bump pointer lowers it. */
+  private coalesce(): void {
+    const all: [number, number][] = this.ranges;
+    for (const [size, list] of this.lists) for (const p of list) all.push([p, size]);
+    this.lists.clear();
+    all.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const r of all) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] === r[0]) last[1] += r[1];
+      else merged.push([r[0], r[1]]);
+    }
+    const tail = merged[merged.length - 1];
+    if (tail && tail[0] + tail[1] === this.top) {
+      this.top = tail[0];
+      this.freeBytes -= tail[1];
+      merged.pop();
+    }
+    this.ranges = merged;
+  }
+
+  /** Grows the memory so that `end` bytes fit, by at least a quarter of its size (amortised growth). */
+  private grow(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    const want = Math.max(end, have + Math.max(have >> 2, 16 * 1024 * 1024));
+    const pages = Math.ceil((want - have) / PAGE);
+    try {
+      this.memory.grow(pages);
+    } catch {
+      // Near the maximum: ask for exactly what is needed.
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    }
+  }
+
+  stats(): HeapStats {
+    return {
+      liveBytes: this.live,
+      highWater: this.highTop - this.base,
+      memoryBytes: this.memory.buffer.byteLength,
+      freeBytes: this.freeBytes,
+    };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Loads and instantiates the kernel module.
+ *
+ * Two builds ship (see scripts/build-wasm.mjs): `kernels-relaxed.wasm` uses
+ * relaxed SIMD (fused multiply-add in the GEMM micro-kernel) and
+ * `kernels-simd.wasm` only baseline SIMD. The relaxed one is taken when the
+ * engine validates it. Node 20 has relaxed SIMD behind a V8 flag, which is set
+ * before compiling (it only enables parsing of the extra opcodes).
+ *
+ * The memory is created here and *imported* by the module, so that phase 2
+ * can create it `shared` and hand the same memory to worker instances.
+ */
+
+/** The exports of the kernel module (addresses are byte offsets into the memory). */
+export interface Kernels {
+  heapBase(): number;
+  sgemmScratchBytes(): number;
+  sgemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
+    c: number, ldc: number, accumulate: number, scratch: number): void;
+  sgemmNaive(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
+    c: number, ldc: number, accumulate: number): void;
+  im2col(x: number, C: number, D: number, H: number, W: number, kD: number, kH: number, kW: number,
+    oD: number, oH: number, oW: number, sD: number, sH: number, sW: number, pD: number, pH: number, pW: number,
+    dD: number, dH: number, dW: number, col: number): void;
+  col2im(col: number, C: number, D: number, H: number, W: number, kD: number, kH: number, kW: number,
+    oD: number, oH: number, oW: number, sD: number, sH: number, sW: number, pD: number, pH: number, pW: number,
+    dD: number, dH: number, dW: number, x: number): void;
+  binaryF32(op: number, rows: number, cols: number, a: number, aRow: number, aCol: number,
+    b: number, bRow: number, bCol: number, out: number): void;
+  binaryF64(op: number, rows: number, cols: number, a: number, aRow: number, aCol: number,
+    b: number, bRow: number, bCol: number, out: number): void;
+  unaryF32(op: number, rows: number, cols: number, x: number, xRow: number, out: number): void;
+  unaryF64(op: number, rows: number, cols: number, x: number, xRow: number, out: number): void;
+  whereF32(n: number, c: number, cStep: number, a: number, aStep: number, b: number, bStep: number, out: number): void;
+  reduceF32(op: number, outer: number, red: number, inner: number, x: number, out: number): void;
+  reduceF64(op: number, outer: number, red: number, inner: number, x: number, out: number): void;
+  scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
+  maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,
+    sH: number, sW: number, pH: number, pW: number, x: number, out: number, indices: number): void;
+}
+
+export type Variant = 'relaxed' | 'simd';
+
+export interface LoadOptions {
+  /** Force a build; by default relaxed SIMD when the engine validates it, else baseline SIMD. */
+  variant?: Variant;
+  /** Initial memory in 64 KiB pages (default 256 = 16 MiB). */
+  initialPages?: number;
+}
+
+export interface LoadedModule {
+  kernels: Kernels;
+  memory: WebAssembly.Memory;
+  variant: Variant;
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/** Lets V8 (Node 20) parse relaxed-SIMD opcodes; harmless where already on. */
+async function enableRelaxedSimd(): Promise<void> {
+  if (!isNode) return;
+  try {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // Not Node, or flags locked down: validation below decides.
+  }
+}
+
+async function fetchBytes(file: string): Promise<Uint8Array> {
+  const url = new URL(`./build/${file}`, import.meta.url);
+  try {
+    if (isNode && url.protocol === 'file:') {
+      const fs = await import('node:fs/promises');
+      return new Uint8Array(await fs.readFile(url));
+    }
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    throw new Error(`wasm backend: cannot load ${url.href} (${(e as Error).message}); run \`npm run build\` to build the kernels`);
+  }
+}
+
+/** Bytes of the requested (or best available) build, and which one it is. */
+async function pickBuild(variant?: Variant): Promise<{ bytes: Uint8Array; variant: Variant }> {
+  if (variant !== 'simd') {
+    await enableRelaxedSimd();
+    const bytes = await fetchBytes('kernels-relaxed.wasm');
+    if (WebAssembly.validate(bytes)) return { bytes, variant: 'relaxed' };
+    if (variant === 'relaxed') throw new Error('wasm backend: this engine does not support relaxed SIMD');
+  }
+  const bytes = await fetchBytes('kernels-simd.wasm');
+  if (!WebAssembly.validate(bytes)) throw new Error('wasm backend: this engine does not support WebAssembly SIMD');
+  return { bytes, variant: 'simd' };
+}
+
+/** Compiles and instantiates the kernels over a fresh imported memory. */
+export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule> {
+  const { bytes, variant } = await pickBuild(opts.variant);
+  // 65536 pages = 4 GiB, the wasm32 limit; a maximum is required once the memory is shared.
+  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: 65536 });
+  const abort = (_msg: number, _file: number, line: number, col: number): never => {
+    throw new Error(`wasm backend: kernel aborted at ${line}:${col}`);
+  };
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory, abort } });
+  return { kernels: instance.exports as unknown as Kernels, memory, variant };
+}

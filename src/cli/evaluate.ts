@@ -1,0 +1,52 @@
+import { setBackend } from '../backend/current.js';
+import { TensorDataset } from '../data/dataset.js';
+import { DataLoader } from '../data/loader.js';
+import { evaluate, type Evaluation } from '../train/evaluate.js';
+import { loadDataset } from './datasets.js';
+import { openRun } from './run-folder.js';
+
+export interface EvalOptions {
+  dataset?: string;
+  dataDir?: string;
+  backend: string;
+  testSubset?: number;
+  json?: boolean;
+}
+
+/** Formats a confusion matrix with class labels. */
+export function formatConfusion(confusion: number[][], classes: string[]): string {
+  const w = Math.max(5, ...confusion.flat().map((v) => String(v).length), ...classes.map((c) => c.length)) + 1;
+  const head = `${'true\\pred'.padEnd(12)}${classes.map((c) => c.slice(0, w - 1).padStart(w)).join('')}`;
+  const rows = confusion.map((row, i) => `${classes[i]!.slice(0, 11).padEnd(12)}${row.map((v) => String(v).padStart(w)).join('')}`);
+  return [head, ...rows].join('\n');
+}
+
+/**
+ * `tensorgrad eval RUN_OR_MODEL`: accuracy, per-class accuracy and the confusion
+ * matrix on the test split of the run's dataset.
+ */
+export function evalCommand(path: string, opts: EvalOptions): Evaluation {
+  setBackend(opts.backend);
+  const run = openRun(path);
+  const data = loadDataset(opts.dataset ?? run.config.dataset, {
+    dataDir: opts.dataDir, testSubset: opts.testSubset, size: [run.config.inputShape[1], run.config.inputShape[2]], splits: ['test'],
+  });
+  const loader = new DataLoader(new TensorDataset(data.test.images, data.test.labels), { batchSize: 500 });
+  const result = evaluate(run.model, loader, run.config.numClasses);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ accuracy: result.accuracy, loss: result.loss, correct: result.correct, total: result.total, perClass: result.perClass, confusion: result.confusion })}\n`);
+    return result;
+  }
+  const classes = run.config.classes;
+  const lines = [
+    `${run.config.model} on ${data.name} test set: accuracy ${(result.accuracy * 100).toFixed(2)}% (${result.correct}/${result.total}), loss ${result.loss.toFixed(4)}`,
+    '',
+    'per-class accuracy:',
+    ...result.perClass.map((a, i) => `  ${classes[i]!.padEnd(12)} ${Number.isNaN(a) ? '   -' : `${(a * 100).toFixed(2)}%`}`),
+    '',
+    'confusion matrix (rows: true class, columns: predicted):',
+    formatConfusion(result.confusion, classes),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return result;
+}

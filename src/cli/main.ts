@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * The `tensorgrad` command: train, evaluate, predict and summarise CNNs.
+ * Each subcommand lives in its own file; this one only parses arguments.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { runCommand } from './errors.js';
+import { DATASET_NAMES } from './datasets.js';
+import { OPTIMIZERS, SCHEDULERS } from './optimizers.js';
+import { MODELS } from '../models/registry.js';
+import { listBackends } from '../backend/current.js';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  return n;
+};
+
+const program = new Command();
+program
+  .name('tensorgrad')
+  .description('Train, evaluate and inspect convolutional networks in TypeScript.')
+  .option('--verbose', 'print stack traces for errors')
+  .showHelpAfterError('(run with --help for usage)');
+
+const verbose = () => Boolean(program.opts().verbose);
+
+program.command('train')
+  .description('train a model; with no flags, LeNet-5 on MNIST')
+  .option('--model <name>', `model (${[...MODELS.keys()].join(', ')})`, 'lenet5')
+  .option('--dataset <name>', `dataset (${DATASET_NAMES.join(', ')})`, 'mnist')
+  .option('--data-dir <dir>', 'folder with the dataset files (fashion-mnist, cifar10)')
+  .option('--epochs <n>', 'number of epochs', int('--epochs'), 10)
+  .option('--batch-size <n>', 'batch size', int('--batch-size'), 64)
+  .option('--lr <x>', 'learning rate (default depends on the optimizer)', num('--lr'))
+  .option('--optimizer <name>', `optimizer (${OPTIMIZERS.join(', ')})`, 'sgd')
+  .option('--scheduler <name>', `learning-rate schedule (${SCHEDULERS.join(', ')})`, 'onecycle')
+  .option('--weight-decay <x>', 'L2 weight decay (decoupled for adamw)', num('--weight-decay'), 5e-4)
+  .option('--seed <n>', 'random seed', int('--seed'), 0)
+  .option('--out <dir>', 'run folder (default runs/<model>-<dataset>-<time>)')
+  .option('--resume <checkpoint>', 'continue a run from its checkpoint.safetensors')
+  .option('--backend <name>', `compute backend (${listBackends().join(', ')})`, 'reference')
+  .option('--train-subset <n>', 'use only the first n training images (quick runs)', int('--train-subset'))
+  .option('--test-subset <n>', 'use only the first n test images', int('--test-subset'))
+  .action(async (o) => {
+    await runCommand('train', verbose(), async () => {
+      const { train } = await import('./train.js');
+      await train(o);
+    });
+  });
+
+program.command('eval')
+  .description('accuracy, per-class accuracy and confusion matrix of a trained model on its test set')
+  .argument('<run>', 'run folder or model .safetensors (with config.json beside it)')
+  .option('--dataset <name>', 'evaluate on another dataset with the same classes')
+  .option('--data-dir <dir>', 'folder with the dataset files')
+  .option('--backend <name>', 'compute backend', 'reference')
+  .option('--test-subset <n>', 'use only the first n test images', int('--test-subset'))
+  .option('--json', 'print the result as JSON')
+  .action(async (run, o) => {
+    await runCommand('eval', verbose(), async () => {
+      const { evalCommand } = await import('./evaluate.js');
+      evalCommand(run, o);
+    });
+  });
+
+program.command('predict')
+  .description('top-k classes with probabilities for image files')
+  .argument('<run>', 'run folder or model .safetensors')
+  .argument('<images...>', 'PNG or JPEG files')
+  .option('--top-k <n>', 'how many classes to show', int('--top-k'), 3)
+  .option('--invert <mode>', 'invert grayscale images: auto (dark-on-light drawings), yes, no', 'auto')
+  .option('--backend <name>', 'compute backend', 'reference')
+  .option('--json', 'print the result as JSON')
+  .action(async (run, images, o) => {
+    await runCommand('predict', verbose(), async () => {
+      const { predictCommand } = await import('./predict.js');
+      predictCommand(run, images, o);
+    });
+  });
+
+program.command('summary')
+  .description('layers, output shapes and parameter counts of a model')
+  .argument('<model>', `model name (${[...MODELS.keys()].join(', ')}) or a run folder`)
+  .option('--input <shape>', 'input shape with batch dim, e.g. 1,3,32,32')
+  .option('--classes <n>', 'number of classes for a model built by name', int('--classes'), 10)
+  .action(async (model, o) => {
+    await runCommand('summary', verbose(), async () => {
+      const { summaryCommand } = await import('./summary.js');
+      summaryCommand(model, o);
+    });
+  });
+
+await program.parseAsync(process.argv);
