@@ -100,7 +100,7 @@ function sumRowF64(p: usize, n: i32): f64 {
         v128.store(dst + (<usize>i << 2), i32x4.shuffle(lo, hi, 0, 1, 4, 5));
       }
     } else {
-      const L = <i32>(16 / S);
+      const L = 16 / <i32>S;
       for (; i + L <= inner; i += L) {
         let p = base + <usize>i * S;
         let v = v128.load(p);

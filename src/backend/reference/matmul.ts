@@ -3,10 +3,20 @@ import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { typedArrayFor } from '../../tensor/dtype.js';
 import { offsetsOf } from './storage.js';
 
+/** Copies an [R, C] strided matrix into a contiguous row-major float64 buffer. */
+function pack(src: TypedArray, base: number, rows: number, cols: number, rs: number, cs: number, out: Float64Array): void {
+  for (let r = 0, o = 0; r < rows; r++) {
+    let s = base + r * rs;
+    for (let c = 0; c < cols; c++, s += cs) out[o++] = src[s]!;
+  }
+}
+
 /**
  * Batched a [...B, M, K] @ b [...B, K, N] -> [...B, M, N] for any strides.
- * i-k-j loop order with a float64 row accumulator: the inner loop walks b's row
- * and the output row, which is contiguous-friendly for the common layouts.
+ * Both operands are first packed into contiguous float64 rows (so every layout
+ * takes the same fast path and sums are accumulated in double precision), then
+ * four output rows are updated per pass over a row of B, which reuses each
+ * loaded B element four times.
  */
 export function matmul(a: TypedArray, al: Layout, b: TypedArray, bl: Layout, outDtype: DType): TypedArray {
   const r = al.shape.length;
@@ -14,21 +24,31 @@ export function matmul(a: TypedArray, al: Layout, b: TypedArray, bl: Layout, out
   const batchShape = al.shape.slice(0, r - 2);
   const aBatch = offsetsOf({ shape: batchShape, strides: al.strides.slice(0, r - 2), offset: al.offset });
   const bBatch = offsetsOf({ shape: batchShape, strides: bl.strides.slice(0, r - 2), offset: bl.offset });
-  const [asM, asK] = [al.strides[r - 2]!, al.strides[r - 1]!];
-  const [bsK, bsN] = [bl.strides[r - 2]!, bl.strides[r - 1]!];
   const out = typedArrayFor(outDtype, aBatch.length * M * N);
-  const acc = new Float64Array(N);
+  const ap = new Float64Array(M * K);
+  const bp = new Float64Array(K * N);
+  const acc = new Float64Array(4 * N);
   for (let bi = 0; bi < aBatch.length; bi++) {
-    const a0 = aBatch[bi]!, b0 = bBatch[bi]!;
-    for (let i = 0; i < M; i++) {
+    pack(a, aBatch[bi]!, M, K, al.strides[r - 2]!, al.strides[r - 1]!, ap);
+    pack(b, bBatch[bi]!, K, N, bl.strides[r - 2]!, bl.strides[r - 1]!, bp);
+    for (let i0 = 0; i0 < M; i0 += 4) {
+      const rows = Math.min(4, M - i0);
       acc.fill(0);
-      const aRow = a0 + i * asM;
       for (let k = 0; k < K; k++) {
-        const av = a[aRow + k * asK]!;
-        let bo = b0 + k * bsK;
-        for (let j = 0; j < N; j++, bo += bsN) acc[j] += av * b[bo]!;
+        const bo = k * N;
+        const a0 = ap[i0 * K + k]!;
+        const a1 = rows > 1 ? ap[(i0 + 1) * K + k]! : 0;
+        const a2 = rows > 2 ? ap[(i0 + 2) * K + k]! : 0;
+        const a3 = rows > 3 ? ap[(i0 + 3) * K + k]! : 0;
+        for (let j = 0; j < N; j++) {
+          const bv = bp[bo + j]!;
+          acc[j] += a0 * bv;
+          acc[N + j] += a1 * bv;
+          acc[2 * N + j] += a2 * bv;
+          acc[3 * N + j] += a3 * bv;
+        }
       }
-      out.set(acc, (bi * M + i) * N);
+      for (let q = 0; q < rows; q++) out.set(acc.subarray(q * N, (q + 1) * N), (bi * M + i0 + q) * N);
     }
   }
   return out;

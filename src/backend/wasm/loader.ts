@@ -67,7 +67,7 @@ async function enableRelaxedSimd(): Promise<void> {
   }
 }
 
-async function fetchBytes(file: string): Promise<Uint8Array> {
+async function fetchBytes(file: string): Promise<Uint8Array<ArrayBuffer>> {
   const url = new URL(`./build/${file}`, import.meta.url);
   try {
     if (isNode && url.protocol === 'file:') {
@@ -83,7 +83,7 @@ async function fetchBytes(file: string): Promise<Uint8Array> {
 }
 
 /** Bytes of the requested (or best available) build, and which one it is. */
-async function pickBuild(variant?: Variant): Promise<{ bytes: Uint8Array; variant: Variant }> {
+async function pickBuild(variant?: Variant): Promise<{ bytes: Uint8Array<ArrayBuffer>; variant: Variant }> {
   if (variant !== 'simd') {
     await enableRelaxedSimd();
     const bytes = await fetchBytes('kernels-relaxed.wasm');
@@ -103,6 +103,7 @@ export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule>
   const abort = (_msg: number, _file: number, line: number, col: number): never => {
     throw new Error(`wasm backend: kernel aborted at ${line}:${col}`);
   };
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory, abort } });
+  const module = await WebAssembly.compile(bytes);
+  const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
   return { kernels: instance.exports as unknown as Kernels, memory, variant };
 }

@@ -1,0 +1,169 @@
+/**
+ * The WebAssembly backend: tensors live in the wasm heap; hot kernels (float32
+ * GEMM/matmul, convolution forward and both backwards, elementwise, where,
+ * sum/max/min reductions, 2-D max pooling and its scatter-add backward) run as
+ * SIMD wasm; everything else runs the reference kernels over heap views
+ * (see fallback.ts), so every Backend method works.
+ */
+import type {
+  AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp, Storage, UnaryOp,
+} from '../backend.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
+import type { Shape } from '../../tensor/shape.js';
+import { offsetsOf } from '../reference/storage.js';
+import { WasmContext, ws } from './context.js';
+import { wasmBinary, wasmUnary, wasmWhere } from './elementwise.js';
+import { Fallback } from './fallback.js';
+import type { Heap, HeapStats } from './heap.js';
+import { isDense, prod } from './layout.js';
+import type { Kernels, Variant } from './loader.js';
+import { wasmMatmul } from './matmul.js';
+import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.js';
+import { wasmMaxPool, wasmScatterAdd } from './pool.js';
+import { wasmReduce } from './reduce.js';
+import type { WasmStorage } from './storage.js';
+
+export class WasmBackend implements Backend {
+  readonly name: string;
+  private readonly ctx: WasmContext;
+  private readonly fb: Fallback;
+
+  /** `name` defaults to 'wasm'; tests give the two builds distinct names. */
+  constructor(kernels: Kernels, heap: Heap, readonly variant: Variant, name = 'wasm') {
+    this.name = name;
+    this.ctx = new WasmContext(this, kernels, heap, variant);
+    this.fb = new Fallback(this.ctx);
+  }
+
+  /** Heap usage (live bytes, high-water mark, memory size). */
+  heapStats(): HeapStats {
+    return this.ctx.heap.stats();
+  }
+
+  /** The raw kernels and heap, for benchmarks and kernel tests. @internal */
+  get context(): WasmContext {
+    return this.ctx;
+  }
+
+  // ---- memory ---------------------------------------------------------------
+
+  alloc(dtype: DType, length: number): Storage {
+    return this.ctx.alloc(dtype, length, true);
+  }
+  fromArray(dtype: DType, values: TypedArray): Storage {
+    // Already of the dtype's array type: copy as is; otherwise convert like the reference (bool -> 0/1, int32 truncates).
+    const exact = dtype !== 'bool' && values.constructor === typedArrayFor(dtype, 0).constructor;
+    return this.ctx.fromTyped(dtype, exact ? values : toTypedArray(dtype, values));
+  }
+  read(src: Storage, layout: Layout): TypedArray {
+    const s = ws(src);
+    const v = s.view();
+    if (isDense(layout)) return v.slice(layout.offset, layout.offset + prod(layout.shape));
+    const offs = offsetsOf(layout);
+    const r = typedArrayFor(s.dtype, offs.length);
+    for (let i = 0; i < offs.length; i++) r[i] = v[offs[i]!]!;
+    return r;
+  }
+  readAsync(src: Storage, layout: Layout): Promise<TypedArray> {
+    return Promise.resolve(this.read(src, layout));
+  }
+  release(storage: Storage): void {
+    ws(storage).release();
+  }
+
+  copy(dst: Storage, dstLayout: Layout, src: Storage, srcLayout: Layout): void {
+    const d = ws(dst), s = ws(src);
+    const n = prod(dstLayout.shape);
+    if (isDense(dstLayout) && isDense(srcLayout) && d.dtype !== 'bool') {
+      // TypedArray.set converts like the reference (truncation to int32) and copes with overlap.
+      const dv = d.view(), sv = s.view();
+      dv.set(sv.subarray(srcLayout.offset, srcLayout.offset + n) as never, dstLayout.offset);
+      return;
+    }
+    const dv = d.view(), sv = s.view();
+    const od = offsetsOf(dstLayout), os = offsetsOf(srcLayout);
+    // Read everything first: source and destination may overlap (x.copy_(x.flip(0))).
+    const vals = new Float64Array(os.length);
+    for (let i = 0; i < os.length; i++) vals[i] = sv[os[i]!]!;
+    const toBool = d.dtype === 'bool', toInt = d.dtype === 'int32';
+    for (let i = 0; i < od.length; i++) {
+      const v = vals[i]!;
+      dv[od[i]!] = toBool ? (v ? 1 : 0) : toInt ? Math.trunc(v) : v;
+    }
+  }
+  fill(dst: Storage, dstLayout: Layout, value: number): void {
+    const v = ws(dst).view();
+    if (isDense(dstLayout)) {
+      v.fill(value, dstLayout.offset, dstLayout.offset + prod(dstLayout.shape));
+      return;
+    }
+    for (const o of offsetsOf(dstLayout)) v[o] = value;
+  }
+
+  // ---- elementwise, reduce, matmul, indexing ---------------------------------
+
+  unary(op: UnaryOp, x: Storage, xl: Layout, outDtype: DType): Storage {
+    const s = ws(x);
+    return wasmUnary(this.ctx, op, s, xl, outDtype) ?? this.fb.unary(op, s, xl, outDtype);
+  }
+  binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage {
+    const sa = ws(a), sb = ws(b);
+    return wasmBinary(this.ctx, op, sa, al, sb, bl, outDtype) ?? this.fb.binary(op, sa, al, sb, bl, outDtype);
+  }
+  where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage {
+    const sc = ws(cond), sa = ws(a), sb = ws(b);
+    return wasmWhere(this.ctx, sc, cl, sa, al, sb, bl, outDtype) ?? this.fb.where(sc, cl, sa, al, sb, bl, outDtype);
+  }
+  reduce(op: ReduceOp, x: Storage, xl: Layout, axes: readonly number[], outDtype: DType): Storage {
+    const s = ws(x);
+    return wasmReduce(this.ctx, op, s, xl, axes, outDtype) ?? this.fb.reduce(op, s, xl, axes, outDtype);
+  }
+  matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage {
+    const sa = ws(a), sb = ws(b);
+    return (outDtype === 'float32' ? wasmMatmul(this.ctx, sa, al, sb, bl) : null) ?? this.fb.matmul(sa, al, sb, bl, outDtype);
+  }
+  gather(x: Storage, xl: Layout, dim: number, index: Storage, il: Layout): Storage {
+    return this.fb.gather(ws(x), xl, dim, ws(index), il);
+  }
+  scatterAdd(dst: Storage, dstShape: Shape, dim: number, index: Storage, il: Layout, src: Storage, sl: Layout): void {
+    const d = ws(dst), i = ws(index), s = ws(src);
+    if (!wasmScatterAdd(this.ctx, d, dstShape, dim, i, il, s, sl)) this.fb.scatterAdd(d, dstShape, dim, i, il, s, sl);
+  }
+
+  // ---- convolution and pooling ------------------------------------------------
+
+  conv(x: Storage, w: Storage, p: ConvParams): Storage {
+    const sx = ws(x), sw = ws(w);
+    return wasmConv(this.ctx, sx, sw, p) ?? this.fb.conv(sx, sw, p);
+  }
+  convBackwardInput(gy: Storage, w: Storage, p: ConvParams): Storage {
+    const sg = ws(gy), sw = ws(w);
+    return wasmConvBackwardInput(this.ctx, sg, sw, p) ?? this.fb.convBackwardInput(sg, sw, p);
+  }
+  convBackwardWeight(x: Storage, gy: Storage, p: ConvParams): Storage {
+    const sx = ws(x), sg = ws(gy);
+    return wasmConvBackwardWeight(this.ctx, sx, sg, p) ?? this.fb.convBackwardWeight(sx, sg, p);
+  }
+  maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {
+    const s = ws(x);
+    return wasmMaxPool(this.ctx, s, p) ?? this.fb.maxPool(s, p);
+  }
+  avgPool(x: Storage, p: AvgPoolParams): Storage {
+    return this.fb.avgPool(ws(x), p);
+  }
+  avgPoolBackward(gy: Storage, p: AvgPoolParams): Storage {
+    return this.fb.avgPoolBackward(ws(gy), p);
+  }
+  adaptiveAvgPool(x: Storage, p: AdaptivePoolParams): Storage {
+    return this.fb.adaptiveAvgPool(ws(x), p);
+  }
+  adaptiveAvgPoolBackward(gy: Storage, p: AdaptivePoolParams): Storage {
+    return this.fb.adaptiveAvgPoolBackward(ws(gy), p);
+  }
+  adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): { out: Storage; indices: Storage } {
+    return this.fb.adaptiveMaxPool(ws(x), p);
+  }
+}
+
+export type { WasmStorage };

@@ -1,0 +1,99 @@
+/**
+ * Drivers for the elementwise kernels: collapse the operands' layouts, then
+ * call the 2-D (rows × cols) wasm kernel once per index of any remaining outer
+ * dims. Returns null when the case is not covered (dtype, op, or an inner
+ * stride other than 0/1), and the backend falls back to the reference.
+ */
+import type { BinaryOp, Layout, UnaryOp } from '../backend.js';
+import type { DType } from '../../tensor/dtype.js';
+import { addr, type WasmContext } from './context.js';
+import { collapse, denseStrides, outerOffsets, prod } from './layout.js';
+import { BYTES, type WasmStorage } from './storage.js';
+
+const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12,
+};
+const UNARY_CODE: Partial<Record<UnaryOp, number>> = {
+  neg: 0, abs: 1, relu: 2, sqrt: 3, floor: 4, ceil: 5, round: 6, reciprocal: 7, rsqrt: 8,
+  exp: 9, log: 10, tanh: 11, sigmoid: 12, expm1: 13, log1p: 14, sin: 15, cos: 16, sign: 17,
+};
+
+const isFloat = (d: DType): d is 'float32' | 'float64' => d === 'float32' || d === 'float64';
+const unit = (s: number): boolean => s === 0 || s === 1;
+
+/**
+ * A collapsed view split into a 2-D kernel part (last two dims, or fewer) and
+ * outer dims walked from JS. `outer[k]` are operand k's element offsets.
+ */
+interface Plan2D {
+  rows: number;
+  cols: number;
+  rowStrides: number[];
+  colStrides: number[];
+  outer: Int32Array[];
+}
+
+function plan2d(shape: readonly number[], layouts: readonly Layout[]): Plan2D {
+  const c = collapse(shape, [...layouts.map((l) => l.strides), denseStrides(shape)]);
+  const r = c.shape.length;
+  const cols = r >= 1 ? c.shape[r - 1]! : 1;
+  const rows = r >= 2 ? c.shape[r - 2]! : 1;
+  const colStrides = c.strides.map((s) => (r >= 1 ? s[r - 1]! : 0));
+  const rowStrides = c.strides.map((s) => (r >= 2 ? s[r - 2]! : 0));
+  const outer = outerOffsets(c, Math.max(0, r - 2), [...layouts.map((l) => l.offset), 0]);
+  return { rows, cols, rowStrides, colStrides, outer };
+}
+
+export function wasmBinary(
+  ctx: WasmContext, op: BinaryOp, a: WasmStorage, al: Layout, b: WasmStorage, bl: Layout, outDtype: DType,
+): WasmStorage | null {
+  const code = BINARY_CODE[op];
+  const dt = a.dtype;
+  if (code === undefined || !isFloat(dt) || b.dtype !== dt) return null;
+  const compare = code >= 7;
+  if (outDtype !== (compare ? 'bool' : dt)) return null;
+  const p = plan2d(al.shape, [al, bl]);
+  if (!unit(p.colStrides[0]!) || !unit(p.colStrides[1]!)) return null;
+  const n = prod(al.shape);
+  const out = ctx.alloc(outDtype, n);
+  const fn = dt === 'float32' ? ctx.kernels.binaryF32 : ctx.kernels.binaryF64;
+  const [oa, ob, oo] = p.outer as [Int32Array, Int32Array, Int32Array];
+  for (let i = 0; i < oo.length; i++) {
+    fn(code, p.rows, p.cols,
+      addr(a, oa[i]!), p.rowStrides[0]!, p.colStrides[0]!,
+      addr(b, ob[i]!), p.rowStrides[1]!, p.colStrides[1]!,
+      addr(out, oo[i]!));
+  }
+  return out;
+}
+
+export function wasmUnary(ctx: WasmContext, op: UnaryOp, x: WasmStorage, xl: Layout, outDtype: DType): WasmStorage | null {
+  const code = UNARY_CODE[op];
+  if (code === undefined || !isFloat(x.dtype) || outDtype !== x.dtype) return null;
+  const p = plan2d(xl.shape, [xl]);
+  if (p.colStrides[0] !== 1 && p.cols > 1) return null;
+  const out = ctx.alloc(outDtype, prod(xl.shape));
+  const fn = x.dtype === 'float32' ? ctx.kernels.unaryF32 : ctx.kernels.unaryF64;
+  const [ox, oo] = p.outer as [Int32Array, Int32Array];
+  for (let i = 0; i < oo.length; i++) fn(code, p.rows, p.cols, addr(x, ox[i]!), p.rowStrides[0]!, addr(out, oo[i]!));
+  return out;
+}
+
+/** where for 4-byte dtypes (float32, int32) with a bool condition; the last collapsed dim is the kernel's. */
+export function wasmWhere(
+  ctx: WasmContext, c: WasmStorage, cl: Layout, a: WasmStorage, al: Layout, b: WasmStorage, bl: Layout, outDtype: DType,
+): WasmStorage | null {
+  if (c.dtype !== 'bool' || a.dtype !== outDtype || b.dtype !== outDtype || BYTES[outDtype] !== 4) return null;
+  const coll = collapse(cl.shape, [cl.strides, al.strides, bl.strides, denseStrides(cl.shape)]);
+  const r = coll.shape.length;
+  const n = r ? coll.shape[r - 1]! : 1;
+  const steps = coll.strides.map((s) => (r ? s[r - 1]! : 0));
+  if (!steps.every(unit)) return null;
+  const out = ctx.alloc(outDtype, prod(cl.shape));
+  const [oc, oa, ob, oo] = outerOffsets(coll, Math.max(0, r - 1), [cl.offset, al.offset, bl.offset, 0]) as
+    [Int32Array, Int32Array, Int32Array, Int32Array];
+  for (let i = 0; i < oo.length; i++) {
+    ctx.kernels.whereF32(n, addr(c, oc[i]!), steps[0]!, addr(a, oa[i]!), steps[1]!, addr(b, ob[i]!), steps[2]!, addr(out, oo[i]!));
+  }
+  return out;
+}

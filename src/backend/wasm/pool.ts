@@ -1,0 +1,36 @@
+/**
+ * Drivers for max pooling (float32, 2-D windows, no dilation) and for the
+ * scatter-add its backward uses (index shaped like the destination except
+ * along `dim`, index and source contiguous). Other cases return null.
+ */
+import type { Layout, PoolParams } from '../backend.js';
+import type { Shape } from '../../tensor/shape.js';
+import { addr, type WasmContext } from './context.js';
+import { isDense, prod } from './layout.js';
+import type { WasmStorage } from './storage.js';
+
+export function wasmMaxPool(ctx: WasmContext, x: WasmStorage, p: PoolParams): { out: WasmStorage; indices: WasmStorage } | null {
+  const flatD = p.inSize[0] === 1 && p.outSize[0] === 1 && p.kernelSize[0] === 1 && p.padding[0] === 0;
+  if (x.dtype !== 'float32' || !flatD || p.dilation.some((d) => d !== 1)) return null;
+  const planes = p.batch * p.channels;
+  const n = planes * p.outSize[1] * p.outSize[2];
+  const out = ctx.alloc('float32', n);
+  const indices = ctx.alloc('int32', n);
+  ctx.kernels.maxPool2dF32(planes, p.inSize[1], p.inSize[2], p.outSize[1], p.outSize[2], p.kernelSize[1], p.kernelSize[2],
+    p.stride[1], p.stride[2], p.padding[1], p.padding[2], addr(x, 0), addr(out, 0), addr(indices, 0));
+  return { out, indices };
+}
+
+/** In-place scatterAdd fast path; false when not covered. */
+export function wasmScatterAdd(
+  ctx: WasmContext, dst: WasmStorage, dstShape: Shape, dim: number, index: WasmStorage, il: Layout, src: WasmStorage, sl: Layout,
+): boolean {
+  if (dst.dtype !== 'float32' || src.dtype !== 'float32' || index.dtype !== 'int32') return false;
+  if (!isDense(il) || !isDense(sl) || il.shape.length !== dstShape.length) return false;
+  if (!il.shape.every((n, i) => i === dim || n === dstShape[i])) return false;
+  if (!sl.shape.every((n, i) => n === il.shape[i])) return false;
+  const outer = prod(dstShape.slice(0, dim));
+  const inner = prod(dstShape.slice(dim + 1));
+  ctx.kernels.scatterAddF32(outer, il.shape[dim]!, dstShape[dim]!, inner, addr(dst, 0), addr(index, il.offset), addr(src, sl.offset));
+  return true;
+}
