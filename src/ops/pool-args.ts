@@ -10,8 +10,8 @@ import { requireFloat } from './core.js';
  * stride 1, padding 0, dilation 1, which leaves them untouched.
  */
 
-/** A per-dim size: one number for every spatial dim, or one per dim. */
-export type SizeArg = number | readonly number[];
+import type { SizeArg } from './conv-args.js';
+export type { SizeArg };
 
 type Dims3 = [number, number, number];
 
