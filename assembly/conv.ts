@@ -9,7 +9,7 @@
  * (0 outside the input). Then forward is W[Cout, C·taps] · col, backward-input
  * is col2im(Wᵀ · gy) and backward-weight is gy · colᵀ. Per row and output line
  * the valid ow range is computed once, so the copies are bound-check-free runs
- * (a memory.copy when the width stride is 1).
+ * (vector copies when the width stride is 1).
  */
 import { imin } from './simd';
 
@@ -22,6 +22,26 @@ import { imin } from './simd';
 @inline function validHi(inSize: i32, outSize: i32, off: i32, stride: i32): i32 {
   const last = inSize - 1 - off;
   return last < 0 ? 0 : imin(outSize, last / stride + 1);
+}
+
+/**
+ * Copies n floats. Runs are short (an output row, often < 32 floats), where a
+ * memory.copy call costs more than the copy; vectors then a scalar tail.
+ */
+// @ts-ignore: decorator
+@inline function copyRun(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+/** Zeroes n floats (short runs, as copyRun). */
+// @ts-ignore: decorator
+@inline function zeroRun(dst: usize, n: i32): void {
+  let i = 0;
+  const z = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), z);
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
 }
 
 /** Fills `col` (rows C·kD·kH·kW, columns oD·oH·oW, float32) from x [C, D, H, W]. */
@@ -45,17 +65,17 @@ export function im2col(
             for (let oh = 0; oh < oH; oh++) {
               const ih = oh * sH - pH + kh * dH;
               if (id < 0 || id >= D || ih < 0 || ih >= H || lo >= hi) {
-                memory.fill(dst, 0, rowBytes);
+                zeroRun(dst, oW);
               } else {
-                if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+                if (lo > 0) zeroRun(dst, lo);
                 const src = plane + <usize>((id * H + ih) * W + lo * sW + offW) * 4;
-                if (sW == 1) memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
+                if (sW == 1) copyRun(dst + (<usize>lo << 2), src, hi - lo);
                 else {
                   for (let ow = lo; ow < hi; ow++) {
                     store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * sW) << 2)));
                   }
                 }
-                if (hi < oW) memory.fill(dst + (<usize>hi << 2), 0, <usize>(oW - hi) << 2);
+                if (hi < oW) zeroRun(dst + (<usize>hi << 2), oW - hi);
               }
               dst += rowBytes;
             }

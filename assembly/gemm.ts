@@ -34,6 +34,20 @@ export function sgemmScratchBytes(): i32 {
 }
 
 /**
+ * Transposes the 4×4 block held in rows r0..r3 and stores its columns as 4
+ * vectors at dst, dst+stride, dst+2·stride, dst+3·stride.
+ */
+// @ts-ignore: decorator
+@inline function storeTransposed4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + stride, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
+/**
  * Packs the kc×nc block of B at `b` (element strides rsB, csB) into NR-column
  * panels at `dst`, zero-padding the last panel.
  */
@@ -47,6 +61,21 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void
         const src = at32(col, k * rsB);
         v128.store(dst, v128.load(src));
         v128.store(dst, v128.load(src, 16), 16);
+        dst += NR << 2;
+      }
+    } else if (nr == NR && rsB == 1) {
+      // Column-major B (a transposed view, e.g. colᵀ in the weight gradient):
+      // 4 k's of each of the 8 columns are contiguous; transpose 4×4 blocks.
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const c0 = at32(col, k);
+        storeTransposed4(v128.load(c0), v128.load(at32(c0, csB)), v128.load(at32(c0, 2 * csB)), v128.load(at32(c0, 3 * csB)), dst, NR << 2);
+        const c4 = at32(c0, 4 * csB);
+        storeTransposed4(v128.load(c4), v128.load(at32(c4, csB)), v128.load(at32(c4, 2 * csB)), v128.load(at32(c4, 3 * csB)), dst + 16, NR << 2);
+        dst += 4 * (NR << 2);
+      }
+      for (; k < kc; k++) {
+        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), load<f32>(at32(col, k + c * csB)));
         dst += NR << 2;
       }
     } else {
@@ -70,6 +99,23 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
       // Column-major A (e.g. a transposed view): the MR values of each k are contiguous.
       for (let k = 0; k < kc; k++) {
         v128.store(dst, v128.load(at32(row, k * csA)));
+        dst += MR << 2;
+      }
+    } else if (mr == MR && csA == 1) {
+      // Row-major A: transpose 4×4 blocks (4 rows × 4 k's) with shuffles.
+      const r1 = at32(row, rsA), r2 = at32(row, 2 * rsA), r3 = at32(row, 3 * rsA);
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const o = <usize>k << 2;
+        storeTransposed4(v128.load(row + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o), dst, MR << 2);
+        dst += 4 * (MR << 2);
+      }
+      for (; k < kc; k++) {
+        const o = <usize>k << 2;
+        store<f32>(dst, load<f32>(row + o));
+        store<f32>(dst, load<f32>(r1 + o), 4);
+        store<f32>(dst, load<f32>(r2 + o), 8);
+        store<f32>(dst, load<f32>(r3 + o), 12);
         dst += MR << 2;
       }
     } else if (mr == MR) {

@@ -11,29 +11,42 @@ export function maxPool2dF32(
   planes: i32, H: i32, W: i32, oH: i32, oW: i32, kH: i32, kW: i32,
   sH: i32, sW: i32, pH: i32, pW: i32, x: usize, out: usize, indices: usize,
 ): void {
-  let o: usize = 0;
+  // Valid output column range per kw is hoisted; the window's first tap (the
+  // index reported for an all -Infinity window) is the first in-range one.
   for (let pl = 0; pl < planes; pl++) {
     const base = x + <usize>(pl * H * W) * 4;
     for (let oh = 0; oh < oH; oh++) {
+      const o = <usize>((pl * oH + oh) * oW) << 2;
+      const ob = out + o, oi = indices + o;
       const h0 = oh * sH - pH;
       const hs = h0 < 0 ? 0 : h0, he = imin(h0 + kH, H);
-      for (let ow = 0; ow < oW; ow++, o++) {
+      // Initialise the row: -Infinity and the first in-range tap (or -1).
+      for (let ow = 0; ow < oW; ow++) {
         const w0 = ow * sW - pW;
         const ws = w0 < 0 ? 0 : w0, we = imin(w0 + kW, W);
-        let best: f32 = -Infinity;
-        let arg: i32 = hs < he && ws < we ? hs * W + ws : -1;
-        for (let h = hs; h < he; h++) {
-          const row = h * W;
-          for (let w = ws; w < we; w++) {
-            const v = load<f32>(base + (<usize>(row + w) << 2));
-            if (v > best || v != v) {
-              best = v;
-              arg = row + w;
-            }
+        store<f32>(ob + (<usize>ow << 2), -Infinity);
+        store<i32>(oi + (<usize>ow << 2), hs < he && ws < we ? hs * W + ws : -1);
+      }
+      // Taps in (h, w) order, each swept along the whole output row: long
+      // loops with a constant input stride instead of tiny per-window loops.
+      for (let h = hs; h < he; h++) {
+        const row = h * W;
+        for (let kw = 0; kw < kW; kw++) {
+          const off = kw - pW;
+          // Output columns whose tap kw lies inside the row.
+          const lo = off >= 0 ? 0 : (-off + sW - 1) / sW;
+          const hi = W - 1 - off < 0 ? 0 : imin(oW, (W - 1 - off) / sW + 1);
+          for (let ow = lo; ow < hi; ow++) {
+            const col = ow * sW + off;
+            const v = load<f32>(base + (<usize>(row + col) << 2));
+            const pb = ob + (<usize>ow << 2), pi = oi + (<usize>ow << 2);
+            const best = load<f32>(pb);
+            const take = v > best || v != v;
+            // Branch-free: random data makes this branch unpredictable.
+            store<f32>(pb, select<f32>(v, best, take));
+            store<i32>(pi, select<i32>(row + col, load<i32>(pi), take));
           }
         }
-        store<f32>(out + (o << 2), best);
-        store<i32>(indices + (o << 2), arg);
       }
     }
   }

@@ -35,7 +35,7 @@ export class WasmContext {
 
   /** Temporary heap block of `bytes` (free with {@link freeTemp}). */
   temp(bytes: number): { ptr: number; size: number } {
-    return this.heap.alloc(bytes);
+    return this.heap.alloc(bytes, false);
   }
   freeTemp(t: { ptr: number; size: number }): void {
     this.heap.free(t.ptr, t.size);

@@ -20,6 +20,8 @@
 
 const PAGE = 65536;
 const ALIGN = 16;
+/** Allocation volume between two GC requests (see Heap.onPressure). */
+export const PRESSURE_BYTES = 16 * 1024 * 1024;
 
 /** The size class (bytes actually reserved) for a request of `bytes`. */
 export function sizeClass(bytes: number): number {
@@ -52,6 +54,15 @@ export class Heap {
   private readonly lists = new Map<number, number[]>();
   /** Coalesced free ranges of arbitrary size (multiples of 16), as [address, bytes]. */
   private ranges: [number, number][] = [];
+  /** Bytes handed out since the last {@link onPressure} call. */
+  private sincePressure = 0;
+  /**
+   * Called after every {@link PRESSURE_BYTES} allocated: the backend uses it
+   * to ask the JS engine for a garbage collection, because V8 cannot see how much wasm memory dead Storage
+   * objects hold and would otherwise collect them (and run their finalizers)
+   * only when its own small heap fills.
+   */
+  onPressure: (() => void) | null = null;
 
   /** `base`: first usable byte (the module's __heap_base). */
   constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
@@ -83,8 +94,9 @@ export class Heap {
   /**
    * Reserves at least `bytes` bytes, 16-byte aligned; returns the address and
    * the reserved size (pass both to {@link free}). Contents are undefined.
+   * `track`: counts toward GC pressure (false for scratch freed right away).
    */
-  alloc(bytes: number): { ptr: number; size: number } {
+  alloc(bytes: number, track = true): { ptr: number; size: number } {
     const size = sizeClass(bytes);
     const list = this.lists.get(size);
     let ptr = list && list.length ? list.pop()! : -1;
@@ -92,6 +104,11 @@ export class Heap {
     else ptr = this.fromRanges(size);
     if (ptr < 0) ptr = this.bump(size);
     this.live += size;
+    if (track) this.sincePressure += size;
+    if (this.onPressure && this.sincePressure > PRESSURE_BYTES) {
+      this.sincePressure = 0;
+      this.onPressure();
+    }
     return { ptr, size };
   }
 

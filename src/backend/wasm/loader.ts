@@ -95,6 +95,25 @@ async function pickBuild(variant?: Variant): Promise<{ bytes: Uint8Array<ArrayBu
   return { bytes, variant: 'simd' };
 }
 
+/**
+ * A function that runs a full garbage collection, where the engine lets us
+ * have one (Node: `gc` exposed at run time through V8 flags), else null.
+ */
+export async function findGc(): Promise<(() => void) | null> {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (typeof g === 'function') return g;
+  if (!isNode) return null;
+  try {
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    const fn = vm.runInNewContext('gc') as unknown;
+    return typeof fn === 'function' ? (fn as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Compiles and instantiates the kernels over a fresh imported memory. */
 export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule> {
   const { bytes, variant } = await pickBuild(opts.variant);
