@@ -14,7 +14,9 @@ export {
   zerosLike, onesLike, fullLike, randLike, randnLike, type CreateOptions, type RandomOptions,
 } from './tensor/create.js';
 export { Generator, manualSeed, defaultGenerator, type GeneratorState } from './tensor/random.js';
+import './backend/default.js';
 export { getBackend, setBackend, listBackends, registerBackend } from './backend/current.js';
+export { initWasmBackend, getWasmBackend, WasmBackend } from './backend/wasm/index.js';
 export type { Backend, Storage, Layout } from './backend/backend.js';
 export { referenceBackend } from './backend/reference/index.js';
 export { noGrad, isGradEnabled } from './autograd/engine.js';
@@ -33,6 +35,7 @@ export {
 } from './ops/movement.js';
 export { gather, scatterAdd, indexSelect, oneHot } from './ops/indexing.js';
 export { matmul, linear } from './ops/linalg.js';
+export { toBackend } from './ops/transfer.js';
 
 import * as functional from './nn/functional.js';
 import { gradcheck } from './autograd/gradcheck.js';

@@ -1,5 +1,7 @@
 import type { AdaptivePoolParams, AvgPoolParams, ConvParams } from '../backend/backend.js';
 import { TensorError } from '../tensor/errors.js';
+import type { Backend } from '../backend/backend.js';
+import { toBackend } from '../ops/transfer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { GradContext } from './engine.js';
 import * as E from '../ops/elementwise.js';
@@ -42,6 +44,7 @@ export const GRADIENTS = {
   embed: (g, c) => [sliceView(g, c.attrs.starts as number[], c.attrs.steps as number[], c.inputShapes[0]!)], // take the window back
   flip: (g, c) => [g.flip(c.attrs.dims as number[])],                        // flip back
   cat: (g, c) => split(g, c.attrs.sizes as number[], c.attrs.dim as number), // split back
+  toBackend: (g, c) => [toBackend(g, c.attrs.backend as Backend)],           // copy the gradient back
 
   // unary
   neg: (g) => [g.neg()],                                                     // -g

@@ -8,7 +8,8 @@ import { runCommand } from './errors.js';
 import { DATASET_NAMES } from './datasets.js';
 import { OPTIMIZERS, SCHEDULERS } from './optimizers.js';
 import { MODELS } from '../models/registry.js';
-import { listBackends } from '../backend/current.js';
+import '../backend/default.js';
+import { getBackend, listBackends } from '../backend/current.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -44,7 +45,7 @@ program.command('train')
   .option('--seed <n>', 'random seed', int('--seed'), 0)
   .option('--out <dir>', 'run folder (default runs/<model>-<dataset>-<time>)')
   .option('--resume <checkpoint>', 'continue a run from its checkpoint.safetensors')
-  .option('--backend <name>', `compute backend (${listBackends().join(', ')})`, 'reference')
+  .option('--backend <name>', `compute backend (${listBackends().join(', ')})`, getBackend().name)
   .option('--train-subset <n>', 'use only the first n training images (quick runs)', int('--train-subset'))
   .option('--test-subset <n>', 'use only the first n test images', int('--test-subset'))
   .action(async (o) => {
@@ -59,7 +60,7 @@ program.command('eval')
   .argument('<run>', 'run folder or model .safetensors (with config.json beside it)')
   .option('--dataset <name>', 'evaluate on another dataset with the same classes')
   .option('--data-dir <dir>', 'folder with the dataset files')
-  .option('--backend <name>', 'compute backend', 'reference')
+  .option('--backend <name>', 'compute backend', getBackend().name)
   .option('--test-subset <n>', 'use only the first n test images', int('--test-subset'))
   .option('--json', 'print the result as JSON')
   .action(async (run, o) => {
@@ -75,7 +76,7 @@ program.command('predict')
   .argument('<images...>', 'PNG or JPEG files')
   .option('--top-k <n>', 'how many classes to show', int('--top-k'), 3)
   .option('--invert <mode>', 'invert grayscale images: auto (dark-on-light drawings), yes, no', 'auto')
-  .option('--backend <name>', 'compute backend', 'reference')
+  .option('--backend <name>', 'compute backend', getBackend().name)
   .option('--json', 'print the result as JSON')
   .action(async (run, images, o) => {
     await runCommand('predict', verbose(), async () => {
@@ -93,6 +94,23 @@ program.command('summary')
     await runCommand('summary', verbose(), async () => {
       const { summaryCommand } = await import('./summary.js');
       summaryCommand(model, o);
+    });
+  });
+
+program.command('experiment')
+  .description('run a reproducible experiment and write its report folder (see --list)')
+  .argument('[name]', 'experiment name')
+  .option('--list', 'list the experiments')
+  .option('--full', 'paper-scale settings (slow with the reference backend)')
+  .option('--out <dir>', 'output folder (default experiments/<name>)')
+  .option('--seed <n>', 'random seed', int('--seed'), 0)
+  .option('--backend <name>', `compute backend (${[...new Set([...listBackends(), 'wasm'])].join(', ')})`, 'reference')
+  .option('--data-dir <dir>', 'CIFAR-10 folder: the activations experiment then uses CIFAR-10 instead of MNIST')
+  .addOption(program.createOption('--smoke', 'tiny sizes for the test suite').hideHelp())
+  .action(async (name, o) => {
+    await runCommand('experiment', verbose(), async () => {
+      const { experimentCommand } = await import('./experiment.js');
+      await experimentCommand(name, o);
     });
   });
 

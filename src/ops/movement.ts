@@ -223,6 +223,15 @@ export function clone(x: Tensor): Tensor {
   return record('copy', [x], out);
 }
 
+/**
+ * x laid out exactly as a whole fresh buffer: contiguous, offset 0, storage of
+ * numel elements. Kernels that take a bare Storage (conv, pool) need this; a
+ * contiguous slice of a bigger buffer is copied. @internal
+ */
+export function dense(x: Tensor): Tensor {
+  return x.isContiguous() && x.offset === 0 && x._storage.length === x.numel() ? x : clone(x);
+}
+
 /** Returns x if already contiguous, else a contiguous copy. */
 export function contiguous(x: Tensor): Tensor {
   return x.isContiguous() ? x : clone(x);

@@ -1,12 +1,14 @@
 import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../backend/backend.js';
 import { record } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
-import { contiguous } from './movement.js';
+import { dense } from './movement.js';
 
 /*
  * Pooling primitives on 5-D tensors [N, C, D, H, W]; the user-facing pools in
  * pool.ts normalise arguments and reshape. Max pools save their int32 indices
- * (flat positions in each input plane) for a scatter-add backward.
+ * (flat positions in each input plane) for a scatter-add backward. Every
+ * pooling node records its geometry as `attrs.params` (the receptive-field
+ * trace in analysis/ reads it).
  */
 
 const shape5 = (n: number, c: number, s: readonly number[]) => [n, c, s[0]!, s[1]!, s[2]!];
@@ -18,43 +20,43 @@ export interface PoolResult {
 }
 
 export function maxPoolPrim(x: Tensor, p: PoolParams): PoolResult {
-  const xc = contiguous(x);
+  const xc = dense(x);
   const r = x.backend.maxPool(xc._storage, p);
   const shape = shape5(p.batch, p.channels, p.outSize);
   const indices = Tensor._fromStorage(r.indices, shape, 'int32');
-  const out = record('maxPool', [xc], Tensor._fromStorage(r.out, shape, x.dtype), [indices], { inSize: p.inSize });
+  const out = record('maxPool', [xc], Tensor._fromStorage(r.out, shape, x.dtype), [indices], { inSize: p.inSize, params: p });
   return { out, indices };
 }
 
 export function adaptiveMaxPoolPrim(x: Tensor, p: AdaptivePoolParams): PoolResult {
-  const xc = contiguous(x);
+  const xc = dense(x);
   const r = x.backend.adaptiveMaxPool(xc._storage, p);
   const shape = shape5(p.batch, p.channels, p.outSize);
   const indices = Tensor._fromStorage(r.indices, shape, 'int32');
-  const out = record('maxPool', [xc], Tensor._fromStorage(r.out, shape, x.dtype), [indices], { inSize: p.inSize });
+  const out = record('maxPool', [xc], Tensor._fromStorage(r.out, shape, x.dtype), [indices], { inSize: p.inSize, params: p });
   return { out, indices };
 }
 
 export function avgPoolPrim(x: Tensor, p: AvgPoolParams): Tensor {
-  const xc = contiguous(x);
+  const xc = dense(x);
   const out = Tensor._fromStorage(x.backend.avgPool(xc._storage, p), shape5(p.batch, p.channels, p.outSize), x.dtype);
   return record('avgPool', [xc], out, [], { params: p });
 }
 
 export function avgPoolBackwardPrim(gy: Tensor, p: AvgPoolParams): Tensor {
-  const gc = contiguous(gy);
+  const gc = dense(gy);
   const out = Tensor._fromStorage(gy.backend.avgPoolBackward(gc._storage, p), shape5(p.batch, p.channels, p.inSize), gy.dtype);
   return record('avgPoolBackward', [gc], out, [], { params: p });
 }
 
 export function adaptiveAvgPoolPrim(x: Tensor, p: AdaptivePoolParams): Tensor {
-  const xc = contiguous(x);
+  const xc = dense(x);
   const out = Tensor._fromStorage(x.backend.adaptiveAvgPool(xc._storage, p), shape5(p.batch, p.channels, p.outSize), x.dtype);
   return record('adaptiveAvgPool', [xc], out, [], { params: p });
 }
 
 export function adaptiveAvgPoolBackwardPrim(gy: Tensor, p: AdaptivePoolParams): Tensor {
-  const gc = contiguous(gy);
+  const gc = dense(gy);
   const s = gy.backend.adaptiveAvgPoolBackward(gc._storage, p);
   const out = Tensor._fromStorage(s, shape5(p.batch, p.channels, p.inSize), gy.dtype);
   return record('adaptiveAvgPoolBackward', [gc], out, [], { params: p });

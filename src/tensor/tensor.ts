@@ -13,6 +13,7 @@ import * as A from '../ops/activation.js';
 import * as L from '../ops/linalg.js';
 import * as I from '../ops/indexing.js';
 import * as P from '../ops/inplace.js';
+import * as T from '../ops/transfer.js';
 
 /** A tensor or a plain number where ops accept either (`x.add(1)`). */
 export type TensorLike = Tensor | number | boolean;
@@ -134,6 +135,9 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 
   // ---- dtype --------------------------------------------------------------
+
+  /** A copy on another backend (this tensor if already there); differentiable. */
+  toBackend(backend: Backend | string): Tensor { return T.toBackend(this, backend); }
 
   /** Cast to a dtype (returns this if already that dtype). */
   to(dtype: DType): Tensor { return E.cast(this, dtype); }

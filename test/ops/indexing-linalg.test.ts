@@ -8,17 +8,17 @@ import type { ND } from '../helpers/ndarray.js';
 describe('gather, scatterAdd, indexSelect, oneHot', () => {
   const index = tg.tensor([[0, 2, 1], [1, 1, 0]], { dtype: 'int32' });
   test('gather along dim 1 with gradient', () => {
-    checkOp({ shapes: [[2, 4]], op: (x) => x.gather(1, index), reference: (x) => fromFn([2, 3], ([i, j]) => get(x, [i!, [[0, 2, 1], [1, 1, 0]][i!]![j!]!])) });
+    checkOp({ shapes: [[2, 4]], op: (x) => x.gather(1, index.toBackend(x.backend)), reference: (x) => fromFn([2, 3], ([i, j]) => get(x, [i!, [[0, 2, 1], [1, 1, 0]][i!]![j!]!])) });
   });
   test('gather along dim 0 with a smaller index', () => {
     const idx = tg.tensor([[2, 0]], { dtype: 'int32' });
-    checkOp({ shapes: [[3, 4]], op: (x) => x.gather(0, idx), reference: (x) => fromFn([1, 2], ([, j]) => get(x, [[2, 0][j!]!, j!])) });
+    checkOp({ shapes: [[3, 4]], op: (x) => x.gather(0, idx.toBackend(x.backend)), reference: (x) => fromFn([1, 2], ([, j]) => get(x, [[2, 0][j!]!, j!])) });
   });
   test('scatterAdd accumulates duplicates and is differentiable in both inputs', () => {
     const idx = tg.tensor([[0, 0, 2]], { dtype: 'int32' });
     checkOp({
       shapes: [[2, 3], [1, 3]],
-      op: (x, src) => x.scatterAdd(1, idx, src),
+      op: (x, src) => x.scatterAdd(1, idx.toBackend(x.backend), src),
       reference: (x: ND, src: ND) => fromFn([2, 3], ([i, j]) => {
         let v = get(x, [i!, j!]);
         if (i === 0) [0, 0, 2].forEach((t, k) => t === j && (v += get(src, [0, k])));
@@ -28,7 +28,7 @@ describe('gather, scatterAdd, indexSelect, oneHot', () => {
   });
   test('indexSelect', () => {
     const idx = tg.tensor([2, 0, 2], { dtype: 'int32' });
-    checkOp({ shapes: [[3, 2]], op: (x) => x.indexSelect(0, idx), reference: (x) => fromFn([3, 2], ([i, j]) => get(x, [[2, 0, 2][i!]!, j!])) });
+    checkOp({ shapes: [[3, 2]], op: (x) => x.indexSelect(0, idx.toBackend(x.backend)), reference: (x) => fromFn([3, 2], ([i, j]) => get(x, [[2, 0, 2][i!]!, j!])) });
   });
   test('oneHot', () => {
     assert.deepEqual(tg.oneHot(tg.tensor([0, 2], { dtype: 'int32' })).toArray(), [[1, 0, 0], [0, 0, 1]]);

@@ -65,7 +65,7 @@ describe('view ops: values and gradients', () => {
     checkOp({ shapes: [[2, 3, 4]], op: (x) => x.flatten(0, 1).unflatten(0, [3, 2]).sin(), reference: (x) => nd([3, 2, 4], x.data.map(Math.sin)) });
   });
   test('expand sums gradients over broadcast dims', () => {
-    checkOp({ shapes: [[3, 1]], op: (x) => x.expand(2, 3, 4).mul(tg.arange(4, undefined, 1, { dtype: x.dtype })), reference: (x) => fromFn([2, 3, 4], (i) => get(x, [i[1]!, 0]) * i[2]!) });
+    checkOp({ shapes: [[3, 1]], op: (x) => x.expand(2, 3, 4).mul(tg.arange(4, undefined, 1, { dtype: x.dtype, backend: x.backend })), reference: (x) => fromFn([2, 3, 4], (i) => get(x, [i[1]!, 0]) * i[2]!) });
   });
   test('slice with step and negative bounds', () => {
     checkOp({ shapes: [[4, 7]], op: (x) => x.slice(1, -6, 7, 2).square(), reference: (x) => fromFn([4, 3], (i) => get(x, [i[0]!, 1 + 2 * i[1]!]) ** 2) });
@@ -77,7 +77,7 @@ describe('view ops: values and gradients', () => {
     checkOp({ shapes: [[3, 5]], op: (x) => x.select(0, -1).mul(3), reference: (x) => fromFn([5], (i) => 3 * get(x, [2, i[0]!])) });
   });
   test('flip', () => {
-    checkOp({ shapes: [[3, 4]], op: (x) => x.flip([0, 1]).mul(tg.arange(4, undefined, 1, { dtype: x.dtype })), reference: (x) => fromFn([3, 4], (i) => get(x, [2 - i[0]!, 3 - i[1]!]) * i[1]!) });
+    checkOp({ shapes: [[3, 4]], op: (x) => x.flip([0, 1]).mul(tg.arange(4, undefined, 1, { dtype: x.dtype, backend: x.backend })), reference: (x) => fromFn([3, 4], (i) => get(x, [2 - i[0]!, 3 - i[1]!]) * i[1]!) });
   });
   test('repeat', () => {
     checkOp({ shapes: [[2, 3]], op: (x) => x.repeat(2, 1, 2), reference: (x) => fromFn([2, 2, 6], (i) => get(x, [i[1]!, i[2]! % 3])) });
@@ -132,4 +132,17 @@ describe('shape errors name the op and shapes', () => {
       assert.throws(f, (e: unknown) => e instanceof tg.TensorError && re.test((e as Error).message));
     });
   }
+});
+
+describe('kernels that take whole buffers see the right elements of a view', () => {
+  test('conv and pools of a contiguous slice with an offset', () => {
+    const big = tg.randn([3, 2, 6, 6]);
+    const part = big.narrow(0, 1, 2); // contiguous, offset 72
+    assert.equal(part.isContiguous(), true);
+    const w = tg.randn([4, 2, 3, 3]);
+    assert.ok(tg.F.conv2d(part, w).allclose(tg.F.conv2d(part.clone(), w)));
+    assert.ok(tg.F.maxPool2d(part, 2).allclose(tg.F.maxPool2d(part.clone(), 2)));
+    assert.ok(tg.F.avgPool2d(part, 2).allclose(tg.F.avgPool2d(part.clone(), 2)));
+    assert.ok(tg.F.adaptiveAvgPool2d(part, 1).allclose(tg.F.adaptiveAvgPool2d(part.clone(), 1)));
+  });
 });
