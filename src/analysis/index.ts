@@ -1,2 +1,5 @@
 /** `tg.analysis`: what a network costs and sees. */
-export { summary, type ModelSummary, type LayerRow } from './summary.js';
+export { summary, humanCount, type ModelSummary, type LayerRow } from './summary.js';
+export { receptiveField, type ReceptiveField, type ReceptiveFieldReport, type LayerField, type FieldValue } from './receptive-field.js';
+export { layerCost, type LayerCost } from './cost.js';
+export { convOutputSize, convTransposeOutputSize } from '../ops/conv-args.js';

@@ -1,8 +1,8 @@
 import type { Module } from '../nn/module.js';
-import { noGrad } from '../autograd/engine.js';
-import { zeros } from '../tensor/create.js';
-import { Tensor } from '../tensor/tensor.js';
-import { TensorError } from '../tensor/errors.js';
+import type { Parameter } from '../nn/parameter.js';
+import { layerCost } from './cost.js';
+import { fieldsOfTrace, type FieldValue } from './receptive-field.js';
+import { traceModel } from './trace.js';
 
 export interface LayerRow {
   /** Dotted module path, e.g. `features.0`. */
@@ -12,64 +12,116 @@ export interface LayerRow {
   /** Parameters owned directly by this layer. */
   trainableParams: number;
   frozenParams: number;
+  /** Multiply-accumulates of this call for the whole input (see layerCost for the conventions). */
+  macs: number;
+  /** Floating-point operations of this call (2 per MAC for conv/linear; see layerCost). */
+  flops: number;
+  /** Receptive field of this layer's output (see receptiveField). */
+  receptiveField: FieldValue;
 }
 
 export interface ModelSummary {
+  /** One row per call of a leaf layer, in call order (a layer called twice has two rows). */
   rows: LayerRow[];
+  /** The input shape the summary was taken for (batch included). */
+  inputShape: number[];
   totalParams: number;
   trainableParams: number;
+  frozenParams: number;
+  /** Sum of the rows' MACs: the whole forward for `inputShape` (ops written in a container's own forward, like a residual add, are not counted). */
+  macs: number;
+  /** Sum of the rows' FLOPs. */
+  flops: number;
   /** Elements of all layer outputs for one sample (activation memory = 4 bytes each in float32). */
   activationElements: number;
+  /** Receptive field of the model's output. */
+  receptiveField: FieldValue;
   /** Aligned text table. */
   text: string;
 }
 
 /**
- * Runs one forward pass on zeros of `inputShape` (with batch dim) and records,
- * for every leaf layer, its output shape and parameter counts.
+ * Runs one forward pass on zeros of `inputShape` (with batch dim; eval mode,
+ * the graph recorded but never backpropagated) and reports, for every call of a
+ * leaf layer: output shape, parameters (trainable and frozen), MACs and FLOPs
+ * (conventions at {@link layerCost}) and the receptive field of its output
+ * (size, jump, start; see {@link receptiveField}); then the totals. `.text` is
+ * an aligned table, the rest the same numbers as data.
  * @example console.log(tg.analysis.summary(tg.models.lenet5(), [1, 1, 28, 28]).text)
  */
 export function summary(model: Module, inputShape: readonly number[]): ModelSummary {
-  if (inputShape.length < 1 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new TensorError(`summary: inputShape must be positive integers including the batch dim (got [${inputShape}])`);
-  }
-  const rows: LayerRow[] = [];
-  const leaves = model.namedModules().filter(([, m]) => m.children().length === 0);
-  const handles = leaves.map(([name, m]) =>
-    m.registerForwardHook((mod, _inputs, out) => {
-      const own = (mod as unknown as { ownParameters(): [string, Tensor][] }).ownParameters();
-      rows.push({
-        name, type: mod.constructor.name,
-        outputShape: out instanceof Tensor ? [...out.shape] : [],
-        trainableParams: own.filter(([, p]) => p.requiresGrad).reduce((n, [, p]) => n + p.numel(), 0),
-        frozenParams: own.filter(([, p]) => !p.requiresGrad).reduce((n, [, p]) => n + p.numel(), 0),
-      });
-    }),
-  );
-  const wasTraining = model.training;
-  try {
-    model.eval();
-    noGrad(() => model.forward(zeros(inputShape)));
-  } finally {
-    handles.forEach((h) => h.remove());
-    model.train(wasTraining);
-  }
+  const trace = traceModel('summary', model, inputShape);
+  const fieldOf = fieldsOfTrace(trace);
+  const rows: LayerRow[] = trace.calls.filter((c) => c.leaf).map((c) => {
+    const own = (c.module as unknown as { ownParameters(): [string, Parameter][] }).ownParameters();
+    const count = (trainable: boolean) => own.filter(([, p]) => p.requiresGrad === trainable).reduce((n, [, p]) => n + p.numel(), 0);
+    const outputShape = c.output ? [...c.output.shape] : [];
+    return {
+      name: c.name, type: c.module.constructor.name, outputShape,
+      trainableParams: count(true), frozenParams: count(false),
+      ...layerCost(c.module, c.inputShapes, c.output ? outputShape : null),
+      receptiveField: fieldOf(c),
+    };
+  });
+  const last = trace.calls[trace.calls.length - 1];
   const totalParams = model.numParameters();
   const trainableParams = model.numParameters(true);
   const batch = inputShape[0]!;
-  const activationElements = rows.reduce((n, r) => n + r.outputShape.reduce((a, b) => a * b, 1), 0) / batch;
-  return { rows, totalParams, trainableParams, activationElements, text: formatTable(model, rows, totalParams, trainableParams, activationElements) };
+  const s: Omit<ModelSummary, 'text'> = {
+    rows, inputShape: [...inputShape],
+    totalParams, trainableParams, frozenParams: totalParams - trainableParams,
+    macs: rows.reduce((n, r) => n + r.macs, 0),
+    flops: rows.reduce((n, r) => n + r.flops, 0),
+    activationElements: rows.reduce((n, r) => n + r.outputShape.reduce((a, b) => a * b, 1), 0) / batch,
+    receptiveField: last && last.name === '' ? fieldOf(last) : null,
+  };
+  return { ...s, text: formatTable(model, s) };
 }
 
-function formatTable(model: Module, rows: LayerRow[], total: number, trainable: number, activations: number): string {
-  const n = (v: number) => v.toLocaleString('en-US');
-  const table = [['Layer', 'Type', 'Output shape', 'Params'], ...rows.map((r) => [r.name, r.type, `[${r.outputShape.join(', ')}]`, n(r.trainableParams + r.frozenParams)])];
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const line = (row: string[]) => row.map((cell, c) => (c === 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ');
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** 1,814,073,344 -> "1.81 G". */
+export function humanCount(v: number): string {
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'K']];
+  const u = units.find(([f]) => Math.abs(v) >= f);
+  return u ? `${(v / u[0]).toFixed(2)} ${u[1]}` : String(v);
+}
+
+/** 416,520 (416.52 K); small counts alone. */
+const withUnit = (v: number) => (Math.abs(v) >= 1e3 ? `${n(v)} (${humanCount(v)})` : n(v));
+
+/** One number when all dims agree (`16`), else per dim (`16x12`). */
+function perDim(v: readonly number[]): string {
+  const fmt = (x: number) => String(Number(x.toFixed(4)));
+  return v.every((x) => x === v[0]) ? fmt(v[0]!) : v.map(fmt).join('x');
+}
+
+/** The three receptive-field cells of a row. */
+export function fieldCells(f: FieldValue): [string, string, string] {
+  if (f === null) return ['-', '', ''];
+  if (f === 'global') return ['global', '', ''];
+  return [perDim(f.size), perDim(f.jump), perDim(f.start)];
+}
+
+function formatTable(model: Module, s: Omit<ModelSummary, 'text'>): string {
+  const frozen = s.rows.some((r) => r.frozenParams > 0);
+  const header = ['Layer', 'Type', 'Output shape', 'Params', ...(frozen ? ['Frozen'] : []), 'MACs', 'FLOPs', 'RF', 'Jump', 'Start'];
+  const body = s.rows.map((r) => [
+    r.name, r.type, `[${r.outputShape.join(', ')}]`, n(r.trainableParams + r.frozenParams),
+    ...(frozen ? [n(r.frozenParams)] : []), n(r.macs), n(r.flops), ...fieldCells(r.receptiveField),
+  ]);
+  const table = [header, ...body];
+  const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  // Names, types and shapes read left to right; numbers line up on the right.
+  const line = (row: string[]) => row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  const act = s.activationElements;
+  const rf = fieldCells(s.receptiveField);
   return [
-    `${model.constructor.name}`, rule, line(table[0]!), rule, ...table.slice(1).map(line), rule,
-    `Total params: ${n(total)} (trainable ${n(trainable)}, frozen ${n(total - trainable)})`,
-    `Activation memory per sample: ${n(activations)} values (${(activations * 4 / 1024 / 1024).toFixed(2)} MiB in float32)`,
+    `${model.constructor.name} for input [${s.inputShape.join(', ')}]`, rule, line(header), rule, ...body.map(line), rule,
+    `Total params: ${n(s.totalParams)} (trainable ${n(s.trainableParams)}, frozen ${n(s.frozenParams)})`,
+    `Total MACs: ${withUnit(s.macs)}, FLOPs: ${withUnit(s.flops)}`,
+    `Activation memory per sample: ${n(act)} values (${(act * 4 / 1024 / 1024).toFixed(2)} MiB in float32)`,
+    `Receptive field of the output: ${rf[0]}${rf[1] ? ` (jump ${rf[1]}, start ${rf[2]})` : ''}`,
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import { TensorError, fmtShape } from '../tensor/errors.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { typedArrayFor } from '../tensor/dtype.js';
 
 /*
  * nn.init: in-place initialisers, as torch.nn.init. Each fills the tensor under
@@ -39,9 +40,11 @@ export function calculateFans(t: Tensor): { fanIn: number; fanOut: number } {
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
 }
 
+/** Fills `t` with draws, straight into a typed array of its dtype (models have millions of weights). */
 function fillWith(t: Tensor, draw: () => number): Tensor {
-  const values = Float64Array.from({ length: t.numel() }, draw);
-  noGrad(() => t.copy_(tensor(values, { dtype: 'float64', shape: t.shape, backend: t.backend })));
+  const values = typedArrayFor(t.dtype, t.numel());
+  for (let i = 0; i < values.length; i++) values[i] = draw();
+  noGrad(() => t.copy_(tensor(values, { dtype: t.dtype, shape: t.shape, backend: t.backend })));
   return t;
 }
 

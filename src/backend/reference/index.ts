@@ -4,6 +4,7 @@ import type {
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
+import { isContiguous, numel } from '../../tensor/shape.js';
 import { RefStorage, dataOf, gatherView, offsetsOf } from './storage.js';
 import { BINARY, UNARY, mapBinary, mapUnary, mapWhere } from './elementwise.js';
 import { reduce } from './reduce.js';
@@ -42,6 +43,12 @@ class ReferenceBackend implements Backend {
 
   copy(dst: Storage, dstLayout: Layout, src: Storage, srcLayout: Layout): void {
     const d = dataOf(dst), s = dataOf(src);
+    const n = numel(dstLayout.shape);
+    if (dst.dtype === src.dtype && d !== s && isContiguous(dstLayout.shape, dstLayout.strides) && isContiguous(srcLayout.shape, srcLayout.strides)) {
+      // Same type, distinct buffers, both dense: one block copy.
+      d.set(s.subarray(srcLayout.offset, srcLayout.offset + n), dstLayout.offset);
+      return;
+    }
     const od = offsetsOf(dstLayout), os = offsetsOf(srcLayout);
     // Read everything first: source and destination may overlap (x.copy_(x.flip(0))).
     const vals = new Float64Array(os.length);

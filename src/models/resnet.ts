@@ -1,0 +1,202 @@
+import { Module } from '../nn/module.js';
+import { Sequential } from '../nn/layers/container.js';
+import { Conv2d } from '../nn/layers/conv.js';
+import { Linear } from '../nn/layers/linear.js';
+import { BatchNorm2d } from '../nn/layers/norm.js';
+import { MaxPool2d, AdaptiveAvgPool2d } from '../nn/layers/pool.js';
+import { ReLU } from '../nn/layers/activation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkImageInput, checkKnownOptions, checkOneOf, checkPositiveInt, kaimingConvInit } from './common.js';
+
+/*
+ * ResNets for ImageNet-sized inputs (He, Zhang, Ren & Sun, "Deep Residual Learning
+ * for Image Recognition", CVPR 2016, table 1), written to match torchvision's
+ * module tree so state-dict keys are identical: `conv1`, `bn1`, `layer1.0.conv1.weight`,
+ * `layer2.0.downsample.0.weight`, `layer2.0.downsample.1.running_mean`, `fc.weight`.
+ * The blocks are plain Modules with an explicit forward (not nn.Residual), since
+ * torchvision names the body layers directly on the block.
+ */
+
+const conv3x3 = (inPlanes: number, outPlanes: number, stride = 1) => new Conv2d(inPlanes, outPlanes, 3, { stride, padding: 1, bias: false });
+const conv1x1 = (inPlanes: number, outPlanes: number, stride = 1) => new Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
+
+/**
+ * Two 3x3 convolutions with batch norm; `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`,
+ * the shortcut being `downsample` (1x1 conv + batch norm) when the stride or width changes.
+ */
+export class BasicBlock extends Module {
+  static readonly expansion = 1;
+  conv1: Conv2d;
+  bn1: BatchNorm2d;
+  relu = new ReLU();
+  conv2: Conv2d;
+  bn2: BatchNorm2d;
+  downsample: Sequential | null;
+
+  constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null) {
+    super();
+    this.conv1 = conv3x3(inPlanes, planes, stride);
+    this.bn1 = new BatchNorm2d(planes);
+    this.conv2 = conv3x3(planes, planes);
+    this.bn2 = new BatchNorm2d(planes);
+    this.downsample = downsample;
+  }
+
+  forward(x: Tensor): Tensor {
+    const out = this.bn2.forward(this.conv2.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x)))));
+    const identity = this.downsample ? this.downsample.forward(x) : x;
+    return this.relu.forward(out.add(identity));
+  }
+}
+
+/**
+ * 1x1 (reduce) -> 3x3 (stride here, as torchvision's "ResNet v1.5") -> 1x1 (expand x4),
+ * each with batch norm; `relu(bn3(conv3(...)) + shortcut(x))`.
+ */
+export class Bottleneck extends Module {
+  static readonly expansion = 4;
+  conv1: Conv2d;
+  bn1: BatchNorm2d;
+  conv2: Conv2d;
+  bn2: BatchNorm2d;
+  conv3: Conv2d;
+  bn3: BatchNorm2d;
+  relu = new ReLU();
+  downsample: Sequential | null;
+
+  constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null) {
+    super();
+    this.conv1 = conv1x1(inPlanes, planes);
+    this.bn1 = new BatchNorm2d(planes);
+    this.conv2 = conv3x3(planes, planes, stride);
+    this.bn2 = new BatchNorm2d(planes);
+    this.conv3 = conv1x1(planes, planes * Bottleneck.expansion);
+    this.bn3 = new BatchNorm2d(planes * Bottleneck.expansion);
+    this.downsample = downsample;
+  }
+
+  forward(x: Tensor): Tensor {
+    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
+    out = this.bn3.forward(this.conv3.forward(out));
+    const identity = this.downsample ? this.downsample.forward(x) : x;
+    return this.relu.forward(out.add(identity));
+  }
+}
+
+export type ResNetDepth = 18 | 34 | 50 | 101;
+
+/** Block type and blocks per stage (table 1 of the paper). */
+export const RESNET_CONFIGS: Readonly<Record<ResNetDepth, { block: 'basic' | 'bottleneck'; layers: readonly [number, number, number, number] }>> = {
+  18: { block: 'basic', layers: [2, 2, 2, 2] },
+  34: { block: 'basic', layers: [3, 4, 6, 3] },
+  50: { block: 'bottleneck', layers: [3, 4, 6, 3] },
+  101: { block: 'bottleneck', layers: [3, 4, 23, 3] },
+};
+
+export interface ResNetOptions {
+  /** Output classes (default 1000). */
+  numClasses?: number;
+  /** Input image channels (default 3). */
+  inChannels?: number;
+}
+
+const OPTION_NAMES = ['numClasses', 'inChannels'] as const;
+
+/**
+ * torchvision's ImageNet ResNet: conv1 7x7/2 (64) -> bn1 -> relu -> maxpool 3x3/2 ->
+ * layer1..layer4 (64, 128, 256, 512 planes; stride 2 from layer2 on, in the first
+ * block's 3x3 conv and 1x1 projection shortcut) -> adaptive average pool -> fc.
+ * Initialised as torchvision: convolutions kaiming normal (fan out, ReLU gain),
+ * batch norm weight 1 and bias 0, fc PyTorch's default.
+ *
+ * Parameters at 1000 classes: ResNet-18 11,689,512; ResNet-34 21,797,672;
+ * ResNet-50 25,557,032; ResNet-101 44,549,160 (torchvision's numbers).
+ * Any input size works (32x32 leaves a 1x1 map before the pool).
+ * Input `[N, inChannels, H, W]` -> logits `[N, numClasses]`.
+ * @example const net = tg.models.resnet18({ numClasses: 10 }); net.forward(tg.randn([2, 3, 32, 32])) // [2, 10]
+ */
+export class ResNet extends Module {
+  conv1: Conv2d;
+  bn1: BatchNorm2d;
+  relu = new ReLU();
+  maxpool = new MaxPool2d(3, { stride: 2, padding: 1 });
+  layer1: Sequential;
+  layer2: Sequential;
+  layer3: Sequential;
+  layer4: Sequential;
+  avgpool = new AdaptiveAvgPool2d([1, 1]);
+  fc: Linear;
+  readonly depth: ResNetDepth;
+  readonly numClasses: number;
+  readonly inChannels: number;
+  private _inPlanes = 64;
+
+  constructor(depth: ResNetDepth, opts: ResNetOptions = {}) {
+    super();
+    const name = `resnet${depth}`;
+    checkOneOf(name, 'depth', String(depth), Object.keys(RESNET_CONFIGS));
+    checkKnownOptions(name, opts, OPTION_NAMES);
+    const { numClasses = 1000, inChannels = 3 } = opts;
+    checkPositiveInt(name, 'numClasses', numClasses);
+    checkPositiveInt(name, 'inChannels', inChannels);
+    this.depth = depth;
+    this.numClasses = numClasses;
+    this.inChannels = inChannels;
+
+    const { block, layers } = RESNET_CONFIGS[depth];
+    const Block = block === 'basic' ? BasicBlock : Bottleneck;
+    this.conv1 = new Conv2d(inChannels, 64, 7, { stride: 2, padding: 3, bias: false });
+    this.bn1 = new BatchNorm2d(64);
+    this.layer1 = this.makeLayer(Block, 64, layers[0], 1);
+    this.layer2 = this.makeLayer(Block, 128, layers[1], 2);
+    this.layer3 = this.makeLayer(Block, 256, layers[2], 2);
+    this.layer4 = this.makeLayer(Block, 512, layers[3], 2);
+    this.fc = new Linear(512 * Block.expansion, numClasses);
+    this.resetParameters();
+  }
+
+  /** One stage: the first block may stride and project the shortcut; the rest keep the shape. */
+  private makeLayer(Block: typeof BasicBlock | typeof Bottleneck, planes: number, blocks: number, stride: number): Sequential {
+    const outPlanes = planes * Block.expansion;
+    const downsample = stride !== 1 || this._inPlanes !== outPlanes
+      ? new Sequential(conv1x1(this._inPlanes, outPlanes, stride), new BatchNorm2d(outPlanes))
+      : null;
+    const mods: Module[] = [new Block(this._inPlanes, planes, stride, downsample)];
+    this._inPlanes = outPlanes;
+    for (let i = 1; i < blocks; i++) mods.push(new Block(this._inPlanes, planes));
+    return new Sequential(...mods);
+  }
+
+  /** torchvision's ResNet initialisation (see the class comment). */
+  resetParameters(): void {
+    kaimingConvInit(this);
+  }
+
+  forward(x: Tensor): Tensor {
+    checkImageInput(`resnet${this.depth}`, x, this.inChannels);
+    let y = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    y = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(y))));
+    return this.fc.forward(this.avgpool.forward(y).flatten(1));
+  }
+}
+
+/** ResNet-18 (BasicBlock, [2, 2, 2, 2]). @example tg.models.resnet18({ numClasses: 10 }) */
+export function resnet18(opts: ResNetOptions = {}): ResNet {
+  return new ResNet(18, opts);
+}
+
+/** ResNet-34 (BasicBlock, [3, 4, 6, 3]). */
+export function resnet34(opts: ResNetOptions = {}): ResNet {
+  return new ResNet(34, opts);
+}
+
+/** ResNet-50 (Bottleneck, [3, 4, 6, 3]). */
+export function resnet50(opts: ResNetOptions = {}): ResNet {
+  return new ResNet(50, opts);
+}
+
+/** ResNet-101 (Bottleneck, [3, 4, 23, 3]). */
+export function resnet101(opts: ResNetOptions = {}): ResNet {
+  return new ResNet(101, opts);
+}
