@@ -23,8 +23,9 @@ export function summaryCommand(target: string, opts: SummaryOptions): void {
   let shape: number[];
   if (MODELS.has(target)) {
     const spec = MODELS.get(target)!;
-    shape = opts.input ? parseShape(opts.input) : [1, 1, ...(spec.inputSize ?? [28, 28])];
-    model = buildModel(target, { numClasses: opts.classes, inputShape: [shape[1] ?? 1, shape[2] ?? 28, shape[3] ?? 28] });
+    shape = opts.input ? parseShape(opts.input) : [1, spec.channels ?? 3, ...(spec.inputSize ?? [28, 28])];
+    if (shape.length !== 4) throw new UserError(`--input must have 4 dims [N, C, H, W] for ${target} (got [${shape}])`);
+    model = buildModel(target, { numClasses: opts.classes, inputShape: [shape[1]!, shape[2]!, shape[3]!] });
   } else if (existsSync(target)) {
     const run = openRun(target);
     model = run.model;

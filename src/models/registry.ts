@@ -20,6 +20,8 @@ export interface ModelSpec {
   readonly description: string;
   /** The [H, W] the model expects; null if it adapts to any size. */
   readonly inputSize: readonly [number, number] | null;
+  /** Input channels of the data the model is usually built for (1: digits; 3: CIFAR/ImageNet); default 3. */
+  readonly channels?: 1 | 3;
   build(opts: BuildOptions): Module;
 }
 
@@ -28,12 +30,14 @@ const specs: ModelSpec[] = [
     name: 'lenet5',
     description: 'LeNet-5 (ReLU, max pooling) for 28x28 images, 61,706 parameters',
     inputSize: [28, 28],
+    channels: 1,
     build: ({ numClasses, inputShape }) => lenet5({ numClasses, inChannels: inputShape[0] }),
   },
   {
     name: 'mlp',
     description: 'A 2-hidden-layer perceptron (256-256, ReLU) over the flattened image',
     inputSize: null,
+    channels: 1,
     build: ({ numClasses, inputShape }) => mlp({ sizes: [inputShape[0] * inputShape[1] * inputShape[2], 256, 256, numClasses] }),
   },
   // CIFAR-sized models: trained at their own 32x32 resolution (MNIST is resized up to it).
