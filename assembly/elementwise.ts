@@ -152,3 +152,25 @@ export function whereF32(n: i32, c: usize, cStep: i32, a: usize, aStep: i32, b: 
     store<u32>(out + (<usize>i << 2), v);
   }
 }
+
+// @ts-ignore: decorator
+@inline function compareDispatch<T>(
+  op: i32, rows: i32, cols: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, out: usize,
+): void {
+  switch (op) {
+    case EQ: compareRows<T>(EQ, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+    case NE: compareRows<T>(NE, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+    case LT: compareRows<T>(LT, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+    case LE: compareRows<T>(LE, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+    case GT: compareRows<T>(GT, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+    default: compareRows<T>(GE, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+  }
+}
+
+/**
+ * Comparisons (op EQ..GE) of int32 operands, u8 (bool) output, same layout
+ * rules as binaryF32 (index masks in max-pool backward, label checks).
+ */
+export function compareI32(op: i32, rows: i32, cols: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, out: usize): void {
+  compareDispatch<i32>(op, rows, cols, a, aRow, aCol, b, bRow, bCol, out);
+}

@@ -6,7 +6,7 @@
  */
 export { sgemm, sgemmNaive, sgemmScratchBytes } from './gemm';
 export { im2col, col2im } from './conv';
-export { binaryF32, binaryF64, whereF32 } from './elementwise';
+export { binaryF32, binaryF64, compareI32, whereF32 } from './elementwise';
 export { unaryF32, unaryF64 } from './unary';
 export { reduceF32, reduceF64 } from './reduce';
 export { maxPool2dF32, scatterAddF32 } from './pool';

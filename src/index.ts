@@ -16,7 +16,7 @@ export {
 export { Generator, manualSeed, defaultGenerator, type GeneratorState } from './tensor/random.js';
 import './backend/default.js';
 export { getBackend, setBackend, listBackends, registerBackend } from './backend/current.js';
-export { initWasmBackend, getWasmBackend, WasmBackend } from './backend/wasm/index.js';
+export { initWasmBackend, getWasmBackend, WasmBackend, setNumThreads, getNumThreads } from './backend/wasm/index.js';
 export type { Backend, Storage, Layout } from './backend/backend.js';
 export { referenceBackend } from './backend/reference/index.js';
 export { noGrad, isGradEnabled } from './autograd/engine.js';

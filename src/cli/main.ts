@@ -4,7 +4,8 @@
  * Each subcommand lives in its own file; this one only parses arguments.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { runCommand } from './errors.js';
+import { runCommand, UserError } from './errors.js';
+import { setNumThreads } from '../backend/wasm/index.js';
 import { DATASET_NAMES } from './datasets.js';
 import { OPTIMIZERS, SCHEDULERS } from './optimizers.js';
 import { MODELS } from '../models/registry.js';
@@ -21,6 +22,13 @@ const num = (name: string) => (v: string) => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
   return n;
 };
+
+/** Applies --threads before any work (the wasm backend's worker pool). */
+async function applyThreads(n: number | undefined): Promise<void> {
+  if (n === undefined) return;
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`--threads must be a positive integer (got ${n})`);
+  await setNumThreads(n);
+}
 
 const program = new Command();
 program
@@ -46,10 +54,12 @@ program.command('train')
   .option('--out <dir>', 'run folder (default runs/<model>-<dataset>-<time>)')
   .option('--resume <checkpoint>', 'continue a run from its checkpoint.safetensors')
   .option('--backend <name>', `compute backend (${listBackends().join(', ')})`, getBackend().name)
+  .option('--threads <n>', 'worker threads for the wasm backend (default: all cores)', int('--threads'))
   .option('--train-subset <n>', 'use only the first n training images (quick runs)', int('--train-subset'))
   .option('--test-subset <n>', 'use only the first n test images', int('--test-subset'))
   .action(async (o) => {
     await runCommand('train', verbose(), async () => {
+      await applyThreads(o.threads);
       const { train } = await import('./train.js');
       await train(o);
     });
@@ -105,10 +115,12 @@ program.command('experiment')
   .option('--out <dir>', 'output folder (default experiments/<name>)')
   .option('--seed <n>', 'random seed', int('--seed'), 0)
   .option('--backend <name>', `compute backend (${listBackends().join(', ')})`, getBackend().name)
+  .option('--threads <n>', 'worker threads for the wasm backend (default: all cores)', int('--threads'))
   .option('--data-dir <dir>', 'CIFAR-10 folder: the activations experiment then uses CIFAR-10 instead of MNIST')
   .addOption(program.createOption('--smoke', 'tiny sizes for the test suite').hideHelp())
   .action(async (name, o) => {
     await runCommand('experiment', verbose(), async () => {
+      await applyThreads(o.threads);
       const { experimentCommand } = await import('./experiment.js');
       await experimentCommand(name, o);
     });

@@ -136,6 +136,19 @@ for (const dtype of ['float32', 'float64'] as const) {
   });
 }
 
+test('int32 comparisons: every layout case vs the reference, in wasm where the layout allows', () => {
+  const rnd = prng(7);
+  for (const c of CASES) {
+    const av = values(rnd, c.a.len, false).map(Math.round), bv = values(rnd, c.b.len, false).map(Math.round);
+    for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+      fallbackCounts.clear();
+      const run = (be: Backend) => readAll(be, be.binary(op, store(be, 'int32', av), c.a.layout, store(be, 'int32', bv), c.b.layout, 'bool'), c.shape);
+      same(run(wasm), run(referenceBackend), 0, `int32 ${op} ${c.name}`);
+      if (c.fast) assert.equal(fallbackCounts.size, 0, `int32 ${op} ${c.name} ran in wasm`);
+    }
+  }
+});
+
 test('where: bool condition with tensor/scalar branches, float32 and int32', () => {
   const rnd = prng(4);
   for (const dtype of ['float32', 'int32'] as const) {

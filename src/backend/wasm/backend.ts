@@ -17,7 +17,7 @@ import { wasmBinary, wasmUnary, wasmWhere } from './elementwise.js';
 import { Fallback } from './fallback.js';
 import type { Heap, HeapStats } from './heap.js';
 import { isDense, prod } from './layout.js';
-import type { Kernels, Variant } from './loader.js';
+import type { LoadedModule, Variant } from './loader.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.js';
 import { wasmMaxPool, wasmScatterAdd } from './pool.js';
@@ -26,14 +26,36 @@ import type { WasmStorage } from './storage.js';
 
 export class WasmBackend implements Backend {
   readonly name: string;
+  readonly variant: Variant;
   private readonly ctx: WasmContext;
   private readonly fb: Fallback;
 
   /** `name` defaults to 'wasm'; tests give the two builds distinct names. */
-  constructor(kernels: Kernels, heap: Heap, readonly variant: Variant, name = 'wasm') {
+  constructor(loaded: LoadedModule, heap: Heap, name = 'wasm') {
     this.name = name;
-    this.ctx = new WasmContext(this, kernels, heap, variant);
+    this.variant = loaded.variant;
+    this.ctx = new WasmContext(this, loaded, heap);
     this.fb = new Fallback(this.ctx);
+  }
+
+  /** Threads kernels run on (the caller included). */
+  get numThreads(): number {
+    return this.ctx.pool.threads;
+  }
+
+  /**
+   * Sets the number of threads (the caller included), clamped to 1..64; 1
+   * where memory cannot be shared. Resolves once new workers are running
+   * (until then jobs use the threads that are).
+   */
+  async setNumThreads(n: number): Promise<void> {
+    await this.ctx.pool.resize(n);
+    await this.ctx.pool.whenReady();
+  }
+
+  /** True when this instance runs over a shared memory (so threads are possible). */
+  get sharedMemory(): boolean {
+    return this.ctx.pool.shared;
   }
 
   /** Heap usage (live bytes, high-water mark, memory size). */

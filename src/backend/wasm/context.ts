@@ -1,24 +1,40 @@
 /**
  * What every wasm kernel driver needs: the kernels, the heap, the backend
- * (to stamp new storages with) and the GEMM scratch area.
+ * (to stamp new storages with), the thread pool and the caller's GEMM
+ * scratch area (for kernels called directly, outside a pool job).
  */
 import type { Backend, Storage } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { Heap } from './heap.js';
-import type { Kernels, Variant } from './loader.js';
+import type { Kernels, LoadedModule, Variant } from './loader.js';
 import { BYTES, WasmStorage } from './storage.js';
+import { ThreadPool } from './threads.js';
 
 export class WasmContext {
-  /** 16-byte aligned scratch for sgemm (packed panels); one per thread in phase 2. */
-  readonly gemmScratch: number;
+  readonly kernels: Kernels;
+  readonly variant: Variant;
+  /** Worker threads sharing the memory (size 1, no workers, where memory cannot be shared). */
+  readonly pool: ThreadPool;
 
   constructor(
     readonly backend: Backend,
-    readonly kernels: Kernels,
+    loaded: LoadedModule,
     readonly heap: Heap,
-    readonly variant: Variant,
   ) {
-    this.gemmScratch = heap.alloc(kernels.sgemmScratchBytes()).ptr;
+    this.kernels = loaded.kernels;
+    this.variant = loaded.variant;
+    const areas = { alloc: (n: number) => heap.alloc(n, false), free: (p: number, n: number) => heap.free(p, n) };
+    this.pool = new ThreadPool(loaded.kernels, loaded.module, loaded.memory, areas, loaded.kernels.sgemmScratchBytes(), loaded.shared);
+  }
+
+  /** 16-byte aligned scratch for sgemm (packed panels) of the calling thread. */
+  get gemmScratch(): number {
+    return this.pool.mainScratch;
+  }
+
+  /** Threads jobs may use (the caller included). */
+  get threads(): number {
+    return this.pool.threads;
   }
 
   /** A new storage; zero-filled only when asked (kernels that write every element skip it). */

@@ -49,14 +49,15 @@ export function wasmBinary(
 ): WasmStorage | null {
   const code = BINARY_CODE[op];
   const dt = a.dtype;
-  if (code === undefined || !isFloat(dt) || b.dtype !== dt) return null;
-  const compare = code >= 7;
+  const compare = code !== undefined && code >= 7;
+  // float32/float64 arithmetic and comparisons; int32 comparisons.
+  if (code === undefined || b.dtype !== dt || !(isFloat(dt) || (dt === 'int32' && compare))) return null;
   if (outDtype !== (compare ? 'bool' : dt)) return null;
   const p = plan2d(al.shape, [al, bl]);
   if (!unit(p.colStrides[0]!) || !unit(p.colStrides[1]!)) return null;
   const n = prod(al.shape);
   const out = ctx.alloc(outDtype, n);
-  const fn = dt === 'float32' ? ctx.kernels.binaryF32 : ctx.kernels.binaryF64;
+  const fn = dt === 'float32' ? ctx.kernels.binaryF32 : dt === 'float64' ? ctx.kernels.binaryF64 : ctx.kernels.compareI32;
   const [oa, ob, oo] = p.outer as [Int32Array, Int32Array, Int32Array];
   for (let i = 0; i < oo.length; i++) {
     fn(code, p.rows, p.cols,

@@ -20,7 +20,7 @@
 
 const PAGE = 65536;
 const ALIGN = 16;
-/** Allocation volume between two GC requests (see Heap.onPressure). */
+/** Initial (and smallest) allocation volume between two GC requests (see Heap.onPressure). */
 export const PRESSURE_BYTES = 16 * 1024 * 1024;
 
 /** The size class (bytes actually reserved) for a request of `bytes`. */
@@ -56,8 +56,10 @@ export class Heap {
   private ranges: [number, number][] = [];
   /** Bytes handed out since the last {@link onPressure} call. */
   private sincePressure = 0;
+  /** Allocation volume that triggers {@link onPressure}; the backend adapts it (see gcPacer in index.ts). */
+  pressureBytes = PRESSURE_BYTES;
   /**
-   * Called after every {@link PRESSURE_BYTES} allocated: the backend uses it
+   * Called after every {@link pressureBytes} allocated: the backend uses it
    * to ask the JS engine for a garbage collection, because V8 cannot see how much wasm memory dead Storage
    * objects hold and would otherwise collect them (and run their finalizers)
    * only when its own small heap fills.
@@ -105,7 +107,7 @@ export class Heap {
     if (ptr < 0) ptr = this.bump(size);
     this.live += size;
     if (track) this.sincePressure += size;
-    if (this.onPressure && this.sincePressure > PRESSURE_BYTES) {
+    if (this.onPressure && this.sincePressure > this.pressureBytes) {
       this.sincePressure = 0;
       this.onPressure();
     }

@@ -16,10 +16,17 @@
  * Because V8 does not see the wasm memory that dead Storage objects hold, the
  * backend also asks for a GC after every 16 MiB allocated
  * (see WasmBackendOptions.gcPressure).
+ *
+ * Threads: where a WebAssembly.Memory can be shared (Node; browsers when
+ * crossOriginIsolated), GEMM, convolution and large elementwise kernels run
+ * on a pool of worker threads plus the calling thread, by default as many as
+ * the machine has cores; {@link setNumThreads} changes that (1 = no workers).
+ * Results do not depend on the thread count.
  */
-import { Heap } from './heap.js';
+import { Heap, PRESSURE_BYTES } from './heap.js';
 import { findGc, loadKernels, type LoadOptions } from './loader.js';
 import { WasmBackend } from './backend.js';
+import { defaultThreadCount } from './threads.js';
 
 export { WasmBackend } from './backend.js';
 export type { HeapStats } from './heap.js';
@@ -34,17 +41,57 @@ export interface WasmBackendOptions extends LoadOptions {
    * finalizers free their wasm memory before the heap has to grow far.
    */
   gcPressure?: boolean;
+  /**
+   * Threads, the caller included (default: the number of cores, or what
+   * {@link setNumThreads} asked for before loading). 1 where memory cannot be shared.
+   */
+  threads?: number;
 }
 
 let instance: Promise<WasmBackend> | null = null;
 let ready: WasmBackend | null = null;
+let requestedThreads: number | null = null;
 
-/** Loads a new, independent wasm backend (own memory). Prefer {@link initWasmBackend} for the shared one. */
+/** Loads a new, independent wasm backend (own memory and threads). Prefer {@link initWasmBackend} for the shared one. */
 export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
-  const { kernels, memory, variant } = await loadKernels(opts);
-  const heap = new Heap(memory, kernels.heapBase());
-  if (opts.gcPressure ?? true) heap.onPressure = await findGc();
-  return new WasmBackend(kernels, heap, variant, opts.name ?? 'wasm');
+  const loaded = await loadKernels(opts);
+  const heap = new Heap(loaded.memory, loaded.kernels.heapBase());
+  if (opts.gcPressure ?? true) {
+    const gc = await findGc();
+    if (gc) heap.onPressure = gcPacer(heap, gc);
+  }
+  const backend = new WasmBackend(loaded, heap, opts.name ?? 'wasm');
+  await backend.setNumThreads(opts.threads ?? (await defaultThreadCount()));
+  return backend;
+}
+
+/** Most allocation volume between two forced GCs. */
+const MAX_PRESSURE_BYTES = 128 << 20;
+/** Target share of time spent in forced GCs. */
+const GC_TIME_SHARE = 0.04;
+
+/**
+ * The GC request policy: a full GC costs milliseconds whatever the wasm
+ * allocation volume, so asking after every 16 MiB can take a quarter of a
+ * small model's training step. The pacer times each GC against the time
+ * since the previous one and doubles the allocation volume between requests
+ * while GCs take more than {@link GC_TIME_SHARE} of the time (up to 128 MiB),
+ * halving it again when they get cheap. The heap then stays below what a step
+ * needs plus that volume (LeNet-5, batch 64: ~150 MiB instead of ~50 MiB, for
+ * GC time falling from ~25% to ~3% of a step).
+ */
+function gcPacer(heap: Heap, gc: () => void): () => void {
+  let last = performance.now();
+  return () => {
+    const t0 = performance.now();
+    gc();
+    const t1 = performance.now();
+    const share = (t1 - t0) / Math.max(1e-3, t1 - last);
+    last = t1;
+    const cap = MAX_PRESSURE_BYTES;
+    if (share > GC_TIME_SHARE) heap.pressureBytes = Math.min(cap, heap.pressureBytes * 2);
+    else if (share < GC_TIME_SHARE / 4) heap.pressureBytes = Math.max(PRESSURE_BYTES, heap.pressureBytes / 2);
+  };
 }
 
 /**
@@ -53,7 +100,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
  */
 export function initWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
   if (!instance) {
-    instance = createWasmBackend(opts).then((b) => (ready = b));
+    instance = createWasmBackend({ ...opts, threads: opts.threads ?? requestedThreads ?? undefined }).then((b) => (ready = b));
     instance.catch(() => (instance = null));
   }
   return instance;
@@ -62,4 +109,22 @@ export function initWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBack
 /** The default wasm backend once {@link initWasmBackend} has resolved, else null. */
 export function getWasmBackend(): WasmBackend | null {
   return ready;
+}
+
+/**
+ * Sets the number of threads of the default wasm backend, the calling thread
+ * included (1 = single-threaded; values are clamped to 1..64). Before
+ * {@link initWasmBackend} it sets the count the backend will start with.
+ * Takes effect at once; the promise resolves when new workers are running
+ * (kernels use the workers that are ready meanwhile).
+ */
+export function setNumThreads(n: number): Promise<void> {
+  if (!Number.isFinite(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer (got ${n})`);
+  requestedThreads = Math.floor(n);
+  return ready ? ready.setNumThreads(requestedThreads) : Promise.resolve();
+}
+
+/** Threads the default wasm backend uses (or will start with), the caller included. */
+export function getNumThreads(): number {
+  return ready?.numThreads ?? requestedThreads ?? 1;
 }

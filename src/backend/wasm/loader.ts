@@ -7,9 +7,12 @@
  * engine validates it. Node 20 has relaxed SIMD behind a V8 flag, which is set
  * before compiling (it only enables parsing of the extra opcodes).
  *
- * The memory is created here and *imported* by the module, so that phase 2
- * can create it `shared` and hand the same memory to worker instances.
+ * The memory is created here and *imported* by the module. Where shared
+ * memory is available (see threads.ts) the `-mt` build is loaded over a
+ * shared memory, so that worker threads can instantiate the same module over
+ * it; otherwise the plain build over an ordinary memory.
  */
+import { sharedMemorySupported } from './threads.js';
 
 /** The exports of the kernel module (addresses are byte offsets into the memory). */
 export interface Kernels {
@@ -29,6 +32,8 @@ export interface Kernels {
     b: number, bRow: number, bCol: number, out: number): void;
   binaryF64(op: number, rows: number, cols: number, a: number, aRow: number, aCol: number,
     b: number, bRow: number, bCol: number, out: number): void;
+  compareI32(op: number, rows: number, cols: number, a: number, aRow: number, aCol: number,
+    b: number, bRow: number, bCol: number, out: number): void;
   unaryF32(op: number, rows: number, cols: number, x: number, xRow: number, out: number): void;
   unaryF64(op: number, rows: number, cols: number, x: number, xRow: number, out: number): void;
   whereF32(n: number, c: number, cStep: number, a: number, aStep: number, b: number, bStep: number, out: number): void;
@@ -46,12 +51,17 @@ export interface LoadOptions {
   variant?: Variant;
   /** Initial memory in 64 KiB pages (default 256 = 16 MiB). */
   initialPages?: number;
+  /** Use a shared memory (needed for threads); default: where the environment supports it. */
+  shared?: boolean;
 }
 
 export interface LoadedModule {
   kernels: Kernels;
   memory: WebAssembly.Memory;
   variant: Variant;
+  /** The compiled module (workers instantiate it over the same memory). */
+  module: WebAssembly.Module;
+  shared: boolean;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -83,14 +93,15 @@ async function fetchBytes(file: string): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 /** Bytes of the requested (or best available) build, and which one it is. */
-async function pickBuild(variant?: Variant): Promise<{ bytes: Uint8Array<ArrayBuffer>; variant: Variant }> {
+async function pickBuild(variant: Variant | undefined, shared: boolean): Promise<{ bytes: Uint8Array<ArrayBuffer>; variant: Variant }> {
+  const suffix = shared ? '-mt.wasm' : '.wasm';
   if (variant !== 'simd') {
     await enableRelaxedSimd();
-    const bytes = await fetchBytes('kernels-relaxed.wasm');
+    const bytes = await fetchBytes(`kernels-relaxed${suffix}`);
     if (WebAssembly.validate(bytes)) return { bytes, variant: 'relaxed' };
     if (variant === 'relaxed') throw new Error('wasm backend: this engine does not support relaxed SIMD');
   }
-  const bytes = await fetchBytes('kernels-simd.wasm');
+  const bytes = await fetchBytes(`kernels-simd${suffix}`);
   if (!WebAssembly.validate(bytes)) throw new Error('wasm backend: this engine does not support WebAssembly SIMD');
   return { bytes, variant: 'simd' };
 }
@@ -116,13 +127,14 @@ export async function findGc(): Promise<(() => void) | null> {
 
 /** Compiles and instantiates the kernels over a fresh imported memory. */
 export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule> {
-  const { bytes, variant } = await pickBuild(opts.variant);
-  // 65536 pages = 4 GiB, the wasm32 limit; a maximum is required once the memory is shared.
-  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: 65536 });
+  const shared = (opts.shared ?? true) && sharedMemorySupported();
+  const { bytes, variant } = await pickBuild(opts.variant, shared);
+  // 65536 pages = 4 GiB, the wasm32 limit (the -mt builds declare the same maximum; shared memories need one).
+  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: 65536, shared } as WebAssembly.MemoryDescriptor);
   const abort = (_msg: number, _file: number, line: number, col: number): never => {
     throw new Error(`wasm backend: kernel aborted at ${line}:${col}`);
   };
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
-  return { kernels: instance.exports as unknown as Kernels, memory, variant };
+  return { kernels: instance.exports as unknown as Kernels, memory, variant, module, shared };
 }

@@ -1,0 +1,180 @@
+/**
+ * The results table and the JSON record of a run.
+ *
+ * Ratios are speed ratios, tensorgrad over TF.js, measured in the same run:
+ * for images/s and GFLOP/s the throughput quotient, for kernel milliseconds the
+ * inverse time quotient, so > 1 always means tensorgrad is faster.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Cell } from './harness.js';
+import type { MachineInfo } from './machine.js';
+import type { TfInfo } from './tfjs/setup.js';
+import type { Unit, Workload } from './workloads/index.js';
+
+/** [tensorgrad column, TF.js column] pairs shown as ratios. */
+export const RATIOS: readonly (readonly [string, string])[] = [
+  ['tg-wasm', 'tfjs-wasm'],
+  ['tg-wasm', 'tfjs-cpu'],
+  ['tg-ref', 'tfjs-cpu'],
+];
+
+export interface CellRecord {
+  /** In the row's unit. */
+  value?: number;
+  /** Median ms per step. */
+  ms?: number;
+  /** Per-step ms of each timed block, in order. */
+  samplesMs: number[];
+  itersPerBlock: number;
+  error?: string;
+  errorStack?: string;
+  /** Present when `ms` is extrapolated from a probe step (too slow to run at full size): how. */
+  estimated?: string;
+  /** Seconds this cell took to measure (probes and warm-up included). */
+  spentS: number;
+}
+
+export interface RowRecord {
+  id: string;
+  group: string;
+  label: string;
+  unit: Unit;
+  flops?: number;
+  cells: Record<string, CellRecord>;
+  /** 'tg-wasm/tfjs-wasm' etc.: speed ratio, null when either side did not run. */
+  ratios: Record<string, number | null>;
+}
+
+export interface RunRecord {
+  date: string;
+  options: { quick: boolean; only: string[] };
+  machine: MachineInfo;
+  tensorgrad: { wasmVariant: string; threads: number };
+  tfjs: TfInfo;
+  columns: string[];
+  durationS: number;
+  rows: RowRecord[];
+}
+
+const round = (x: number, digits: number) => Number(x.toPrecision(digits));
+
+export function rowRecord(w: Workload, cells: Map<string, Cell>, columns: readonly string[]): RowRecord {
+  const out: Record<string, CellRecord> = {};
+  for (const name of columns) {
+    const c = cells.get(name);
+    if (!c) continue;
+    out[name] = {
+      value: c.ms === undefined ? undefined : round(w.value(c.ms), 4),
+      ms: c.ms === undefined ? undefined : round(c.ms, 4),
+      samplesMs: c.samples.map((s) => round(s, 4)),
+      itersPerBlock: c.iters,
+      error: c.error,
+      errorStack: c.stack,
+      estimated: c.estimated,
+      spentS: round(c.spentMs / 1000, 3),
+    };
+  }
+  const ratios: Record<string, number | null> = {};
+  for (const [a, b] of RATIOS) {
+    const ta = out[a]?.ms, tb = out[b]?.ms;
+    ratios[`${a}/${b}`] = ta !== undefined && tb !== undefined ? round(tb / ta, 3) : null;
+  }
+  return { id: w.id, group: w.group, label: w.label, unit: w.unit, flops: w.flops, cells: out, ratios };
+}
+
+/** Three significant digits, without exponents and without digits beyond the units for large values. */
+function fmt3(v: number): string {
+  if (v >= 100) return Math.round(v).toString();
+  return Number(v.toPrecision(3)).toString();
+}
+
+function fmtValue(v: number, unit: Unit): string {
+  return unit === 'GFLOP/s' && v >= 1 ? v.toFixed(2) : fmt3(v);
+}
+
+/** The results table, with numbered notes for the cells that could not run. */
+export function formatTable(rows: readonly RowRecord[], columns: readonly string[]): string {
+  const notes: string[] = [];
+  const noteOf = new Map<string, number>();
+  const ratioNames = RATIOS.map(([a, b]) => `${a.replace('tg-', '')}/${b.replace('tfjs-', 'tf-')}`);
+  const header = ['workload', 'unit', ...columns, ...ratioNames];
+  const body = rows.map((r) => {
+    const cells = columns.map((name) => {
+      const c = r.cells[name];
+      if (!c) return '-';
+      const why = c.error ?? c.estimated;
+      let n = why === undefined ? undefined : noteOf.get(why);
+      if (why !== undefined && n === undefined) {
+        notes.push(why);
+        n = notes.length;
+        noteOf.set(why, n);
+      }
+      if (c.error !== undefined) return `fails [${n}]`;
+      const v = c.value === undefined ? '-' : fmtValue(c.value, r.unit);
+      return c.estimated !== undefined ? `~${v} [${n}]` : v;
+    });
+    const ratios = RATIOS.map(([a, b]) => {
+      const x = r.ratios[`${a}/${b}`];
+      if (x === null || x === undefined) return '-';
+      const approx = r.cells[a]?.estimated !== undefined || r.cells[b]?.estimated !== undefined;
+      return `${approx ? '~' : ''}${x >= 10 ? fmt3(x) : x.toFixed(2)}x`;
+    });
+    return [r.label, r.unit, ...cells, ...ratios];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((s, i) => (i < 2 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const lines = [line(header), rule, ...body.map(line)];
+  if (notes.length) {
+    lines.push('', 'Notes (fails = could not run; ~ = estimated, not measured):');
+    for (const [n, where] of noteWhere(rows, columns, noteOf)) lines.push(`  [${n}] ${notes[n - 1]}  (${where})`);
+  }
+  lines.push('', 'Ratios: tensorgrad speed / TF.js speed in this run (> 1: tensorgrad faster; for ms rows, TF.js ms / tensorgrad ms).');
+  return lines.join('\n');
+}
+
+/** For each note, which columns and rows hit it (compactly). */
+function noteWhere(rows: readonly RowRecord[], columns: readonly string[], noteOf: Map<string, number>): [number, string][] {
+  const where = new Map<number, Map<string, string[]>>();
+  for (const r of rows) {
+    for (const name of columns) {
+      const err = r.cells[name]?.error ?? r.cells[name]?.estimated;
+      if (err === undefined) continue;
+      const n = noteOf.get(err)!;
+      const byCol = where.get(n) ?? new Map<string, string[]>();
+      byCol.set(name, [...(byCol.get(name) ?? []), r.id]);
+      where.set(n, byCol);
+    }
+  }
+  return [...where].sort((a, b) => a[0] - b[0]).map(([n, byCol]) => [
+    n,
+    [...byCol].map(([col, ids]) => `${col}: ${ids.join(', ')}`).join('; '),
+  ]);
+}
+
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+
+/**
+ * Appends the run to bench/results/<date>-<host>.json (an array of runs) and
+ * writes it alone to bench/results/latest.json. Returns the dated file's path.
+ */
+export function saveRun(run: RunRecord): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const host = run.machine.host.replace(/[^A-Za-z0-9._-]/g, '_');
+  const file = join(resultsDir, `${run.date.slice(0, 10)}-${host}.json`);
+  let runs: RunRecord[] = [];
+  if (existsSync(file)) {
+    try {
+      const old = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      runs = Array.isArray(old) ? (old as RunRecord[]) : [old as RunRecord];
+    } catch {
+      runs = []; // a damaged file is replaced rather than stopping the run
+    }
+  }
+  runs.push(run);
+  writeFileSync(file, JSON.stringify(runs, null, 1) + '\n');
+  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(run, null, 1) + '\n');
+  return file;
+}

@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: tensorgrad (wasm and reference backends) against TensorFlow.js
+ * 4.x (CPU and wasm backends) in one process, interleaved, after warm-up,
+ * medians of repeated blocks. Prints a table of images/s (GFLOP/s for M1, ms
+ * for kernels) with the tensorgrad/TF.js speed ratios, and appends the run to
+ * bench/results/<date>-<host>.json (and bench/results/latest.json).
+ *
+ *   node --import tsx bench/run.ts [--quick] [--only W1,M1] [--no-save]
+ *
+ * Groups for --only: W1 (LeNet-5 train + inference), W2 (MLP train), W3 (VGG-style
+ * train), M1 (1024^3 matmul), K (conv kernels); a workload id prefix such as
+ * W1-infer or K-w3-conv2 works too. The reference backend runs fewer, single-step
+ * blocks since it is about ten times slower.
+ */
+import * as tg from '../src/index.js';
+import { initWasmBackend } from '../src/backend/wasm/index.js';
+import { measure, type Contender, type TimingPlan } from './harness.js';
+import { loadAvg, machineInfo } from './machine.js';
+import { formatTable, rowRecord, saveRun, type RowRecord, type RunRecord } from './report.js';
+import { tensorgradFramework } from './tensorgrad/framework.js';
+import { initTfjs } from './tfjs/setup.js';
+import { tfjsFramework } from './tfjs/framework.js';
+import { selectWorkloads, type Workload } from './workloads/index.js';
+import type { Framework } from './workloads/specs.js';
+
+interface Options {
+  quick: boolean;
+  only: string[];
+  save: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const opts: Options = { quick: false, only: [], save: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--no-save') opts.save = false;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      if (!v) throw new Error('--only needs a list, e.g. --only W1,M1');
+      opts.only.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
+    } else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run bench -- [--quick] [--only W1,W2,W3,M1,K] [--no-save]');
+      process.exit(0);
+    } else throw new Error(`unknown argument '${a}' (try --help)`);
+  }
+  return opts;
+}
+
+/**
+ * Time plans: whole networks get longer blocks than single kernels; --quick
+ * shortens everything. Reference-backend blocks (and those of any contender
+ * whose step takes over `slowStepMs`) are one step each; a step predicted to
+ * take over `maxStepMs` is not run at full size but estimated (see harness.ts).
+ */
+function plans(quick: boolean): Record<Workload['kind'], TimingPlan> {
+  const quickLimits = { maxStepMs: 2000, probeMs: 1000, slowStepMs: 500, reducedMaxBlocks: 1, reducedMinBlocks: 1 };
+  const fullLimits = { maxStepMs: 5000, probeMs: 2500, slowStepMs: 1000, reducedMaxBlocks: 3, reducedMinBlocks: 2 };
+  return quick
+    ? {
+      net: { ...quickLimits, blockMs: 150, maxBlocks: 3, minBlocks: 2, budgetMs: 900, warmMs: 200 },
+      kernel: { ...quickLimits, blockMs: 60, maxBlocks: 3, minBlocks: 1, budgetMs: 300, warmMs: 100 },
+    }
+    : {
+      net: { ...fullLimits, blockMs: 300, maxBlocks: 7, minBlocks: 3, budgetMs: 3000, warmMs: 400 },
+      kernel: { ...fullLimits, blockMs: 120, maxBlocks: 5, minBlocks: 3, budgetMs: 900, warmMs: 150 },
+    };
+}
+
+/** A framework whose backend failed to load: every workload reports why. */
+function unavailable(name: string, why: string): Framework {
+  const fail = (): never => {
+    throw new Error(why);
+  };
+  return { name, reduced: false, activate: () => {}, train: fail, infer: fail, matmul: fail, conv: fail };
+}
+
+function contenders(frameworks: readonly Framework[], w: Workload): Contender[] {
+  return frameworks.map((f) => ({ name: f.name, reduced: f.reduced, activate: () => f.activate(), setup: (size) => w.make(f, size) }));
+}
+
+/** One line per finished workload on stderr: each contender's value and the seconds it took. */
+function progressLine(i: number, n: number, r: RowRecord, columns: readonly string[]): string {
+  const cells = columns.map((c) => {
+    const cell = r.cells[c];
+    if (!cell) return `${c} -`;
+    const v = cell.error !== undefined ? 'fails' : `${cell.estimated ? '~' : ''}${cell.value?.toPrecision(3)}`;
+    return `${c} ${v} (${cell.spentS.toFixed(1)}s)`;
+  });
+  return `[${i + 1}/${n}] ${r.id.padEnd(22)} ${r.unit.padEnd(8)} ${cells.join('  ')}`;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const workloads = selectWorkloads(opts.only);
+  const t0 = performance.now();
+  const machine = machineInfo();
+
+  const wasm = await initWasmBackend();
+  const threads = (wasm as unknown as { threads?: number }).threads ?? 1;
+  const tfInfo = await initTfjs();
+  const frameworks: Framework[] = [
+    tensorgradFramework('tg-wasm', wasm, false),
+    tensorgradFramework('tg-ref', tg.referenceBackend, true),
+    tfInfo.errors.cpu ? unavailable('tfjs-cpu', `TF.js cpu backend: ${tfInfo.errors.cpu}`) : tfjsFramework('tfjs-cpu', 'cpu'),
+    tfInfo.errors.wasm ? unavailable('tfjs-wasm', `TF.js wasm backend: ${tfInfo.errors.wasm}`) : tfjsFramework('tfjs-wasm', 'wasm'),
+  ];
+  const columns = frameworks.map((f) => f.name);
+
+  console.error(`tensorgrad wasm (${wasm.variant} SIMD, ${threads} thread) and reference vs TF.js ${tfInfo.version} `
+    + `(cpu; wasm ${tfInfo.backends.wasm ?? 'unavailable'}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, `
+    + `load ${machine.loadAvgStart.join(' ')}${opts.quick ? ', --quick' : ''}`);
+
+  const plan = plans(opts.quick);
+  const rows: RowRecord[] = [];
+  for (const [i, w] of workloads.entries()) {
+    const cells = await measure(contenders(frameworks, w), plan[w.kind], w.ladder);
+    const row = rowRecord(w, cells, columns);
+    rows.push(row);
+    console.error(progressLine(i, workloads.length, row, columns));
+  }
+  tg.setBackend(wasm);
+
+  const durationS = Math.round((performance.now() - t0) / 100) / 10;
+  machine.loadAvgEnd = loadAvg();
+  const run: RunRecord = {
+    date: new Date().toISOString(),
+    options: { quick: opts.quick, only: opts.only },
+    machine,
+    tensorgrad: { wasmVariant: `${wasm.variant} SIMD`, threads },
+    tfjs: tfInfo,
+    columns,
+    durationS,
+    rows,
+  };
+  console.log('');
+  console.log(`tensorgrad vs TensorFlow.js ${tfInfo.version}, float32, median of interleaved blocks`);
+  console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; tg-wasm: ${wasm.variant} SIMD, ${threads} thread; `
+    + `tfjs-wasm: ${tfInfo.backends.wasm ?? 'unavailable'}; load ${machine.loadAvgStart.join(' ')} -> ${machine.loadAvgEnd.join(' ')}`);
+  console.log('');
+  console.log(formatTable(rows, columns));
+  console.log('');
+  if (opts.save) console.log(`saved to ${saveRun(run)} and bench/results/latest.json`);
+  console.log(`total ${durationS} s`);
+}
+
+await main();

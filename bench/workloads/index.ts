@@ -1,0 +1,97 @@
+/**
+ * The benchmark suite: each workload is one row of the results table, run by
+ * every framework adapter.
+ *   W1  LeNet-5 on MNIST-shaped data: training (batch 64) and inference (batch 256)
+ *   W2  MLP 784-256-256-10 ReLU training (batch 64)
+ *   W3  VGG-style CNN on 3x32x32 training (batch 32)
+ *   M1  1024x1024x1024 matmul
+ *   K   convolution forward / backward-input / backward-weight for each LeNet (batch 64) and W3 (batch 32) layer
+ */
+import type { Ladder, Step } from '../harness.js';
+import { convFlops, convShapes, LENET5, MLP, VGG_SMALL, type ConvKernel, type Framework } from './specs.js';
+
+export type Unit = 'images/s' | 'GFLOP/s' | 'ms';
+
+export interface Workload {
+  /** Unique id, e.g. 'W1-train', 'K-lenet-conv1-fwd'. */
+  id: string;
+  /** What `--only` selects by: 'W1', 'W2', 'W3', 'M1', 'K'. */
+  group: string;
+  label: string;
+  unit: Unit;
+  /** Higher is better for images/s and GFLOP/s, lower for ms. */
+  higherIsBetter: boolean;
+  /** The unit's value for a median step time in ms. */
+  value(ms: number): number;
+  /** Kernel rows get a smaller time budget than whole-network rows. */
+  kind: 'net' | 'kernel';
+  /** FLOPs of one step, where it is well defined (recorded in the JSON). */
+  flops?: number;
+  /** Sizes (batch, or matrix size for M1) from small probes up to the measured one, last. */
+  ladder: Ladder;
+  /** A step at one of the ladder's sizes. */
+  make(f: Framework, size: number): Step;
+}
+
+/** Batch sizes 1, 8, 64, ... below `batch`, then `batch`; work is linear in the batch. */
+function batchLadder(batch: number): Ladder {
+  const sizes: number[] = [];
+  for (let b = 1; b < batch; b *= 8) sizes.push(b);
+  return { sizes: [...sizes, batch], work: (b) => b };
+}
+
+const perSecond = (items: number) => (ms: number) => (items * 1000) / ms;
+
+function netWorkloads(): Workload[] {
+  const train = (id: string, group: string, net: typeof LENET5, batch: number): Workload => ({
+    id, group, label: `${net.name} train, batch ${batch}`, unit: 'images/s', higherIsBetter: true,
+    value: perSecond(batch), kind: 'net', ladder: batchLadder(batch), make: (f, b) => f.train(net, b),
+  });
+  return [
+    train('W1-train', 'W1', LENET5, 64),
+    {
+      id: 'W1-infer', group: 'W1', label: `${LENET5.name} inference, batch 256`, unit: 'images/s', higherIsBetter: true,
+      value: perSecond(256), kind: 'net', ladder: batchLadder(256), make: (f, b) => f.infer(LENET5, b),
+    },
+    train('W2-train', 'W2', MLP, 64),
+    train('W3-train', 'W3', VGG_SMALL, 32),
+  ];
+}
+
+function matmulWorkload(n: number): Workload {
+  const flops = 2 * n * n * n;
+  return {
+    id: 'M1', group: 'M1', label: `matmul ${n}x${n}x${n}`, unit: 'GFLOP/s', higherIsBetter: true,
+    value: (ms) => flops / ms / 1e6, kind: 'kernel', flops,
+    ladder: { sizes: [n / 4, n / 2, n], work: (m) => m ** 3 }, make: (f, m) => f.matmul(m),
+  };
+}
+
+function kernelWorkloads(): Workload[] {
+  const shapes = [...convShapes(LENET5, 64, 'LeNet'), ...convShapes(VGG_SMALL, 32, 'W3')];
+  const kernels: ConvKernel[] = ['fwd', 'bwd-input', 'bwd-weight'];
+  return shapes.flatMap((s) => kernels.map((k): Workload => ({
+    id: `K-${s.name.split(' ').slice(0, 2).join('-').toLowerCase()}-${k}`,
+    group: 'K',
+    label: `${s.name} b${s.batch} ${k}`,
+    unit: 'ms', higherIsBetter: false, value: (ms) => ms, kind: 'kernel',
+    flops: convFlops(s), ladder: batchLadder(s.batch), make: (f, b) => f.conv({ ...s, batch: b }, k),
+  })));
+}
+
+export function allWorkloads(): Workload[] {
+  return [...netWorkloads(), matmulWorkload(1024), ...kernelWorkloads()];
+}
+
+/** Workloads whose group or id starts with one of `only` (case-insensitive); all when `only` is empty. */
+export function selectWorkloads(only: readonly string[]): Workload[] {
+  const all = allWorkloads();
+  if (only.length === 0) return all;
+  const keys = only.map((o) => o.toUpperCase());
+  const picked = all.filter((w) => keys.some((k) => w.group.toUpperCase() === k || w.id.toUpperCase().startsWith(k)));
+  if (picked.length === 0) {
+    const groups = [...new Set(all.map((w) => w.group))].join(', ');
+    throw new Error(`--only ${only.join(',')} matches no workload (groups: ${groups}; ids: ${all.map((w) => w.id).join(', ')})`);
+  }
+  return picked;
+}

@@ -1,0 +1,56 @@
+/**
+ * `tensorgrad experiment NAME`: runs one of the reproducible experiments
+ * (src/experiments) and writes its report folder; `--list` shows them.
+ */
+import { listBackends, registerBackend, setBackend } from '../backend/current.js';
+import { EXPERIMENTS, findExperiment } from '../experiments/registry.js';
+import { runExperiment, type RunResult, type Scale } from '../experiments/runner.js';
+import { UserError } from './errors.js';
+
+export interface ExperimentOptions {
+  list?: boolean;
+  full?: boolean;
+  /** Hidden: the tiny sizes used by the test suite. */
+  smoke?: boolean;
+  out?: string;
+  seed: number;
+  backend: string;
+  dataDir?: string;
+}
+
+/** The experiments, one per line: name, then what it shows. */
+export function experimentList(): string {
+  const width = Math.max(...EXPERIMENTS.map((e) => e.name.length));
+  return EXPERIMENTS.map((e) => `${e.name.padEnd(width)}  ${e.summary}`).join('\n');
+}
+
+/** Selects a backend by name; 'wasm' is loaded on first use when nothing registered it yet. */
+async function selectBackend(name: string): Promise<void> {
+  if (name === 'wasm' && !listBackends().includes('wasm')) {
+    try {
+      const { initWasmBackend } = await import('../backend/wasm/index.js');
+      registerBackend(await initWasmBackend());
+    } catch (e) {
+      throw new UserError(`the wasm backend could not be loaded (${(e as Error).message})`);
+    }
+  }
+  if (!listBackends().includes(name)) throw new UserError(`unknown backend '${name}' (available: ${[...new Set([...listBackends(), 'wasm'])].join(', ')})`);
+  setBackend(name);
+}
+
+export async function experimentCommand(name: string | undefined, o: ExperimentOptions): Promise<RunResult | null> {
+  if (o.list) {
+    process.stdout.write(`${experimentList()}\n`);
+    return null;
+  }
+  if (!name) throw new UserError(`name an experiment (${EXPERIMENTS.map((e) => e.name).join(', ')}) or pass --list`);
+  const exp = findExperiment(name);
+  if (!exp) throw new UserError(`unknown experiment '${name}' (available: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
+  if (o.full && o.smoke) throw new UserError('--full and --smoke exclude each other');
+  if (!Number.isInteger(o.seed) || o.seed < 0) throw new UserError(`--seed must be a non-negative integer (got ${o.seed})`);
+  await selectBackend(o.backend);
+  const scale: Scale = o.full ? 'full' : o.smoke ? 'smoke' : 'quick';
+  const result = await runExperiment(exp, { scale, seed: o.seed, out: o.out, backend: o.backend, dataDir: o.dataDir });
+  process.stdout.write(`${result.output.headline.join('\n')}\nreport: ${result.outDir}/report.md\n`);
+  return result;
+}

@@ -1,0 +1,202 @@
+/**
+ * The experiment runner: each experiment is a plain object with settings for
+ * three scales and a `run` function; the runner seeds the random generators,
+ * selects the backend, creates the output folder, times the run and writes
+ * report.md, results.csv and results.json from what `run` returns.
+ *
+ * Scales: 'quick' (the default; a few minutes at most with the reference
+ * backend), 'full' (the paper-scale setting) and 'smoke' (tiny sizes used only
+ * by the tests to exercise the code paths).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cpus } from 'node:os';
+import { manualSeed, Generator } from '../tensor/random.js';
+import { getBackend } from '../backend/current.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { writePng } from '../data/image-io.js';
+import { writeFileAtomic } from '../io/safetensors.js';
+import { renderReport, toCsv, type Row } from './report.js';
+
+export type Scale = 'smoke' | 'quick' | 'full';
+export const SCALES: readonly Scale[] = ['smoke', 'quick', 'full'];
+
+/** A table for report.md: column headers and formatted cells. */
+export interface Table {
+  columns: string[];
+  rows: (string | number)[][];
+}
+
+/** A file written into the output folder, with the caption shown in the report. */
+export interface Figure {
+  file: string;
+  caption: string;
+}
+
+/** What an experiment's `run` returns; the runner turns it into the report and the data files. */
+export interface ExperimentOutput {
+  /** The result in a few sentences: the first lines of report.md (copyable to a README). */
+  headline: string[];
+  /** The headline numbers, machine-readable (also in results.json). */
+  summary: Record<string, unknown>;
+  /** The main results table of the report. */
+  table: Table;
+  /** Raw numbers in long format, one record per row: results.csv (and results.json). */
+  rows: Row[];
+  /** SVG plots already written with `ctx.writeSvg`, in report order. */
+  plots: Figure[];
+  /** PNG pictures already written with `ctx.writePng`. */
+  images?: Figure[];
+  /** Extra tables (titled) shown after the main one. */
+  tables?: (Table & { title: string })[];
+  /** Paragraphs of discussion (markdown) for the report's Notes section. */
+  notes?: string[];
+  /** Further raw data for results.json (curves, per-layer values, ...). */
+  data?: Record<string, unknown>;
+}
+
+/** What an experiment sees while it runs. */
+export interface RunContext {
+  readonly name: string;
+  readonly scale: Scale;
+  readonly seed: number;
+  readonly outDir: string;
+  readonly backend: string;
+  /** Folder with dataset files (CIFAR-10 for `activations`), from --data-dir. */
+  readonly dataDir?: string;
+  /** A progress line on stderr (silent when the runner was started with quiet). */
+  log(line: string): void;
+  /**
+   * Resets the global generator to `seed + offset`: call before building each
+   * model so that configurations compared with each other start from the same
+   * weights (same offset) or from independent ones (different offsets).
+   */
+  reseed(offset?: number): void;
+  /** A separate generator (data shuffling, sampling) seeded from the run's seed. */
+  generator(offset?: number): Generator;
+  /** Writes an SVG document into the output folder (atomically); returns its path. */
+  writeSvg(file: string, svg: string): string;
+  /** Writes an image tensor `[C,H,W]` in [0, 1] as PNG into the output folder. */
+  writePng(file: string, image: Tensor): string;
+  /** Writes a text file into the output folder. */
+  writeText(file: string, text: string): string;
+  /** Seconds since the experiment started. */
+  elapsed(): number;
+}
+
+/** A registered experiment: metadata, settings per scale, and the code. */
+export interface Experiment<S extends object = object> {
+  name: string;
+  title: string;
+  /** One line for `tensorgrad experiment --list`. */
+  summary: string;
+  /** Markdown for the report's Setup section: what is run and why. */
+  description: string;
+  /** All tunable parameters, in one place, per scale. */
+  settings: Record<Scale, S>;
+  run(ctx: RunContext, settings: S): Promise<ExperimentOutput>;
+}
+
+/** Helps TypeScript check an experiment's settings against its run function. */
+export function defineExperiment<S extends object>(e: Experiment<S>): Experiment<S> {
+  return e;
+}
+
+export interface RunOptions {
+  scale?: Scale;
+  seed?: number;
+  /** Output folder (default experiments/<name>). */
+  out?: string;
+  backend?: string;
+  dataDir?: string;
+  /** No progress output. */
+  quiet?: boolean;
+  /** Where progress lines go (default stderr). */
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  name: string;
+  scale: Scale;
+  outDir: string;
+  /** Wall-clock and CPU seconds of the whole run. */
+  seconds: number;
+  cpuSeconds: number;
+  output: ExperimentOutput;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs an experiment: seeds, times, writes report.md, results.csv and
+ * results.json into the output folder, and returns the output.
+ * The backend must already be selected (see `selectBackend` in the CLI).
+ */
+export async function runExperiment<S extends object>(exp: Experiment<S>, opts: RunOptions = {}): Promise<RunResult> {
+  const scale = opts.scale ?? 'quick';
+  const seed = opts.seed ?? 0;
+  const outDir = opts.out ?? join('experiments', exp.name);
+  const backend = opts.backend ?? getBackend().name;
+  mkdirSync(outDir, { recursive: true });
+  const write = (file: string, bytes: Uint8Array) => {
+    const path = join(outDir, file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(`experiment ${exp.name}`, path, bytes);
+    return path;
+  };
+  const sink = opts.quiet ? () => {} : (opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
+  const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const ctx: RunContext = {
+    name: exp.name, scale, seed, outDir, backend, dataDir: opts.dataDir,
+    log: (line) => sink(`[${exp.name} ${fmtSeconds(elapsed())}] ${line}`),
+    reseed: (offset = 0) => manualSeed(seed + offset),
+    generator: (offset = 0) => new Generator(seed * 7919 + 1000 + offset),
+    writeSvg: (file, svg) => write(file, Buffer.from(svg)),
+    writePng: (file, image) => {
+      const path = join(outDir, file);
+      writePng(path, image);
+      return path;
+    },
+    writeText: (file, text) => write(file, Buffer.from(text)),
+    elapsed,
+  };
+  const settings = exp.settings[scale];
+  ctx.reseed();
+  ctx.log(`${scale} run, seed ${seed}, backend ${backend}, output ${outDir}`);
+  await yieldToEventLoop();
+  const output = await exp.run(ctx, settings);
+  const seconds = elapsed();
+  const cpu = process.cpuUsage(cpuStart);
+  // CPU time next to wall time: on a shared machine the wall time says more about the neighbours.
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const meta = {
+    experiment: exp.name, title: exp.title, scale, seed, backend, seconds: Number(seconds.toFixed(2)), cpuSeconds: Number(cpuSeconds.toFixed(2)),
+    date: new Date().toISOString(), node: process.version, cpu: cpuName(),
+  };
+  write('results.csv', Buffer.from(toCsv(output.rows)));
+  write('results.json', Buffer.from(`${JSON.stringify({
+    ...meta, settings, headline: output.headline, summary: output.summary, rows: output.rows, data: output.data ?? {},
+  }, jsonNumbers, 2)}\n`));
+  write('report.md', Buffer.from(renderReport(exp, { ...meta, settings, output })));
+  ctx.log(`done in ${fmtSeconds(seconds)} (CPU ${fmtSeconds(cpuSeconds)}): ${join(outDir, 'report.md')}`);
+  for (const line of output.headline) ctx.log(line);
+  return { name: exp.name, scale, outDir, seconds, cpuSeconds, output };
+}
+
+/** JSON cannot hold NaN/Infinity: write them as null. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+/** Seconds as m:ss. */
+export function fmtSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function cpuName(): string {
+  const list = cpus();
+  return list.length ? `${list[0]!.model.trim()} (${list.length} cores)` : 'unknown';
+}

@@ -1,0 +1,166 @@
+/**
+ * The worker pool: GEMM and convolution results are bit-identical for 1, 2
+ * and 3 threads (splits only cut the output; weight-gradient partial sums
+ * depend on the shapes, never the thread count), on odd sizes that give
+ * every thread a different, ragged share; they agree with the reference
+ * backend; resizing the pool returns its scratch to the heap; and a program
+ * that used the pool exits on its own (workers are unref()ed).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ConvParams, Layout, Storage } from '../../src/backend/backend.js';
+import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { referenceBackend } from '../../src/backend/reference/index.js';
+import { contiguousStrides } from '../../src/tensor/shape.js';
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const wasm = await createWasmBackend({ name: 'wasm-threads', threads: 2 });
+const threaded = wasm.sharedMemory;
+const dense = (shape: number[]): Layout => ({ shape, strides: contiguousStrides(shape), offset: 0 });
+const rand = (n: number, seed: number) => {
+  const r = prng(seed);
+  return Float32Array.from({ length: n }, () => r() * 2 - 1);
+};
+
+/** Runs `fn` at 1, 2 and 3 threads; returns the three results. */
+async function acrossThreads(fn: () => Float32Array): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const t of [1, 2, 3]) {
+    await wasm.setNumThreads(t);
+    out.push(fn());
+  }
+  await wasm.setNumThreads(2);
+  return out;
+}
+
+function identical(rs: Float32Array[], what: string): void {
+  for (let k = 1; k < rs.length; k++) {
+    assert.equal(rs[k]!.length, rs[0]!.length);
+    for (let i = 0; i < rs[0]!.length; i++) {
+      if (!Object.is(rs[k]![i], rs[0]![i])) assert.fail(`${what}: thread count ${k + 1} differs at [${i}]: ${rs[k]![i]} vs ${rs[0]![i]}`);
+    }
+  }
+}
+
+function close(got: Float32Array, want: ArrayLike<number>, tol: number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < got.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= tol * (1 + Math.abs(want[i]!)))) assert.fail(`${what}: [${i}] ${got[i]} vs ${want[i]}`);
+  }
+}
+
+test('the pool starts the requested workers over a shared memory', { skip: !threaded && 'no shared memory' }, () => {
+  assert.equal(wasm.numThreads, 2);
+});
+
+test('matmul: identical for 1, 2, 3 threads on ragged sizes and transposed views; matches the reference', { skip: !threaded && 'no shared memory' }, async () => {
+  const cases: [number, number, number, boolean][] = [
+    [1, 4001, 300, false], [67, 129, 65, true], [257, 133, 100, false], [130, 514, 37, true], [3, 5, 70000, false],
+    [515, 517, 9, false], [300, 401, 500, true],
+  ];
+  let seed = 1;
+  for (const [M, N, K, transB] of cases) {
+    const av = rand(M * K, seed++), bv = rand(K * N, seed++);
+    const al = dense([M, K]);
+    const bl: Layout = transB ? { shape: [K, N], strides: [1, K], offset: 0 } : dense([K, N]);
+    const a = wasm.fromArray('float32', av), b = wasm.fromArray('float32', bv);
+    const rs = await acrossThreads(() => wasm.read(wasm.matmul(a, al, b, bl, 'float32'), dense([M, N])) as Float32Array);
+    identical(rs, `matmul ${M}x${N}x${K} transB=${transB}`);
+    const ra = referenceBackend.fromArray('float32', av), rb = referenceBackend.fromArray('float32', bv);
+    const want = referenceBackend.read(referenceBackend.matmul(ra, al, rb, bl, 'float32'), dense([M, N]));
+    close(rs[0]!, want, 1e-4 * Math.sqrt(K), `matmul ${M}x${N}x${K}`);
+  }
+  // Batched: many small entries (one chunk each) and few large ones (each split).
+  for (const [B, M, N, K] of [[37, 19, 41, 53], [3, 61, 300, 70]] as const) {
+    const av = rand(B * M * K, seed++), bv = rand(B * K * N, seed++);
+    const a = wasm.fromArray('float32', av), b = wasm.fromArray('float32', bv);
+    const rs = await acrossThreads(() => wasm.read(wasm.matmul(a, dense([B, M, K]), b, dense([B, K, N]), 'float32'), dense([B, M, N])) as Float32Array);
+    identical(rs, `batched matmul ${B}x${M}x${N}x${K}`);
+  }
+  // The workers really took part (chunks are claimed dynamically, so not an exact share).
+  const stats = wasm.context.pool.stats;
+  assert.ok(stats.workerChunks > 0 && stats.workerChunks < stats.chunks, `chunks run by workers: ${JSON.stringify(stats)}`);
+});
+
+function conv(batch: number, cin: number, cout: number, size: number, k: number, o: { pad?: number; stride?: number; groups?: number } = {}): ConvParams {
+  const pad = o.pad ?? 0, stride = o.stride ?? 1;
+  const out = Math.floor((size + 2 * pad - k) / stride) + 1;
+  return {
+    batch, inChannels: cin, outChannels: cout, groups: o.groups ?? 1,
+    inSize: [1, size, size], kernelSize: [1, k, k], outSize: [1, out, out],
+    stride: [1, stride, stride], padding: [0, pad, pad], dilation: [1, 1, 1],
+  };
+}
+
+test('convolution forward and both backwards: identical for 1, 2, 3 threads; match the reference', { skip: !threaded && 'no shared memory' }, async () => {
+  const cases: [string, ConvParams][] = [
+    ['LeNet conv1, odd batch', conv(13, 1, 6, 28, 5, { pad: 2 })],
+    ['LeNet conv2, batch 17', conv(17, 6, 16, 14, 5)],
+    ['single image, wide', conv(1, 8, 24, 30, 3, { pad: 1 })],
+    ['batch 2, groups 2, stride 2', conv(2, 8, 12, 19, 3, { stride: 2, groups: 2 })],
+    ['pointwise, batch 5', conv(5, 32, 48, 12, 1)],
+    ['big weight, batch 3', conv(3, 64, 128, 9, 3, { pad: 1 })],
+    // 2,560 (image, group) pairs: more calls than one job holds, so chunks continue across jobs.
+    ['depthwise, batch 40', conv(40, 64, 64, 6, 3, { pad: 1, groups: 64 })],
+  ];
+  let seed = 100;
+  for (const [name, p] of cases) {
+    const inPlane = p.inSize[1] * p.inSize[2], outPlane = p.outSize[1] * p.outSize[2];
+    const xv = rand(p.batch * p.inChannels * inPlane, seed++);
+    const wv = rand(p.outChannels * (p.inChannels / p.groups) * p.kernelSize[1] * p.kernelSize[2], seed++);
+    const gv = rand(p.batch * p.outChannels * outPlane, seed++);
+    const run = (be: typeof referenceBackend): [Storage, Storage, Storage] => [
+      be.fromArray('float32', xv), be.fromArray('float32', wv), be.fromArray('float32', gv),
+    ];
+    const [x, w, gy] = run(wasm);
+    const [rx, rw, rgy] = run(referenceBackend);
+    const ops: [string, () => Storage, () => Storage, number][] = [
+      ['forward', () => wasm.conv(x, w, p), () => referenceBackend.conv(rx, rw, p), xv.length / p.batch],
+      ['backward input', () => wasm.convBackwardInput(gy, w, p), () => referenceBackend.convBackwardInput(rgy, rw, p), xv.length],
+      ['backward weight', () => wasm.convBackwardWeight(x, gy, p), () => referenceBackend.convBackwardWeight(rx, rgy, p), wv.length],
+    ];
+    for (const [op, f, ref] of ops) {
+      const read = (be: typeof referenceBackend, s: Storage) => be.read(s, dense([s.length])) as Float32Array;
+      const rs = await acrossThreads(() => read(wasm, f()));
+      identical(rs, `${name} ${op}`);
+      close(rs[0]!, read(referenceBackend, ref()), 2e-4 * Math.sqrt(p.batch * outPlane), `${name} ${op}`);
+    }
+  }
+});
+
+test('resizing the pool gives its scratch back to the heap', { skip: !threaded && 'no shared memory' }, async () => {
+  await wasm.setNumThreads(2);
+  const live = wasm.heapStats().liveBytes;
+  await wasm.setNumThreads(4);
+  assert.equal(wasm.numThreads, 4);
+  assert.ok(wasm.heapStats().liveBytes > live);
+  await wasm.setNumThreads(2);
+  assert.equal(wasm.heapStats().liveBytes, live);
+});
+
+test('a program that used the pool exits by itself', { skip: !threaded && 'no shared memory' }, () => {
+  const index = fileURLToPath(new URL('../../src/backend/wasm/index.ts', import.meta.url));
+  const script = `
+    const { createWasmBackend } = await import(${JSON.stringify(index)});
+    const b = await createWasmBackend({ threads: 3 });
+    const n = 256, a = b.fromArray('float32', new Float32Array(n * n).fill(1));
+    const l = { shape: [n, n], strides: [n, 1], offset: 0 };
+    const c = b.read(b.matmul(a, l, a, l, 'float32'), l);
+    if (c[0] !== n || b.numThreads !== 3) process.exit(3);
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60000, encoding: 'utf8' });
+  assert.equal(r.signal, null, `killed by ${r.signal} (did not exit by itself): ${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+});
