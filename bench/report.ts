@@ -13,12 +13,17 @@ import type { MachineInfo } from './machine.js';
 import type { TfInfo } from './tfjs/setup.js';
 import type { Unit, Workload } from './workloads/index.js';
 
-/** [tensorgrad column, TF.js column] pairs shown as ratios. */
-export const RATIOS: readonly (readonly [string, string])[] = [
+/** [tensorgrad column, TF.js column] pairs shown as ratios, where both columns exist. */
+const RATIOS: readonly (readonly [string, string])[] = [
   ['tg-wasm', 'tfjs-wasm'],
+  ['tg-wasm-1t', 'tfjs-wasm'],
   ['tg-wasm', 'tfjs-cpu'],
   ['tg-ref', 'tfjs-cpu'],
 ];
+
+function ratioPairs(columns: readonly string[]): (readonly [string, string])[] {
+  return RATIOS.filter(([a, b]) => columns.includes(a) && columns.includes(b));
+}
 
 export interface CellRecord {
   /** In the row's unit. */
@@ -77,7 +82,7 @@ export function rowRecord(w: Workload, cells: Map<string, Cell>, columns: readon
     };
   }
   const ratios: Record<string, number | null> = {};
-  for (const [a, b] of RATIOS) {
+  for (const [a, b] of ratioPairs(columns)) {
     const ta = out[a]?.ms, tb = out[b]?.ms;
     ratios[`${a}/${b}`] = ta !== undefined && tb !== undefined ? round(tb / ta, 3) : null;
   }
@@ -98,7 +103,8 @@ function fmtValue(v: number, unit: Unit): string {
 export function formatTable(rows: readonly RowRecord[], columns: readonly string[]): string {
   const notes: string[] = [];
   const noteOf = new Map<string, number>();
-  const ratioNames = RATIOS.map(([a, b]) => `${a.replace('tg-', '')}/${b.replace('tfjs-', 'tf-')}`);
+  const pairs = ratioPairs(columns);
+  const ratioNames = pairs.map(([a, b]) => `${a.replace('tg-', '')}/${b.replace('tfjs-', 'tf-')}`);
   const header = ['workload', 'unit', ...columns, ...ratioNames];
   const body = rows.map((r) => {
     const cells = columns.map((name) => {
@@ -115,7 +121,7 @@ export function formatTable(rows: readonly RowRecord[], columns: readonly string
       const v = c.value === undefined ? '-' : fmtValue(c.value, r.unit);
       return c.estimated !== undefined ? `~${v} [${n}]` : v;
     });
-    const ratios = RATIOS.map(([a, b]) => {
+    const ratios = pairs.map(([a, b]) => {
       const x = r.ratios[`${a}/${b}`];
       if (x === null || x === undefined) return '-';
       const approx = r.cells[a]?.estimated !== undefined || r.cells[b]?.estimated !== undefined;

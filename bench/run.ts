@@ -5,15 +5,17 @@
  * for kernels) with the tensorgrad/TF.js speed ratios, and appends the run to
  * bench/results/<date>-<host>.json (and bench/results/latest.json).
  *
- *   node --import tsx bench/run.ts [--quick] [--only W1,M1] [--no-save]
+ *   node --import tsx bench/run.ts [--quick] [--only W1,M1] [--threads N] [--no-save]
  *
  * Groups for --only: W1 (LeNet-5 train + inference), W2 (MLP train), W3 (VGG-style
  * train), M1 (1024^3 matmul), K (conv kernels); a workload id prefix such as
  * W1-infer or K-w3-conv2 works too. The reference backend runs fewer, single-step
- * blocks since it is about ten times slower.
+ * blocks since it is about ten times slower. When tg-wasm runs on several threads
+ * a single-threaded tg-wasm-1t column is added: tfjs-backend-wasm has no threads in Node.
  */
+import { relative } from 'node:path';
 import * as tg from '../src/index.js';
-import { initWasmBackend } from '../src/backend/wasm/index.js';
+import { createWasmBackend, initWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
 import { measure, type Contender, type TimingPlan } from './harness.js';
 import { loadAvg, machineInfo } from './machine.js';
 import { formatTable, rowRecord, saveRun, type RowRecord, type RunRecord } from './report.js';
@@ -27,6 +29,8 @@ interface Options {
   quick: boolean;
   only: string[];
   save: boolean;
+  /** tg-wasm's threads; default: the backend's own default. */
+  threads?: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -35,12 +39,17 @@ function parseArgs(argv: readonly string[]): Options {
     const a = argv[i]!;
     if (a === '--quick') opts.quick = true;
     else if (a === '--no-save') opts.save = false;
+    else if (a === '--threads' || a.startsWith('--threads=')) {
+      const v = Number(a === '--threads' ? argv[++i] : a.slice('--threads='.length));
+      if (!Number.isInteger(v) || v < 1) throw new Error('--threads needs a positive integer');
+      opts.threads = v;
+    }
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!v) throw new Error('--only needs a list, e.g. --only W1,M1');
       opts.only.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only W1,W2,W3,M1,K] [--no-save]');
+      console.log('usage: npm run bench -- [--quick] [--only W1,W2,W3,M1,K] [--threads N] [--no-save]');
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (try --help)`);
   }
@@ -91,23 +100,34 @@ function progressLine(i: number, n: number, r: RowRecord, columns: readonly stri
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
-  const workloads = selectWorkloads(opts.only);
+  let opts: Options;
+  let workloads: Workload[];
+  try {
+    opts = parseArgs(process.argv.slice(2));
+    workloads = selectWorkloads(opts.only);
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const t0 = performance.now();
   const machine = machineInfo();
 
   const wasm = await initWasmBackend();
-  const threads = (wasm as unknown as { threads?: number }).threads ?? 1;
+  if (opts.threads !== undefined) await wasm.setNumThreads(opts.threads);
+  const threads = wasm.numThreads;
+  // TF.js's wasm backend has no threads in Node, so a multi-threaded tg-wasm also runs single-threaded, for a like-for-like ratio.
+  const wasm1: WasmBackend | null = threads > 1 ? await createWasmBackend({ name: 'wasm-1t', threads: 1 }) : null;
   const tfInfo = await initTfjs();
   const frameworks: Framework[] = [
     tensorgradFramework('tg-wasm', wasm, false),
+    ...(wasm1 ? [tensorgradFramework('tg-wasm-1t', wasm1, false)] : []),
     tensorgradFramework('tg-ref', tg.referenceBackend, true),
     tfInfo.errors.cpu ? unavailable('tfjs-cpu', `TF.js cpu backend: ${tfInfo.errors.cpu}`) : tfjsFramework('tfjs-cpu', 'cpu'),
     tfInfo.errors.wasm ? unavailable('tfjs-wasm', `TF.js wasm backend: ${tfInfo.errors.wasm}`) : tfjsFramework('tfjs-wasm', 'wasm'),
   ];
   const columns = frameworks.map((f) => f.name);
 
-  console.error(`tensorgrad wasm (${wasm.variant} SIMD, ${threads} thread) and reference vs TF.js ${tfInfo.version} `
+  console.error(`tensorgrad wasm (${wasm.variant} SIMD, ${threads} thread${threads > 1 ? 's, and 1' : ''}) and reference vs TF.js ${tfInfo.version} `
     + `(cpu; wasm ${tfInfo.backends.wasm ?? 'unavailable'}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, `
     + `load ${machine.loadAvgStart.join(' ')}${opts.quick ? ', --quick' : ''}`);
 
@@ -135,12 +155,12 @@ async function main(): Promise<void> {
   };
   console.log('');
   console.log(`tensorgrad vs TensorFlow.js ${tfInfo.version}, float32, median of interleaved blocks`);
-  console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; tg-wasm: ${wasm.variant} SIMD, ${threads} thread; `
+  console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; tg-wasm: ${wasm.variant} SIMD, ${threads} thread(s); `
     + `tfjs-wasm: ${tfInfo.backends.wasm ?? 'unavailable'}; load ${machine.loadAvgStart.join(' ')} -> ${machine.loadAvgEnd.join(' ')}`);
   console.log('');
   console.log(formatTable(rows, columns));
   console.log('');
-  if (opts.save) console.log(`saved to ${saveRun(run)} and bench/results/latest.json`);
+  if (opts.save) console.log(`saved to ${relative(process.cwd(), saveRun(run))} and bench/results/latest.json`);
   console.log(`total ${durationS} s`);
 }
 

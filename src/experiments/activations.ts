@@ -15,7 +15,8 @@ interface ActivationSettings {
   /** Training images (all of them: 60,000 for MNIST, 50,000 for CIFAR-10, when larger). */
   train: number;
   batchSize: number;
-  lr: number;
+  /** Learning rates tried for each activation; the fastest one counts (the paper tuned each network's). */
+  lrs: number[];
   momentum: number;
   /** Stop after this many epochs (fractions allowed) if the target is not reached. */
   maxEpochs: number;
@@ -38,6 +39,17 @@ interface Crossing {
   seconds: number;
 }
 
+interface Run {
+  act: Activation;
+  lr: number;
+  /** When each target was first reached (null: never). */
+  crossings: (Crossing | null)[];
+  steps: number;
+  seconds: number;
+  curve: { step: number; error: number }[];
+  finalError: number;
+}
+
 function loadData(ctx: RunContext, n: number): { name: string; set: Labeled; inputShape: [number, number, number] } {
   if (ctx.dataDir) {
     const d = loadDataset('cifar10', { dataDir: ctx.dataDir, trainSubset: n, splits: ['train'] });
@@ -55,16 +67,16 @@ Krizhevsky, Sutskever and Hinton ([ImageNet Classification with Deep Convolution
 trained a four-layer convolutional network on CIFAR-10 with ReLUs and with tanh units and found that the ReLU network
 reached 25% training error six times faster. Here the same four-layer CNN (conv 5x5 -> activation -> max-pool 2,
 conv 5x5 -> activation -> max-pool 2, fully connected -> activation, fully connected) is trained with each activation
-from the same seed, with SGD with momentum and the same learning rate, on MNIST (or on CIFAR-10 with \`--data-dir\`).
+from the same seed, with SGD with momentum, on MNIST (or on CIFAR-10 with \`--data-dir\`); as in the paper, each
+network gets the learning rate (of \`lrs\`) with which it reaches the target soonest.
 The training error is the error rate over the last \`window\` mini-batches, each counted before its update, which is
 what a training-error curve shows without extra passes over the data. A run stops when it reaches the target error
-(quick run) or after \`maxEpochs\`. The paper tuned the learning rate of each network separately; here it is shared,
-which favours no activation in particular but is not each one's best. MNIST is much easier than CIFAR-10, so 25% error
+(quick run) or after \`maxEpochs\`. MNIST is much easier than CIFAR-10, so 25% error
 comes within a fraction of an epoch; the ratio is the quantity to compare.`,
   settings: {
-    smoke: { train: 256, batchSize: 16, lr: 0.05, momentum: 0.9, maxEpochs: 0.25, target: 0.25, extraTargets: [], stopAtTargets: true, window: 2, channels: [2, 4], hidden: 8, activations: ['relu', 'tanh', 'sigmoid'] },
-    quick: { train: 6400, batchSize: 32, lr: 0.05, momentum: 0.9, maxEpochs: 1, target: 0.25, extraTargets: [0.1], stopAtTargets: true, window: 10, channels: [6, 12], hidden: 32, activations: ['relu', 'tanh', 'sigmoid'] },
-    full: { train: 60000, batchSize: 32, lr: 0.05, momentum: 0.9, maxEpochs: 10, target: 0.25, extraTargets: [0.1, 0.05, 0.02], stopAtTargets: false, window: 50, channels: [20, 50], hidden: 500, activations: ['relu', 'tanh', 'sigmoid'] },
+    smoke: { train: 256, batchSize: 16, lrs: [0.05], momentum: 0.9, maxEpochs: 0.25, target: 0.25, extraTargets: [], stopAtTargets: true, window: 2, channels: [2, 4], hidden: 8, activations: ['relu', 'tanh', 'sigmoid'] },
+    quick: { train: 6400, batchSize: 32, lrs: [0.01, 0.05], momentum: 0.9, maxEpochs: 0.75, target: 0.25, extraTargets: [0.1], stopAtTargets: true, window: 10, channels: [6, 12], hidden: 32, activations: ['relu', 'tanh', 'sigmoid'] },
+    full: { train: 60000, batchSize: 32, lrs: [0.003, 0.01, 0.03, 0.1], momentum: 0.9, maxEpochs: 10, target: 0.25, extraTargets: [0.1, 0.05, 0.02], stopAtTargets: false, window: 50, channels: [20, 50], hidden: 500, activations: ['relu', 'tanh', 'sigmoid'] },
   },
   async run(ctx, s) {
     const data = loadData(ctx, s.train);
@@ -73,17 +85,18 @@ comes within a fraction of an epoch; the ratio is the quantity to compare.`,
     const targets = [s.target, ...s.extraTargets];
     ctx.log(`${data.name}: ${n} training images, at most ${maxSteps} steps of ${s.batchSize} per activation`);
     const rows: Row[] = [];
-    const results: { act: Activation; crossings: (Crossing | null)[]; steps: number; seconds: number; curve: { step: number; error: number }[] }[] = [];
-    for (const act of s.activations) {
+
+    /** One training run; stops at maxSteps or (with stopAtTargets) once every target is reached. */
+    const runOne = async (act: Activation, lr: number): Promise<Run> => {
       ctx.reseed(0);
       const model = new SmallCnn({ inputShape: data.inputShape, numClasses: 10, channels: s.channels, hidden: s.hidden, activation: act });
-      const optimizer = new SGD(model.parameters(), { lr: s.lr, momentum: s.momentum });
+      const optimizer = new SGD(model.parameters(), { lr, momentum: s.momentum });
       const batches = loaderOf(data.set, s.batchSize, ctx.generator(0));
       const recent: [number, number][] = [];
       const crossings: (Crossing | null)[] = targets.map(() => null);
       const curve: { step: number; error: number }[] = [];
       const started = performance.now();
-      let step = 0;
+      let step = 0, error = 1;
       const every = Math.max(1, Math.round(maxSteps / 200));
       while (step < maxSteps) {
         const st = await trainEpoch({
@@ -92,31 +105,46 @@ comes within a fraction of an epoch; the ratio is the quantity to compare.`,
             step = info.step;
             recent.push([info.size - info.correct, info.size]);
             if (recent.length > s.window) recent.shift();
-            const error = recent.reduce((a, r) => a + r[0], 0) / recent.reduce((a, r) => a + r[1], 0);
+            error = recent.reduce((a, r) => a + r[0], 0) / recent.reduce((a, r) => a + r[1], 0);
             if (step % every === 0) curve.push({ step, error });
             const seconds = (performance.now() - started) / 1000;
             targets.forEach((t, i) => {
               // The window must be full, so that a lucky first batch does not count.
               if (!crossings[i] && recent.length === s.window && error <= t) {
                 crossings[i] = { step, epochs: (step * s.batchSize) / n, seconds };
-                ctx.log(`${act}: ${pct(t, 0)}% training error after ${step} steps (${crossings[i]!.epochs.toFixed(3)} epochs, ${seconds.toFixed(1)} s)`);
+                ctx.log(`${act}, lr ${lr}: ${pct(t, 0)}% training error after ${step} steps (${crossings[i]!.epochs.toFixed(3)} epochs, ${seconds.toFixed(1)} s)`);
               }
             });
-            if (step % 50 === 0) ctx.log(`${act}: step ${step}/${maxSteps}, training error ${pct(error)}%`);
+            if (step % 100 === 0) ctx.log(`${act}, lr ${lr}: step ${step}/${maxSteps}, training error ${pct(error)}%`);
             return step >= maxSteps || (s.stopAtTargets && crossings.every((c) => c !== null));
           },
         });
         if (st.stopped) break;
       }
       const seconds = (performance.now() - started) / 1000;
-      results.push({ act, crossings, steps: step, seconds, curve });
-      for (const p of curve) rows.push({ activation: act, step: p.step, epoch: round((p.step * s.batchSize) / n, 5), training_error: round(p.error) });
-      ctx.log(`${act}: ${crossings[0] ? `reached ${pct(s.target, 0)}% at step ${crossings[0].step}` : `did not reach ${pct(s.target, 0)}% in ${step} steps`} (${seconds.toFixed(1)} s)`);
+      for (const p of curve) rows.push({ activation: act, lr, step: p.step, epoch: round((p.step * s.batchSize) / n, 5), training_error: round(p.error) });
+      ctx.log(`${act}, lr ${lr}: ${crossings[0] ? `reached ${pct(s.target, 0)}% at step ${crossings[0].step}` : `did not reach ${pct(s.target, 0)}% in ${step} steps`} (${seconds.toFixed(1)} s)`);
+      return { act, lr, crossings, steps: step, seconds, curve, finalError: error };
+    };
+
+    // As in the paper, each activation gets the learning rate that reaches the targets soonest.
+    const stepsTo = (r: Run, i: number) => r.crossings[i]?.step ?? Infinity;
+    const better = (a: Run, b: Run) => {
+      for (let i = 0; i < targets.length; i++) if (stepsTo(a, i) !== stepsTo(b, i)) return stepsTo(a, i) < stepsTo(b, i);
+      return a.finalError <= b.finalError;
+    };
+    const allRuns: Run[] = [];
+    const results: Run[] = [];
+    for (const act of s.activations) {
+      const runs: Run[] = [];
+      for (const lr of s.lrs) runs.push(await runOne(act, lr));
+      allRuns.push(...runs);
+      results.push(runs.reduce((a, b) => (better(a, b) ? a : b)));
     }
 
     const base = results.find((r) => r.act === 'relu') ?? results[0]!;
     const fmtCross = (c: Crossing | null, r: { steps: number }) => (c ? `${c.epochs.toFixed(3)} (${c.step} steps, ${c.seconds.toFixed(1)} s)` : `not reached in ${r.steps} steps`);
-    const ratioOf = (r: typeof results[number]): { text: string; value: number | null; lowerBound: boolean } => {
+    const ratioOf = (r: Run): { text: string; value: number | null; lowerBound: boolean } => {
       const b = base.crossings[0], c = r.crossings[0];
       if (!b) return { text: 'n/a', value: null, lowerBound: false };
       if (!c) return { text: `> ${(r.steps / b.step).toFixed(1)}x`, value: r.steps / b.step, lowerBound: true };
@@ -127,7 +155,7 @@ comes within a fraction of an epoch; the ratio is the quantity to compare.`,
     ctx.writeSvg('training-error.svg', lineChart({
       title: `${data.name}: training error (last ${s.window} mini-batches)`, xLabel: 'epoch', yLabel: 'training error (%)', yMin: 0, yMax: 100,
       series: [
-        ...results.map((r) => ({ name: r.act, x: r.curve.map((p) => (p.step * s.batchSize) / n), y: r.curve.map((p) => p.error * 100) })),
+        ...results.map((r) => ({ name: `${r.act} (lr ${r.lr})`, x: r.curve.map((p) => (p.step * s.batchSize) / n), y: r.curve.map((p) => p.error * 100) })),
         { name: `${tpct}% target`, x: [0, Math.max(...results.map((r) => (r.steps * s.batchSize) / n))], y: [s.target * 100, s.target * 100], color: '#999', dashed: true },
       ],
     }));
@@ -137,6 +165,8 @@ comes within a fraction of an epoch; the ratio is the quantity to compare.`,
     }));
 
     const others = results.filter((r) => r !== base);
+    const tanhRun = results.find((r) => r.act === 'tanh');
+    const tanhRatio = tanhRun && base.act === 'relu' ? ratioOf(tanhRun).value : null;
     const headline = [
       `${data.name}, ${s.channels.join('/')}-channel CNN: ${base.act} ${base.crossings[0] ? `reached ${tpct}% training error after ${base.crossings[0].epochs.toFixed(2)} epochs (${base.crossings[0].step} steps, ${base.crossings[0].seconds.toFixed(1)} s)` : `did not reach ${tpct}% training error within ${base.steps} steps`}; ` +
       others.map((r) => `${r.act} ${r.crossings[0] ? `after ${r.crossings[0].epochs.toFixed(2)} epochs (${r.crossings[0].step} steps)` : `not within ${r.steps} steps`}${ratioOf(r).value !== null ? `, ${ratioOf(r).text} the steps` : ''}`).join('; ') + '.',
@@ -147,20 +177,28 @@ comes within a fraction of an epoch; the ratio is the quantity to compare.`,
       summary: {
         dataset: data.name, target: s.target,
         ...Object.fromEntries(results.map((r) => [r.act, {
-          steps_to_target: r.crossings[0]?.step ?? null, epochs_to_target: r.crossings[0] ? round(r.crossings[0].epochs, 5) : null,
+          lr: r.lr, steps_to_target: r.crossings[0]?.step ?? null, epochs_to_target: r.crossings[0] ? round(r.crossings[0].epochs, 5) : null,
           seconds_to_target: r.crossings[0] ? round(r.crossings[0].seconds, 4) : null, slowdown_vs_relu: round(ratioOf(r).value ?? NaN, 4), lower_bound: ratioOf(r).lowerBound,
         }])),
       },
       table: {
-        columns: ['activation', ...targets.map((t) => `epochs to ${pct(t, 0)}% error`), `steps vs ReLU (${tpct}%)`, 'steps run', 'seconds run'],
-        rows: results.map((r) => [r.act, ...r.crossings.map((c) => fmtCross(c, r)), ratioOf(r).text, r.steps, r.seconds.toFixed(1)]),
+        columns: ['activation', 'best lr', ...targets.map((t) => `epochs to ${pct(t, 0)}% error`), `steps vs ReLU (${tpct}%)`, 'steps run', 'seconds run'],
+        rows: results.map((r) => [r.act, r.lr, ...r.crossings.map((c) => fmtCross(c, r)), ratioOf(r).text, r.steps, r.seconds.toFixed(1)]),
       },
+      tables: s.lrs.length > 1 ? [{
+        title: 'Every learning rate tried (steps to each target; the best run per activation is used above)',
+        columns: ['activation', 'lr', ...targets.map((t) => `steps to ${pct(t, 0)}%`), 'final training error'],
+        rows: allRuns.map((r) => [r.act, r.lr, ...r.crossings.map((c) => (c ? c.step : `> ${r.steps}`)), `${pct(r.finalError)}%`]),
+      }] : [],
       rows,
       plots: [
         { file: 'training-error.svg', caption: `Training error over the last ${s.window} mini-batches; dashed: the ${tpct}% target` },
         { file: 'steps-to-target.svg', caption: `Optimizer steps (mini-batches of ${s.batchSize}) to reach ${tpct}% training error` },
       ],
       notes: [
+        ...(tanhRatio !== null && tanhRatio < 2 && data.name === 'MNIST'
+          ? [`On MNIST the ${tpct}% level comes within a fraction of an epoch for both ReLU and tanh, so the large ReLU advantage the paper measured on CIFAR-10 (where 25% error takes several epochs) does not show at this level; the sigmoid network's long initial plateau is the big effect here. Run with \`--data-dir\` pointing at the CIFAR-10 binary batches (cifar-10-batches-bin) to repeat the paper's setting.`]
+          : []),
         'Why: sigmoid and tanh saturate, so their derivative is small for large |z| (at most 0.25 for the sigmoid, whose outputs are also not zero-centred); ' +
         'ReLU has derivative 1 wherever it is active, so gradients reach the early layers undiminished and SGD makes progress from the first steps.',
       ],

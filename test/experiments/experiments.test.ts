@@ -99,7 +99,7 @@ describe('tensorgrad experiment (CLI)', () => {
 
   test('runs an experiment into --out and prints the headline', () => {
     const out = join(dir, 'cli-filters');
-    const r = cli('filters', '--smoke', '--out', out, '--seed', '2');
+    const r = cli('filters', '--smoke', '--out', out, '--seed', '2', '--backend', 'reference');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /report: .*report\.md/);
     checkFolder(out, 'filters');
