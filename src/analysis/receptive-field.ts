@@ -1,5 +1,5 @@
 import type { AdaptivePoolParams, ConvParams, PoolParams } from '../backend/backend.js';
-import type { GradNode } from '../autograd/engine.js';
+import { postOrder, type GradNode } from '../autograd/engine.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { traceModel, type ModuleCall, type Trace } from './trace.js';
@@ -135,7 +135,7 @@ export function fieldsOfTrace(trace: Trace): (call: ModuleCall) => FieldValue {
 
 /** States of every node reachable from `roots`, computed inputs first. */
 function propagate(roots: { node: GradNode; shape: readonly number[] }[], input: Tensor, inputState: State): Map<GradNode, State> {
-  const order = topoInputsFirst(roots.map((r) => r.node));
+  const order = postOrder(roots.map((r) => r.node));
   // A node's output shape is what its consumers saw as their input (or the root tensor's shape).
   const outShape = new Map<GradNode, readonly number[]>();
   for (const r of roots) outShape.set(r.node, r.shape);
@@ -151,31 +151,6 @@ function propagate(roots: { node: GradNode; shape: readonly number[] }[], input:
     states.set(node, nodeState(node, ins, outShape.get(node)!));
   }
   return states;
-}
-
-function topoInputsFirst(roots: GradNode[]): GradNode[] {
-  const order: GradNode[] = [];
-  const visited = new Set<GradNode>();
-  for (const root of roots) {
-    if (visited.has(root)) continue;
-    visited.add(root);
-    // Iterative DFS (deep graphs must not overflow the stack); post-order puts inputs first.
-    const stack: { node: GradNode; i: number }[] = [{ node: root, i: 0 }];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      if (top.i < top.node.next.length) {
-        const e = top.node.next[top.i++];
-        if (e && 'node' in e && !visited.has(e.node)) {
-          visited.add(e.node);
-          stack.push({ node: e.node, i: 0 });
-        }
-      } else {
-        order.push(top.node);
-        stack.pop();
-      }
-    }
-  }
-  return order;
 }
 
 /** The state of a node's output from its inputs' states. */

@@ -90,27 +90,34 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
-/** Nodes reachable from `root`, ordered so each node comes before the nodes it feeds into (reverse topological). */
-function topoOrder(root: GradNode): GradNode[] {
+/**
+ * Nodes reachable from `roots` in post-order: every node comes after the nodes
+ * that feed it (inputs first). Backward walks it in reverse; graph analyses
+ * (receptive fields) walk it forwards.
+ */
+export function postOrder(roots: readonly GradNode[]): GradNode[] {
   const order: GradNode[] = [];
   const visited = new Set<GradNode>();
-  // Iterative DFS: long chains (RNN-like loops) must not overflow the JS stack.
-  const stack: { node: GradNode; i: number }[] = [{ node: root, i: 0 }];
-  visited.add(root);
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    if (top.i < top.node.next.length) {
-      const e = top.node.next[top.i++];
-      if (e && 'node' in e && !visited.has(e.node)) {
-        visited.add(e.node);
-        stack.push({ node: e.node, i: 0 });
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    // Iterative DFS: long chains (RNN-like loops) must not overflow the JS stack.
+    const stack: { node: GradNode; i: number }[] = [{ node: root, i: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.i < top.node.next.length) {
+        const e = top.node.next[top.i++];
+        if (e && 'node' in e && !visited.has(e.node)) {
+          visited.add(e.node);
+          stack.push({ node: e.node, i: 0 });
+        }
+      } else {
+        order.push(top.node);
+        stack.pop();
       }
-    } else {
-      order.push(top.node);
-      stack.pop();
     }
   }
-  return order.reverse();
+  return order;
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {
@@ -132,7 +139,7 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
       accumulateLeaf(root, grad);
       return;
     }
-    const order = topoOrder(root._node);
+    const order = postOrder([root._node]).reverse();
     const grads = new Map<GradNode, Tensor>([[root._node, grad]]);
     for (const node of order) {
       const g = grads.get(node);

@@ -3,22 +3,11 @@ import assert from 'node:assert/strict';
 import type { ConvParams } from '../../src/backend/backend.js';
 import type { DType, TypedArray } from '../../src/tensor/dtype.js';
 import { convBackwardInput, convBackwardWeight, convForward } from '../../src/backend/reference/conv.js';
+import { prng, randInt } from '../helpers/prng.js';
 
 type Triple = [number, number, number];
 
-/** mulberry32: tiny seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const randInt = (rnd: () => number, lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 
 function randomArray(rnd: () => number, n: number, dtype: DType): TypedArray {
   const a = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);

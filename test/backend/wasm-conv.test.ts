@@ -12,20 +12,10 @@ import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/inde
 import { fallbackCounts } from '../../src/backend/wasm/fallback.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
 import type { DType } from '../../src/tensor/dtype.js';
+import { prng, randInt } from '../helpers/prng.js';
 
 type Triple = [number, number, number];
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const randInt = (rnd: () => number, lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 const numelOf = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 /** A random geometry; `pointwise` forces 1×1 kernels with stride 1 and no padding. */

@@ -13,17 +13,8 @@ import { fallbackCounts } from '../../src/backend/wasm/fallback.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { contiguousStrides } from '../../src/tensor/shape.js';
+import { prng } from '../helpers/prng.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const wasm = await initWasmBackend();
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, 2.5, -2.5];

@@ -14,17 +14,8 @@ import type { ConvParams, Layout, Storage } from '../../src/backend/backend.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
 import { contiguousStrides } from '../../src/tensor/shape.js';
+import { prng } from '../helpers/prng.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const wasm = await createWasmBackend({ name: 'wasm-threads', threads: 2 });
 const threaded = wasm.sharedMemory;
