@@ -114,6 +114,30 @@ export class Heap {
     return { ptr, size };
   }
 
+  /** Nesting depth of backend calls in progress (see {@link freeWhenIdle}). */
+  depth = 0;
+  private pending: number[] = [];
+
+  /**
+   * Frees a block whose storage was garbage collected. Finalizers may run
+   * synchronously in the middle of a backend call (cleanupSome under
+   * allocation pressure), when the JS engine may already consider an input
+   * storage dead although its address is still in use by the running kernel;
+   * such blocks wait until the outermost backend call returns.
+   */
+  freeWhenIdle(ptr: number, size: number): void {
+    if (this.depth === 0) this.free(ptr, size);
+    else this.pending.push(ptr, size);
+  }
+
+  /** Frees the blocks that were finalized during a backend call (called when it returns). */
+  drainPending(): void {
+    const p = this.pending;
+    if (!p.length) return;
+    this.pending = [];
+    for (let i = 0; i < p.length; i += 2) this.free(p[i]!, p[i + 1]!);
+  }
+
   /** Returns a block to its class's free list. */
   free(ptr: number, size: number): void {
     let list = this.lists.get(size);

@@ -24,7 +24,8 @@
  * Results do not depend on the thread count.
  */
 import { Heap, PRESSURE_BYTES } from './heap.js';
-import { findGc, loadKernels, type LoadOptions } from './loader.js';
+import { findCleanupSomeRegistry, findGc, loadKernels, type LoadOptions } from './loader.js';
+import { cleanupNow, useRegistry } from './storage.js';
 import { WasmBackend } from './backend.js';
 import { defaultThreadCount } from './threads.js';
 
@@ -58,10 +59,45 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const heap = new Heap(loaded.memory, loaded.kernels.heapBase());
   if (opts.gcPressure ?? true) {
     const gc = await findGc();
-    if (gc) heap.onPressure = gcPacer(heap, gc);
+    const Registry = await findCleanupSomeRegistry();
+    if (Registry) useRegistry(Registry as never);
+    if (gc) {
+      const pace = gcPacer(heap, gc);
+      // After the GC, run the finalizers of dead tensors at once rather than at the next turn of the event loop.
+      heap.onPressure = () => {
+        pace();
+        cleanupNow();
+      };
+    }
   }
-  const backend = new WasmBackend(loaded, heap, opts.name ?? 'wasm');
+  const backend = guardCalls(new WasmBackend(loaded, heap, opts.name ?? 'wasm'), heap);
   await backend.setNumThreads(opts.threads ?? (await defaultThreadCount()));
+  return backend;
+}
+
+/**
+ * Counts backend calls in progress on the heap, so blocks finalized during a
+ * call are freed only when the outermost call returns (Heap.freeWhenIdle).
+ */
+function guardCalls(backend: WasmBackend, heap: Heap): WasmBackend {
+  const proto = Object.getPrototypeOf(backend) as object;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === 'constructor' || !desc || typeof desc.value !== 'function') continue;
+    const method = desc.value as (...args: unknown[]) => unknown;
+    Object.defineProperty(backend, name, {
+      value: (...args: unknown[]) => {
+        heap.depth++;
+        try {
+          return method.apply(backend, args);
+        } finally {
+          if (--heap.depth === 0) heap.drainPending();
+        }
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
   return backend;
 }
 

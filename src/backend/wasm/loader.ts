@@ -125,6 +125,24 @@ export async function findGc(): Promise<(() => void) | null> {
   }
 }
 
+/**
+ * A FinalizationRegistry constructor with `cleanupSome` (Node: V8's
+ * --harmony-weak-refs-with-cleanup-some, set at run time, applies to a fresh
+ * vm context), or null where the engine has none.
+ */
+export async function findCleanupSomeRegistry(): Promise<(new (cb: (held: never) => void) => FinalizationRegistry<never>) | null> {
+  if (!isNode) return null;
+  try {
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+    const FR = vm.runInNewContext('FinalizationRegistry') as { prototype: { cleanupSome?: unknown } };
+    return typeof FR.prototype.cleanupSome === 'function' ? (FR as never) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Compiles and instantiates the kernels over a fresh imported memory. */
 export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule> {
   const shared = (opts.shared ?? true) && sharedMemorySupported();

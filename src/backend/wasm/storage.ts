@@ -22,7 +22,28 @@ interface Block {
   heap: Heap;
 }
 
-const registry = new FinalizationRegistry<Block>((b) => b.heap.free(b.ptr, b.size));
+type Registry = FinalizationRegistry<Block> & { cleanupSome?: () => void };
+type RegistryConstructor = new (cleanup: (b: Block) => void) => Registry;
+
+const onCollected = (b: Block) => b.heap.freeWhenIdle(b.ptr, b.size);
+let registry: Registry = new FinalizationRegistry<Block>(onCollected);
+
+/**
+ * Switches to a FinalizationRegistry implementation that has `cleanupSome`
+ * (V8 behind a flag, see loader.ts), so that memory pressure can reclaim dead
+ * tensors synchronously: a training loop that never yields to the event loop
+ * would otherwise never run finalizers. Call before any storage exists.
+ */
+export function useRegistry(ctor: RegistryConstructor): void {
+  registry = new ctor(onCollected);
+}
+
+/** Runs pending finalizers now where the engine allows it (after a GC); false if it cannot. */
+export function cleanupNow(): boolean {
+  if (typeof registry.cleanupSome !== 'function') return false;
+  registry.cleanupSome();
+  return true;
+}
 
 export class WasmStorage implements Storage {
   private freed = false;
