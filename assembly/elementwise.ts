@@ -118,12 +118,8 @@ export const EQ = 7, NE = 8, LT = 9, LE = 10, GT = 11, GE = 12;
     case MAX: binaryRows<T>(MAX, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
     case MIN: binaryRows<T>(MIN, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
     case POW: binaryRows<T>(POW, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
-    case EQ: compareRows<T>(EQ, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
-    case NE: compareRows<T>(NE, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
-    case LT: compareRows<T>(LT, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
-    case LE: compareRows<T>(LE, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
-    case GT: compareRows<T>(GT, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
-    default: compareRows<T>(GE, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+    // Comparisons: one switch for them, shared with compareI32.
+    default: compareDispatch<T>(op, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
   }
 }
 

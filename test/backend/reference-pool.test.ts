@@ -10,24 +10,12 @@ import {
 } from '../../src/backend/reference/pool.js';
 import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../../src/backend/backend.js';
 import type { TypedArray } from '../../src/tensor/dtype.js';
+import { prng, randInt } from '../helpers/prng.js';
 
 type D3 = [number, number, number];
 
 // ---------------------------------------------------------------- helpers
 
-/** mulberry32: a tiny seeded PRNG in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 /** Values on a coarse grid, so max-pool windows often hold ties. */
 function randomData(r: () => number, n: number, coarse: boolean): Float64Array {
@@ -199,7 +187,7 @@ const planeCount = (p: { batch: number; channels: number }): number => p.batch *
 // ---------------------------------------------------------------- tests
 
 test('maxPool matches the naive reference (random sweep, with ties and dilation)', () => {
-  const r = rng(1234);
+  const r = prng(1234);
   for (let iter = 0; iter < 400; iter++) {
     const { p, desc } = randomCase(r, true);
     const x = randomData(r, planeCount(p) * prod(p.inSize), iter % 2 === 0);
@@ -221,7 +209,7 @@ test('maxPool matches the naive reference (random sweep, with ties and dilation)
 });
 
 test('avgPool matches the naive reference (random sweep: padding, ceilMode, countIncludePad, divisorOverride)', () => {
-  const r = rng(99);
+  const r = prng(99);
   for (let iter = 0; iter < 400; iter++) {
     const { p, desc } = randomCase(r, false);
     const x = randomData(r, planeCount(p) * prod(p.inSize), false);
@@ -230,7 +218,7 @@ test('avgPool matches the naive reference (random sweep: padding, ceilMode, coun
 });
 
 test('avgPoolBackward is the adjoint of avgPool', () => {
-  const r = rng(7);
+  const r = prng(7);
   for (let iter = 0; iter < 300; iter++) {
     const { p, desc } = randomCase(r, false);
     const x = randomData(r, planeCount(p) * prod(p.inSize), false);
@@ -243,7 +231,7 @@ test('avgPoolBackward is the adjoint of avgPool', () => {
 });
 
 test('adaptive pooling matches the naive reference, including sizes that do not divide', () => {
-  const r = rng(2024);
+  const r = prng(2024);
   const pairs: [number, number][] = [[7, 3], [5, 4], [3, 5], [6, 3], [4, 4], [1, 3], [5, 1], [8, 5]];
   for (let iter = 0; iter < 300; iter++) {
     const rank = randInt(r, 1, 3);
