@@ -24,8 +24,8 @@
  * Results do not depend on the thread count.
  */
 import { Heap, PRESSURE_BYTES } from './heap.js';
-import { findCleanupSomeRegistry, findGc, loadKernels, type LoadOptions } from './loader.js';
-import { cleanupNow, useRegistry } from './storage.js';
+import { findCleanupSome, findGc, loadKernels, type LoadOptions } from './loader.js';
+import { cleanupNow, useCleanupSome } from './storage.js';
 import { WasmBackend } from './backend.js';
 import { defaultThreadCount } from './threads.js';
 
@@ -59,8 +59,8 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const heap = new Heap(loaded.memory, loaded.kernels.heapBase());
   if (opts.gcPressure ?? true) {
     const gc = await findGc();
-    const Registry = await findCleanupSomeRegistry();
-    if (Registry) useRegistry(Registry as never);
+    const cleanupSome = await findCleanupSome();
+    if (cleanupSome) useCleanupSome(cleanupSome);
     if (gc) {
       const pace = gcPacer(heap, gc);
       // After the GC, run the finalizers of dead tensors at once rather than at the next turn of the event loop.

@@ -126,18 +126,25 @@ export async function findGc(): Promise<(() => void) | null> {
 }
 
 /**
- * A FinalizationRegistry constructor with `cleanupSome` (Node: V8's
- * --harmony-weak-refs-with-cleanup-some, set at run time, applies to a fresh
- * vm context), or null where the engine has none.
+ * V8's `FinalizationRegistry.prototype.cleanupSome` (behind
+ * --harmony-weak-refs-with-cleanup-some, which applies only to contexts made
+ * after the flag is set, hence a fresh vm context), or null where the engine
+ * has none. Call it with a registry of this context as `this`: the registry
+ * itself must belong to the main context, because V8 runs a vm-context
+ * registry's pending callbacks during process teardown after Node has
+ * detached that context, and the process then aborts with "illegal access".
  */
-export async function findCleanupSomeRegistry(): Promise<(new (cb: (held: never) => void) => FinalizationRegistry<never>) | null> {
+export async function findCleanupSome(): Promise<((this: FinalizationRegistry<never>) => void) | null> {
   if (!isNode) return null;
   try {
     const v8 = await import('node:v8');
     const vm = await import('node:vm');
     v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
-    const FR = vm.runInNewContext('FinalizationRegistry') as { prototype: { cleanupSome?: unknown } };
-    return typeof FR.prototype.cleanupSome === 'function' ? (FR as never) : null;
+    const method = vm.runInNewContext('FinalizationRegistry.prototype.cleanupSome') as unknown;
+    if (typeof method !== 'function') return null;
+    const fn = method as (this: FinalizationRegistry<never>) => void;
+    fn.call(new FinalizationRegistry<never>(() => {})); // throws here, not later, if borrowing is refused
+    return fn;
   } catch {
     return null;
   }

@@ -22,26 +22,23 @@ interface Block {
   heap: Heap;
 }
 
-type Registry = FinalizationRegistry<Block> & { cleanupSome?: () => void };
-type RegistryConstructor = new (cleanup: (b: Block) => void) => Registry;
-
 const onCollected = (b: Block) => b.heap.freeWhenIdle(b.ptr, b.size);
-let registry: Registry = new FinalizationRegistry<Block>(onCollected);
+const registry = new FinalizationRegistry<Block>(onCollected);
+let cleanupSome: ((this: FinalizationRegistry<never>) => void) | null = null;
 
 /**
- * Switches to a FinalizationRegistry implementation that has `cleanupSome`
- * (V8 behind a flag, see loader.ts), so that memory pressure can reclaim dead
- * tensors synchronously: a training loop that never yields to the event loop
- * would otherwise never run finalizers. Call before any storage exists.
+ * Lets memory pressure reclaim dead tensors synchronously with V8's
+ * `cleanupSome` (behind a flag, see loader.ts): a training loop that never
+ * yields to the event loop would otherwise never run finalizers.
  */
-export function useRegistry(ctor: RegistryConstructor): void {
-  registry = new ctor(onCollected);
+export function useCleanupSome(fn: (this: FinalizationRegistry<never>) => void): void {
+  cleanupSome = fn;
 }
 
 /** Runs pending finalizers now where the engine allows it (after a GC); false if it cannot. */
 export function cleanupNow(): boolean {
-  if (typeof registry.cleanupSome !== 'function') return false;
-  registry.cleanupSome();
+  if (!cleanupSome) return false;
+  cleanupSome.call(registry as FinalizationRegistry<never>);
   return true;
 }
 
