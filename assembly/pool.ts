@@ -7,6 +7,50 @@
  */
 import { imin } from './simd';
 
+/**
+ * One tap (input row `row`, column offset `off`) swept over output columns
+ * [lo, hi): out/indices take the tap where it is greater or NaN. Four columns
+ * at a time with vector compares and bit-selects: V8 compiles scalar
+ * float compare-and-select into branches, and on random data those
+ * mispredict at every tap (~10 ns each on this 2 GHz machine).
+ */
+// @ts-ignore: decorator
+@inline function tapRow(base: usize, row: i32, off: i32, sW: i32, lo: i32, hi: i32, W: i32, ob: usize, oi: usize): void {
+  let ow = lo;
+  const step = i32x4.splat(4 * sW);
+  let idx = i32x4.add(i32x4.splat(row + off + lo * sW), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(sW)));
+  // Vector loads only while every float read lies inside the row (never past the input).
+  const span = sW == 2 ? 7 : 3 * sW;
+  for (; ow + 4 <= hi && ow * sW + off + span < W; ow += 4) {
+    const src = base + (<usize>(row + ow * sW + off) << 2);
+    let v: v128;
+    if (sW == 1) v = v128.load(src);
+    else if (sW == 2) v = i32x4.shuffle(v128.load(src), v128.load(src, 16), 0, 2, 4, 6);
+    else {
+      const s = <usize>sW << 2;
+      v = f32x4.splat(load<f32>(src));
+      v = f32x4.replace_lane(v, 1, load<f32>(src + s));
+      v = f32x4.replace_lane(v, 2, load<f32>(src + 2 * s));
+      v = f32x4.replace_lane(v, 3, load<f32>(src + 3 * s));
+    }
+    const pb = ob + (<usize>ow << 2), pi = oi + (<usize>ow << 2);
+    const best = v128.load(pb);
+    const take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+    v128.store(pb, v128.bitselect(v, best, take));
+    v128.store(pi, v128.bitselect(idx, v128.load(pi), take));
+    idx = i32x4.add(idx, step);
+  }
+  for (; ow < hi; ow++) {
+    const col = ow * sW + off;
+    const v = load<f32>(base + (<usize>(row + col) << 2));
+    const pb = ob + (<usize>ow << 2), pi = oi + (<usize>ow << 2);
+    // Integer masks, not an if: still no data-dependent branch.
+    const mask = -(<i32>(v > load<f32>(pb)) | <i32>(v != v));
+    store<i32>(pb, (reinterpret<i32>(v) & mask) | (load<i32>(pb) & ~mask));
+    store<i32>(pi, ((row + col) & mask) | (load<i32>(pi) & ~mask));
+  }
+}
+
 export function maxPool2dF32(
   planes: i32, H: i32, W: i32, oH: i32, oW: i32, kH: i32, kW: i32,
   sH: i32, sW: i32, pH: i32, pW: i32, x: usize, out: usize, indices: usize,
@@ -34,18 +78,12 @@ export function maxPool2dF32(
         for (let kw = 0; kw < kW; kw++) {
           const off = kw - pW;
           // Output columns whose tap kw lies inside the row.
-          const lo = off >= 0 ? 0 : (-off + sW - 1) / sW;
-          const hi = W - 1 - off < 0 ? 0 : imin(oW, (W - 1 - off) / sW + 1);
-          for (let ow = lo; ow < hi; ow++) {
-            const col = ow * sW + off;
-            const v = load<f32>(base + (<usize>(row + col) << 2));
-            const pb = ob + (<usize>ow << 2), pi = oi + (<usize>ow << 2);
-            const best = load<f32>(pb);
-            const take = v > best || v != v;
-            // Branch-free: random data makes this branch unpredictable.
-            store<f32>(pb, select<f32>(v, best, take));
-            store<i32>(pi, select<i32>(row + col, load<i32>(pi), take));
-          }
+          // (Counted, not divided: two integer divisions per tap cost more than the tap here.)
+          let lo = 0;
+          while (lo < oW && lo * sW + off < 0) lo++;
+          let hi = oW;
+          while (hi > lo && (hi - 1) * sW + off > W - 1) hi--;
+          tapRow(base, row, off, sW, lo, hi, W, ob, oi);
         }
       }
     }
