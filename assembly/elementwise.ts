@@ -16,6 +16,8 @@
 
 export const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, POW = 6;
 export const EQ = 7, NE = 8, LT = 9, LE = 10, GT = 11, GE = 12;
+/** ReLU's backward: a where b > 0, else 0 (a = gradient, b = the forward input). */
+export const RELU_BWD = 13;
 
 // @ts-ignore: decorator
 @inline function vecOp<T>(op: i32, x: v128, y: v128): v128 {
@@ -24,6 +26,7 @@ export const EQ = 7, NE = 8, LT = 9, LE = 10, GT = 11, GE = 12;
   if (op == MUL) return v128.mul<T>(x, y);
   if (op == DIV) return v128.div<T>(x, y);
   if (op == MAX) return v128.max<T>(x, y); // NaN-propagating, like the reference
+  if (op == RELU_BWD) return v128.and(x, v128.gt<T>(y, v128.splat<T>(0))); // a mask, no branch
   return v128.min<T>(x, y);
 }
 
@@ -35,6 +38,7 @@ export const EQ = 7, NE = 8, LT = 9, LE = 10, GT = 11, GE = 12;
   if (op == DIV) return x / y;
   if (op == MAX) return max<T>(x, y);
   if (op == MIN) return min<T>(x, y);
+  if (op == RELU_BWD) return y > 0 ? x : <T>0;
   // POW
   if (sizeof<T>() == 4) return <T>Mathf.pow(<f32>x, <f32>y);
   return <T>Math.pow(<f64>x, <f64>y);
@@ -118,6 +122,7 @@ export const EQ = 7, NE = 8, LT = 9, LE = 10, GT = 11, GE = 12;
     case MAX: binaryRows<T>(MAX, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
     case MIN: binaryRows<T>(MIN, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
     case POW: binaryRows<T>(POW, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+    case RELU_BWD: binaryRows<T>(RELU_BWD, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
     // Comparisons: one switch for them, shared with compareI32.
     default: compareDispatch<T>(op, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
   }

@@ -9,7 +9,8 @@ export { im2col, col2im } from './conv';
 export { binaryF32, binaryF64, compareI32, whereF32 } from './elementwise';
 export { unaryF32, unaryF64 } from './unary';
 export { reduceF32, reduceF64 } from './reduce';
-export { maxPool2dF32, scatterAddF32 } from './pool';
+export { maxPool2dF32, maxPoolBackwardF32, scatterAddF32 } from './pool';
+export { copy2d } from './copy';
 
 /** First byte past the module's static data: where the JS allocator may start. */
 export function heapBase(): usize {

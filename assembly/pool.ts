@@ -91,6 +91,26 @@ export function maxPool2dF32(
 }
 
 /**
+ * Max pooling backward: gx [planes, inPlane] = 0, then gy added at each index
+ * (int32, -1 = a window with no input) of its plane. Zeroing the plane right
+ * before scattering into it keeps it in cache.
+ */
+export function maxPoolBackwardF32(planes: i32, outPlane: i32, inPlane: i32, gy: usize, indices: usize, gx: usize): void {
+  for (let pl = 0; pl < planes; pl++) {
+    const dst = gx + (<usize>(pl * inPlane) << 2);
+    memory.fill(dst, 0, <usize>inPlane << 2);
+    const o = <usize>(pl * outPlane) << 2;
+    for (let k = 0; k < outPlane; k++) {
+      const i = load<i32>(indices + o + (<usize>k << 2));
+      if (i >= 0) {
+        const t = dst + (<usize>i << 2);
+        store<f32>(t, load<f32>(t) + load<f32>(gy + o + (<usize>k << 2)));
+      }
+    }
+  }
+}
+
+/**
  * dst[o, index[o, i, j], j] += src[o, i, j] over contiguous [outer, idxLen, inner]
  * index (int32) and src (float32); dst is contiguous [outer, dimLen, inner].
  * This is scatterAdd when the index has the destination's shape except along dim.

@@ -3,6 +3,7 @@ import type { Shape } from '../tensor/shape.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Storage } from '../backend/backend.js';
 import { GRADIENTS, type Primitive } from './gradients.js';
 import { reduceToShape } from './reduce-to-shape.js';
 
@@ -120,11 +121,42 @@ export function postOrder(roots: readonly GradNode[]): GradNode[] {
   return order;
 }
 
-function accumulateLeaf(leaf: Tensor, g: Tensor): void {
-  let grad = g.dtype === leaf.dtype ? g : g.to(leaf.dtype);
-  // Stored grads are contiguous and unshared so optimizers may update them in place.
-  grad = grad.isContiguous() && grad !== g ? grad : grad.contiguous();
-  leaf.grad = leaf.grad ? leaf.grad.add(grad) : grad;
+/**
+ * Storages a backward pass must not hand to a leaf as its `.grad` without a
+ * copy: everything that existed before the pass and that gradient rules can
+ * return views of (the seed, saved tensors, tensor attributes), plus every
+ * storage already given to a leaf in this pass. Stored grads must be
+ * contiguous and unshared, because optimizers and clipGradNorm update them
+ * in place; a fresh gradient (most are: a conv or matmul output) is stored as
+ * it is, which saves a copy per parameter per step.
+ */
+const isTensor = (v: unknown): v is Tensor => typeof v === 'object' && v !== null && '_storage' in v;
+
+class GradOwnership {
+  private readonly taken = new Set<Storage>();
+
+  constructor(seed: Tensor, nodes: readonly GradNode[]) {
+    this.taken.add(seed._storage);
+    for (const n of nodes) {
+      for (const t of n.saved ?? []) this.taken.add(t._storage);
+      for (const v of Object.values(n.attrs)) if (isTensor(v)) this.taken.add(v._storage);
+    }
+  }
+
+  /** `g` itself when it is fresh, whole and contiguous, else a private copy. */
+  own(g: Tensor): Tensor {
+    const s = g._storage;
+    const whole = g.offset === 0 && s.length === g.numel() && g.isContiguous();
+    const out = whole && !this.taken.has(s) ? g : g.isContiguous() ? g.clone() : g.contiguous();
+    this.taken.add(out._storage);
+    return out;
+  }
+}
+
+function accumulateLeaf(leaf: Tensor, g: Tensor, owner: GradOwnership | null): void {
+  const grad = g.dtype === leaf.dtype ? g : g.to(leaf.dtype);
+  if (leaf.grad) leaf.grad = leaf.grad.add(grad);
+  else leaf.grad = owner ? owner.own(grad) : grad.clone();
 }
 
 /**
@@ -136,10 +168,11 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
 export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = {}): void {
   withGradMode(false, () => {
     if (!root._node) {
-      accumulateLeaf(root, grad);
+      accumulateLeaf(root, grad, null);
       return;
     }
     const order = postOrder([root._node]).reverse();
+    const owner = new GradOwnership(grad, order);
     const grads = new Map<GradNode, Tensor>([[root._node, grad]]);
     for (const node of order) {
       const g = grads.get(node);
@@ -167,7 +200,7 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
           throw new Error(`internal: gradient of '${node.op}' input ${i} has shape ${fmtShape(shaped.shape)}, expected ${fmtShape(node.inputShapes[i]!)}`);
         }
         const typed = shaped.dtype === node.inputDtypes[i] ? shaped : shaped.to(node.inputDtypes[i]!);
-        if ('leaf' in edge) accumulateLeaf(edge.leaf, typed);
+        if ('leaf' in edge) accumulateLeaf(edge.leaf, typed, owner);
         else {
           const prev = grads.get(edge.node);
           grads.set(edge.node, prev ? prev.add(typed) : typed);

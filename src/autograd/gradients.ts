@@ -9,7 +9,7 @@ import { embed, sliceView, split } from '../ops/movement.js';
 import { matmulPrim } from '../ops/linalg.js';
 import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
 import { convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
-import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim } from '../ops/pool-prims.js';
+import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim, maxPoolBackwardPrim } from '../ops/pool-prims.js';
 
 /**
  * A gradient rule: given dL/d(output) and the forward's context, returns
@@ -26,6 +26,14 @@ const keptShape = (ctx: GradContext): number[] => {
   return ctx.inputShapes[0]!.map((d, i) => (axes.has(i) ? 1 : d));
 };
 const s = (ctx: GradContext, i: number): Tensor => ctx.saved[i]!;
+/** True when the last two dims are laid out column by column (a transposed contiguous matrix) and not row by row. */
+const columnMajor = (t: Tensor): boolean => {
+  const r = t.ndim;
+  if (r < 2) return false;
+  const [rows, cols] = [t.shape[r - 2]!, t.shape[r - 1]!];
+  const [rs, cs] = [t.strides[r - 2]!, t.strides[r - 1]!];
+  return rows > 1 && cols > 1 && rs === 1 && cs === rows;
+};
 
 /** The one table: every differentiable primitive and its rule, with the math on each line. */
 export const GRADIENTS = {
@@ -64,7 +72,7 @@ export const GRADIENTS = {
   cos: (g, c) => [g.mul(E.sin(s(c, 0))).neg()],                              // -g sin x
   tanh: (g, c) => [g.mul(E.sub(1, s(c, 0).square()))],                       // g (1 - tanh^2)
   sigmoid: (g, c) => [g.mul(s(c, 0)).mul(E.sub(1, s(c, 0)))],                // g s (1 - s)
-  relu: (g, c) => [E.where(s(c, 0).gt(0), g, 0)],                            // g [x > 0]
+  relu: (g, c) => [E.reluBackwardPrim(g, s(c, 0))],                         // g [x > 0]
   erf: (g, c) => [g.mul(E.exp(s(c, 0).square().neg())).mul(2 / Math.sqrt(Math.PI))], // g 2/sqrt(pi) e^(-x^2)
 
   // binary (results in the broadcast shape; the engine reduces)
@@ -113,8 +121,10 @@ export const GRADIENTS = {
 
   // linear algebra and indexing
   matmul: (g, c) => [                                                        // g B^T, A^T g
-    c.needs[0] ? matmulPrim(g, s(c, 1).transpose(-1, -2)) : null,
-    c.needs[1] ? matmulPrim(s(c, 0).transpose(-1, -2), g) : null,
+    // An operand that is a transposed view (linear's Wᵀ) gets its gradient computed
+    // transposed, (Bᵀ g... )ᵀ, so the parameter's own grad comes out contiguous.
+    c.needs[0] ? (columnMajor(s(c, 0)) ? matmulPrim(s(c, 1), g.transpose(-1, -2)).transpose(-1, -2) : matmulPrim(g, s(c, 1).transpose(-1, -2))) : null,
+    c.needs[1] ? (columnMajor(s(c, 1)) ? matmulPrim(g.transpose(-1, -2), s(c, 0)).transpose(-1, -2) : matmulPrim(s(c, 0).transpose(-1, -2), g)) : null,
   ],
   gather: (g, c) => [scatterAdd(zeros(g, c), c.attrs.dim as number, s(c, 0), g)], // scatter g back
   scatterAdd: (g, c) => [g, gather(g, c.attrs.dim as number, s(c, 0))],      // g, g at the scattered places
@@ -139,16 +149,7 @@ export const GRADIENTS = {
   },
 
   // pooling
-  maxPool: (g, c) => {                                                       // scatter g to the argmax positions
-    const idx = s(c, 0);
-    const [n, ch] = [idx.shape[0]!, idx.shape[1]!];
-    const inSize = c.attrs.inSize as number[];
-    const plane = inSize[0]! * inSize[1]! * inSize[2]!;
-    const valid = idx.ge(0);                                                 // -1: the window held only padding
-    const flatIdx = E.where(valid, idx, 0).reshape([n, ch, -1]);
-    const flatG = E.where(valid, g, 0).reshape([n, ch, -1]);
-    return [scatterAdd(zerosOn(g, [n, ch, plane]), 2, flatIdx, flatG).reshape(c.inputShapes[0]!)];
-  },
+  maxPool: (g, c) => [maxPoolBackwardPrim(g, s(c, 0), c.inputShapes[0]!)],  // g summed at the argmax positions (-1: none)
   avgPool: (g, c) => [avgPoolBackwardPrim(g, c.attrs.params as AvgPoolParams)],           // spread g over each window
   avgPoolBackward: (g, c) => [avgPoolPrim(g, c.attrs.params as AvgPoolParams)],           // adjoint: average again
   adaptiveAvgPool: (g, c) => [adaptiveAvgPoolBackwardPrim(g, c.attrs.params as AdaptivePoolParams)],

@@ -30,7 +30,9 @@ export type UnaryOp =
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr';
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr'
+  /** ReLU's gradient, fused: a where b > 0, else 0 (a = incoming gradient, b = the forward input). */
+  | 'reluBackward';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 
@@ -135,6 +137,12 @@ export interface Backend {
 
   /** Max pooling; `indices` (int32) hold each max's flat position within its input plane `inSize` (PyTorch's convention). Padding reads as -Infinity. */
   maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage };
+  /**
+   * Max pooling backward (also adaptive max pooling): gy and indices (int32, as
+   * maxPool returns them, -1 = no input) both `[planes, outPlane]` ->
+   * `[planes, inPlane]`, zero except gy summed at each index.
+   */
+  maxPoolBackward(gy: Storage, indices: Storage, planes: number, outPlane: number, inPlane: number): Storage;
   /** Average pooling forward. */
   avgPool(x: Storage, p: AvgPoolParams): Storage;
   /** Average pooling backward: gy `[batch, channels, ...outSize]` -> `[batch, channels, ...inSize]`. */

@@ -104,6 +104,16 @@ function binary(op: BinaryOp & string, kind: Kind, save: (a: Tensor, b: Tensor, 
 }
 
 const none = (): Tensor[] => [];
+
+/**
+ * ReLU's backward in one kernel: g where x > 0, else 0 (g and x of the same
+ * shape and floating dtype). Not recorded: it only runs inside backward.
+ */
+export function reluBackwardPrim(g: Tensor, x: Tensor): Tensor {
+  const backend = sameBackend('relu backward', g, x);
+  const s = backend.binary('reluBackward', g._storage, g.layout, x._storage, x.layout, g.dtype);
+  return Tensor._fromStorage(s, g.shape, g.dtype);
+}
 const addPrim = binary('add', 'promote', none);
 const subPrim = binary('sub', 'promote', none);
 export const mul = binary('mul', 'promote', (a, b) => [a, b]);

@@ -2,6 +2,7 @@ import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../backend/b
 import { record } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import { dense } from './movement.js';
+import { numel, type Shape } from '../tensor/shape.js';
 
 /*
  * Pooling primitives on 5-D tensors [N, C, D, H, W]; the user-facing pools in
@@ -35,6 +36,19 @@ export function adaptiveMaxPoolPrim(x: Tensor, p: AdaptivePoolParams): PoolResul
   const indices = Tensor._fromStorage(r.indices, shape, 'int32');
   const out = record('maxPool', [xc], Tensor._fromStorage(r.out, shape, x.dtype), [indices], { inSize: p.inSize, params: p });
   return { out, indices };
+}
+
+/**
+ * Max pooling backward (not differentiable further): gy and indices
+ * `[batch, channels, ...outSize]` -> the input's shape `[batch, channels, ...inSize]`,
+ * gy summed at each max's position, zero elsewhere.
+ */
+export function maxPoolBackwardPrim(gy: Tensor, indices: Tensor, inShape: Shape): Tensor {
+  const [n, ch] = [indices.shape[0]!, indices.shape[1]!];
+  const planes = n * ch;
+  const outPlane = planes ? indices.numel() / planes : 0, inPlane = planes ? numel(inShape) / planes : 0;
+  const storage = gy.backend.maxPoolBackward(dense(gy)._storage, dense(indices)._storage, planes, outPlane, inPlane);
+  return Tensor._fromStorage(storage, inShape, gy.dtype);
 }
 
 export function avgPoolPrim(x: Tensor, p: AvgPoolParams): Tensor {

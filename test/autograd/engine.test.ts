@@ -56,6 +56,24 @@ describe('backward', () => {
     assert.deepEqual(b.grad!.toArray(), [4, 4, 4]);
     assert.equal(b.grad!.isContiguous(), true);
   });
+  test('leaf gradients never share storage with each other, the seed or saved tensors', () => {
+    // add passes g through to both leaves; in-place updates of one grad must not touch the other.
+    const a = tg.tensor([1, 2, 3], { requiresGrad: true });
+    const b = tg.tensor([4, 5, 6], { requiresGrad: true });
+    const seed = tg.tensor([1, 1, 1]);
+    a.add(b).backward(seed);
+    tg.noGrad(() => a.grad!.mul_(10));
+    assert.deepEqual(b.grad!.toArray(), [1, 1, 1], 'b.grad is not a view of a.grad');
+    assert.deepEqual(seed.toArray(), [1, 1, 1], 'the seed was not modified');
+    // x * w saves w; the gradient of x is w itself times g — a fresh tensor, stored as is.
+    const w = tg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const x = tg.tensor([[1, 0], [0, 1]], { requiresGrad: true });
+    tg.linear(x, w).sum().backward();
+    assert.ok(w.grad!.isContiguous() && x.grad!.isContiguous(), 'linear grads are contiguous');
+    assert.deepEqual(w.grad!.toArray(), [[1, 1], [1, 1]], 'dW = gᵀx');
+    assert.deepEqual(x.grad!.toArray(), [[4, 6], [4, 6]], 'dx = g W');
+  });
+
   test('deep chains do not overflow the stack', () => {
     const x = tg.tensor([1], { requiresGrad: true });
     let y = x;

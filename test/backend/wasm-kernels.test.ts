@@ -66,7 +66,7 @@ const CASES: Case[] = [
   { name: 'flipped (fallback)', shape: [9], a: { len: 9, layout: { shape: [9], strides: [-1], offset: 8 } }, b: { len: 9, layout: dense([9]) }, fast: false },
 ];
 
-const BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+const BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'reluBackward'];
 const UNARY: UnaryOp[] = ['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'floor', 'ceil', 'round'];
 
 for (const dtype of ['float32', 'float64'] as const) {
@@ -155,7 +155,7 @@ test('where: bool condition with tensor/scalar branches, float32 and int32', () 
   }
 });
 
-test('maxPool 2-D (ties, NaN, padding) and its scatterAdd backward vs the reference', () => {
+test('maxPool 2-D (ties, NaN, padding), its backward and scatterAdd vs the reference', () => {
   const rnd = prng(5);
   // Wide rows run the 4-column vector path for strides 1, 2 and 3, with scalar tails.
   const cases = [[8, 8, 2, 2, 0], [7, 9, 3, 2, 1], [5, 5, 3, 1, 1], [6, 4, 2, 3, 1], [4, 31, 3, 3, 1], [5, 30, 2, 2, 1], [3, 21, 3, 1, 0], [4, 19, 2, 1, 1]] as const;
@@ -176,10 +176,36 @@ test('maxPool 2-D (ties, NaN, padding) and its scatterAdd backward vs the refere
       const g = store(be, 'float32', idx.map((_, i) => (i % 7) - 3));
       const dst = be.alloc('float32', 6 * H * W);
       be.scatterAdd(dst, [2, 3, H * W], 2, store(be, 'int32', idx.map((i) => Math.max(i, 0))), dense(outShape), g, dense(outShape));
-      return [...readAll(be, r.out, outShape), ...idx, ...readAll(be, dst, [6 * H * W])];
+      const gx = be.maxPoolBackward(g, r.indices, 6, oH * oW, H * W);
+      return [...readAll(be, r.out, outShape), ...idx, ...readAll(be, dst, [6 * H * W]), ...readAll(be, gx, [6 * H * W])];
     };
     same(run(wasm), run(referenceBackend), 1e-6, `maxPool H=${H} W=${W} k=${k} s=${s} p=${pad}`);
-    assert.equal(fallbackCounts.size, 0, 'maxPool and scatterAdd ran in wasm');
+    assert.equal(fallbackCounts.size, 0, 'maxPool, maxPoolBackward and scatterAdd ran in wasm');
+  }
+});
+
+test('same-dtype strided copies (transposes, flips, slices, broadcasts, 4-D) agree with the reference', () => {
+  const rnd = prng(7);
+  const src = values(rnd, 120, true);
+  const cases: [Layout, Layout][] = [
+    [dense([4, 6]), { shape: [4, 6], strides: [1, 4], offset: 0 }],                 // transpose (gather)
+    [{ shape: [4, 6], strides: [1, 4], offset: 0 }, dense([4, 6])],                 // transposed write
+    [dense([5, 7]), { shape: [5, 7], strides: [-7, -1], offset: 34 }],              // both dims flipped
+    [dense([3, 9]), { shape: [3, 9], strides: [12, 1], offset: 2 }],                // rows of a wider tensor
+    [dense([6, 5]), { shape: [6, 5], strides: [0, 1], offset: 3 }],                 // broadcast rows
+    [dense([2, 3, 4, 5]), { shape: [2, 3, 4, 5], strides: [60, 1, 15, 3], offset: 0 }], // 4-D permutation
+    [dense([2, 3, 4, 5]), { shape: [2, 3, 4, 5], strides: [1, 40, 10, 2], offset: 0 }],
+  ];
+  for (const dtype of ['float32', 'float64', 'int32', 'bool'] as const) {
+    for (const [dl, sl] of cases) {
+      const run = (be: Backend) => {
+        const s = store(be, dtype, dtype === 'bool' ? src.map((v) => (v > 0 ? 1 : 0)) : src);
+        const d = be.alloc(dtype, 120);
+        be.copy(d, dl, s, sl);
+        return readAll(be, d, [120]).slice(0, dl.shape.reduce((a, b) => a * b, 1));
+      };
+      same(run(wasm), run(referenceBackend), 0, `copy ${dtype} ${JSON.stringify(sl)}`);
+    }
   }
 });
 

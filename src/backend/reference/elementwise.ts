@@ -90,6 +90,7 @@ export const BINARY: Record<BinaryOp, BinaryFn> = {
   ge: (a, b) => (a >= b ? 1 : 0),
   logicalAnd: (a, b) => (a && b ? 1 : 0),
   logicalOr: (a, b) => (a || b ? 1 : 0),
+  reluBackward: (g, x) => (x > 0 ? g : 0),
 };
 
 /** out[i] = fn(x[view i]) into a fresh contiguous array. */

@@ -100,6 +100,9 @@ class ReferenceBackend implements Backend {
     const r = pool.maxPool(dataOf(x), p, x.dtype);
     return { out: this.wrap(x.dtype, r.out), indices: this.wrap('int32', r.indices) };
   }
+  maxPoolBackward(gy: Storage, indices: Storage, planes: number, outPlane: number, inPlane: number): Storage {
+    return this.wrap(gy.dtype, pool.maxPoolBackward(dataOf(gy), dataOf(indices) as Int32Array, planes, outPlane, inPlane, gy.dtype));
+  }
   avgPool(x: Storage, p: AvgPoolParams): Storage {
     return this.wrap(x.dtype, pool.avgPool(dataOf(x), p, x.dtype));
   }

@@ -238,6 +238,20 @@ export function avgPoolBackward(gy: TypedArray, p: AvgPoolParams, dtype: DType):
   return windowedAvg(gy, planes, p.inSize, p.outSize, w, avgDivisor(p, w), dtype, true);
 }
 
+/** Max pooling backward: gy summed into a zero `[planes, inPlane]` at each (valid) index. */
+export function maxPoolBackward(gy: TypedArray, indices: Int32Array, planes: number, outPlane: number, inPlane: number, dtype: DType): TypedArray {
+  checkLength('maxPoolBackward', gy, planes * outPlane);
+  checkLength('maxPoolBackward', indices, planes * outPlane);
+  const gx = typedArrayFor(dtype, planes * inPlane);
+  for (let pl = 0; pl < planes; pl++) {
+    for (let o = pl * outPlane, end = o + outPlane; o < end; o++) {
+      const i = indices[o]!;
+      if (i >= 0) gx[pl * inPlane + i] += gy[o]!;
+    }
+  }
+  return gx;
+}
+
 /** Adaptive average pooling forward: mean over `[floor(o*in/out), ceil((o+1)*in/out))` per dim. */
 export function adaptiveAvgPool(x: TypedArray, p: AdaptivePoolParams, dtype: DType): TypedArray {
   const planes = p.batch * p.channels;

@@ -13,14 +13,14 @@ import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { offsetsOf } from '../reference/storage.js';
 import { WasmContext, ws } from './context.js';
-import { wasmBinary, wasmUnary, wasmWhere } from './elementwise.js';
+import { wasmBinary, wasmCopy, wasmUnary, wasmWhere } from './elementwise.js';
 import { Fallback } from './fallback.js';
 import type { Heap, HeapStats } from './heap.js';
 import { isDense, prod } from './layout.js';
 import type { LoadedModule, Variant } from './loader.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.js';
-import { wasmMaxPool, wasmScatterAdd } from './pool.js';
+import { wasmMaxPool, wasmMaxPoolBackward, wasmScatterAdd } from './pool.js';
 import { wasmReduce } from './reduce.js';
 import type { WasmStorage } from './storage.js';
 
@@ -103,6 +103,7 @@ export class WasmBackend implements Backend {
       dv.set(sv.subarray(srcLayout.offset, srcLayout.offset + n) as never, dstLayout.offset);
       return;
     }
+    if (d.dtype === s.dtype && d !== s && wasmCopy(this.ctx, d, dstLayout, s, srcLayout)) return;
     const dv = d.view(), sv = s.view();
     const od = offsetsOf(dstLayout), os = offsetsOf(srcLayout);
     // Read everything first: source and destination may overlap (x.copy_(x.flip(0))).
@@ -170,6 +171,10 @@ export class WasmBackend implements Backend {
   maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {
     const s = ws(x);
     return wasmMaxPool(this.ctx, s, p) ?? this.fb.maxPool(s, p);
+  }
+  maxPoolBackward(gy: Storage, indices: Storage, planes: number, outPlane: number, inPlane: number): Storage {
+    const g = ws(gy), i = ws(indices);
+    return wasmMaxPoolBackward(this.ctx, g, i, planes, outPlane, inPlane) ?? this.fb.maxPoolBackward(g, i, planes, outPlane, inPlane);
   }
   avgPool(x: Storage, p: AvgPoolParams): Storage {
     return this.fb.avgPool(ws(x), p);

@@ -11,7 +11,7 @@ import { collapse, denseStrides, outerOffsets, prod } from './layout.js';
 import { BYTES, type WasmStorage } from './storage.js';
 
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12,
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12, reluBackward: 13,
 };
 const UNARY_CODE: Partial<Record<UnaryOp, number>> = {
   neg: 0, abs: 1, relu: 2, sqrt: 3, floor: 4, ceil: 5, round: 6, reciprocal: 7, rsqrt: 8,
@@ -49,7 +49,7 @@ export function wasmBinary(
 ): WasmStorage | null {
   const code = BINARY_CODE[op];
   const dt = a.dtype;
-  const compare = code !== undefined && code >= 7;
+  const compare = code !== undefined && code >= 7 && code <= 12;
   // float32/float64 arithmetic and comparisons; int32 comparisons.
   if (code === undefined || b.dtype !== dt || !(isFloat(dt) || (dt === 'int32' && compare))) return null;
   if (outDtype !== (compare ? 'bool' : dt)) return null;
@@ -97,4 +97,20 @@ export function wasmWhere(
     ctx.kernels.whereF32(n, addr(c, oc[i]!), steps[0]!, addr(a, oa[i]!), steps[1]!, addr(b, ob[i]!), steps[2]!, addr(out, oo[i]!));
   }
   return out;
+}
+
+/**
+ * Strided copy between two different storages of one dtype (raw bits, no
+ * conversion): collapsed to rows × cols with any element strides, the outer
+ * dims walked here. False when the case is not covered.
+ */
+export function wasmCopy(ctx: WasmContext, d: WasmStorage, dl: Layout, s: WasmStorage, sl: Layout): boolean {
+  const p = plan2d(dl.shape, [sl, dl]);
+  const bytes = BYTES[d.dtype];
+  const [os, od] = p.outer as [Int32Array, Int32Array];
+  for (let i = 0; i < od.length; i++) {
+    ctx.kernels.copy2d(bytes, p.rows, p.cols, addr(s, os[i]!), p.rowStrides[0]!, p.colStrides[0]!,
+      addr(d, od[i]!), p.rowStrides[1]!, p.colStrides[1]!);
+  }
+  return true;
 }

@@ -88,6 +88,10 @@ export class Fallback {
     count(`avgPool:${x.dtype}`);
     return this.out(x.dtype, pool.avgPool(x.view(), p, x.dtype));
   }
+  maxPoolBackward(gy: WasmStorage, indices: WasmStorage, planes: number, outPlane: number, inPlane: number): WasmStorage {
+    count(`maxPoolBackward:${gy.dtype}`);
+    return this.out(gy.dtype, pool.maxPoolBackward(gy.view(), indices.view() as Int32Array, planes, outPlane, inPlane, gy.dtype));
+  }
   avgPoolBackward(gy: WasmStorage, p: AvgPoolParams): WasmStorage {
     count(`avgPoolBackward:${gy.dtype}`);
     return this.out(gy.dtype, pool.avgPoolBackward(gy.view(), p, gy.dtype));

@@ -39,6 +39,8 @@ export interface Kernels {
   whereF32(n: number, c: number, cStep: number, a: number, aStep: number, b: number, bStep: number, out: number): void;
   reduceF32(op: number, outer: number, red: number, inner: number, x: number, out: number): void;
   reduceF64(op: number, outer: number, red: number, inner: number, x: number, out: number): void;
+  maxPoolBackwardF32(planes: number, outPlane: number, inPlane: number, gy: number, indices: number, gx: number): void;
+  copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
   scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
   maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,
     sH: number, sW: number, pH: number, pW: number, x: number, out: number, indices: number): void;

@@ -21,6 +21,16 @@ export function wasmMaxPool(ctx: WasmContext, x: WasmStorage, p: PoolParams): { 
   return { out, indices };
 }
 
+/** Max pooling backward for float32: one pass that zeroes each plane and adds gy at its indices. */
+export function wasmMaxPoolBackward(
+  ctx: WasmContext, gy: WasmStorage, indices: WasmStorage, planes: number, outPlane: number, inPlane: number,
+): WasmStorage | null {
+  if (gy.dtype !== 'float32' || indices.dtype !== 'int32') return null;
+  const gx = ctx.alloc('float32', planes * inPlane);
+  ctx.kernels.maxPoolBackwardF32(planes, outPlane, inPlane, addr(gy, 0), addr(indices, 0), addr(gx, 0));
+  return gx;
+}
+
 /** In-place scatterAdd fast path; false when not covered. */
 export function wasmScatterAdd(
   ctx: WasmContext, dst: WasmStorage, dstShape: Shape, dim: number, index: WasmStorage, il: Layout, src: WasmStorage, sl: Layout,
