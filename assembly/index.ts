@@ -11,6 +11,7 @@ export { unaryF32, unaryF64 } from './unary';
 export { reduceF32, reduceF64 } from './reduce';
 export { maxPool2dF32, maxPoolBackwardF32, scatterAddF32 } from './pool';
 export { copy2d } from './copy';
+export { sgdF32, adamF32 } from './optim';
 
 /** First byte past the module's static data: where the JS allocator may start. */
 export function heapBase(): usize {

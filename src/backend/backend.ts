@@ -34,6 +34,16 @@ export type BinaryOp =
   /** ReLU's gradient, fused: a where b > 0, else 0 (a = incoming gradient, b = the forward input). */
   | 'reluBackward';
 
+/** One SGD step's settings (torch.optim.SGD); `firstStep` sets the momentum buffer to the gradient. */
+export interface SgdStepOptions {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean; firstStep: boolean;
+}
+
+/** One Adam step's settings (torch.optim.Adam/AdamW); `step` counts from 1; `decoupled`: AdamW's weight decay. */
+export interface AdamStepOptions {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; maximize: boolean; step: number;
+}
+
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 
 /**
@@ -127,6 +137,14 @@ export interface Backend {
   gather(x: Storage, xl: Layout, dim: number, index: Storage, il: Layout): Storage;
   /** In place: dst[i with i[dim] replaced by index[i]] += src[i], over the index shape; dst is contiguous of `dstShape`. */
   scatterAdd(dst: Storage, dstShape: Shape, dim: number, index: Storage, il: Layout, src: Storage, sl: Layout): void;
+
+  /**
+   * Fused SGD update, in place on `n` contiguous elements of one float dtype:
+   * parameter p, its gradient, and the momentum buffer (null without momentum).
+   */
+  sgdStep(p: Storage, grad: Storage, buf: Storage | null, n: number, o: SgdStepOptions): void;
+  /** Fused Adam/AdamW update, in place (m, v: moment estimates; vMax: AMSGrad's running max, or null). */
+  adamStep(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): void;
 
   /** Convolution forward; x and w contiguous. */
   conv(x: Storage, w: Storage, p: ConvParams): Storage;

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
+import { fusable } from './fused.js';
 import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 
 export interface AdamOptions {
@@ -14,6 +15,19 @@ export interface AdamOptions {
 /** Shared Adam/AdamW step; `decoupled` selects AdamW's weight decay. */
 function adamStep(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamOptions>, decoupled: boolean): void {
   const [b1, b2] = g.betas;
+  const st = state as Record<string, Tensor | undefined>;
+  if (fusable(p, grad, st.expAvg, st.expAvgSq, g.amsgrad ? st.maxExpAvgSq : null)) {
+    // One kernel pass over p, grad and the moments, no temporaries.
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    const m = stateTensor(state, 'expAvg', p, () => zerosLike(p));
+    const v = stateTensor(state, 'expAvgSq', p, () => zerosLike(p));
+    const vMax = g.amsgrad ? stateTensor(state, 'maxExpAvgSq', p, () => zerosLike(p)) : null;
+    p.backend.adamStep(p._storage, grad._storage, m._storage, v._storage, vMax?._storage ?? null, p.numel(), {
+      lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weightDecay: g.weightDecay, decoupled, maximize: g.maximize, step,
+    });
+    return;
+  }
   let d = g.maximize ? grad.neg() : grad;
   if (g.weightDecay) {
     if (decoupled) p.mul_(1 - g.lr * g.weightDecay);

@@ -1,5 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { zerosLike } from '../tensor/create.js';
+import { fusable } from './fused.js';
 
 export interface SGDOptions {
   lr: number;
@@ -32,6 +34,16 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<SGDOptions>): void {
+    const existing = state.momentumBuffer as Tensor | undefined;
+    if (fusable(p, grad, existing)) {
+      // One kernel pass: p, grad and the buffer, no temporaries.
+      const buf = g.momentum ? stateTensor(state, 'momentumBuffer', p, () => zerosLike(p)) : null;
+      p.backend.sgdStep(p._storage, grad._storage, buf?._storage ?? null, p.numel(), {
+        lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay,
+        nesterov: g.nesterov, maximize: g.maximize, firstStep: !existing,
+      });
+      return;
+    }
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay) d = d.add(p, g.weightDecay);
     if (g.momentum) {

@@ -1,5 +1,6 @@
 import type {
-  AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp, Storage, UnaryOp,
+  AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp,
+  SgdStepOptions, Storage, UnaryOp,
 } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
@@ -12,6 +13,7 @@ import { matmul } from './matmul.js';
 import { gather, scatterAdd } from './indexing.js';
 import * as conv from './conv.js';
 import * as pool from './pool.js';
+import * as optim from './optim.js';
 
 /**
  * The reference backend: plain TypeScript over typed arrays, float32 and float64.
@@ -94,6 +96,13 @@ class ReferenceBackend implements Backend {
   }
   convBackwardWeight(x: Storage, gy: Storage, p: ConvParams): Storage {
     return this.wrap(x.dtype, conv.convBackwardWeight(dataOf(x), dataOf(gy), p, x.dtype));
+  }
+
+  sgdStep(p: Storage, grad: Storage, buf: Storage | null, n: number, o: SgdStepOptions): void {
+    optim.sgdStep(dataOf(p), dataOf(grad), buf ? dataOf(buf) : null, n, o);
+  }
+  adamStep(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): void {
+    optim.adamStep(dataOf(p), dataOf(grad), dataOf(m), dataOf(v), vMax ? dataOf(vMax) : null, n, o);
   }
 
   maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {

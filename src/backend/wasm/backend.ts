@@ -6,7 +6,8 @@
  * (see fallback.ts), so every Backend method works.
  */
 import type {
-  AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp, Storage, UnaryOp,
+  AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp,
+  SgdStepOptions, Storage, UnaryOp,
 } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
@@ -21,6 +22,7 @@ import type { LoadedModule, Variant } from './loader.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.js';
 import { wasmMaxPool, wasmMaxPoolBackward, wasmScatterAdd } from './pool.js';
+import { wasmAdamStep, wasmSgdStep } from './optim.js';
 import { wasmReduce } from './reduce.js';
 import type { WasmStorage } from './storage.js';
 
@@ -167,6 +169,12 @@ export class WasmBackend implements Backend {
   convBackwardWeight(x: Storage, gy: Storage, p: ConvParams): Storage {
     const sx = ws(x), sg = ws(gy);
     return wasmConvBackwardWeight(this.ctx, sx, sg, p) ?? this.fb.convBackwardWeight(sx, sg, p);
+  }
+  sgdStep(p: Storage, grad: Storage, buf: Storage | null, n: number, o: SgdStepOptions): void {
+    wasmSgdStep(this.ctx, ws(p), ws(grad), buf ? ws(buf) : null, n, o);
+  }
+  adamStep(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): void {
+    wasmAdamStep(this.ctx, ws(p), ws(grad), ws(m), ws(v), vMax ? ws(vMax) : null, n, o);
   }
   maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {
     const s = ws(x);

@@ -40,6 +40,9 @@ export interface Kernels {
   reduceF32(op: number, outer: number, red: number, inner: number, x: number, out: number): void;
   reduceF64(op: number, outer: number, red: number, inner: number, x: number, out: number): void;
   maxPoolBackwardF32(planes: number, outPlane: number, inPlane: number, gy: number, indices: number, gx: number): void;
+  sgdF32(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
+  adamF32(n: number, p: number, g: number, m: number, v: number, vmax: number, lr: number, beta1: number, beta2: number,
+    eps: number, wd: number, stepSize: number, sqrtBias2: number, flags: number): void;
   copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
   scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
   maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,
