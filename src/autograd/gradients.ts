@@ -7,6 +7,7 @@ import type { GradContext } from './engine.js';
 import * as E from '../ops/elementwise.js';
 import { embed, sliceView, split } from '../ops/movement.js';
 import { matmulPrim } from '../ops/linalg.js';
+import { crossEntropyRowsBackwardPrim } from '../ops/loss-prims.js';
 import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
 import { convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
 import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim, maxPoolBackwardPrim } from '../ops/pool-prims.js';
@@ -147,6 +148,11 @@ export const GRADIENTS = {
   convWeightGrad: () => {
     throw new TensorError('backward: double backward through a convolution weight gradient is not supported');
   },
+
+  // losses
+  crossEntropyRows: (g, c) => [                                              // g (softmax - (1-ε) onehot - ε/C)
+    crossEntropyRowsBackwardPrim(g, s(c, 0), s(c, 1), c.attrs.ignoreIndex as number, c.attrs.labelSmoothing as number),
+  ],
 
   // pooling
   maxPool: (g, c) => [maxPoolBackwardPrim(g, s(c, 0), c.inputShapes[0]!)],  // g summed at the argmax positions (-1: none)

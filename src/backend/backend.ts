@@ -146,6 +146,17 @@ export interface Backend {
   /** Fused Adam/AdamW update, in place (m, v: moment estimates; vMax: AMSGrad's running max, or null). */
   adamStep(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): void;
 
+  /**
+   * Softmax cross-entropy per row: logits `[rows, classes]` (contiguous, float)
+   * and int32 class indices `[rows]` -> `[rows]` losses
+   * `-(1-ε) logp[t] - (ε/C) Σ_c logp[c]`, 0 where the target is `ignoreIndex`.
+   */
+  crossEntropyRows(logits: Storage, targets: Storage, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number): Storage;
+  /** Its gradient w.r.t. the logits given the per-row upstream gradient g `[rows]`: g·(softmax - (1-ε) onehot(t) - ε/C), 0 on ignored rows. */
+  crossEntropyRowsBackward(
+    logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number,
+  ): Storage;
+
   /** Convolution forward; x and w contiguous. */
   conv(x: Storage, w: Storage, p: ConvParams): Storage;
   /** Gradient of conv w.r.t. its input (= transposed convolution): gy `[batch, outChannels, ...outSize]` -> `[batch, inChannels, ...inSize]`. */

@@ -201,6 +201,9 @@ describe('crossEntropy with class indices', () => {
     { weight: true, ignoreIndex: 2, eps: 0.1 },
     { weight: true, ignoreIndex: -1, eps: 0.3 },
     { weight: true, eps: 1 },
+    // Without weights, [N, C] inputs take the fused kernels: every option again.
+    { weight: false, ignoreIndex: -1, eps: 0.3 },
+    { weight: false, eps: 1 },
   ];
   for (const { weight, ignoreIndex, eps } of combos) {
     test(`weight ${weight}, ignoreIndex ${ignoreIndex ?? 'default'}, labelSmoothing ${eps}: every reduction`, () => {
@@ -215,7 +218,14 @@ describe('crossEntropy with class indices', () => {
   }
   test('large logits stay finite', () => {
     const l = F.crossEntropy(tg.tensor([[1000, 0, -1000]]), int([1]));
-    assert.ok(Math.abs(l.item() - 1000) < 1e-3);
+    assert.ok(Math.abs(l.item() - 1000) < 1e-3, `loss ${l.item()}`);
+  });
+  test("'mean' over targets that are all ignored is NaN, with zero gradients (PyTorch)", () => {
+    const x = tg.randn([3, 4], { requiresGrad: true });
+    const l = F.crossEntropy(x, int([5, 5, 5]), { ignoreIndex: 5 });
+    assert.ok(Number.isNaN(l.item()), `loss ${l.item()}`);
+    F.crossEntropy(x, int([5, 5, 5]), { ignoreIndex: 5, reduction: 'sum' }).backward();
+    assert.deepEqual([...x.grad!.data()], new Array(12).fill(0), 'gradient');
   });
 });
 

@@ -14,6 +14,7 @@ import { gather, scatterAdd } from './indexing.js';
 import * as conv from './conv.js';
 import * as pool from './pool.js';
 import * as optim from './optim.js';
+import * as loss from './loss.js';
 
 /**
  * The reference backend: plain TypeScript over typed arrays, float32 and float64.
@@ -103,6 +104,14 @@ class ReferenceBackend implements Backend {
   }
   adamStep(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): void {
     optim.adamStep(dataOf(p), dataOf(grad), dataOf(m), dataOf(v), vMax ? dataOf(vMax) : null, n, o);
+  }
+
+  crossEntropyRows(logits: Storage, targets: Storage, rows: number, classes: number, ignoreIndex: number, eps: number): Storage {
+    return this.wrap(logits.dtype, loss.crossEntropyRows(dataOf(logits), dataOf(targets) as Int32Array, rows, classes, ignoreIndex, eps, logits.dtype));
+  }
+  crossEntropyRowsBackward(logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, eps: number): Storage {
+    const out = loss.crossEntropyRowsBackward(dataOf(logits), dataOf(targets) as Int32Array, dataOf(g), rows, classes, ignoreIndex, eps, logits.dtype);
+    return this.wrap(logits.dtype, out);
   }
 
   maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {

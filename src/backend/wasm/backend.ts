@@ -23,6 +23,7 @@ import { wasmMatmul } from './matmul.js';
 import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.js';
 import { wasmMaxPool, wasmMaxPoolBackward, wasmScatterAdd } from './pool.js';
 import { wasmAdamStep, wasmSgdStep } from './optim.js';
+import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
 import { wasmReduce } from './reduce.js';
 import type { WasmStorage } from './storage.js';
 
@@ -175,6 +176,12 @@ export class WasmBackend implements Backend {
   }
   adamStep(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): void {
     wasmAdamStep(this.ctx, ws(p), ws(grad), ws(m), ws(v), vMax ? ws(vMax) : null, n, o);
+  }
+  crossEntropyRows(logits: Storage, targets: Storage, rows: number, classes: number, ignoreIndex: number, eps: number): Storage {
+    return wasmCrossEntropyRows(this.ctx, ws(logits), ws(targets), rows, classes, ignoreIndex, eps);
+  }
+  crossEntropyRowsBackward(logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, eps: number): Storage {
+    return wasmCrossEntropyRowsBackward(this.ctx, ws(logits), ws(targets), ws(g), rows, classes, ignoreIndex, eps);
   }
   maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {
     const s = ws(x);

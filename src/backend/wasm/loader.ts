@@ -43,6 +43,8 @@ export interface Kernels {
   sgdF32(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
   adamF32(n: number, p: number, g: number, m: number, v: number, vmax: number, lr: number, beta1: number, beta2: number,
     eps: number, wd: number, stepSize: number, sqrtBias2: number, flags: number): void;
+  crossEntropyRowsF32(x: number, t: number, rows: number, classes: number, ignoreIndex: number, eps: number, out: number): void;
+  crossEntropyRowsBackwardF32(x: number, t: number, g: number, rows: number, classes: number, ignoreIndex: number, eps: number, out: number): void;
   copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
   scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
   maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,
