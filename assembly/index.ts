@@ -13,6 +13,7 @@ export { maxPool2dF32, maxPoolBackwardF32, scatterAddF32 } from './pool';
 export { copy2d } from './copy';
 export { sgdF32, adamF32 } from './optim';
 export { crossEntropyRowsF32, crossEntropyRowsBackwardF32 } from './loss';
+export { batchNormTrainF32, batchNormTrainBackwardF32 } from './batchnorm';
 
 /** First byte past the module's static data: where the JS allocator may start. */
 export function heapBase(): usize {

@@ -8,6 +8,7 @@ import * as E from '../ops/elementwise.js';
 import { embed, sliceView, split } from '../ops/movement.js';
 import { matmulPrim } from '../ops/linalg.js';
 import { crossEntropyRowsBackwardPrim } from '../ops/loss-prims.js';
+import { batchNormTrainBackwardPrim } from '../ops/norm-prims.js';
 import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
 import { convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
 import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim, maxPoolBackwardPrim } from '../ops/pool-prims.js';
@@ -147,6 +148,13 @@ export const GRADIENTS = {
   },
   convWeightGrad: () => {
     throw new TensorError('backward: double backward through a convolution weight gradient is not supported');
+  },
+
+  // normalisation
+  batchNormTrain: (g, c) => {                                                // dx = w/σ (g - mean g - x̂ mean(g x̂))
+    const hasWeight = c.attrs.hasWeight as boolean;
+    const r = batchNormTrainBackwardPrim(g, s(c, 0), s(c, 1), s(c, 2), hasWeight ? s(c, 3) : null, c.attrs.eps as number);
+    return [r.dx, ...(hasWeight ? [r.dweight] : []), ...(c.attrs.hasBias ? [r.dbias] : [])];
   },
 
   // losses

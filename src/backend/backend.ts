@@ -157,6 +157,17 @@ export interface Backend {
     logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number,
   ): Storage;
 
+  /**
+   * Training-mode batch norm over x `[n, c, s]` (contiguous): per-channel batch
+   * mean and biased variance, y = (x - mean)/sqrt(var + eps)·weight + bias
+   * (weight/bias `[c]`, null = 1/0).
+   */
+  batchNormTrain(x: Storage, weight: Storage | null, bias: Storage | null, n: number, c: number, s: number, eps: number):
+    { y: Storage; mean: Storage; var: Storage };
+  /** Its backward from gy `[n, c, s]`: dx, and per-channel dweight = Σ gy·x̂, dbias = Σ gy. */
+  batchNormTrainBackward(x: Storage, gy: Storage, mean: Storage, variance: Storage, weight: Storage | null, n: number, c: number, s: number, eps: number):
+    { dx: Storage; dweight: Storage; dbias: Storage };
+
   /** Convolution forward; x and w contiguous. */
   conv(x: Storage, w: Storage, p: ConvParams): Storage;
   /** Gradient of conv w.r.t. its input (= transposed convolution): gy `[batch, outChannels, ...outSize]` -> `[batch, inChannels, ...inSize]`. */

@@ -6,6 +6,7 @@ import { cast, rsqrt } from './elementwise.js';
 import { reshape } from './movement.js';
 import { pad } from './pad.js';
 import { avgPoolPrim } from './pool-prims.js';
+import { batchNormFusable, batchNormTrainPrim } from './norm-prims.js';
 
 /*
  * Normalisation layers as composites of reductions and elementwise ops, so
@@ -52,6 +53,15 @@ function checkParam(op: string, name: string, t: Tensor | null | undefined, shap
 }
 
 /** `y * weight + bias` with the optional parameters reshaped to `shape` for broadcasting. */
+/** running = (1 - momentum)·running + momentum·batch, with the unbiased batch variance (PyTorch). */
+function updateRunningStats(runningMean: Tensor, runningVar: Tensor, mean: Tensor, varBiased: Tensor, momentum: number, count: number): void {
+  noGrad(() => {
+    const batchVar = varBiased.mul(count / (count - 1));
+    runningMean.copy_(runningMean.mul(1 - momentum).add(mean.detach().mul(momentum)));
+    runningVar.copy_(runningVar.mul(1 - momentum).add(batchVar.detach().mul(momentum)));
+  });
+}
+
 function affine(y: Tensor, weight: Tensor | null | undefined, bias: Tensor | null | undefined, shape: readonly number[]): Tensor {
   let out = y;
   if (weight != null) out = out.mul(reshape(weight, shape));
@@ -108,16 +118,17 @@ export function batchNorm(
     if (count <= 1) {
       throw new TensorError(`batchNorm: expected more than 1 value per channel when training (input ${fmtShape(input.shape)})`);
     }
+    if (batchNormFusable(input, weight, bias)) {
+      // One kernel for statistics, normalisation and affine (and one for the backward).
+      const r = batchNormTrainPrim(input, weight ?? null, bias ?? null, eps);
+      if (runningMean != null && runningVar != null) updateRunningStats(runningMean, runningVar, r.mean, r.var, momentum, count);
+      return r.y;
+    }
     const mean = input.mean(dims, true);
     const centered = input.sub(mean);
     const varBiased = centered.square().mean(dims, true);
     if (runningMean != null && runningVar != null) {
-      noGrad(() => {
-        const batchMean = reshape(mean, [c]);
-        const batchVar = reshape(varBiased, [c]).mul(count / (count - 1));
-        runningMean.copy_(runningMean.mul(1 - momentum).add(batchMean.mul(momentum)));
-        runningVar.copy_(runningVar.mul(1 - momentum).add(batchVar.mul(momentum)));
-      });
+      updateRunningStats(runningMean, runningVar, reshape(mean, [c]), reshape(varBiased, [c]), momentum, count);
     }
     return affine(centered.mul(rsqrt(varBiased.add(eps))), weight, bias, chanShape);
   }

@@ -54,6 +54,18 @@ describe('batchNorm', () => {
       });
     });
   }
+  test('training, weight only and bias only (odd spatial size: vector loops and tails)', () => {
+    checkOp({
+      shapes: [[3, 2, 7], [2]],
+      op: (x, w) => tg.F.batchNorm(x, null, null, w, null, { training: true }),
+      reference: (x, w) => affineRef(normalizeGroups(x, (i) => i[1]!), (i) => i[1]!, w, undefined),
+    });
+    checkOp({
+      shapes: [[2, 3, 9], [3]],
+      op: (x, b) => tg.F.batchNorm(x, null, null, null, b, { training: true }),
+      reference: (x, b) => affineRef(normalizeGroups(x, (i) => i[1]!), (i) => i[1]!, undefined, b),
+    });
+  });
   test('training, no affine', () => {
     checkOp({
       shapes: [[3, 2, 5]],

@@ -15,6 +15,7 @@ import * as conv from './conv.js';
 import * as pool from './pool.js';
 import * as optim from './optim.js';
 import * as loss from './loss.js';
+import * as bn from './batchnorm.js';
 
 /**
  * The reference backend: plain TypeScript over typed arrays, float32 and float64.
@@ -112,6 +113,15 @@ class ReferenceBackend implements Backend {
   crossEntropyRowsBackward(logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, eps: number): Storage {
     const out = loss.crossEntropyRowsBackward(dataOf(logits), dataOf(targets) as Int32Array, dataOf(g), rows, classes, ignoreIndex, eps, logits.dtype);
     return this.wrap(logits.dtype, out);
+  }
+
+  batchNormTrain(x: Storage, weight: Storage | null, bias: Storage | null, n: number, c: number, s: number, eps: number) {
+    const r = bn.batchNormTrain(dataOf(x), weight ? dataOf(weight) : null, bias ? dataOf(bias) : null, n, c, s, eps, x.dtype);
+    return { y: this.wrap(x.dtype, r.y), mean: this.wrap(x.dtype, r.mean), var: this.wrap(x.dtype, r.var) };
+  }
+  batchNormTrainBackward(x: Storage, gy: Storage, mean: Storage, variance: Storage, weight: Storage | null, n: number, c: number, s: number, eps: number) {
+    const r = bn.batchNormTrainBackward(dataOf(x), dataOf(gy), dataOf(mean), dataOf(variance), weight ? dataOf(weight) : null, n, c, s, eps, x.dtype);
+    return { dx: this.wrap(x.dtype, r.dx), dweight: this.wrap(x.dtype, r.dweight), dbias: this.wrap(x.dtype, r.dbias) };
   }
 
   maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {

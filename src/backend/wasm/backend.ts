@@ -24,6 +24,7 @@ import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.
 import { wasmMaxPool, wasmMaxPoolBackward, wasmScatterAdd } from './pool.js';
 import { wasmAdamStep, wasmSgdStep } from './optim.js';
 import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
+import { wasmBatchNormTrain, wasmBatchNormTrainBackward } from './batchnorm.js';
 import { wasmReduce } from './reduce.js';
 import type { WasmStorage } from './storage.js';
 
@@ -182,6 +183,12 @@ export class WasmBackend implements Backend {
   }
   crossEntropyRowsBackward(logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, eps: number): Storage {
     return wasmCrossEntropyRowsBackward(this.ctx, ws(logits), ws(targets), ws(g), rows, classes, ignoreIndex, eps);
+  }
+  batchNormTrain(x: Storage, weight: Storage | null, bias: Storage | null, n: number, c: number, s: number, eps: number) {
+    return wasmBatchNormTrain(this.ctx, ws(x), weight ? ws(weight) : null, bias ? ws(bias) : null, n, c, s, eps);
+  }
+  batchNormTrainBackward(x: Storage, gy: Storage, mean: Storage, variance: Storage, weight: Storage | null, n: number, c: number, s: number, eps: number) {
+    return wasmBatchNormTrainBackward(this.ctx, ws(x), ws(gy), ws(mean), ws(variance), weight ? ws(weight) : null, n, c, s, eps);
   }
   maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {
     const s = ws(x);

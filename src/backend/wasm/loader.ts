@@ -45,6 +45,10 @@ export interface Kernels {
     eps: number, wd: number, stepSize: number, sqrtBias2: number, flags: number): void;
   crossEntropyRowsF32(x: number, t: number, rows: number, classes: number, ignoreIndex: number, eps: number, out: number): void;
   crossEntropyRowsBackwardF32(x: number, t: number, g: number, rows: number, classes: number, ignoreIndex: number, eps: number, out: number): void;
+  batchNormTrainF32(x: number, w: number, b: number, n: number, c: number, s: number, eps: number,
+    y: number, mean: number, variance: number, c0: number, c1: number): void;
+  batchNormTrainBackwardF32(x: number, gy: number, mean: number, variance: number, w: number, n: number, c: number, s: number,
+    eps: number, dx: number, dweight: number, dbias: number, c0: number, c1: number): void;
   copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
   scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
   maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,
