@@ -46,3 +46,27 @@ export function copy2d(bytes: i32, rows: i32, cols: i32, src: usize, sRow: i32, 
   else if (bytes == 8) copyRows<u64>(rows, cols, src, sRow, sCol, dst, dRow, dCol);
   else copyRows<u8>(rows, cols, src, sRow, sCol, dst, dRow, dCol);
 }
+
+/**
+ * Fills: n elements at ptr with one value (4-byte bit pattern, float64, or a
+ * byte). The JS side must not fill wasm memory itself: TypedArray.fill on a
+ * SharedArrayBuffer (the threaded build's memory) runs ~20x slower than
+ * memory.fill here.
+ */
+export function fill32(ptr: usize, bits: u32, n: i32): void {
+  const v = i32x4.splat(bits);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(ptr + (<usize>i << 2), v);
+  for (; i < n; i++) store<u32>(ptr + (<usize>i << 2), bits);
+}
+
+export function fill64(ptr: usize, value: f64, n: i32): void {
+  const v = f64x2.splat(value);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(ptr + (<usize>i << 3), v);
+  for (; i < n; i++) store<f64>(ptr + (<usize>i << 3), value);
+}
+
+export function fill8(ptr: usize, byte: u8, n: i32): void {
+  memory.fill(ptr, byte, <usize>n);
+}

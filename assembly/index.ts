@@ -10,7 +10,7 @@ export { binaryF32, binaryF64, compareI32, whereF32 } from './elementwise';
 export { unaryF32, unaryF64 } from './unary';
 export { reduceF32, reduceF64 } from './reduce';
 export { maxPool2dF32, maxPoolBackwardF32, scatterAddF32 } from './pool';
-export { copy2d } from './copy';
+export { copy2d, fill32, fill64, fill8 } from './copy';
 export { sgdF32, adamF32 } from './optim';
 export { crossEntropyRowsF32, crossEntropyRowsBackwardF32 } from './loss';
 export { batchNormTrainF32, batchNormTrainBackwardF32 } from './batchnorm';

@@ -209,6 +209,25 @@ test('same-dtype strided copies (transposes, flips, slices, broadcasts, 4-D) agr
   }
 });
 
+test('dense fills convert the value as the dtype stores it; zeroed allocations are zero', () => {
+  for (const dtype of ['float32', 'float64', 'int32', 'bool'] as const) {
+    for (const value of [0, 1.5, -2.7, 3e9, NaN, -Infinity]) {
+      const run = (be: Backend) => {
+        const d = be.alloc(dtype, 23);
+        be.fill(d, dense([21], 1), value);
+        return readAll(be, d, [23]).slice(1, 22);
+      };
+      same(run(wasm), run(referenceBackend), 0, `fill ${dtype} ${value}`);
+    }
+  }
+  // Dirty a block, free it, and get it back zeroed.
+  const dirty = wasm.alloc('float32', 1000);
+  wasm.fill(dirty, dense([1000]), 7);
+  (dirty as unknown as { release(): void }).release();
+  const z = wasm.alloc('float32', 1000);
+  assert.ok(readAll(wasm, z, [1000]).every((v) => v === 0), 'alloc returns zeros');
+});
+
 test('copy, fill and read over strided views and dtype conversions agree with the reference', () => {
   const rnd = prng(6);
   const src = values(rnd, 24, true);

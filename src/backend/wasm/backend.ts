@@ -14,7 +14,7 @@ import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { offsetsOf } from '../reference/storage.js';
 import { WasmContext, ws } from './context.js';
-import { wasmBinary, wasmCopy, wasmUnary, wasmWhere } from './elementwise.js';
+import { fillDense, wasmBinary, wasmCopy, wasmUnary, wasmWhere } from './elementwise.js';
 import { Fallback } from './fallback.js';
 import type { Heap, HeapStats } from './heap.js';
 import { isDense, prod } from './layout.js';
@@ -120,9 +120,10 @@ export class WasmBackend implements Backend {
     }
   }
   fill(dst: Storage, dstLayout: Layout, value: number): void {
-    const v = ws(dst).view();
+    const d = ws(dst);
+    const v = d.view();
     if (isDense(dstLayout)) {
-      v.fill(value, dstLayout.offset, dstLayout.offset + prod(dstLayout.shape));
+      fillDense(this.ctx, d, dstLayout.offset, prod(dstLayout.shape), value);
       return;
     }
     for (const o of offsetsOf(dstLayout)) v[o] = value;

@@ -39,7 +39,14 @@ export class WasmContext {
 
   /** A new storage; zero-filled only when asked (kernels that write every element skip it). */
   alloc(dtype: DType, length: number, zero = false): WasmStorage {
-    return WasmStorage.create(this.backend, this.heap, dtype, length, zero);
+    const s = WasmStorage.create(this.backend, this.heap, dtype, length);
+    if (zero) this.zero(s.ptr, length * BYTES[dtype]);
+    return s;
+  }
+
+  /** Zeroes `bytes` bytes at `ptr` (in wasm: see fill8 in assembly/copy.ts for why not TypedArray.fill). */
+  zero(ptr: number, bytes: number): void {
+    this.kernels.fill8(ptr, 0, bytes);
   }
 
   /** A new storage holding a copy of `values` (of the dtype's array type). */

@@ -6,6 +6,7 @@
  */
 import type { BinaryOp, Layout, UnaryOp } from '../backend.js';
 import type { DType } from '../../tensor/dtype.js';
+import { typedArrayFor } from '../../tensor/dtype.js';
 import { addr, type WasmContext } from './context.js';
 import { collapse, denseStrides, outerOffsets, prod } from './layout.js';
 import { BYTES, type WasmStorage } from './storage.js';
@@ -113,4 +114,18 @@ export function wasmCopy(ctx: WasmContext, d: WasmStorage, dl: Layout, s: WasmSt
       addr(d, od[i]!), p.rowStrides[1]!, p.colStrides[1]!);
   }
   return true;
+}
+
+/**
+ * Fills n elements of `d` from element `offset` with `value`, converted as the
+ * dtype's typed array would store it, in wasm (TypedArray.fill is slow on the
+ * threaded build's shared memory).
+ */
+export function fillDense(ctx: WasmContext, d: WasmStorage, offset: number, n: number, value: number): void {
+  const cell = typedArrayFor(d.dtype, 1);
+  cell[0] = value;
+  const at = addr(d, offset);
+  if (BYTES[d.dtype] === 8) ctx.kernels.fill64(at, cell[0]!, n);
+  else if (BYTES[d.dtype] === 4) ctx.kernels.fill32(at, new Int32Array(cell.buffer)[0]!, n);
+  else ctx.kernels.fill8(at, cell[0]!, n);
 }

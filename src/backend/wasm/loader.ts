@@ -49,6 +49,9 @@ export interface Kernels {
     y: number, mean: number, variance: number, c0: number, c1: number): void;
   batchNormTrainBackwardF32(x: number, gy: number, mean: number, variance: number, w: number, n: number, c: number, s: number,
     eps: number, dx: number, dweight: number, dbias: number, c0: number, c1: number): void;
+  fill32(ptr: number, bits: number, n: number): void;
+  fill64(ptr: number, value: number, n: number): void;
+  fill8(ptr: number, byte: number, n: number): void;
   copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
   scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
   maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,

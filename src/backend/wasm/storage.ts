@@ -56,12 +56,10 @@ export class WasmStorage implements Storage {
     registry.register(this, { ptr, size, heap }, this);
   }
 
-  /** Allocates a block for `length` elements; contents undefined unless `zero`. */
-  static create(backend: Backend, heap: Heap, dtype: DType, length: number, zero: boolean): WasmStorage {
+  /** Allocates a block for `length` elements; contents undefined (WasmContext.alloc zeroes on request). */
+  static create(backend: Backend, heap: Heap, dtype: DType, length: number): WasmStorage {
     const { ptr, size } = heap.alloc(length * BYTES[dtype]);
-    const s = new WasmStorage(backend, heap, dtype, length, ptr, size);
-    if (zero) heap.u8.fill(0, ptr, ptr + length * BYTES[dtype]);
-    return s;
+    return new WasmStorage(backend, heap, dtype, length, ptr, size);
   }
 
   get released(): boolean {
