@@ -14,6 +14,7 @@ export { copy2d, fill32, fill64, fill8 } from './copy';
 export { sgdF32, adamF32 } from './optim';
 export { crossEntropyRowsF32, crossEntropyRowsBackwardF32 } from './loss';
 export { batchNormTrainF32, batchNormTrainBackwardF32 } from './batchnorm';
+export { windowedAvgF32 } from './avgpool';
 
 /** First byte past the module's static data: where the JS allocator may start. */
 export function heapBase(): usize {

@@ -274,3 +274,26 @@ export function adaptiveMaxPool(x: TypedArray, p: AdaptivePoolParams, dtype: DTy
   checkLength('adaptiveMaxPool', x, planes * product(p.inSize));
   return windowedMax(x, planes, p.inSize, p.outSize, adaptivePoolWindows(p), dtype);
 }
+
+/**
+ * The window tables of an average pooling (adaptive when `p` has no kernel)
+ * packed for the wasm kernel: per axis D, H, W the arrays first, count and
+ * divisor (int32, one entry per output position), concatenated; `fixed` is
+ * the divisorOverride (0 when the per-axis divisors apply).
+ */
+export function avgWindowTables(p: AvgPoolParams | AdaptivePoolParams): { tables: Int32Array; fixed: number } {
+  const adaptive = !('kernelSize' in p);
+  const w = adaptive ? adaptivePoolWindows(p) : poolWindows(p as AvgPoolParams);
+  const divisor = adaptive ? [w[0].count, w[1].count, w[2].count] as const : avgDivisor(p as AvgPoolParams, w);
+  const n = p.outSize[0] + p.outSize[1] + p.outSize[2];
+  const tables = new Int32Array(3 * n);
+  let at = 0;
+  for (let axis = 0; axis < 3; axis++) {
+    const a = w[axis]!;
+    tables.set(a.first, at);
+    tables.set(a.count, at + a.first.length);
+    if (typeof divisor !== 'number') tables.set(divisor[axis]!, at + 2 * a.first.length);
+    at += 3 * a.first.length;
+  }
+  return { tables, fixed: typeof divisor === 'number' ? divisor : 0 };
+}

@@ -21,7 +21,7 @@ import { denseStrides, isDense, prod } from './layout.js';
 import type { LoadedModule, Variant } from './loader.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.js';
-import { wasmMaxPool, wasmMaxPoolBackward, wasmScatterAdd } from './pool.js';
+import { wasmAvgPool, wasmMaxPool, wasmMaxPoolBackward, wasmScatterAdd } from './pool.js';
 import { wasmAdamStep, wasmSgdStep } from './optim.js';
 import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
 import { wasmBatchNormTrain, wasmBatchNormTrainBackward } from './batchnorm.js';
@@ -207,16 +207,16 @@ export class WasmBackend implements Backend {
     return wasmMaxPoolBackward(this.ctx, g, i, planes, outPlane, inPlane) ?? this.fb.maxPoolBackward(g, i, planes, outPlane, inPlane);
   }
   avgPool(x: Storage, p: AvgPoolParams): Storage {
-    return this.fb.avgPool(ws(x), p);
+    return wasmAvgPool(this.ctx, ws(x), p, false) ?? this.fb.avgPool(ws(x), p);
   }
   avgPoolBackward(gy: Storage, p: AvgPoolParams): Storage {
-    return this.fb.avgPoolBackward(ws(gy), p);
+    return wasmAvgPool(this.ctx, ws(gy), p, true) ?? this.fb.avgPoolBackward(ws(gy), p);
   }
   adaptiveAvgPool(x: Storage, p: AdaptivePoolParams): Storage {
-    return this.fb.adaptiveAvgPool(ws(x), p);
+    return wasmAvgPool(this.ctx, ws(x), p, false) ?? this.fb.adaptiveAvgPool(ws(x), p);
   }
   adaptiveAvgPoolBackward(gy: Storage, p: AdaptivePoolParams): Storage {
-    return this.fb.adaptiveAvgPoolBackward(ws(gy), p);
+    return wasmAvgPool(this.ctx, ws(gy), p, true) ?? this.fb.adaptiveAvgPoolBackward(ws(gy), p);
   }
   adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): { out: Storage; indices: Storage } {
     return this.fb.adaptiveMaxPool(ws(x), p);

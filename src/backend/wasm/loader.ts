@@ -13,6 +13,7 @@
  * it; otherwise the plain build over an ordinary memory.
  */
 import { sharedMemorySupported } from './threads.js';
+import { nodeBuiltin } from '../../util/node.js';
 
 /** The exports of the kernel module (addresses are byte offsets into the memory). */
 export interface Kernels {
@@ -52,6 +53,8 @@ export interface Kernels {
   fill32(ptr: number, bits: number, n: number): void;
   fill64(ptr: number, value: number, n: number): void;
   fill8(ptr: number, byte: number, n: number): void;
+  windowedAvgF32(planes: number, D: number, H: number, W: number, OD: number, OH: number, OW: number,
+    tables: number, fixed: number, src: number, dst: number, backward: number): void;
   copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
   scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
   maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,
@@ -84,7 +87,7 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 async function enableRelaxedSimd(): Promise<void> {
   if (!isNode) return;
   try {
-    const v8 = await import('node:v8');
+    const v8 = nodeBuiltin('node:v8', 'wasm backend');
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch {
     // Not Node, or flags locked down: validation below decides.
@@ -95,7 +98,7 @@ async function fetchBytes(file: string): Promise<Uint8Array<ArrayBuffer>> {
   const url = new URL(`./build/${file}`, import.meta.url);
   try {
     if (isNode && url.protocol === 'file:') {
-      const fs = await import('node:fs/promises');
+      const fs = nodeBuiltin('node:fs/promises', 'wasm backend');
       return new Uint8Array(await fs.readFile(url));
     }
     const res = await fetch(url);
@@ -129,8 +132,8 @@ export async function findGc(): Promise<(() => void) | null> {
   if (typeof g === 'function') return g;
   if (!isNode) return null;
   try {
-    const v8 = await import('node:v8');
-    const vm = await import('node:vm');
+    const v8 = nodeBuiltin('node:v8', 'wasm backend');
+    const vm = nodeBuiltin('node:vm', 'wasm backend');
     v8.setFlagsFromString('--expose-gc');
     const fn = vm.runInNewContext('gc') as unknown;
     return typeof fn === 'function' ? (fn as () => void) : null;
@@ -151,8 +154,8 @@ export async function findGc(): Promise<(() => void) | null> {
 export async function findCleanupSome(): Promise<((this: FinalizationRegistry<never>) => void) | null> {
   if (!isNode) return null;
   try {
-    const v8 = await import('node:v8');
-    const vm = await import('node:vm');
+    const v8 = nodeBuiltin('node:v8', 'wasm backend');
+    const vm = nodeBuiltin('node:vm', 'wasm backend');
     v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
     const method = vm.runInNewContext('FinalizationRegistry.prototype.cleanupSome') as unknown;
     if (typeof method !== 'function') return null;

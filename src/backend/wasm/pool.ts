@@ -3,7 +3,8 @@
  * scatter-add its backward uses (index shaped like the destination except
  * along `dim`, index and source contiguous). Other cases return null.
  */
-import type { Layout, PoolParams } from '../backend.js';
+import type { AdaptivePoolParams, AvgPoolParams, Layout, PoolParams } from '../backend.js';
+import { avgWindowTables } from '../reference/pool.js';
 import type { Shape } from '../../tensor/shape.js';
 import { addr, type WasmContext } from './context.js';
 import { isDense, prod } from './layout.js';
@@ -43,4 +44,22 @@ export function wasmScatterAdd(
   const inner = prod(dstShape.slice(dim + 1));
   ctx.kernels.scatterAddF32(outer, il.shape[dim]!, dstShape[dim]!, inner, addr(dst, 0), addr(index, il.offset), addr(src, sl.offset));
   return true;
+}
+
+/**
+ * Average pooling (plain or adaptive) forward, or backward when `backward`,
+ * for float32: src `[planes, ...outSize]` (backward) or `[planes, ...inSize]`.
+ */
+export function wasmAvgPool(
+  ctx: WasmContext, src: WasmStorage, p: AvgPoolParams | AdaptivePoolParams, backward: boolean,
+): WasmStorage | null {
+  if (src.dtype !== 'float32') return null;
+  const planes = p.batch * p.channels;
+  const { tables, fixed } = avgWindowTables(p);
+  const dst = ctx.alloc('float32', planes * prod(backward ? p.inSize : p.outSize));
+  const t = ctx.temp(Math.max(4, tables.byteLength));
+  ctx.heap.i32.set(tables, t.ptr >> 2);
+  ctx.kernels.windowedAvgF32(planes, ...p.inSize, ...p.outSize, t.ptr, fixed, addr(src, 0), addr(dst, 0), backward ? 1 : 0);
+  ctx.freeTemp(t);
+  return dst;
 }
