@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TensorError } from '../tensor/errors.js';
+import { nodeBuiltin } from '../util/node.js';
 import { tensor } from '../tensor/create.js';
 import type { ImageLabelSet } from './mnist.js';
+
+const NOT_NODE = 'fetch the batch files and build tensors with tg.tensor';
 
 /** Bytes per record of the CIFAR-10 binary format: 1 label + 3x32x32 pixels. */
 const RECORD = 1 + 3 * 32 * 32;
@@ -37,6 +38,8 @@ export function loadCifar10(opts: CifarOptions): ImageLabelSet {
   if (split !== 'train' && split !== 'test') {
     throw new TensorError(`loadCifar10: split must be 'train' or 'test' (got ${JSON.stringify(split)})`);
   }
+  const { existsSync } = nodeBuiltin('node:fs', 'loadCifar10', NOT_NODE);
+  const { join } = nodeBuiltin('node:path', 'loadCifar10', NOT_NODE);
   const names = split === 'train' ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ['test_batch.bin'];
   const nested = join(root, 'cifar-10-batches-bin');
   const dir = !existsSync(join(root, names[0]!)) && existsSync(join(nested, names[0]!)) ? nested : root;
@@ -65,6 +68,7 @@ export function loadCifar10(opts: CifarOptions): ImageLabelSet {
 
 /** Reads one batch file, checking that it holds whole records. */
 function readBatch(path: string): Uint8Array {
+  const { readFileSync } = nodeBuiltin('node:fs', 'loadCifar10', NOT_NODE);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

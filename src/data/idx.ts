@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { TensorError, fmtShape } from '../tensor/errors.js';
+import { nodeBuiltin } from '../util/node.js';
 
 /** Element types of the IDX format, by the type code in the magic number. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -38,6 +37,7 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}
  * then DD big-endian uint32 sizes, then the elements, big-endian, row-major.
  * The declared sizes must account for the file length exactly: a truncated file
  * or trailing bytes is an error, not a silently short dataset.
+ * Paths and gzip need Node; in a browser, pass the (inflated) bytes.
  * @example
  * const { dims, data } = readIdx('data/train-images-idx3-ubyte');  // dims [60000,28,28], Uint8Array
  */
@@ -45,6 +45,7 @@ export function readIdx(source: string | Uint8Array): IdxFile {
   const name = typeof source === 'string' ? source : '<bytes>';
   let bytes: Uint8Array;
   if (typeof source === 'string') {
+    const { readFileSync } = nodeBuiltin('node:fs', 'readIdx', 'fetch the file and pass its bytes');
     try {
       bytes = readFileSync(source);
     } catch (e) {
@@ -58,6 +59,7 @@ export function readIdx(source: string | Uint8Array): IdxFile {
     throw new TensorError(`readIdx: expected a path or a Uint8Array (got ${typeof source})`);
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const { gunzipSync } = nodeBuiltin('node:zlib', 'readIdx', "inflate gzip data first (DecompressionStream('gzip')) and pass the bytes");
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {

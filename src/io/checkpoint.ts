@@ -103,7 +103,8 @@ function checkCount(where: string, name: string, v: number): void {
 /**
  * Saves a training checkpoint atomically: model weights and buffers, optimizer
  * state, scheduler state, epoch and step, the default RNG's state and any
- * `generators`, and a free-form `extra` object.
+ * `generators`, and a free-form `extra` object. Node only; in a browser,
+ * `serializeCheckpoint` gives the bytes.
  * @example
  * tg.io.saveCheckpoint('run/last.safetensors', {
  *   model, optimizer, scheduler, epoch, step, generators: { loader: loaderGen }, extra: { bestAcc },
@@ -111,6 +112,20 @@ function checkCount(where: string, name: string, v: number): void {
  */
 export function saveCheckpoint(path: string, contents: CheckpointContents): void {
   const where = `saveCheckpoint: ${path}`;
+  writeFileAtomic(where, path, encodeCheckpoint(where, contents), 'use tg.io.serializeCheckpoint(contents) for the bytes');
+}
+
+/**
+ * A checkpoint as bytes (what `saveCheckpoint` writes), e.g. to store in a
+ * browser (IndexedDB) or send over the network.
+ * @example
+ * const bytes = tg.io.serializeCheckpoint({ model, optimizer, epoch });
+ */
+export function serializeCheckpoint(contents: CheckpointContents): Uint8Array {
+  return encodeCheckpoint('serializeCheckpoint', contents);
+}
+
+function encodeCheckpoint(where: string, contents: CheckpointContents): Uint8Array {
   const { model, optimizer, scheduler, epoch, step = 0, generators = {}, extra = {} } = contents;
   checkCount(where, 'epoch', epoch);
   checkCount(where, 'step', step);
@@ -143,7 +158,7 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
   };
   const metadata = { [MARKER]: VERSION, [STATE]: toJson(where, state) };
   // Object.fromEntries keeps odd keys (e.g. "__proto__") as plain data.
-  writeFileAtomic(where, path, encodeSafetensors(where, Object.fromEntries(tensors), metadata));
+  return encodeSafetensors(where, Object.fromEntries(tensors), metadata);
 }
 
 /** Parses and sanity-checks the JSON state so a damaged file fails before anything is modified. */
@@ -174,16 +189,33 @@ function withPath<T>(where: string, fn: () => T): T {
 /**
  * Restores a checkpoint written by `saveCheckpoint` into `model` (and
  * `optimizer`, `scheduler`, `generators` when given) in place, and restores the
- * default RNG, so training resumes exactly where it stopped.
+ * default RNG, so training resumes exactly where it stopped. Node only; in a
+ * browser, `deserializeCheckpoint` the fetched bytes.
  * @example
  * const { epoch, step, extra } = tg.io.loadCheckpoint('run/last.safetensors', { model, optimizer, scheduler });
  * for (let e = epoch; e < epochs; e++) train(e);
  */
 export function loadCheckpoint(path: string, targets: CheckpointTargets): CheckpointInfo {
   const where = `loadCheckpoint: ${path}`;
-  const { tensors, metadata } = decodeSafetensors(where, readFileBytes(where, path));
+  const bytes = readFileBytes(where, path, 'fetch the file and use tg.io.deserializeCheckpoint(bytes, targets)');
+  return decodeCheckpoint(where, `loadCheckpoint: ${path}`, 'load()', bytes, targets);
+}
+
+/**
+ * Restores a checkpoint from bytes (as `serializeCheckpoint` or
+ * `saveCheckpoint` wrote them), like `loadCheckpoint`.
+ * @example
+ * const { epoch } = tg.io.deserializeCheckpoint(bytes, { model, optimizer });
+ */
+export function deserializeCheckpoint(bytes: Uint8Array, targets: CheckpointTargets): CheckpointInfo {
+  return decodeCheckpoint('deserializeCheckpoint', 'deserializeCheckpoint: the input', 'deserialize()', bytes, targets);
+}
+
+/** `subject` starts the not-a-checkpoint message; `plain` is the function that reads plain weights. */
+function decodeCheckpoint(where: string, subject: string, plain: string, bytes: Uint8Array, targets: CheckpointTargets): CheckpointInfo {
+  const { tensors, metadata } = decodeSafetensors(where, bytes);
   if (!metadata || metadata[MARKER] === undefined) {
-    throw new TensorError(`loadCheckpoint: ${path} is not a tensorgrad checkpoint (its safetensors metadata has no '${MARKER}' entry; for plain weights use load())`);
+    throw new TensorError(`${subject} is not a tensorgrad checkpoint (its safetensors metadata has no '${MARKER}' entry; for plain weights use ${plain})`);
   }
   if (metadata[MARKER] !== VERSION) {
     throw new TensorError(`${where}: unsupported checkpoint version '${metadata[MARKER]}' (this tensorgrad reads version ${VERSION})`);

@@ -19,11 +19,11 @@
  * (to int32: U8 is numeric data such as pixels, not a mask), and BOOL (nonzero
  * bytes read as true).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tensor } from '../tensor/create.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { nodeBuiltin } from '../util/node.js';
 
 /** The free-form `__metadata__` of a safetensors file: strings to strings. */
 export type SafetensorsMetadata = Record<string, string>;
@@ -290,7 +290,8 @@ export function decodeSafetensors(where: string, input: Uint8Array): Safetensors
  * renamed over `path`, so a crash or error never leaves a half-written file.
  * @internal
  */
-export function writeFileAtomic(where: string, path: string, bytes: Uint8Array): void {
+export function writeFileAtomic(where: string, path: string, bytes: Uint8Array, instead?: string): void {
+  const { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } = nodeBuiltin('node:fs', where, instead);
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   let fd: number | null = null;
   try {
@@ -314,7 +315,8 @@ export function writeFileAtomic(where: string, path: string, bytes: Uint8Array):
 }
 
 /** Reads a whole file, turning I/O errors into a TensorError naming the path. @internal */
-export function readFileBytes(where: string, path: string): Uint8Array {
+export function readFileBytes(where: string, path: string, instead?: string): Uint8Array {
+  const { readFileSync } = nodeBuiltin('node:fs', where, instead);
   try {
     return readFileSync(path);
   } catch (err) {
@@ -344,17 +346,19 @@ export function deserialize(bytes: Uint8Array): SafetensorsContents {
 
 /**
  * Saves tensors to a .safetensors file atomically (an existing file is
- * replaced only once the new one is completely written).
+ * replaced only once the new one is completely written). Node only; in a
+ * browser, `serialize` gives the bytes.
  * @example
  * tg.io.save(model.stateDict(), 'model.safetensors', { metadata: { epoch: '3' } });
  */
 export function save(tensors: Record<string, Tensor>, path: string, opts: { metadata?: SafetensorsMetadata } = {}): void {
   const where = `save: ${path}`;
-  writeFileAtomic(where, path, encodeSafetensors(where, tensors, opts.metadata));
+  writeFileAtomic(where, path, encodeSafetensors(where, tensors, opts.metadata), 'use tg.io.serialize(tensors) for the bytes');
 }
 
 /**
  * Loads a .safetensors file's tensors (from tensorgrad, PyTorch, ...).
+ * Node only; in a browser, `deserialize` the fetched bytes.
  * @example
  * model.loadStateDict(tg.io.load('model.safetensors'));
  */
@@ -364,10 +368,11 @@ export function load(path: string): Record<string, Tensor> {
 
 /**
  * Loads a .safetensors file's tensors and its `__metadata__` (null if none).
+ * Node only; in a browser, `deserialize` the fetched bytes.
  * @example
  * const { tensors, metadata } = tg.io.loadWithMetadata('model.safetensors');
  */
 export function loadWithMetadata(path: string): SafetensorsContents {
   const where = `load: ${path}`;
-  return decodeSafetensors(where, readFileBytes(where, path));
+  return decodeSafetensors(where, readFileBytes(where, path, 'fetch the file and use tg.io.deserialize(bytes)'));
 }

@@ -8,7 +8,7 @@ import { Module } from '../../src/nn/module.js';
 import { Parameter } from '../../src/nn/parameter.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { StepLR, ReduceLROnPlateau } from '../../src/optim/lr-scheduler.js';
-import { loadCheckpoint, loadWithMetadata, save, saveCheckpoint } from '../../src/io/index.js';
+import { deserializeCheckpoint, loadCheckpoint, loadWithMetadata, save, saveCheckpoint, serialize, serializeCheckpoint } from '../../src/io/index.js';
 
 /** y = x W + b, with a running mean of the inputs as a buffer. */
 class Tiny extends Module {
@@ -144,5 +144,23 @@ describe('training checkpoints', () => {
       new RegExp(`^TensorError: loadCheckpoint: ${escape(path)}: loadStateDict: .*unexpected keys: bias, runningMean`));
     const r = setup(6);
     assert.throws(() => loadCheckpoint(path, { model: r.model, optimizer: r.opt }), /the checkpoint has no optimizer state/);
+  });
+
+  test('serializeCheckpoint/deserializeCheckpoint: the same bytes as the file, restored the same way', () => {
+    const path = join(dir, 'bytes.safetensors');
+    const a = setup(8);
+    for (let i = 0; i < 2; i++) trainStep(a);
+    const contents = { model: a.model, optimizer: a.opt, scheduler: a.sched, epoch: 1, step: 2, generators: { loader: a.loader }, extra: { k: 1 } };
+    saveCheckpoint(path, contents);
+    const bytes = serializeCheckpoint(contents);
+    assert.deepEqual(bytes, new Uint8Array(readFileSync(path)));
+    trainStep(a);
+    const b = setup(9);
+    const info = deserializeCheckpoint(bytes, { model: b.model, optimizer: b.opt, scheduler: b.sched, generators: { loader: b.loader } });
+    assert.deepEqual(info, { epoch: 1, step: 2, extra: { k: 1 } });
+    trainStep(b);
+    assert.deepEqual(snapshot(b.model), snapshot(a.model));
+    assert.throws(() => deserializeCheckpoint(serialize({ w: tg.zeros([1]) }), { model: b.model }),
+      /^TensorError: deserializeCheckpoint: the input is not a tensorgrad checkpoint .*use deserialize\(\)\)$/);
   });
 });

@@ -25,6 +25,7 @@
  * are unref()ed: a finished program exits even with the pool alive.
  */
 import type { Kernels } from './loader.js';
+import { nodeBuiltin } from '../../util/node.js';
 
 /** Kernel exports callable from jobs; the index is the encoded function id. */
 export const KERNEL_NAMES = [
@@ -179,7 +180,7 @@ export function sharedMemorySupported(): boolean {
 /** Number of hardware threads (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
 export async function defaultThreadCount(): Promise<number> {
   if (isNode) {
-    const os = await import('node:os');
+    const os = nodeBuiltin('node:os', 'wasm backend');
     return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   }
   return Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1);
@@ -316,7 +317,7 @@ export class ThreadPool {
       indexBuf: this.index.buffer, names: [...KERNEL_NAMES], t, spin: WORKER_SPIN, ptrsByte: PTRS_BYTE,
     };
     if (isNode) {
-      if (!this.nodeWorker) this.nodeWorker = (await import('node:worker_threads')).Worker as never;
+      if (!this.nodeWorker) this.nodeWorker = nodeBuiltin('node:worker_threads', 'wasm backend').Worker as never;
       // execArgv []: the worker is plain JavaScript and needs none of the parent's loaders.
       const w = new this.nodeWorker!(workerSource(true), { eval: true, workerData: data, execArgv: [] });
       w.unref();
