@@ -1,9 +1,11 @@
 /**
  * The WebAssembly backend: tensors live in the wasm heap; hot kernels (float32
  * GEMM/matmul, convolution forward and both backwards, elementwise, where,
- * sum/max/min reductions, 2-D max pooling and its scatter-add backward) run as
- * SIMD wasm; everything else runs the reference kernels over heap views
- * (see fallback.ts), so every Backend method works.
+ * sum/max/min reductions, strided copies and fills, 2-D max pooling and its
+ * backward, average and adaptive average pooling, fused softmax cross-entropy,
+ * fused training batch norm, fused SGD and Adam updates) run as SIMD wasm;
+ * everything else runs the reference kernels over heap views (see
+ * fallback.ts), so every Backend method works.
  */
 import type {
   AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp,
