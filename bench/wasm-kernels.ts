@@ -26,7 +26,9 @@ function median(xs: number[]): number {
 
 /** Median milliseconds of `fn` over `runs` runs of `inner` calls each. */
 function time(fn: () => void, runs: number, inner = 1): number {
-  fn(); // warm up (and let V8 tier up the wasm)
+  // Warm up: V8 runs a wasm function's first calls in its baseline tier and
+  // swaps in the optimised code a few calls later.
+  for (let i = 0; i < 3; i++) fn();
   const ts: number[] = [];
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
@@ -81,7 +83,7 @@ function convBench(b: tg.Backend, label: string): void {
     const x = rnd(p.batch * p.inChannels * inPlane);
     const w = rnd(p.outChannels * p.inChannels * 25);
     const gy = rnd(p.batch * p.outChannels * outPlane);
-    const runs = quick ? 3 : 7;
+    const runs = quick ? 5 : 9;
     const f = time(() => b.release(b.conv(x, w, p)), runs);
     const bi = time(() => b.release(b.convBackwardInput(gy, w, p)), runs);
     const bw = time(() => b.release(b.convBackwardWeight(x, gy, p)), runs);

@@ -1,6 +1,18 @@
 /**
- * float32 convolution as GEMM, per image and group (g = group, n = image,
- * K = cinG·taps, P = output positions):
+ * float32 convolution on the wasm kernels, two ways.
+ *
+ * Direct (assembly/conv-direct.ts), where the stride along the width is 1
+ * (see directForward & co.): each (image, group) input is copied into a
+ * zero-padded buffer, and register tiles of output channels × position
+ * vectors accumulate over a table of tap offsets into that buffer; no column
+ * matrix. Weights are packed once per call. The input gradient (all strides
+ * 1) is the same kernel run on gy with the flipped, transposed weights (a
+ * full convolution); each output row skips the taps that only read padding.
+ * The weight gradient reduces over positions in vector lanes, over up to
+ * BW_IMAGES images per kernel call, then sums horizontally.
+ *
+ * GEMM otherwise, per image and group (g = group, n = image, K = cinG·taps,
+ * P = output positions):
  *
  *   forward          y[n,g]  = W[g] (coutG×K) · col(x[n,g]) (K×P)
  *   backward input   gx[n,g] = col2im( W[g]ᵀ (K×coutG) · gy[n,g] (coutG×P) )
@@ -11,13 +23,16 @@
  *
  * Threads: images are independent in the forward and backward-input passes,
  * so each chunk of a pool job handles a few (image, group) pairs, building
- * its column matrix in its thread's work buffer. The weight gradient sums
- * over images: chunk c accumulates images [c·B/P, (c+1)·B/P) into its own
- * partial gradient, and the P partials are summed at the end. P depends only
- * on the shapes, never on the thread count, so results are the same for any
- * number of threads. When there are fewer images than threads (or the
- * partials would be too big), images go one at a time with each GEMM split
- * across the threads instead.
+ * its padded copy or column matrix in its thread's work buffer (with fewer
+ * images than threads, the direct kernels split an image's positions and
+ * GEMMs split their output). The weight gradient sums over images: chunk c
+ * accumulates images [c·B/P, (c+1)·B/P) into its own partial gradient, and
+ * the P partials are summed at the end. P (and how the direct kernel groups
+ * images) depends only on the shapes, never on the thread count, so results
+ * are the same for any number of threads. When there are fewer images than
+ * threads (or the partials would be too big), the direct kernel splits the
+ * output channels across chunks and GEMMs split across the threads, which
+ * changes no element's summation order.
  */
 import type { ConvParams } from '../backend.js';
 import { addr, type WasmContext } from './context.js';
@@ -73,6 +88,7 @@ function plan(ctx: WasmContext, items: number, macsPerItem: number): { perChunk:
 export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams): WasmStorage | null {
   if (!usable(p, x, w)) return null;
   const g = geometry(p);
+  if (directForward(p, g)) return forwardDirect(ctx, x, w, p, g);
   const y = ctx.alloc('float32', p.batch * p.outChannels * g.P);
   const args = colArgs(p, g.cinG);
   const items = p.batch * p.groups;
@@ -111,6 +127,7 @@ export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: Co
 export function wasmConvBackwardInput(ctx: WasmContext, gy: WasmStorage, w: WasmStorage, p: ConvParams): WasmStorage | null {
   if (!usable(p, gy, w)) return null;
   const g = geometry(p);
+  if (directBackwardInput(p, g)) return backwardInputDirect(ctx, gy, w, p, g);
   const gx = ctx.alloc('float32', p.batch * p.inChannels * g.inPlane, !g.pointwise);
   const args = colArgs(p, g.cinG);
   const items = p.batch * p.groups;
@@ -147,6 +164,7 @@ export function wasmConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy: Was
   const wLen = p.outChannels * g.K;
   const gw = ctx.alloc('float32', wLen, true);
   if (p.batch === 0) return gw;
+  if (directBackwardWeight(p, g)) return backwardWeightDirect(ctx, x, gy, p, g, gw);
   const args = colArgs(p, g.cinG);
   const macsPerImage = p.outChannels * g.K * g.P;
   // Partial sums: a function of the shapes only (see the file comment).
@@ -174,7 +192,7 @@ export function wasmConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy: Was
     return gw;
   }
   const partial = parts > 1 ? ctx.temp(parts * wLen * 4) : null;
-  if (partial) ctx.heap.u8.fill(0, partial.ptr, partial.ptr + parts * wLen * 4);
+  if (partial) ctx.zero(partial.ptr, parts * wLen * 4);
   const pool = ctx.pool;
   if (!g.pointwise) pool.ensureWork(g.K * g.P * 4);
   for (let c = 0; c < parts; c++) {
@@ -195,6 +213,300 @@ export function wasmConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy: Was
   pool.flush();
   if (partial) {
     // gw = sum over the parts (float64 accumulation, fixed order).
+    ctx.kernels.reduceF32(0, 1, parts, wLen, partial.ptr, addr(gw, 0));
+    ctx.freeTemp(partial);
+  }
+  return gw;
+}
+
+// ---- direct kernels (assembly/conv-direct.ts) ----------------------------------
+
+/** Floats the kernels may read past a padded image (assembly/conv-direct.ts PAD_SLACK). */
+const PAD_SLACK = 16;
+/** Output channels per packed weight block / register tile (assembly/conv-direct.ts BM). */
+const BM = 4;
+/** Bytes per position-vector descriptor (assembly/conv-direct.ts VD). */
+const VD = 20;
+/** Weight gradient: at most this many images, and about this many bytes of padded images and packed gy, per kernel call. */
+const BW_IMAGES = 8;
+const BW_BYTES = 256 << 10;
+
+type Triple = readonly [number, number, number];
+
+interface DirectKernels {
+  convPackW(w: number, cout: number, K: number, rsO: number, kidx: number, dst: number): void;
+  convBwdWScratch(nImg: number, nVec: number): number;
+}
+
+/**
+ * One direct convolution problem: an input [C, in] read through a zero-padded
+ * copy [C, padded] (padded = exactly the window the outputs read, `pad`
+ * elements before the input along each axis), output [out], stride along
+ * depth/height (1 along the width), K = C·taps.
+ */
+interface Direct {
+  C: number;
+  in: Triple;
+  pad: Triple;
+  padded: Triple;
+  kernel: Triple;
+  dilation: Triple;
+  stride: Triple;
+  out: Triple;
+  rows: number;
+  P: number;
+  K: number;
+  /** Position vectors: ceil(oW / 4) per output row. */
+  nVec: number;
+  /** Bytes of one padded copy (with its slack), a multiple of 16. */
+  padBytes: number;
+}
+
+function direct(C: number, inSize: Triple, pad: Triple, kernel: Triple, out: Triple, stride: Triple, dilation: Triple): Direct {
+  const padded = [0, 1, 2].map((i) => (out[i]! - 1) * stride[i]! + (kernel[i]! - 1) * dilation[i]! + 1) as unknown as Triple;
+  const rows = out[0] * out[1];
+  return {
+    C, in: inSize, pad, padded, kernel, dilation, stride, out, rows, P: rows * out[2],
+    K: C * kernel[0] * kernel[1] * kernel[2], nVec: rows * Math.ceil(out[2] / 4),
+    padBytes: Math.ceil((C * padded[0] * padded[1] * padded[2] + PAD_SLACK) / 4) * 16,
+  };
+}
+
+/**
+ * Per-tap byte offsets into the padded input at `tab`, in tap order
+ * (kd, kh, c, kw) for the forward kernel (so that the taps one output row can
+ * use are a contiguous range) or (c, kd, kh, kw) (the weight layout) for the
+ * weight gradient. With `kidx`, also each tap's element offset in a weight row.
+ */
+function writeTaps(ctx: WasmContext, d: Direct, channelsOuter: boolean, tab: number, kidx?: (c: number, t: number) => number, kidxAt = 0): void {
+  const [Dp, Hp, Wp] = d.padded, [kD, kH, kW] = d.kernel, [dD, dH, dW] = d.dilation;
+  const i32 = ctx.heap.i32;
+  let k = tab >> 2, q = kidxAt >> 2;
+  const put = (c: number, a: number, b: number, e: number) => {
+    i32[k++] = (((c * Dp + a * dD) * Hp + b * dH) * Wp + e * dW) * 4;
+    if (kidx) i32[q++] = kidx(c, (a * kH + b) * kW + e);
+  };
+  if (channelsOuter) {
+    for (let c = 0; c < d.C; c++) for (let a = 0; a < kD; a++) for (let b = 0; b < kH; b++) for (let e = 0; e < kW; e++) put(c, a, b, e);
+  } else {
+    for (let a = 0; a < kD; a++) for (let b = 0; b < kH; b++) for (let c = 0; c < d.C; c++) for (let e = 0; e < kW; e++) put(c, a, b, e);
+  }
+}
+
+/** First and one-past-last kernel index j with 0 <= o·s + j·dil - pad < n (contiguous; [0, 0) if none). */
+function validTaps(o: number, s: number, dil: number, pad: number, n: number, k: number): [number, number] {
+  let lo = 0, hi = k;
+  while (lo < k && o * s + lo * dil - pad < 0) lo++;
+  while (hi > lo && o * s + (hi - 1) * dil - pad >= n) hi--;
+  return lo < hi ? [lo, hi] : [0, 0];
+}
+
+/**
+ * Writes the position-vector descriptors at `vd` (see assembly/conv-direct.ts
+ * VD): rows (od, oh) of ceil(oW / 4) vectors, with each row's range of taps
+ * (in the forward tap order) that read inside the input. `fullFirst`: the
+ * full vectors first, then the partial ones (for the weight gradient).
+ * Returns the number of full vectors.
+ */
+function writeVectors(ctx: WasmContext, d: Direct, vd: number, fullFirst: boolean): number {
+  const i32 = ctx.heap.i32;
+  const [, Hp, Wp] = d.padded, [kD, kH, kW] = d.kernel, [oD, oH, oW] = d.out;
+  const perKh = d.C * kW;
+  const nFull = fullFirst ? d.rows * Math.floor(oW / 4) : 0;
+  let qFull = vd >> 2, qPart = (vd >> 2) + nFull * (VD / 4);
+  for (let od = 0; od < oD; od++) {
+    const [a0, a1] = validTaps(od, d.stride[0], d.dilation[0], d.pad[0], d.in[0], kD);
+    for (let oh = 0; oh < oH; oh++) {
+      const [b0, b1] = validTaps(oh, d.stride[1], d.dilation[1], d.pad[1], d.in[1], kH);
+      const empty = a0 === a1 || b0 === b1;
+      const k0 = empty ? 0 : (a0 * kH + b0) * perKh, k1 = empty ? 0 : ((a1 - 1) * kH + b1) * perKh;
+      const base = ((od * d.stride[0] * Hp) + oh * d.stride[1]) * Wp * 4, r = od * oH + oh;
+      for (let ow = 0; ow < oW; ow += 4) {
+        const lanes = Math.min(4, oW - ow);
+        let q: number;
+        if (!fullFirst || lanes === 4) q = qFull, qFull += VD / 4;
+        else q = qPart, qPart += VD / 4;
+        i32[q] = base + ow * 4;
+        i32[q + 1] = (r * oW + ow) * 4;
+        i32[q + 2] = lanes;
+        i32[q + 3] = k0;
+        i32[q + 4] = k1;
+      }
+    }
+  }
+  return nFull;
+}
+
+function padArgs(d: Direct, src: number, at = 0): number[] {
+  return [src, d.C, ...d.in, work(at), ...d.padded, ...d.pad];
+}
+
+/**
+ * Where the direct kernels run: stride 1 along the width and rows of at
+ * least one vector. They beat per-image im2col + GEMM on every layer measured
+ * (LeNet, VGG-style, 7×7 stems, 128-256 channels), most on few channels;
+ * the limits on K (taps × input channels) keep the per-tile tap loop and the
+ * weight blocks it streams within cache. Pointwise convolutions are plain
+ * GEMMs already.
+ */
+const DIRECT_MAX_K = 4096;
+const DIRECT_MAX_K_WEIGHT = 1024;
+
+function directForward(p: ConvParams, g: Geometry): boolean {
+  return !g.pointwise && p.stride[2] === 1 && p.outSize[2] >= 4 && g.K <= DIRECT_MAX_K;
+}
+
+function directBackwardInput(p: ConvParams, g: Geometry): boolean {
+  return !g.pointwise && p.stride.every((s) => s === 1) && p.inSize[2] >= 4 && g.coutG * g.taps <= DIRECT_MAX_K;
+}
+
+function directBackwardWeight(p: ConvParams, g: Geometry): boolean {
+  return !g.pointwise && p.stride[2] === 1 && p.outSize[2] >= 4 && g.K <= DIRECT_MAX_K_WEIGHT;
+}
+
+/**
+ * dst[item] = conv(src[item]) for items = (image, group) pairs, with weights
+ * packed per group at `wp` (cout·K floats each) and the tap and vector tables
+ * at `tab`, `vd`. Chunks: several items each when there are enough, else
+ * ranges of position vectors of one item (each chunk pads its own copy:
+ * padding costs about 1/(cout·taps) of the convolution).
+ */
+function runForward(
+  ctx: WasmContext, d: Direct, items: number, groups: number, cout: number, wp: number, tab: number, vd: number,
+  srcAt: (it: number) => number, dstAt: (it: number) => number,
+): void {
+  const pool = ctx.pool;
+  const nvec = d.nVec;
+  pool.ensureWork(d.padBytes);
+  const T = ctx.threads;
+  const macs = items * cout * d.P * d.K;
+  let perChunk = items, parts = 1;
+  if (T > 1 && macs >= PARALLEL_MACS) {
+    if (items >= 2 * T) perChunk = Math.max(1, Math.floor(items / (T * CHUNKS_PER_THREAD)));
+    else {
+      perChunk = 1;
+      parts = Math.min(nvec, Math.ceil((T * CHUNKS_PER_THREAD) / items));
+    }
+  }
+  for (let it = 0; it < items; it++) {
+    const w = wp + (it % groups) * cout * d.K * 4;
+    for (let part = 0; part < parts; part++) {
+      if (parts > 1 || it % perChunk === 0) pool.chunk();
+      const v0 = Math.floor((part * nvec) / parts), v1 = Math.floor(((part + 1) * nvec) / parts);
+      pool.call(FN.convPad, ...padArgs(d, srcAt(it)));
+      pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1);
+    }
+  }
+  pool.flush();
+}
+
+/**
+ * Packs the weights of every group (cout·K each, element (o, tap) at
+ * w + o·rsO + kidx(c, t) in group g's block), writes the tap and vector
+ * tables, runs the forward kernel and frees the tables.
+ */
+function forwardWith(
+  ctx: WasmContext, d: Direct, p: ConvParams, cout: number, w: (grp: number) => number, rsO: number,
+  kidx: (c: number, t: number) => number, srcAt: (it: number) => number, dstAt: (it: number) => number,
+): void {
+  const wBytes = p.groups * cout * d.K * 4;
+  const plan = ctx.temp(wBytes + 2 * d.K * 4 + d.nVec * VD);
+  const tab = plan.ptr + wBytes, kx = tab + d.K * 4, vd = kx + d.K * 4;
+  writeTaps(ctx, d, false, tab, kidx, kx);
+  writeVectors(ctx, d, vd, false);
+  const k = ctx.kernels as unknown as DirectKernels;
+  for (let grp = 0; grp < p.groups; grp++) k.convPackW(w(grp), cout, d.K, rsO, kx, plan.ptr + grp * cout * d.K * 4);
+  runForward(ctx, d, p.batch * p.groups, p.groups, cout, plan.ptr, tab, vd, srcAt, dstAt);
+  ctx.freeTemp(plan);
+}
+
+function forwardDirect(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, g: Geometry): WasmStorage {
+  const y = ctx.alloc('float32', p.batch * p.outChannels * g.P);
+  const d = direct(g.cinG, p.inSize, p.padding, p.kernelSize, p.outSize, p.stride, p.dilation);
+  // W[g] is coutG × K, tap (c, t) at column c·taps + t.
+  forwardWith(ctx, d, p, g.coutG, (grp) => addr(w, grp * g.coutG * g.K), g.K, (c, t) => c * g.taps + t,
+    (it) => addr(x, (Math.floor(it / p.groups) * p.inChannels + (it % p.groups) * g.cinG) * g.inPlane),
+    (it) => addr(y, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * g.P));
+  return y;
+}
+
+/**
+ * With stride 1 the input gradient is a full convolution of gy with the
+ * flipped, transposed weights: gx[ci, i] = Σ_{co, t} gy[co, i + p - t·d] · W[co, ci, t]
+ * = conv(gy padded by (k - 1)·d - p, W'[ci, co, k - 1 - t]), output size = input size.
+ */
+function backwardInputDirect(ctx: WasmContext, gy: WasmStorage, w: WasmStorage, p: ConvParams, g: Geometry): WasmStorage {
+  const gx = ctx.alloc('float32', p.batch * p.inChannels * g.inPlane);
+  const pad = [0, 1, 2].map((i) => (p.kernelSize[i]! - 1) * p.dilation[i]! - p.padding[i]!) as unknown as Triple;
+  const d = direct(g.coutG, p.outSize, pad, p.kernelSize, p.inSize, [1, 1, 1], p.dilation);
+  // W'[ci, (co, t)] = W[co, ci, taps - 1 - t]: row stride taps, column (co, t) at co·cinG·taps + taps - 1 - t.
+  forwardWith(ctx, d, p, g.cinG, (grp) => addr(w, grp * g.coutG * g.K), g.taps, (c, t) => c * g.cinG * g.taps + g.taps - 1 - t,
+    (it) => addr(gy, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * g.P),
+    (it) => addr(gx, (Math.floor(it / p.groups) * p.inChannels + (it % p.groups) * g.cinG) * g.inPlane));
+  return gx;
+}
+
+/**
+ * Weight gradient by the direct kernel, with the same partial sums over image
+ * ranges as the GEMM path (a function of the shapes only). With a single part
+ * and several threads, chunks take ranges of output-channel blocks instead
+ * (each over every image), which does not change any element's summation.
+ */
+function backwardWeightDirect(ctx: WasmContext, x: WasmStorage, gy: WasmStorage, p: ConvParams, g: Geometry, gw: WasmStorage): WasmStorage {
+  const d = direct(g.cinG, p.inSize, p.padding, p.kernelSize, p.outSize, p.stride, p.dilation);
+  const wLen = p.outChannels * g.K;
+  const macsPerImage = p.outChannels * g.K * g.P;
+  const small = p.batch * macsPerImage < PARALLEL_MACS;
+  const parts = small ? 1 : Math.max(1, Math.min(p.batch, MAX_PARTIALS, Math.floor(PARTIAL_BYTES / (wLen * 4))));
+  const plan = ctx.temp(d.K * 4 + d.nVec * VD);
+  const tab = plan.ptr, vd = tab + d.K * 4;
+  writeTaps(ctx, d, true, tab);
+  const nFull = writeVectors(ctx, d, vd, true);
+  const xAt = (n: number, grp: number) => addr(x, (n * p.inChannels + grp * g.cinG) * g.inPlane);
+  const gyAt = (n: number, grp: number) => addr(gy, (n * p.outChannels + grp * g.coutG) * g.P);
+  const pool = ctx.pool;
+  const k = ctx.kernels as unknown as DirectKernels;
+  // Images summed in vector lanes before each horizontal sum (a function of the shapes only).
+  const B = Math.max(1, Math.min(BW_IMAGES, Math.floor(BW_BYTES / (d.padBytes + k.convBwdWScratch(1, d.nVec)))));
+  pool.ensureWork(B * d.padBytes + k.convBwdWScratch(B, d.nVec));
+  /** Images [n0, n1) (at most B) of group grp into gw rows [co0, co1) at target. */
+  const kernel = (n0: number, n1: number, grp: number, target: number, co0: number, co1: number) => {
+    for (let n = n0; n < n1; n++) pool.call(FN.convPad, ...padArgs(d, xAt(n, grp), (n - n0) * d.padBytes));
+    pool.call(FN.convBwdWDirect, work(), d.padBytes, n1 - n0, tab, d.K, gyAt(n0, grp), p.outChannels * g.P * 4, d.P, vd, nFull, d.nVec,
+      target + grp * g.coutG * g.K * 4, co0, co1, work(B * d.padBytes));
+  };
+  /** Images [lo, hi) in ceil((hi - lo) / B) calls of about equal size. */
+  const images = (lo: number, hi: number, grp: number, target: number, co0: number, co1: number) => {
+    const calls = Math.ceil((hi - lo) / B);
+    for (let c = 0; c < calls; c++) {
+      kernel(lo + Math.floor((c * (hi - lo)) / calls), lo + Math.floor(((c + 1) * (hi - lo)) / calls), grp, target, co0, co1);
+    }
+  };
+  if (parts === 1 && ctx.threads > 1 && !small) {
+    const blocks = Math.ceil(g.coutG / BM);
+    const ranges = Math.min(blocks, ctx.threads * CHUNKS_PER_THREAD);
+    for (let grp = 0; grp < p.groups; grp++) {
+      for (let r = 0; r < ranges; r++) {
+        const co0 = Math.floor((r * blocks) / ranges) * BM, co1 = Math.min(g.coutG, Math.floor(((r + 1) * blocks) / ranges) * BM);
+        pool.chunk();
+        images(0, p.batch, grp, addr(gw, 0), co0, co1);
+      }
+    }
+    pool.flush();
+    ctx.freeTemp(plan);
+    return gw;
+  }
+  const partial = parts > 1 ? ctx.temp(parts * wLen * 4) : null;
+  if (partial) ctx.zero(partial.ptr, parts * wLen * 4);
+  for (let c = 0; c < parts; c++) {
+    pool.chunk();
+    const target = partial ? partial.ptr + c * wLen * 4 : addr(gw, 0);
+    const lo = Math.floor((c * p.batch) / parts), hi = Math.floor(((c + 1) * p.batch) / parts);
+    for (let grp = 0; grp < p.groups; grp++) images(lo, hi, grp, target, 0, g.coutG);
+  }
+  pool.flush();
+  ctx.freeTemp(plan);
+  if (partial) {
     ctx.kernels.reduceF32(0, 1, parts, wLen, partial.ptr, addr(gw, 0));
     ctx.freeTemp(partial);
   }
