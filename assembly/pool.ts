@@ -51,7 +51,75 @@ import { imin } from './simd';
   }
 }
 
+/**
+ * The common 2×2, stride-2, unpadded case: per output row, the two input rows
+ * are read 8 floats at a time, split into even and odd columns by shuffles,
+ * and the 4 taps compared in (h, w) order as vectors; columns left over at
+ * the row end go through the general path.
+ */
+function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out: usize, indices: usize): void {
+  const lanes2 = i32x4(0, 2, 4, 6);
+  for (let pl = 0; pl < planes; pl++) {
+    const base = x + <usize>(pl * H * W) * 4;
+    for (let oh = 0; oh < oH; oh++) {
+      const o = <usize>((pl * oH + oh) * oW) << 2;
+      const ob = out + o, oi = indices + o;
+      const r0 = 2 * oh * W, r1 = r0 + W;
+      const p0 = base + (<usize>r0 << 2), p1 = base + (<usize>r1 << 2);
+      let ow = 0;
+      for (; ow + 4 <= oW && 2 * ow + 7 < W; ow += 4) {
+        const c = <usize>(2 * ow) << 2;
+        const a0 = v128.load(p0 + c), a1 = v128.load(p0 + c, 16);
+        const b0 = v128.load(p1 + c), b1 = v128.load(p1 + c, 16);
+        const i00 = i32x4.add(i32x4.splat(r0 + 2 * ow), lanes2);
+        let best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
+        let idx = i00;
+        let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
+        let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, take);
+        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), idx, take);
+        v = i32x4.shuffle(b0, b1, 0, 2, 4, 6);
+        take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, take);
+        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(W)), idx, take);
+        v = i32x4.shuffle(b0, b1, 1, 3, 5, 7);
+        take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, take);
+        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(W + 1)), idx, take);
+        v128.store(ob + (<usize>ow << 2), best);
+        v128.store(oi + (<usize>ow << 2), idx);
+      }
+      for (; ow < oW; ow++) {
+        // Row-end columns: the same four taps in scalar form, with integer masks (no data-dependent branch).
+        const c0 = r0 + 2 * ow;
+        let best = load<f32>(p0 + (<usize>(2 * ow) << 2));
+        let idx = c0;
+        for (let t = 1; t < 4; t++) {
+          const at = t < 2 ? c0 + 1 : c0 + W + (t - 2);
+          const v = load<f32>(base + (<usize>at << 2));
+          const mask = -(<i32>(v > best) | <i32>(v != v));
+          best = reinterpret<f32>((reinterpret<i32>(v) & mask) | (reinterpret<i32>(best) & ~mask));
+          idx = (at & mask) | (idx & ~mask);
+        }
+        store<f32>(ob + (<usize>ow << 2), best);
+        store<i32>(oi + (<usize>ow << 2), idx);
+      }
+    }
+  }
+}
+
 export function maxPool2dF32(
+  planes: i32, H: i32, W: i32, oH: i32, oW: i32, kH: i32, kW: i32,
+  sH: i32, sW: i32, pH: i32, pW: i32, x: usize, out: usize, indices: usize,
+): void {
+  if (kH == 2 && kW == 2 && sH == 2 && sW == 2 && pH == 0 && pW == 0 && 2 * oH <= H && 2 * oW <= W) {
+    maxPool2x2(planes, H, W, oH, oW, x, out, indices);
+    return;
+  }
+  maxPoolGeneral(planes, H, W, oH, oW, kH, kW, sH, sW, pH, pW, x, out, indices);
+}
+
+function maxPoolGeneral(
   planes: i32, H: i32, W: i32, oH: i32, oW: i32, kH: i32, kW: i32,
   sH: i32, sW: i32, pH: i32, pW: i32, x: usize, out: usize, indices: usize,
 ): void {

@@ -131,6 +131,53 @@ test('convolution forward and both backwards: identical for 1, 2, 3 threads; mat
   }
 });
 
+test('split elementwise ops and max pooling: identical for 1, 2, 3 threads; match the reference', { skip: !threaded && 'no shared memory' }, async () => {
+  // Above the split threshold (2^17 elements): row splits, column splits of a single
+  // row (with a ragged last block), broadcasting along rows and columns, bool outputs.
+  const rows = 257, cols = 601, n = rows * cols;
+  const av = rand(n, 300), bv = rand(n, 301), rowv = rand(cols, 302), colv = rand(rows, 303);
+  const a = wasm.fromArray('float32', av), b = wasm.fromArray('float32', bv);
+  const bRow = wasm.fromArray('float32', rowv), bCol = wasm.fromArray('float32', colv);
+  const ra = referenceBackend.fromArray('float32', av), rb = referenceBackend.fromArray('float32', bv);
+  const rRow = referenceBackend.fromArray('float32', rowv), rCol = referenceBackend.fromArray('float32', colv);
+  const shape = [rows, cols];
+  const rowB: Layout = { shape, strides: [0, 1], offset: 0 }, colB: Layout = { shape, strides: [1, 0], offset: 0 };
+  const flat: Layout = dense([n]);
+  const cases: [string, (be: typeof referenceBackend, x: Storage, y: Storage, r: Storage, c: Storage) => Storage, string][] = [
+    ['add, one long row', (be, x, y) => be.binary('add', x, flat, y, flat, 'float32'), 'float32'],
+    ['mul by a broadcast row', (be, x, _y, r) => be.binary('mul', x, dense(shape), r, rowB, 'float32'), 'float32'],
+    ['sub a broadcast column', (be, x, _y, _r, c) => be.binary('sub', x, dense(shape), c, colB, 'float32'), 'float32'],
+    ['gt (bool output)', (be, x, y) => be.binary('gt', x, dense(shape), y, dense(shape), 'bool'), 'bool'],
+    ['reluBackward', (be, x, y) => be.binary('reluBackward', x, flat, y, flat, 'float32'), 'float32'],
+    ['relu', (be, x) => be.unary('relu', x, flat, 'float32'), 'float32'],
+    ['exp of rows', (be, x) => be.unary('exp', x, dense(shape), 'float32'), 'float32'],
+  ];
+  for (const [name, f, outDtype] of cases) {
+    const read = (be: typeof referenceBackend, s: Storage) => Float32Array.from(be.read(s, dense([n])) as ArrayLike<number>);
+    const rs = await acrossThreads(() => read(wasm, f(wasm, a, b, bRow, bCol)));
+    identical(rs, name);
+    close(rs[0]!, read(referenceBackend, f(referenceBackend, ra, rb, rRow, rCol)), outDtype === 'bool' ? 0 : 2e-6, name);
+  }
+  // Max pooling over 2x2/stride 2 and 3x3/stride 2 windows, planes split across chunks.
+  for (const [k, s] of [[2, 2], [3, 2]] as const) {
+    const p = {
+      batch: 7, channels: 11, inSize: [1, 40, 38] as [number, number, number], kernelSize: [1, k, k] as [number, number, number],
+      outSize: [1, Math.floor((40 - k) / s) + 1, Math.floor((38 - k) / s) + 1] as [number, number, number],
+      stride: [1, s, s] as [number, number, number], padding: [0, 0, 0] as [number, number, number], dilation: [1, 1, 1] as [number, number, number],
+    };
+    const xv = rand(7 * 11 * 40 * 38, 310 + k);
+    const x = wasm.fromArray('float32', xv), rx = referenceBackend.fromArray('float32', xv);
+    const m = 7 * 11 * p.outSize[1] * p.outSize[2];
+    const both = (be: typeof referenceBackend, xs: Storage) => {
+      const r = be.maxPool(xs, p);
+      return Float32Array.from([...be.read(r.out, dense([m])), ...be.read(r.indices, dense([m]))]);
+    };
+    const rs = await acrossThreads(() => both(wasm, x));
+    identical(rs, `maxPool ${k}x${k}`);
+    close(rs[0]!, both(referenceBackend, rx), 0, `maxPool ${k}x${k}`);
+  }
+});
+
 test('resizing the pool gives its scratch back to the heap', { skip: !threaded && 'no shared memory' }, async () => {
   await wasm.setNumThreads(2);
   const live = wasm.heapStats().liveBytes;

@@ -10,6 +10,8 @@ import { typedArrayFor } from '../../tensor/dtype.js';
 import { addr, type WasmContext } from './context.js';
 import { collapse, denseStrides, outerOffsets, prod } from './layout.js';
 import { BYTES, type WasmStorage } from './storage.js';
+import { FN } from './threads.js';
+import { splitCount } from './split.js';
 
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
   add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12, reluBackward: 13,
@@ -60,6 +62,16 @@ export function wasmBinary(
   const out = ctx.alloc(outDtype, n);
   const fn = dt === 'float32' ? ctx.kernels.binaryF32 : dt === 'float64' ? ctx.kernels.binaryF64 : ctx.kernels.compareI32;
   const [oa, ob, oo] = p.outer as [Int32Array, Int32Array, Int32Array];
+  if (oo.length === 1 && dt !== 'int32') {
+    // One 2-D call: split it across threads when big (rows, or columns of a single row).
+    const bytes = BYTES[outDtype];
+    const job = dt === 'float32' ? FN.binaryF32 : FN.binaryF64;
+    splitRowsCols(ctx, p.rows, p.cols, (r0, nr, c0, nc, call) => call(job, code, nr, nc,
+      addr(a, oa[0]! + r0 * p.rowStrides[0]! + c0 * p.colStrides[0]!), p.rowStrides[0]!, p.colStrides[0]!,
+      addr(b, ob[0]! + r0 * p.rowStrides[1]! + c0 * p.colStrides[1]!), p.rowStrides[1]!, p.colStrides[1]!,
+      addr(out, 0) + (r0 * p.cols + c0) * bytes), (...args) => fn(...(args.slice(1) as Parameters<typeof fn>)));
+    return out;
+  }
   for (let i = 0; i < oo.length; i++) {
     fn(code, p.rows, p.cols,
       addr(a, oa[i]!), p.rowStrides[0]!, p.colStrides[0]!,
@@ -77,6 +89,14 @@ export function wasmUnary(ctx: WasmContext, op: UnaryOp, x: WasmStorage, xl: Lay
   const out = ctx.alloc(outDtype, prod(xl.shape));
   const fn = x.dtype === 'float32' ? ctx.kernels.unaryF32 : ctx.kernels.unaryF64;
   const [ox, oo] = p.outer as [Int32Array, Int32Array];
+  if (oo.length === 1) {
+    const bytes = BYTES[x.dtype];
+    const job = x.dtype === 'float32' ? FN.unaryF32 : FN.unaryF64;
+    splitRowsCols(ctx, p.rows, p.cols, (r0, nr, c0, nc, call) => call(job, code, nr, nc,
+      addr(x, ox[0]! + r0 * p.rowStrides[0]! + c0), p.rowStrides[0]!, addr(out, 0) + (r0 * p.cols + c0) * bytes),
+    (...args) => fn(...(args.slice(1) as Parameters<typeof fn>)));
+    return out;
+  }
   for (let i = 0; i < oo.length; i++) fn(code, p.rows, p.cols, addr(x, ox[i]!), p.rowStrides[0]!, addr(out, oo[i]!));
   return out;
 }
@@ -128,4 +148,34 @@ export function fillDense(ctx: WasmContext, d: WasmStorage, offset: number, n: n
   if (BYTES[d.dtype] === 8) ctx.kernels.fill64(at, cell[0]!, n);
   else if (BYTES[d.dtype] === 4) ctx.kernels.fill32(at, new Int32Array(cell.buffer)[0]!, n);
   else ctx.kernels.fill8(at, cell[0]!, n);
+}
+
+type Call = (fn: number, ...args: number[]) => void;
+
+/**
+ * Runs a rows × cols kernel call as one call (small) or as pool chunks of
+ * whole rows (or of columns when there is a single row): `emit(r0, nr, c0, nc, call)`
+ * issues the call for a block through `call`, which is `inline` (the kernel
+ * itself, given the job id first) or the pool. Output blocks never overlap.
+ */
+function splitRowsCols(
+  ctx: WasmContext, rows: number, cols: number,
+  emit: (r0: number, nr: number, c0: number, nc: number, call: Call) => void, inline: Call,
+): void {
+  const byRows = rows > 1;
+  const units = byRows ? rows : Math.ceil(cols / 64); // column blocks stay multiples of 64 (whole vectors)
+  const parts = splitCount(ctx, units, rows * cols);
+  if (parts === 1) {
+    emit(0, rows, 0, cols, inline);
+    return;
+  }
+  const call: Call = (fn, ...args) => ctx.pool.call(fn, ...args);
+  for (let c = 0; c < parts; c++) {
+    const lo = Math.floor((c * units) / parts), hi = Math.floor(((c + 1) * units) / parts);
+    if (hi === lo) continue;
+    ctx.pool.chunk();
+    if (byRows) emit(lo, hi - lo, 0, cols, call);
+    else emit(0, 1, lo * 64, Math.min(cols, hi * 64) - lo * 64, call);
+  }
+  ctx.pool.flush();
 }

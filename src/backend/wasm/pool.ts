@@ -8,6 +8,8 @@ import { avgWindowTables } from '../reference/pool.js';
 import type { Shape } from '../../tensor/shape.js';
 import { addr, type WasmContext } from './context.js';
 import { isDense, prod } from './layout.js';
+import { FN } from './threads.js';
+import { splitCount } from './split.js';
 import type { WasmStorage } from './storage.js';
 
 export function wasmMaxPool(ctx: WasmContext, x: WasmStorage, p: PoolParams): { out: WasmStorage; indices: WasmStorage } | null {
@@ -17,8 +19,20 @@ export function wasmMaxPool(ctx: WasmContext, x: WasmStorage, p: PoolParams): { 
   const n = planes * p.outSize[1] * p.outSize[2];
   const out = ctx.alloc('float32', n);
   const indices = ctx.alloc('int32', n);
-  ctx.kernels.maxPool2dF32(planes, p.inSize[1], p.inSize[2], p.outSize[1], p.outSize[2], p.kernelSize[1], p.kernelSize[2],
-    p.stride[1], p.stride[2], p.padding[1], p.padding[2], addr(x, 0), addr(out, 0), addr(indices, 0));
+  const [H, W] = [p.inSize[1], p.inSize[2]], [oH, oW] = [p.outSize[1], p.outSize[2]];
+  const geometry = [oH, oW, p.kernelSize[1], p.kernelSize[2], p.stride[1], p.stride[2], p.padding[1], p.padding[2]] as const;
+  const parts = splitCount(ctx, planes, planes * H * W);
+  if (parts === 1) {
+    ctx.kernels.maxPool2dF32(planes, H, W, ...geometry, addr(x, 0), addr(out, 0), addr(indices, 0));
+    return { out, indices };
+  }
+  // Planes are independent: a few chunks of whole planes per thread.
+  for (let c = 0; c < parts; c++) {
+    const lo = Math.floor((c * planes) / parts), hi = Math.floor(((c + 1) * planes) / parts);
+    ctx.pool.chunk();
+    ctx.pool.call(FN.maxPool2dF32, hi - lo, H, W, ...geometry, addr(x, lo * H * W), addr(out, lo * oH * oW), addr(indices, lo * oH * oW));
+  }
+  ctx.pool.flush();
   return { out, indices };
 }
 
