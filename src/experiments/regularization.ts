@@ -59,7 +59,7 @@ training accuracy minus test accuracy (measured every \`evalEvery\` epochs).`,
   settings: {
     smoke: { train: 64, test: 100, epochs: 2, evalEvery: 1, sizes: [784, 16, 16, 10], batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-3, dropout: 0.5, shift: 2, methods: ['none', 'l2', 'dropout', 'batchnorm', 'augmentation'] },
     quick: { train: 500, test: 1000, epochs: 20, evalEvery: 2, sizes: [784, 128, 128, 10], batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-3, dropout: 0.25, shift: 2, methods: ['none', 'l2', 'dropout', 'batchnorm', 'augmentation'] },
-    full: { train: 1000, test: 10000, epochs: 100, evalEvery: 2, sizes: [784, 512, 512, 10], batchSize: 32, lr: 0.05, momentum: 0.9, weightDecay: 5e-3, dropout: 0.5, shift: 2, methods: ['none', 'l2', 'dropout', 'batchnorm', 'augmentation'] },
+    full: { train: 1000, test: 10000, epochs: 100, evalEvery: 2, sizes: [784, 512, 512, 10], batchSize: 32, lr: 0.01, momentum: 0.9, weightDecay: 5e-3, dropout: 0.5, shift: 2, methods: ['none', 'l2', 'dropout', 'batchnorm', 'augmentation'] },
   },
   async run(ctx, s) {
     const train = mnistSlice('train', 0, s.train, true);
