@@ -6,13 +6,19 @@
  * weight 1 and bias 0.
  */
 
+/** The four lanes of v added in float64. */
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 {
+  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
+}
+
 /** Sum of n floats at p: 4 lanes, then float64. */
 // @ts-ignore: decorator
 @inline function runSum(p: usize, n: i32): f64 {
   let acc = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, v128.load(p + (<usize>i << 2)));
-  let s: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  let s: f64 = hsum(acc);
   for (; i < n; i++) s += <f64>load<f32>(p + (<usize>i << 2));
   return s;
 }
@@ -35,7 +41,7 @@ export function batchNormTrainF32(
         const d = f32x4.sub(v128.load(p + (<usize>k << 2)), vmu);
         acc = f32x4.add(acc, f32x4.mul(d, d));
       }
-      sq += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+      sq += hsum(acc);
       for (; k < s; k++) {
         const d = <f64>load<f32>(p + (<usize>k << 2)) - mu;
         sq += d * d;
@@ -78,8 +84,8 @@ export function batchNormTrainBackwardF32(
         ag = f32x4.add(ag, gv);
         agd = f32x4.add(agd, f32x4.mul(gv, f32x4.sub(v128.load(p + (<usize>k << 2)), vmu)));
       }
-      sg += <f64>f32x4.extract_lane(ag, 0) + <f64>f32x4.extract_lane(ag, 1) + <f64>f32x4.extract_lane(ag, 2) + <f64>f32x4.extract_lane(ag, 3);
-      sgd += <f64>f32x4.extract_lane(agd, 0) + <f64>f32x4.extract_lane(agd, 1) + <f64>f32x4.extract_lane(agd, 2) + <f64>f32x4.extract_lane(agd, 3);
+      sg += hsum(ag);
+      sgd += hsum(agd);
       for (; k < s; k++) {
         const gv = <f64>load<f32>(g + (<usize>k << 2));
         sg += gv;

@@ -14,9 +14,5 @@ function whole(t: Tensor): boolean {
 /** True when `p` and `others` (null entries skipped) can go through one fused kernel call. */
 export function fusable(p: Tensor, ...others: (Tensor | null | undefined)[]): boolean {
   if ((p.dtype !== 'float32' && p.dtype !== 'float64') || !whole(p)) return false;
-  return others.every((t) => !t || (t.dtype === p.dtype && t.backend === p.backend && sameShape(t, p) && whole(t)));
-}
-
-function sameShape(a: Tensor, b: Tensor): boolean {
-  return a.numel() === b.numel();
+  return others.every((t) => !t || (t.dtype === p.dtype && t.backend === p.backend && t.numel() === p.numel() && whole(t)));
 }
