@@ -36,6 +36,15 @@
  */
 import { imin, madd } from './simd';
 
+/**
+ * The forward epilogue of the channel block being computed (set by
+ * convFwdDirect; module globals, so per thread): the address of the block's
+ * first bias (0: none), with which the accumulators start, and whether
+ * ReLU is applied before the store.
+ */
+let epiBias: usize = 0;
+let epiRelu: bool = false;
+
 /** Output channels per weight block (the largest register tile). */
 const BM: i32 = 4;
 /** Zeroed floats after the padded image: over-reads of partial row-end vectors land here. */
@@ -158,9 +167,15 @@ const VD: usize = 20;
 // @ts-ignore: decorator
 @inline function fwdTile(MR: i32, NV: i32, CONTIG: bool, pw: usize, tab: usize, xp: usize, vd: usize, y: usize, ldy: usize): void {
   const z = f32x4.splat(0);
-  let c00 = z, c01 = z, c02 = z, c03 = z, c04 = z, c05 = z, c06 = z;
-  let c10 = z, c11 = z, c12 = z, c13 = z;
-  let c20 = z, c21 = z, c22 = z, c30 = z, c31 = z;
+  // Accumulators start from the bias (the epilogue's addition, for free).
+  const bias = epiBias;
+  const s0 = bias ? v128.load32_splat(bias) : z;
+  const s1 = MR > 1 && bias ? v128.load32_splat(bias, 4) : z;
+  const s2 = MR > 2 && bias ? v128.load32_splat(bias, 8) : z;
+  const s3 = MR > 3 && bias ? v128.load32_splat(bias, 12) : z;
+  let c00 = s0, c01 = s0, c02 = s0, c03 = s0, c04 = s0, c05 = s0, c06 = s0;
+  let c10 = s1, c11 = s1, c12 = s1, c13 = s1;
+  let c20 = s2, c21 = s2, c22 = s2, c30 = s3, c31 = s3;
   let k0 = load<i32>(vd, 12), k1 = load<i32>(vd, 16);
   if (NV > 1) { k0 = imin(k0, load<i32>(vd, 32)); k1 = imax(k1, load<i32>(vd, 36)); }
   if (NV > 2) { k0 = imin(k0, load<i32>(vd, 52)); k1 = imax(k1, load<i32>(vd, 56)); }
@@ -228,6 +243,14 @@ const VD: usize = 20;
     pw += <usize>MR << 2;
     t += 4;
   }
+  if (epiRelu) {
+    // max(x, 0) as the relu op computes it (NaN stays NaN, -0 becomes +0).
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c02 = f32x4.max(c02, z); c03 = f32x4.max(c03, z);
+    c04 = f32x4.max(c04, z); c05 = f32x4.max(c05, z); c06 = f32x4.max(c06, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z); c12 = f32x4.max(c12, z); c13 = f32x4.max(c13, z);
+    c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z); c22 = f32x4.max(c22, z);
+    c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+  }
   storeCol(MR, y + <usize>load<i32>(vd, 4), ldy, load<i32>(vd, 8), c00, c10, c20, c30);
   if (NV > 1) storeCol(MR, y + <usize>load<i32>(vd, 24), ldy, load<i32>(vd, 28), c01, c11, c21, c31);
   if (NV > 2) storeCol(MR, y + <usize>load<i32>(vd, 44), ldy, load<i32>(vd, 48), c02, c12, c22, z);
@@ -291,15 +314,18 @@ function fwd1x1(pw: usize, tab: usize, xp: usize, vd: usize, y: usize, ldy: usiz
  * [v0, v1) of the descriptor table `vd`, all Cout channels:
  * y[co, pos] = Σ_k W[co, k] · xp[pos's input offset + tab[k]].
  * `wp`: weights packed by convPackW (K per channel); `P`: floats between
- * output channels.
+ * output channels. Epilogue: `bias` (Cout floats, 0 = none) is added, then
+ * ReLU applied if `relu`.
  */
 export function convFwdDirect(
-  xp: usize, tab: usize, K: i32, wp: usize, Cout: i32, y: usize, P: i32, vd: usize, v0: i32, v1: i32,
+  xp: usize, tab: usize, K: i32, wp: usize, Cout: i32, y: usize, P: i32, vd: usize, v0: i32, v1: i32, bias: usize, relu: bool,
 ): void {
   const ldy = <usize>P << 2;
+  epiRelu = relu;
   for (let co = 0; co < Cout; co += BM) {
     const mr = Cout - co < BM ? Cout - co : BM;
     const pw = wp + (<usize>(co * K) << 2), yc = y + (<usize>co) * ldy;
+    epiBias = bias ? bias + (<usize>co << 2) : 0;
     let v = v0;
     let d = vd + <usize>v0 * VD;
     if (mr == 4) {

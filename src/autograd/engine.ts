@@ -4,6 +4,7 @@ import { TensorError, fmtShape } from '../tensor/errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Storage } from '../backend/backend.js';
+import { withBirthLog } from '../backend/birth-log.js';
 import { GRADIENTS, type Primitive } from './gradients.js';
 import { reduceToShape } from './reduce-to-shape.js';
 
@@ -151,12 +152,24 @@ class GradOwnership {
     this.taken.add(out._storage);
     return out;
   }
+
+  /** Marks a storage as a leaf's gradient (kept after the pass). */
+  keep(s: Storage): void {
+    this.taken.add(s);
+  }
+
+  /** Whether the pass must leave this storage alone. */
+  keeps(s: Storage): boolean {
+    return this.taken.has(s);
+  }
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor, owner: GradOwnership | null): void {
   const grad = g.dtype === leaf.dtype ? g : g.to(leaf.dtype);
-  if (leaf.grad) leaf.grad = leaf.grad.add(grad);
-  else leaf.grad = owner ? owner.own(grad) : grad.clone();
+  if (leaf.grad) {
+    leaf.grad = leaf.grad.add(grad);
+    owner?.keep(leaf.grad._storage);
+  } else leaf.grad = owner ? owner.own(grad) : grad.clone();
 }
 
 /**
@@ -173,39 +186,47 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
     }
     const order = postOrder([root._node]).reverse();
     const owner = new GradOwnership(grad, order);
-    const grads = new Map<GradNode, Tensor>([[root._node, grad]]);
-    for (const node of order) {
-      const g = grads.get(node);
-      grads.delete(node);
-      if (!g) continue;
-      if (!node.saved) {
-        throw new TensorError(
-          `backward: trying to backward through the graph a second time (op '${node.op}'); its saved tensors were freed. Pass {retainGraph: true} to the first backward() if you need to call it twice`,
-        );
-      }
-      const ctx: GradContext = {
-        saved: node.saved,
-        attrs: node.attrs,
-        needs: node.next.map((e) => e !== null),
-        inputShapes: node.inputShapes,
-        inputDtypes: node.inputDtypes,
-      };
-      const inputGrads = GRADIENTS[node.op](g, ctx);
-      if (!opts.retainGraph) node.saved = null;
-      node.next.forEach((edge, i) => {
-        const gi = inputGrads[i];
-        if (!edge || !gi) return;
-        const shaped = reduceToShape(gi, node.inputShapes[i]!);
-        if (!shapesEqual(shaped.shape, node.inputShapes[i]!)) {
-          throw new Error(`internal: gradient of '${node.op}' input ${i} has shape ${fmtShape(shaped.shape)}, expected ${fmtShape(node.inputShapes[i]!)}`);
-        }
-        const typed = shaped.dtype === node.inputDtypes[i] ? shaped : shaped.to(node.inputDtypes[i]!);
-        if ('leaf' in edge) accumulateLeaf(edge.leaf, typed, owner);
-        else {
-          const prev = grads.get(edge.node);
-          grads.set(edge.node, prev ? prev.add(typed) : typed);
-        }
-      });
-    }
+    // Every buffer the pass allocates, except the leaves' gradients, is
+    // unreachable once it ends: give those back at once (see birth-log.ts).
+    const { born } = withBirthLog(() => backwardNodes(order, root._node!, grad, owner, opts));
+    for (const s of born) if (!owner.keeps(s)) s.backend.release(s);
   });
+}
+
+/** The body of a backward pass: gradient rules in reverse topological order. */
+function backwardNodes(order: readonly GradNode[], rootNode: GradNode, grad: Tensor, owner: GradOwnership, opts: BackwardOptions): void {
+  const grads = new Map<GradNode, Tensor>([[rootNode, grad]]);
+  for (const node of order) {
+    const g = grads.get(node);
+    grads.delete(node);
+    if (!g) continue;
+    if (!node.saved) {
+      throw new TensorError(
+        `backward: trying to backward through the graph a second time (op '${node.op}'); its saved tensors were freed. Pass {retainGraph: true} to the first backward() if you need to call it twice`,
+      );
+    }
+    const ctx: GradContext = {
+      saved: node.saved,
+      attrs: node.attrs,
+      needs: node.next.map((e) => e !== null),
+      inputShapes: node.inputShapes,
+      inputDtypes: node.inputDtypes,
+    };
+    const inputGrads = GRADIENTS[node.op](g, ctx);
+    if (!opts.retainGraph) node.saved = null;
+    node.next.forEach((edge, i) => {
+      const gi = inputGrads[i];
+      if (!edge || !gi) return;
+      const shaped = reduceToShape(gi, node.inputShapes[i]!);
+      if (!shapesEqual(shaped.shape, node.inputShapes[i]!)) {
+        throw new Error(`internal: gradient of '${node.op}' input ${i} has shape ${fmtShape(shaped.shape)}, expected ${fmtShape(node.inputShapes[i]!)}`);
+      }
+      const typed = shaped.dtype === node.inputDtypes[i] ? shaped : shaped.to(node.inputDtypes[i]!);
+      if ('leaf' in edge) accumulateLeaf(edge.leaf, typed, owner);
+      else {
+        const prev = grads.get(edge.node);
+        grads.set(edge.node, prev ? prev.add(typed) : typed);
+      }
+    });
+  }
 }

@@ -10,7 +10,7 @@ import { matmulPrim } from '../ops/linalg.js';
 import { crossEntropyRowsBackwardPrim } from '../ops/loss-prims.js';
 import { batchNormTrainBackwardPrim } from '../ops/norm-prims.js';
 import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
-import { convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
+import { convEpilogueGrad, convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
 import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim, maxPoolBackwardPrim } from '../ops/pool-prims.js';
 
 /**
@@ -134,9 +134,13 @@ export const GRADIENTS = {
   // convolution: each gradient is another convolution primitive
   conv: (g, c) => {
     const p = c.attrs.params as ConvParams;
+    // A fused epilogue (bias, ReLU) first: mask by the saved output, sum for the bias.
+    const relu = c.attrs.relu === true, bias = c.attrs.bias === true;
+    const e = relu || bias ? convEpilogueGrad(g, relu ? s(c, 2) : null, p, bias && c.needs[2] === true) : { g, bias: null };
     return [
-      c.needs[0] ? convTransposePrim(g, s(c, 1), p) : null,                  // dx = conv^T(g, w)
-      c.needs[1] ? convWeightGradPrim(s(c, 0), g, p) : null,                 // dw = corr(x, g)
+      c.needs[0] ? convTransposePrim(e.g, s(c, 1), p) : null,                // dx = conv^T(g, w)
+      c.needs[1] ? convWeightGradPrim(s(c, 0), e.g, p) : null,               // dw = corr(x, g)
+      e.bias,                                                                // db = Σ g over images and positions
     ];
   },
   convTranspose: (g, c) => {

@@ -24,6 +24,12 @@ export interface Storage {
   readonly backend: Backend;
 }
 
+/** What a convolution does to its output before storing it: add a bias `[outChannels]` (or not), then ReLU (or not). */
+export interface ConvEpilogue {
+  bias: Storage | null;
+  relu: boolean;
+}
+
 export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'reciprocal'
   | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'floor' | 'ceil' | 'round' | 'logicalNot';
@@ -168,8 +174,19 @@ export interface Backend {
   batchNormTrainBackward(x: Storage, gy: Storage, mean: Storage, variance: Storage, weight: Storage | null, n: number, c: number, s: number, eps: number):
     { dx: Storage; dweight: Storage; dbias: Storage };
 
-  /** Convolution forward; x and w contiguous. */
-  conv(x: Storage, w: Storage, p: ConvParams): Storage;
+  /**
+   * Convolution forward; x and w contiguous. With an epilogue, the bias
+   * `[outChannels]` is added and ReLU applied in the same pass.
+   */
+  conv(x: Storage, w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage;
+  /**
+   * Backward of the conv epilogue over g `[n, c, s]` (contiguous): with `y`
+   * (the epilogue's output, so ReLU was applied) the gradient masked where
+   * y <= 0, else null (g passes unchanged); with `bias`, the per-channel sums
+   * of that gradient `[c]`.
+   */
+  convEpilogueBackward(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean):
+    { g: Storage | null; bias: Storage | null };
   /** Gradient of conv w.r.t. its input (= transposed convolution): gy `[batch, outChannels, ...outSize]` -> `[batch, inChannels, ...inSize]`. */
   convBackwardInput(gy: Storage, w: Storage, p: ConvParams): Storage;
   /** Gradient of conv w.r.t. its weight: -> `[outChannels, inChannels/groups, ...kernelSize]`. */

@@ -76,7 +76,7 @@ comes within a fraction of an epoch; the ratio is the quantity to compare.`,
   settings: {
     smoke: { train: 256, batchSize: 16, lrs: [0.05], momentum: 0.9, maxEpochs: 0.25, target: 0.25, extraTargets: [], stopAtTargets: true, window: 2, channels: [2, 4], hidden: 8, activations: ['relu', 'tanh', 'sigmoid'] },
     quick: { train: 6400, batchSize: 32, lrs: [0.01, 0.05], momentum: 0.9, maxEpochs: 0.75, target: 0.25, extraTargets: [0.1], stopAtTargets: true, window: 10, channels: [6, 12], hidden: 32, activations: ['relu', 'tanh', 'sigmoid'] },
-    full: { train: 60000, batchSize: 32, lrs: [0.003, 0.01, 0.03, 0.1], momentum: 0.9, maxEpochs: 10, target: 0.25, extraTargets: [0.1, 0.05, 0.02], stopAtTargets: false, window: 50, channels: [20, 50], hidden: 500, activations: ['relu', 'tanh', 'sigmoid'] },
+    full: { train: 60000, batchSize: 32, lrs: [0.003, 0.01, 0.03, 0.1], momentum: 0.9, maxEpochs: 3, target: 0.25, extraTargets: [0.1, 0.05, 0.02], stopAtTargets: false, window: 50, channels: [20, 50], hidden: 500, activations: ['relu', 'tanh', 'sigmoid'] },
   },
   async run(ctx, s) {
     const data = loadData(ctx, s.train);

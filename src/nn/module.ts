@@ -206,6 +206,11 @@ export abstract class Module {
     return this;
   }
 
+  /** Whether forward hooks are registered (containers fuse layers only where none would be skipped). */
+  hasForwardHooks(): boolean {
+    return this._forwardHooks.size > 0;
+  }
+
   /** Registers a forward hook; returns a handle whose remove() unregisters it. */
   registerForwardHook(hook: ForwardHook): HookHandle {
     const id = nextHookId++;

@@ -12,12 +12,40 @@ import { dense } from './movement.js';
 
 const shape5 = (n: number, c: number, s: readonly number[]) => [n, c, s[0]!, s[1]!, s[2]!];
 
-/** y = conv(x, w): x [N, Cin, ...in], w [Cout, Cin/g, ...k] -> [N, Cout, ...out]. */
-export function convPrim(x: Tensor, w: Tensor, p: ConvParams): Tensor {
-  const backend = sameBackend('conv', x, w);
-  const xc = dense(x), wc = dense(w);
-  const out = Tensor._fromStorage(backend.conv(xc._storage, wc._storage, p), shape5(p.batch, p.outChannels, p.outSize), x.dtype);
-  return record('conv', [xc, wc], out, [xc, wc], { params: p });
+/** What the conv primitive does to its output in the same pass: add a bias [Cout], then ReLU. */
+export interface ConvFusion {
+  bias?: Tensor | null;
+  relu?: boolean;
+}
+
+/**
+ * y = conv(x, w) (+ bias, then ReLU, when fused): x [N, Cin, ...in],
+ * w [Cout, Cin/g, ...k], bias [Cout] -> [N, Cout, ...out]. With ReLU the
+ * output itself is saved: its sign is the mask the gradient needs.
+ */
+export function convPrim(x: Tensor, w: Tensor, p: ConvParams, fusion: ConvFusion = {}): Tensor {
+  const bias = fusion.bias ?? null, relu = fusion.relu === true;
+  const backend = bias ? sameBackend('conv', x, w, bias) : sameBackend('conv', x, w);
+  const xc = dense(x), wc = dense(w), bc = bias && dense(bias);
+  const epilogue = bc || relu ? { bias: bc ? bc._storage : null, relu } : undefined;
+  const out = Tensor._fromStorage(backend.conv(xc._storage, wc._storage, p, epilogue), shape5(p.batch, p.outChannels, p.outSize), x.dtype);
+  return record('conv', bc ? [xc, wc, bc] : [xc, wc], out, relu ? [xc, wc, out] : [xc, wc], { params: p, relu, bias: bc !== null });
+}
+
+/**
+ * Backward of the conv epilogue, for the conv gradient rule: from the output
+ * gradient g, the gradient at the pre-activation (masked where the saved
+ * ReLU output y <= 0; g itself without ReLU) and, if `bias`, the bias
+ * gradient [Cout] (g summed over images and positions). Not recorded.
+ */
+export function convEpilogueGrad(g: Tensor, y: Tensor | null, p: ConvParams, bias: boolean): { g: Tensor; bias: Tensor | null } {
+  const gc = dense(g);
+  const s = p.outSize[0] * p.outSize[1] * p.outSize[2];
+  const r = g.backend.convEpilogueBackward(gc._storage, y ? dense(y)._storage : null, p.batch, p.outChannels, s, bias);
+  return {
+    g: r.g ? Tensor._fromStorage(r.g, g.shape, g.dtype) : g,
+    bias: r.bias && Tensor._fromStorage(r.bias, [p.outChannels], g.dtype),
+  };
 }
 
 /** gx = conv^T(gy, w): gy [N, Cout, ...out] -> [N, Cin, ...in]; also the transposed convolution. */

@@ -90,10 +90,13 @@ function checkBias(op: string, p: Prepared, outChannels: number): void {
   if (b) check(b.ndim === 1 && b.shape[0] === outChannels, op, () => `bias must have shape [${outChannels}] (got ${fmtShape(b.shape)}) ${p.ctx}`);
 }
 
-/** Reshapes the 5-D primitive result back to n spatial dims, adds the bias, drops an added batch dim. */
-function finish(p: Prepared, y5: Tensor, outChannels: number, outSpatial: number[]): Tensor {
+/**
+ * Reshapes the 5-D primitive result back to n spatial dims, adds the bias
+ * (unless the primitive did), drops an added batch dim.
+ */
+function finish(p: Prepared, y5: Tensor, outChannels: number, outSpatial: number[], biasAdded = false): Tensor {
   let y = reshape(y5, [p.batch, outChannels, ...outSpatial]);
-  if (p.bias) y = add(y, reshape(p.bias, [1, outChannels, ...outSpatial.map(() => 1)]));
+  if (p.bias && !biasAdded) y = add(y, reshape(p.bias, [1, outChannels, ...outSpatial.map(() => 1)]));
   return p.unbatched ? reshape(y, y.shape.slice(1)) : y;
 }
 
@@ -109,6 +112,21 @@ function finish(p: Prepared, y5: Tensor, outChannels: number, outSpatial: number
  * @example F.convNd(2, tg.randn([1, 3, 8, 8]), tg.randn([4, 3, 3, 3]), null, { padding: 'same' }) // [1,4,8,8]
  */
 export function convNd(n: number, input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+  return convNdFused(n, input, weight, bias, opts, false);
+}
+
+/**
+ * `relu(convNd(n, input, weight, bias, opts))` computed in one pass (bias and
+ * ReLU applied as each output tile is stored; the backward masks and sums
+ * the gradient in one pass too). Same shapes and errors as {@link convNd};
+ * nn.Sequential uses it for a convolution followed by a ReLU module.
+ * @example F.convNdRelu(2, tg.randn([1, 3, 8, 8]), tg.randn([4, 3, 3, 3]), tg.zeros([4])) // [1,4,6,6], all >= 0
+ */
+export function convNdRelu(n: number, input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+  return convNdFused(n, input, weight, bias, opts, true);
+}
+
+function convNdFused(n: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions, relu: boolean): Tensor {
   const op = opName('conv', n);
   const p = prepare(op, n, input, weight, bias, opts.groups, 'Cout,Cin/groups');
   const { groups: g, channels: C, ctx } = p;
@@ -136,7 +154,7 @@ export function convNd(n: number, input: Tensor, weight: Tensor, bias?: Tensor |
     // Only the padding before is passed: the padding after is implied by outSize.
     stride: to3(stride, 1), padding: to3(pad.before, 0), dilation: to3(dilation, 1),
   };
-  return finish(p, convPrim(p.x, p.w, params), Cout, out);
+  return finish(p, convPrim(p.x, p.w, params, { bias: p.bias, relu }), Cout, out, true);
 }
 
 /**

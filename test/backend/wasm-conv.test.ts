@@ -95,19 +95,29 @@ function compare(b: Backend, p: ConvParams, dtype: DType, rnd: () => number, edi
   const x = arr(rnd, p.batch * p.inChannels * numelOf(p.inSize), dtype);
   const w = arr(rnd, p.outChannels * cinG * numelOf(p.kernelSize), dtype);
   const gy = arr(rnd, p.batch * p.outChannels * numelOf(p.outSize), dtype);
+  const bias = arr(rnd, p.outChannels, dtype);
   edit?.(x);
   const flat = (n: number) => ({ shape: [n], strides: [1], offset: 0 });
+  const S = numelOf(p.outSize);
   const runAll = (be: Backend) => {
-    const [sx, sw, sg] = [x, w, gy].map((v) => be.fromArray(dtype, v)) as [ReturnType<Backend['alloc']>, ReturnType<Backend['alloc']>, ReturnType<Backend['alloc']>];
+    const [sx, sw, sg, sb] = [x, w, gy, bias].map((v) => be.fromArray(dtype, v)) as ReturnType<Backend['alloc']>[] as [
+      ReturnType<Backend['alloc']>, ReturnType<Backend['alloc']>, ReturnType<Backend['alloc']>, ReturnType<Backend['alloc']>];
+    // The fused epilogue: bias + ReLU on the forward, then its backward from that output.
+    const yFused = be.conv(sx!, sw!, p, { bias: sb!, relu: true });
+    const epi = be.convEpilogueBackward(sg!, yFused, p.batch, p.outChannels, S, true);
     return [
-      be.read(be.conv(sx, sw, p), flat(gy.length)),
-      be.read(be.convBackwardInput(sg, sw, p), flat(x.length)),
-      be.read(be.convBackwardWeight(sx, sg, p), flat(w.length)),
+      be.read(be.conv(sx!, sw!, p), flat(gy.length)),
+      be.read(be.convBackwardInput(sg!, sw!, p), flat(x.length)),
+      be.read(be.convBackwardWeight(sx!, sg!, p), flat(w.length)),
+      be.read(yFused, flat(gy.length)),
+      be.read(be.conv(sx!, sw!, p, { bias: sb!, relu: false }), flat(gy.length)),
+      be.read(epi.g!, flat(gy.length)),
+      be.read(epi.bias!, flat(p.outChannels)),
     ];
   };
   const want = runAll(referenceBackend), got = runAll(b);
   const tol = dtype === 'float32' ? 1e-4 : 1e-10;
-  ['forward', 'backward-input', 'backward-weight'].forEach((what, k) => {
+  ['forward', 'backward-input', 'backward-weight', 'forward+bias+relu', 'forward+bias', 'epilogue-backward', 'bias-gradient'].forEach((what, k) => {
     const g = got[k]!, e = want[k]!;
     assert.equal(g.length, e.length, what);
     for (let i = 0; i < g.length; i++) {
@@ -209,14 +219,17 @@ test('direct convolution: identical for 1, 2 and 3 threads (position splits, ima
     const x = wasm.fromArray('float32', arr(rnd, p.batch * p.inChannels * numelOf(p.inSize), 'float32'));
     const w = wasm.fromArray('float32', arr(rnd, p.outChannels * cinG * numelOf(p.kernelSize), 'float32'));
     const gy = wasm.fromArray('float32', arr(rnd, p.batch * p.outChannels * numelOf(p.outSize), 'float32'));
+    const b = wasm.fromArray('float32', arr(rnd, p.outChannels, 'float32'));
     const runs: Float32Array[][] = [];
     for (const t of [1, 2, 3]) {
       await wasm.setNumThreads(t);
       const y = wasm.conv(x, w, p), gx = wasm.convBackwardInput(gy, w, p), gw = wasm.convBackwardWeight(x, gy, p);
-      runs.push([y, gx, gw].map((s) => wasm.read(s, flat(s.length)) as Float32Array));
+      const yr = wasm.conv(x, w, p, { bias: b, relu: true });
+      const epi = wasm.convEpilogueBackward(gy, yr, p.batch, p.outChannels, numelOf(p.outSize), true);
+      runs.push([y, gx, gw, yr, epi.g!, epi.bias!].map((s) => wasm.read(s, flat(s.length)) as Float32Array));
     }
     for (let t = 1; t < runs.length; t++) {
-      for (let k = 0; k < 3; k++) {
+      for (let k = 0; k < 6; k++) {
         const a = runs[0]![k]!, c = runs[t]![k]!;
         for (let i = 0; i < a.length; i++) {
           if (!Object.is(a[i], c[i])) assert.fail(`${JSON.stringify(p)} op ${k}: ${t + 1} threads differ at [${i}]: ${c[i]} vs ${a[i]}`);

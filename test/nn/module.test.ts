@@ -103,6 +103,36 @@ describe('containers', () => {
     assert.deepEqual(Object.keys(dict.stateDict()), ['enc.weight', 'enc.bias']);
     assert.throws(() => dict.get('dec'), /ModuleDict: no module named 'dec'/);
   });
+  test('Sequential fuses Conv + ReLU: same outputs and gradients; hooks see the unfused values', () => {
+    for (const backend of ['reference', 'wasm']) {
+      const prev = tg.getBackend();
+      tg.setBackend(backend);
+      try {
+        tg.manualSeed(3);
+        const conv = new nn.Conv2d(3, 5, 3, { padding: 1 }), relu = new nn.ReLU();
+        const fused = new nn.Sequential(conv, relu, new nn.Flatten());
+        const x = tg.randn([2, 3, 6, 7]);
+        const g = tg.randn([2, 5 * 6 * 7]);
+        const y1 = fused.forward(x);
+        y1.mul(g).sum().backward();
+        const [gw1, gb1] = [conv.weight.grad!, conv.bias!.grad!];
+        conv.zeroGrad();
+        const y2 = tg.F.relu(tg.F.conv2d(x, conv.weight, conv.bias, { padding: 1 })).flatten(1);
+        y2.mul(g).sum().backward();
+        assert.ok(y1.allclose(y2, 1e-5, 1e-6), `${backend}: fused forward differs`);
+        assert.ok(gw1.allclose(conv.weight.grad!, 1e-4, 1e-5), `${backend}: fused weight gradient differs`);
+        assert.ok(gb1.allclose(conv.bias!.grad!, 1e-4, 1e-5), `${backend}: fused bias gradient differs`);
+        // A hook on the ReLU must see its real input: no fusion then.
+        let seen: tg.Tensor | null = null;
+        const h = relu.registerForwardHook((_m, args) => void (seen = args[0] as tg.Tensor));
+        fused.forward(x);
+        h.remove();
+        assert.ok(seen !== null && (seen as tg.Tensor).min().item() < 0, `${backend}: the hook saw the pre-activation`);
+      } finally {
+        tg.setBackend(prev);
+      }
+    }
+  });
   test('Residual adds the shortcut and checks shapes', () => {
     const r = new nn.Residual(new nn.Identity(), { activation: new nn.ReLU() });
     assert.deepEqual(r.forward(tg.tensor([-1, 2])).toArray(), [0, 4]);

@@ -162,6 +162,20 @@ describe('convNd forward and gradients vs naive reference', () => {
   }
 });
 
+describe('convNdRelu (fused bias + ReLU) forward and gradients vs naive reference', () => {
+  const relu = (y: ND): ND => ({ shape: y.shape, data: y.data.map((v) => Math.max(v, 0)) });
+  for (const c of convCases) {
+    const n = c[1].length - 2;
+    test(`conv${n}d+relu ${label(c)}`, () => {
+      checkOp({
+        shapes: shapesOf(c),
+        op: (x, w, b) => F.convNdRelu(n, x!, w!, b ?? null, c[3]),
+        reference: (x, w, b) => relu(convRef(x!, w!, b ?? null, c[3])),
+      });
+    });
+  }
+});
+
 describe('convTransposeNd forward and gradients vs scatter reference', () => {
   for (const c of convTCases) {
     const n = c[1].length - 2;

@@ -1,5 +1,5 @@
 import type {
-  AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp,
+  AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvEpilogue, ConvParams, Layout, PoolParams, ReduceOp,
   SgdStepOptions, Storage, UnaryOp,
 } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -90,8 +90,13 @@ class ReferenceBackend implements Backend {
     scatterAdd(dataOf(dst), dstShape, dim, dataOf(index), il, dataOf(src), sl);
   }
 
-  conv(x: Storage, w: Storage, p: ConvParams): Storage {
-    return this.wrap(x.dtype, conv.convForward(dataOf(x), dataOf(w), p, x.dtype));
+  conv(x: Storage, w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage {
+    const epi = epilogue && { bias: epilogue.bias && dataOf(epilogue.bias), relu: epilogue.relu };
+    return this.wrap(x.dtype, conv.convForward(dataOf(x), dataOf(w), p, x.dtype, epi));
+  }
+  convEpilogueBackward(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean): { g: Storage | null; bias: Storage | null } {
+    const r = conv.convEpilogueBackward(dataOf(g), y && dataOf(y), n, c, s, bias, g.dtype);
+    return { g: r.g && this.wrap(g.dtype, r.g), bias: r.bias && this.wrap(g.dtype, r.bias) };
   }
   convBackwardInput(gy: Storage, w: Storage, p: ConvParams): Storage {
     return this.wrap(gy.dtype, conv.convBackwardInput(dataOf(gy), dataOf(w), p, gy.dtype));

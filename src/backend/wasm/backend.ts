@@ -8,7 +8,7 @@
  * fallback.ts), so every Backend method works.
  */
 import type {
-  AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp,
+  AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvEpilogue, ConvParams, Layout, PoolParams, ReduceOp,
   SgdStepOptions, Storage, UnaryOp,
 } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -22,7 +22,7 @@ import type { Heap, HeapStats } from './heap.js';
 import { denseStrides, isDense, prod } from './layout.js';
 import type { LoadedModule, Variant } from './loader.js';
 import { wasmMatmul } from './matmul.js';
-import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.js';
+import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight, wasmConvEpilogueBackward } from './conv.js';
 import { wasmAvgPool, wasmMaxPool, wasmMaxPoolBackward, wasmScatterAdd } from './pool.js';
 import { wasmAdamStep, wasmSgdStep } from './optim.js';
 import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
@@ -170,9 +170,14 @@ export class WasmBackend implements Backend {
 
   // ---- convolution and pooling ------------------------------------------------
 
-  conv(x: Storage, w: Storage, p: ConvParams): Storage {
+  conv(x: Storage, w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage {
     const sx = ws(x), sw = ws(w);
-    return wasmConv(this.ctx, sx, sw, p) ?? this.fb.conv(sx, sw, p);
+    const epi = epilogue && { bias: epilogue.bias && ws(epilogue.bias), relu: epilogue.relu };
+    return wasmConv(this.ctx, sx, sw, p, epi) ?? this.fb.conv(sx, sw, p, epi);
+  }
+  convEpilogueBackward(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean): { g: Storage | null; bias: Storage | null } {
+    const sg = ws(g), sy = y && ws(y);
+    return wasmConvEpilogueBackward(this.ctx, sg, sy, n, c, s, bias) ?? this.fb.convEpilogueBackward(sg, sy, n, c, s, bias);
   }
   convBackwardInput(gy: Storage, w: Storage, p: ConvParams): Storage {
     const sg = ws(gy), sw = ws(w);

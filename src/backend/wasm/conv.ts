@@ -85,10 +85,24 @@ function plan(ctx: WasmContext, items: number, macsPerItem: number): { perChunk:
   return { perChunk: Math.max(1, Math.floor(items / (T * CHUNKS_PER_THREAD))), splitGemm: false };
 }
 
-export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams): WasmStorage | null {
-  if (!usable(p, x, w)) return null;
+/**
+ * The forward epilogue on the wasm side: bias address (0: none) and ReLU
+ * flag. The direct kernel folds it into its tiles; the GEMM paths run
+ * convBiasRelu on each (image, group) output right after its GEMM, while it
+ * is still in cache.
+ */
+export interface WasmEpilogue {
+  bias: WasmStorage | null;
+  relu: boolean;
+}
+
+export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, epi?: WasmEpilogue): WasmStorage | null {
+  if (!usable(p, x, w) || (epi?.bias && epi.bias.dtype !== 'float32')) return null;
   const g = geometry(p);
-  if (directForward(p, g)) return forwardDirect(ctx, x, w, p, g);
+  const bias = epi?.bias ? addr(epi.bias, 0) : 0, relu = epi?.relu ? 1 : 0;
+  const biasAt = (it: number) => (bias ? bias + (it % p.groups) * g.coutG * 4 : 0);
+  const epilogue = bias !== 0 || relu !== 0;
+  if (directForward(p, g)) return forwardDirect(ctx, x, w, p, g, bias, relu);
   const y = ctx.alloc('float32', p.batch * p.outChannels * g.P);
   const args = colArgs(p, g.cinG);
   const items = p.batch * p.groups;
@@ -105,6 +119,7 @@ export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: Co
         b = col.ptr;
       }
       gemm(ctx, { M: g.coutG, N: g.P, K: g.K, a: wAt(it), rsA: g.K, csA: 1, b, rsB: g.P, csB: 1, c: yAt(it), ldc: g.P, accumulate: 0 });
+      if (epilogue) ctx.kernels.convBiasRelu(yAt(it), biasAt(it), g.coutG, g.P, relu);
     }
     if (col) ctx.freeTemp(col);
     return y;
@@ -119,6 +134,7 @@ export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: Co
       b = work();
     }
     pool.call(FN.sgemm, g.coutG, g.P, g.K, wAt(it), g.K, 1, b, g.P, 1, yAt(it), g.P, 0, SCRATCH);
+    if (epilogue) pool.call(FN.convBiasRelu, yAt(it), biasAt(it), g.coutG, g.P, relu);
   }
   pool.flush();
   return y;
@@ -373,7 +389,7 @@ function directBackwardWeight(p: ConvParams, g: Geometry): boolean {
  */
 function runForward(
   ctx: WasmContext, d: Direct, items: number, groups: number, cout: number, wp: number, tab: number, vd: number,
-  srcAt: (it: number) => number, dstAt: (it: number) => number,
+  srcAt: (it: number) => number, dstAt: (it: number) => number, bias: number, relu: number,
 ): void {
   const pool = ctx.pool;
   const nvec = d.nVec;
@@ -394,7 +410,8 @@ function runForward(
       if (parts > 1 || it % perChunk === 0) pool.chunk();
       const v0 = Math.floor((part * nvec) / parts), v1 = Math.floor(((part + 1) * nvec) / parts);
       pool.call(FN.convPad, ...padArgs(d, srcAt(it)));
-      pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1);
+      const b = bias ? bias + (it % groups) * cout * 4 : 0;
+      pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu);
     }
   }
   pool.flush();
@@ -407,7 +424,7 @@ function runForward(
  */
 function forwardWith(
   ctx: WasmContext, d: Direct, p: ConvParams, cout: number, w: (grp: number) => number, rsO: number,
-  kidx: (c: number, t: number) => number, srcAt: (it: number) => number, dstAt: (it: number) => number,
+  kidx: (c: number, t: number) => number, srcAt: (it: number) => number, dstAt: (it: number) => number, bias = 0, relu = 0,
 ): void {
   const wBytes = p.groups * cout * d.K * 4;
   const plan = ctx.temp(wBytes + 2 * d.K * 4 + d.nVec * VD);
@@ -416,17 +433,17 @@ function forwardWith(
   writeVectors(ctx, d, vd, false);
   const k = ctx.kernels as unknown as DirectKernels;
   for (let grp = 0; grp < p.groups; grp++) k.convPackW(w(grp), cout, d.K, rsO, kx, plan.ptr + grp * cout * d.K * 4);
-  runForward(ctx, d, p.batch * p.groups, p.groups, cout, plan.ptr, tab, vd, srcAt, dstAt);
+  runForward(ctx, d, p.batch * p.groups, p.groups, cout, plan.ptr, tab, vd, srcAt, dstAt, bias, relu);
   ctx.freeTemp(plan);
 }
 
-function forwardDirect(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, g: Geometry): WasmStorage {
+function forwardDirect(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, g: Geometry, bias: number, relu: number): WasmStorage {
   const y = ctx.alloc('float32', p.batch * p.outChannels * g.P);
   const d = direct(g.cinG, p.inSize, p.padding, p.kernelSize, p.outSize, p.stride, p.dilation);
   // W[g] is coutG × K, tap (c, t) at column c·taps + t.
   forwardWith(ctx, d, p, g.coutG, (grp) => addr(w, grp * g.coutG * g.K), g.K, (c, t) => c * g.taps + t,
     (it) => addr(x, (Math.floor(it / p.groups) * p.inChannels + (it % p.groups) * g.cinG) * g.inPlane),
-    (it) => addr(y, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * g.P));
+    (it) => addr(y, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * g.P), bias, relu);
   return y;
 }
 
@@ -511,4 +528,34 @@ function backwardWeightDirect(ctx: WasmContext, x: WasmStorage, gy: WasmStorage,
     ctx.freeTemp(partial);
   }
   return gw;
+}
+
+/** Elements above which the epilogue backward splits its channels across threads. */
+const PARALLEL_EPILOGUE = 1 << 16;
+
+/**
+ * Backward of the conv epilogue (float32; null otherwise): the gradient
+ * masked by the ReLU output y (if any) and the bias gradient (if asked), in
+ * one pass; chunks take ranges of channels, so results do not depend on the
+ * thread count.
+ */
+export function wasmConvEpilogueBackward(
+  ctx: WasmContext, g: WasmStorage, y: WasmStorage | null, n: number, c: number, s: number, bias: boolean,
+): { g: WasmStorage | null; bias: WasmStorage | null } | null {
+  if (g.dtype !== 'float32' || (y && y.dtype !== 'float32')) return null;
+  const out = y ? ctx.alloc('float32', n * c * s) : null;
+  const db = bias ? ctx.alloc('float32', c) : null;
+  const args = [addr(g, 0), y ? addr(y, 0) : 0, n, c, s];
+  const tail = [out ? addr(out, 0) : 0, db ? addr(db, 0) : 0];
+  const ranges = n * c * s >= PARALLEL_EPILOGUE ? Math.min(c, ctx.threads * CHUNKS_PER_THREAD) : 1;
+  if (ranges === 1) ctx.kernels.convBiasReluBackward(...(args as [number, number, number, number, number]), 0, c, tail[0]!, tail[1]!);
+  else {
+    const pool = ctx.pool;
+    for (let r = 0; r < ranges; r++) {
+      pool.chunk();
+      pool.call(FN.convBiasReluBackward, ...args, Math.floor((r * c) / ranges), Math.floor(((r + 1) * c) / ranges), ...tail);
+    }
+    pool.flush();
+  }
+  return { g: out, bias: db };
 }

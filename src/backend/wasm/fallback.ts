@@ -66,9 +66,17 @@ export class Fallback {
     scatterAdd(dst.view(), dstShape, dim, index.view(), il, src.view(), sl);
   }
 
-  conv(x: WasmStorage, w: WasmStorage, p: ConvParams): WasmStorage {
+  conv(x: WasmStorage, w: WasmStorage, p: ConvParams, epi?: { bias: WasmStorage | null; relu: boolean }): WasmStorage {
     count(`conv:${x.dtype}`);
-    return this.out(x.dtype, conv.convForward(x.view(), w.view(), p, x.dtype));
+    const epilogue = epi && { bias: epi.bias && epi.bias.view(), relu: epi.relu };
+    return this.out(x.dtype, conv.convForward(x.view(), w.view(), p, x.dtype, epilogue));
+  }
+  convEpilogueBackward(g: WasmStorage, y: WasmStorage | null, n: number, c: number, s: number, bias: boolean): { g: WasmStorage | null; bias: WasmStorage | null } {
+    count(`convEpilogueBackward:${g.dtype}`);
+    const r = conv.convEpilogueBackward(g.view(), y && y.view(), n, c, s, bias, g.dtype);
+    // Views first, then allocations (which may grow the memory).
+    const gOut = r.g && this.out(g.dtype, r.g);
+    return { g: gOut, bias: r.bias && this.out(g.dtype, r.bias) };
   }
   convBackwardInput(gy: WasmStorage, w: WasmStorage, p: ConvParams): WasmStorage {
     count(`convBackwardInput:${gy.dtype}`);

@@ -138,6 +138,16 @@ export class Heap {
     for (let i = 0; i < p.length; i += 2) this.free(p[i]!, p[i + 1]!);
   }
 
+  /**
+   * Frees a tracked block that its owner gave back explicitly: it no longer
+   * counts toward GC pressure (a pass that returns what it allocates, like
+   * backward with its temporaries, should not make the backend ask for GCs).
+   */
+  release(ptr: number, size: number): void {
+    this.sincePressure = Math.max(0, this.sincePressure - size);
+    this.free(ptr, size);
+  }
+
   /** Returns a block to its class's free list. */
   free(ptr: number, size: number): void {
     let list = this.lists.get(size);

@@ -12,6 +12,7 @@
 import type { Backend, Storage } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { Heap } from './heap.js';
+import { noteStorageBirth } from '../birth-log.js';
 
 export const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
@@ -54,6 +55,7 @@ export class WasmStorage implements Storage {
     private readonly size: number,
   ) {
     registry.register(this, { ptr, size, heap }, this);
+    noteStorageBirth(this);
   }
 
   /** Allocates a block for `length` elements; contents undefined (WasmContext.alloc zeroes on request). */
@@ -71,7 +73,7 @@ export class WasmStorage implements Storage {
     if (this.freed) return;
     this.freed = true;
     registry.unregister(this);
-    this.heap.free(this.ptr, this.size);
+    this.heap.release(this.ptr, this.size);
   }
 
   /** A zero-copy typed-array view of the elements (valid until the next allocation may grow the memory). */

@@ -31,7 +31,7 @@ import { nodeBuiltin } from '../../util/node.js';
 export const KERNEL_NAMES = [
   'sgemm', 'im2col', 'col2im', 'binaryF32', 'binaryF64', 'unaryF32', 'unaryF64', 'reduceF32', 'reduceF64',
   'maxPool2dF32',
-  'convPad', 'convFwdDirect', 'convBwdWDirect',
+  'convPad', 'convFwdDirect', 'convBwdWDirect', 'convBiasRelu', 'convBiasReluBackward',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 export const FN = Object.fromEntries(KERNEL_NAMES.map((n, i) => [n, i])) as Record<KernelName, number>;

@@ -2,6 +2,8 @@ import { Module } from '../module.js';
 import { TensorError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { flatten } from '../../ops/movement.js';
+import { ConvNd } from './conv.js';
+import { ReLU } from './activation.js';
 
 /**
  * Runs modules in order; children are named '0', '1', ... (PyTorch's keys).
@@ -37,9 +39,26 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this._layers) y = m.forward(y);
+    const layers = this._layers;
+    for (let i = 0; i < layers.length; i++) {
+      const m = layers[i]!, next = layers[i + 1];
+      if (next && fusesWithRelu(m, next)) {
+        // Same result as the two layers one after the other, in one pass (see convNdRelu).
+        y = m.forwardRelu(y);
+        i++;
+      } else y = m.forward(y);
+    }
     return y;
   }
+}
+
+/**
+ * A convolution layer followed by a ReLU module, neither with hooks (which
+ * must see the intermediate result) nor with a forward of its own.
+ */
+function fusesWithRelu(m: Module, next: Module): m is ConvNd {
+  if (next.hasForwardHooks() || next.constructor !== ReLU) return false;
+  return m instanceof ConvNd && Object.getPrototypeOf(m).forward === ConvNd.prototype.forward && !m.hasForwardHooks();
 }
 
 /** A list of modules registered as children '0', '1', ... (no forward of its own). */

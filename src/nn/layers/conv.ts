@@ -2,7 +2,7 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { empty } from './empty.js';
 import * as init from '../init.js';
-import { convNd, convTransposeNd } from '../../ops/conv.js';
+import { convNd, convNdRelu, convTransposeNd } from '../../ops/conv.js';
 import type { ConvPadding, SizeArg } from '../../ops/conv.js';
 import { pad, type PadMode } from '../../ops/pad.js';
 import { TensorError } from '../../tensor/errors.js';
@@ -92,10 +92,22 @@ export class ConvNd extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.run(x, convNd);
+  }
+
+  /**
+   * `relu(this.forward(x))` in one fused pass (no hooks run): what
+   * nn.Sequential calls for this layer followed by a ReLU module.
+   */
+  forwardRelu(x: Tensor): Tensor {
+    return this.run(x, convNdRelu);
+  }
+
+  private run(x: Tensor, conv: typeof convNd): Tensor {
     const opts = { stride: this.stride, dilation: this.dilation, groups: this.groups };
-    if (this.paddingMode === 'zeros') return convNd(this.n, x, this.weight, this.bias, { ...opts, padding: this.padding });
+    if (this.paddingMode === 'zeros') return conv(this.n, x, this.weight, this.bias, { ...opts, padding: this.padding });
     const padded = pad(x, this.explicitPad(), { mode: this.paddingMode });
-    return convNd(this.n, padded, this.weight, this.bias, { ...opts, padding: 0 });
+    return conv(this.n, padded, this.weight, this.bias, { ...opts, padding: 0 });
   }
 
   override extraRepr(): string {
