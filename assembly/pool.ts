@@ -58,6 +58,13 @@ import { imin } from './simd';
  * the row end go through the general path.
  */
 function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out: usize, indices: usize): void {
+  if (indices) maxPool2x2Body(true, planes, H, W, oH, oW, x, out, indices);
+  else maxPool2x2Body(false, planes, H, W, oH, oW, x, out, 0);
+}
+
+/** maxPool2x2 with or without (IDX false: inference, indices 0) the index computations. */
+// @ts-ignore: decorator
+@inline function maxPool2x2Body(IDX: bool, planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out: usize, indices: usize): void {
   const lanes2 = i32x4(0, 2, 4, 6);
   for (let pl = 0; pl < planes; pl++) {
     const base = x + <usize>(pl * H * W) * 4;
@@ -87,7 +94,7 @@ function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out
         best = v128.bitselect(v, best, take);
         idx = v128.bitselect(i32x4.add(i00, i32x4.splat(W + 1)), idx, take);
         v128.store(ob + (<usize>ow << 2), best);
-        v128.store(oi + (<usize>ow << 2), idx);
+        if (IDX) v128.store(oi + (<usize>ow << 2), idx);
       }
       for (; ow < oW; ow++) {
         // Row-end columns: the same four taps in scalar form, with integer masks (no data-dependent branch).
@@ -102,7 +109,7 @@ function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out
           idx = (at & mask) | (idx & ~mask);
         }
         store<f32>(ob + (<usize>ow << 2), best);
-        store<i32>(oi + (<usize>ow << 2), idx);
+        if (IDX) store<i32>(oi + (<usize>ow << 2), idx);
       }
     }
   }

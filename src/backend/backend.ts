@@ -192,8 +192,12 @@ export interface Backend {
   /** Gradient of conv w.r.t. its weight: -> `[outChannels, inChannels/groups, ...kernelSize]`. */
   convBackwardWeight(x: Storage, gy: Storage, p: ConvParams): Storage;
 
-  /** Max pooling; `indices` (int32) hold each max's flat position within its input plane `inSize` (PyTorch's convention). Padding reads as -Infinity. */
-  maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage };
+  /**
+   * Max pooling; `indices` (int32) hold each max's flat position within its
+   * input plane `inSize` (PyTorch's convention). Padding reads as -Infinity.
+   * With `withIndices` false (inference) a backend may skip them and return null.
+   */
+  maxPool(x: Storage, p: PoolParams, withIndices?: boolean): { out: Storage; indices: Storage | null };
   /**
    * Max pooling backward (also adaptive max pooling): gy and indices (int32, as
    * maxPool returns them, -1 = no input) both `[planes, outPlane]` ->

@@ -1,5 +1,5 @@
 import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../backend/backend.js';
-import { record } from '../autograd/engine.js';
+import { isGradEnabled, record } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import { dense } from './movement.js';
 import { numel, type Shape } from '../tensor/shape.js';
@@ -20,13 +20,19 @@ export interface PoolResult {
   indices: Tensor;
 }
 
-export function maxPoolPrim(x: Tensor, p: PoolParams): PoolResult {
+/**
+ * Max pooling with its indices. With `returnIndices` false and no gradient
+ * to record, the backend may skip computing them (indices null).
+ */
+export function maxPoolPrim(x: Tensor, p: PoolParams, returnIndices = true): { out: Tensor; indices: Tensor | null } {
   const xc = dense(x);
-  const r = x.backend.maxPool(xc._storage, p);
+  const needed = returnIndices || (isGradEnabled() && x.requiresGrad);
+  const r = x.backend.maxPool(xc._storage, p, needed);
   const shape = shape5(p.batch, p.channels, p.outSize);
+  const out = Tensor._fromStorage(r.out, shape, x.dtype);
+  if (!r.indices) return { out, indices: null };
   const indices = Tensor._fromStorage(r.indices, shape, 'int32');
-  const out = record('maxPool', [xc], Tensor._fromStorage(r.out, shape, x.dtype), [indices], { inSize: p.inSize, params: p });
-  return { out, indices };
+  return { out: record('maxPool', [xc], out, [indices], { inSize: p.inSize, params: p }), indices };
 }
 
 export function adaptiveMaxPoolPrim(x: Tensor, p: AdaptivePoolParams): PoolResult {

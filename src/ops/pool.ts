@@ -74,9 +74,9 @@ type WithoutIndices<O> = O & { returnIndices?: false };
 
 function maxPoolNd(op: string, n: number, input: Tensor, kernelSize: SizeArg, opts: MaxPoolOptions): Tensor | PoolWithIndices {
   const g = stridedGeometry(op, n, input, kernelSize, opts);
-  const { out, indices } = maxPoolPrim(g.p5.x5, g.params);
+  const { out, indices } = maxPoolPrim(g.p5.x5, g.params, opts.returnIndices === true);
   const values = from5d(out, g.p5, g.outSize);
-  return opts.returnIndices ? { values, indices: from5d(indices, g.p5, g.outSize) } : values;
+  return opts.returnIndices ? { values, indices: from5d(indices!, g.p5, g.outSize) } : values;
 }
 
 /**

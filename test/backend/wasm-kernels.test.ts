@@ -172,11 +172,14 @@ test('maxPool 2-D (ties, NaN, padding), its backward and scatterAdd vs the refer
       const r = be.maxPool(store(be, 'float32', xv), p);
       const outShape = [2, 3, oH * oW];
       // The maxPool gradient: scatter ones*g into a [N, C, H*W] zero tensor at the indices (valid ones only).
-      const idx = Array.from(be.read(r.indices, dense(outShape)));
+      const idx = Array.from(be.read(r.indices!, dense(outShape)));
       const g = store(be, 'float32', idx.map((_, i) => (i % 7) - 3));
       const dst = be.alloc('float32', 6 * H * W);
       be.scatterAdd(dst, [2, 3, H * W], 2, store(be, 'int32', idx.map((i) => Math.max(i, 0))), dense(outShape), g, dense(outShape));
-      const gx = be.maxPoolBackward(g, r.indices, 6, oH * oW, H * W);
+      const gx = be.maxPoolBackward(g, r.indices!, 6, oH * oW, H * W);
+      // Without indices (inference), the values must be the same.
+      const bare = be.maxPool(store(be, "float32", xv), p, false);
+      assert.deepEqual(readAll(be, bare.out, outShape), readAll(be, r.out, outShape), `${be.name}: maxPool without indices`);
       return [...readAll(be, r.out, outShape), ...idx, ...readAll(be, dst, [6 * H * W]), ...readAll(be, gx, [6 * H * W])];
     };
     same(run(wasm), run(referenceBackend), 1e-6, `maxPool H=${H} W=${W} k=${k} s=${s} p=${pad}`);

@@ -56,6 +56,31 @@ test('release() frees eagerly and is idempotent; read after growth sees the data
   assert.equal(b.heapStats().liveBytes, live);
 });
 
+test('backward gives its temporaries back at once: only the leaf gradients stay allocated', async () => {
+  const b = await createWasmBackend({ name: 'wasm-mem-backward' });
+  const prev = tg.getBackend();
+  tg.setBackend(b);
+  try {
+    tg.manualSeed(2);
+    const model = new tg.nn.Sequential(new tg.nn.Conv2d(1, 4, 3), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2), new tg.nn.Flatten(), new tg.nn.Linear(100, 3));
+    const x = tg.randn([16, 1, 12, 12]), y = tg.randint(0, 3, [16], { dtype: 'int32' });
+    // A first pass sizes the threads' persistent work buffers.
+    tg.F.crossEntropy(model.forward(x), y).backward();
+    model.zeroGrad();
+    const loss = tg.F.crossEntropy(model.forward(x), y);
+    const before = b.heapStats().liveBytes;
+    loss.backward();
+    const grown = b.heapStats().liveBytes - before;
+    // The leaves' gradients (4·9 + 4 + 100·3 + 3 floats, each block at least 16 bytes)
+    // stay; the gradients of the activations (16·4·10·10 floats and more) must not.
+    const gradBytes = model.parameters().reduce((a, p) => a + Math.max(16, Math.ceil(p.numel() * 4 / 16) * 16), 0);
+    assert.ok(grown <= gradBytes + 1024, `backward left ${grown} bytes allocated (leaf gradients: ${gradBytes})`);
+    assert.ok(model.parameters().every((p) => p.grad !== null && Number.isFinite(p.grad.sum().item())), 'gradients are intact');
+  } finally {
+    tg.setBackend(prev);
+  }
+});
+
 test('2,000 training steps keep the heap high-water mark flat', async () => {
   // No explicit gc: the backend's GC requests (every 16 MiB allocated) plus a
   // yield every 10 steps must be enough for finalizers to recycle the blocks.

@@ -170,7 +170,7 @@ test('split elementwise ops and max pooling: identical for 1, 2, 3 threads; matc
     const m = 7 * 11 * p.outSize[1] * p.outSize[2];
     const both = (be: typeof referenceBackend, xs: Storage) => {
       const r = be.maxPool(xs, p);
-      return Float32Array.from([...be.read(r.out, dense([m])), ...be.read(r.indices, dense([m]))]);
+      return Float32Array.from([...be.read(r.out, dense([m])), ...be.read(r.indices!, dense([m]))]);
     };
     const rs = await acrossThreads(() => both(wasm, x));
     identical(rs, `maxPool ${k}x${k}`);

@@ -205,9 +205,9 @@ export class WasmBackend implements Backend {
   batchNormTrainBackward(x: Storage, gy: Storage, mean: Storage, variance: Storage, weight: Storage | null, n: number, c: number, s: number, eps: number) {
     return wasmBatchNormTrainBackward(this.ctx, ws(x), ws(gy), ws(mean), ws(variance), weight ? ws(weight) : null, n, c, s, eps);
   }
-  maxPool(x: Storage, p: PoolParams): { out: Storage; indices: Storage } {
+  maxPool(x: Storage, p: PoolParams, withIndices = true): { out: Storage; indices: Storage | null } {
     const s = ws(x);
-    return wasmMaxPool(this.ctx, s, p) ?? this.fb.maxPool(s, p);
+    return wasmMaxPool(this.ctx, s, p, withIndices) ?? this.fb.maxPool(s, p);
   }
   maxPoolBackward(gy: Storage, indices: Storage, planes: number, outPlane: number, inPlane: number): Storage {
     const g = ws(gy), i = ws(indices);

@@ -8,7 +8,9 @@
  *
  * after which {@link getWasmBackend} returns the same instance synchronously.
  *
- * Memory: tensors are freed when their storage is garbage collected, but
+ * Memory: the backward pass gives back every buffer it allocated except the
+ * leaves' gradients as soon as it ends (src/backend/birth-log.ts); other
+ * tensors are freed when their storage is garbage collected, but
  * FinalizationRegistry callbacks only run when the program yields to the event
  * loop. A training loop that never awaits anything therefore grows the heap
  * until it ends; `await` something that yields a task once per step (e.g.

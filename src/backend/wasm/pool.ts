@@ -12,25 +12,31 @@ import { FN } from './threads.js';
 import { splitCount } from './split.js';
 import type { WasmStorage } from './storage.js';
 
-export function wasmMaxPool(ctx: WasmContext, x: WasmStorage, p: PoolParams): { out: WasmStorage; indices: WasmStorage } | null {
+/** `withIndices` false: the 2×2/stride-2 kernel skips them (indices null); other windows compute them anyway. */
+export function wasmMaxPool(
+  ctx: WasmContext, x: WasmStorage, p: PoolParams, withIndices = true,
+): { out: WasmStorage; indices: WasmStorage | null } | null {
   const flatD = p.inSize[0] === 1 && p.outSize[0] === 1 && p.kernelSize[0] === 1 && p.padding[0] === 0;
   if (x.dtype !== 'float32' || !flatD || p.dilation.some((d) => d !== 1)) return null;
   const planes = p.batch * p.channels;
   const n = planes * p.outSize[1] * p.outSize[2];
   const out = ctx.alloc('float32', n);
-  const indices = ctx.alloc('int32', n);
   const [H, W] = [p.inSize[1], p.inSize[2]], [oH, oW] = [p.outSize[1], p.outSize[2]];
+  const twoByTwo = p.kernelSize[1] === 2 && p.kernelSize[2] === 2 && p.stride[1] === 2 && p.stride[2] === 2 &&
+    p.padding[1] === 0 && p.padding[2] === 0 && 2 * oH <= H && 2 * oW <= W;
+  const indices = withIndices || !twoByTwo ? ctx.alloc('int32', n) : null;
+  const idx = (plane: number) => (indices ? addr(indices, plane * oH * oW) : 0);
   const geometry = [oH, oW, p.kernelSize[1], p.kernelSize[2], p.stride[1], p.stride[2], p.padding[1], p.padding[2]] as const;
   const parts = splitCount(ctx, planes, planes * H * W);
   if (parts === 1) {
-    ctx.kernels.maxPool2dF32(planes, H, W, ...geometry, addr(x, 0), addr(out, 0), addr(indices, 0));
+    ctx.kernels.maxPool2dF32(planes, H, W, ...geometry, addr(x, 0), addr(out, 0), idx(0));
     return { out, indices };
   }
   // Planes are independent: a few chunks of whole planes per thread.
   for (let c = 0; c < parts; c++) {
     const lo = Math.floor((c * planes) / parts), hi = Math.floor(((c + 1) * planes) / parts);
     ctx.pool.chunk();
-    ctx.pool.call(FN.maxPool2dF32, hi - lo, H, W, ...geometry, addr(x, lo * H * W), addr(out, lo * oH * oW), addr(indices, lo * oH * oW));
+    ctx.pool.call(FN.maxPool2dF32, hi - lo, H, W, ...geometry, addr(x, lo * H * W), addr(out, lo * oH * oW), idx(lo));
   }
   ctx.pool.flush();
   return { out, indices };
