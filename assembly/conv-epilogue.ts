@@ -30,17 +30,17 @@ export function convBiasRelu(y: usize, bias: usize, C: i32, P: i32, relu: bool):
 }
 
 /**
- * Backward of the epilogue over g, y [N, C, S], channels [c0, c1):
- * gOut = g where y > 0, else 0 (only if y != 0, i.e. with ReLU; y is the
- * epilogue's output), and db[c] = Σ_{n, s} of the masked gradient (if
- * db != 0), summed per plane in vector lanes then across planes in double
- * precision, in an order that depends only on the shapes.
+ * Backward of the epilogue over g, y [N, C, S], images [n0, n1), in memory
+ * order: gOut = g where y > 0, else 0 (only if y != 0, i.e. with ReLU; y is
+ * the epilogue's output), and sums[c] = Σ_{n, s} of that gradient in double
+ * precision (if sums != 0; f64 [C], overwritten), each plane summed in
+ * vector lanes first.
  */
-export function convBiasReluBackward(g: usize, y: usize, N: i32, C: i32, S: i32, c0: i32, c1: i32, gOut: usize, db: usize): void {
+export function convBiasReluBackward(g: usize, y: usize, n0: i32, n1: i32, C: i32, S: i32, gOut: usize, sums: usize): void {
   const z = f32x4.splat(0);
-  for (let c = c0; c < c1; c++) {
-    let total: f64 = 0;
-    for (let n = 0; n < N; n++) {
+  if (sums) for (let c = 0; c < C; c++) store<f64>(sums + (<usize>c << 3), 0);
+  for (let n = n0; n < n1; n++) {
+    for (let c = 0; c < C; c++) {
       const off = <usize>((n * C + c) * S) << 2;
       const gp = g + off, yp = y + off, op = gOut + off;
       let acc = z;
@@ -63,9 +63,11 @@ export function convBiasReluBackward(g: usize, y: usize, N: i32, C: i32, S: i32,
         for (; i + 4 <= S; i += 4) acc = f32x4.add(acc, v128.load(gp + (<usize>i << 2)));
         for (; i < S; i++) tail += load<f32>(gp + (<usize>i << 2));
       }
-      const s = f32x4.add(acc, i32x4.shuffle(acc, acc, 2, 3, 0, 1));
-      total += <f64>(f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + tail);
+      if (sums) {
+        const h = f32x4.add(acc, i32x4.shuffle(acc, acc, 2, 3, 0, 1));
+        const p = sums + (<usize>c << 3);
+        store<f64>(p, load<f64>(p) + <f64>(f32x4.extract_lane(h, 0) + f32x4.extract_lane(h, 1) + tail));
+      }
     }
-    if (db) store<f32>(db + (<usize>c << 2), <f32>total);
   }
 }

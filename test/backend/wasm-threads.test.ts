@@ -168,9 +168,13 @@ test('split elementwise ops and max pooling: identical for 1, 2, 3 threads; matc
     const xv = rand(7 * 11 * 40 * 38, 310 + k);
     const x = wasm.fromArray('float32', xv), rx = referenceBackend.fromArray('float32', xv);
     const m = 7 * 11 * p.outSize[1] * p.outSize[2];
+    const inPlane = 40 * 38, outPlane = p.outSize[1] * p.outSize[2];
+    const gv = rand(m, 320 + k);
     const both = (be: typeof referenceBackend, xs: Storage) => {
       const r = be.maxPool(xs, p);
-      return Float32Array.from([...be.read(r.out, dense([m])), ...be.read(r.indices!, dense([m]))]);
+      // And its backward (planes split across chunks too).
+      const gx = be.maxPoolBackward(be.fromArray('float32', gv), r.indices!, 7 * 11, outPlane, inPlane);
+      return Float32Array.from([...be.read(r.out, dense([m])), ...be.read(r.indices!, dense([m])), ...be.read(gx, dense([7 * 11 * inPlane]))]);
     };
     const rs = await acrossThreads(() => both(wasm, x));
     identical(rs, `maxPool ${k}x${k}`);

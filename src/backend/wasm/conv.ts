@@ -530,14 +530,17 @@ function backwardWeightDirect(ctx: WasmContext, x: WasmStorage, gy: WasmStorage,
   return gw;
 }
 
-/** Elements above which the epilogue backward splits its channels across threads. */
-const PARALLEL_EPILOGUE = 1 << 16;
+/** Most parts (image ranges with their own partial bias sums) of the epilogue backward. */
+const EPILOGUE_PARTS = 8;
+/** Elements per part at least: smaller inputs run in one part on the calling thread. */
+const EPILOGUE_PART_ELEMS = 1 << 15;
 
 /**
  * Backward of the conv epilogue (float32; null otherwise): the gradient
  * masked by the ReLU output y (if any) and the bias gradient (if asked), in
- * one pass; chunks take ranges of channels, so results do not depend on the
- * thread count.
+ * one pass over memory. Parts take ranges of images, each with its own
+ * double-precision partial sums, added in part order; the number of parts
+ * depends only on the shapes, so results do not depend on the thread count.
  */
 export function wasmConvEpilogueBackward(
   ctx: WasmContext, g: WasmStorage, y: WasmStorage | null, n: number, c: number, s: number, bias: boolean,
@@ -545,17 +548,30 @@ export function wasmConvEpilogueBackward(
   if (g.dtype !== 'float32' || (y && y.dtype !== 'float32')) return null;
   const out = y ? ctx.alloc('float32', n * c * s) : null;
   const db = bias ? ctx.alloc('float32', c) : null;
-  const args = [addr(g, 0), y ? addr(y, 0) : 0, n, c, s];
-  const tail = [out ? addr(out, 0) : 0, db ? addr(db, 0) : 0];
-  const ranges = n * c * s >= PARALLEL_EPILOGUE ? Math.min(c, ctx.threads * CHUNKS_PER_THREAD) : 1;
-  if (ranges === 1) ctx.kernels.convBiasReluBackward(...(args as [number, number, number, number, number]), 0, c, tail[0]!, tail[1]!);
-  else {
+  const parts = Math.max(1, Math.min(n, EPILOGUE_PARTS, Math.floor((n * c * s) / EPILOGUE_PART_ELEMS)));
+  const sums = bias ? ctx.temp(parts * c * 8) : null;
+  const at = [addr(g, 0), y ? addr(y, 0) : 0] as const, outAt = out ? addr(out, 0) : 0;
+  const sumsAt = (k: number) => (sums ? sums.ptr + k * c * 8 : 0);
+  const range = (k: number) => [Math.floor((k * n) / parts), Math.floor(((k + 1) * n) / parts)] as const;
+  if (parts === 1 || ctx.threads === 1) {
+    for (let k = 0; k < parts; k++) ctx.kernels.convBiasReluBackward(...at, ...range(k), c, s, outAt, sumsAt(k));
+  } else {
     const pool = ctx.pool;
-    for (let r = 0; r < ranges; r++) {
+    for (let k = 0; k < parts; k++) {
       pool.chunk();
-      pool.call(FN.convBiasReluBackward, ...args, Math.floor((r * c) / ranges), Math.floor(((r + 1) * c) / ranges), ...tail);
+      pool.call(FN.convBiasReluBackward, ...at, ...range(k), c, s, outAt, sumsAt(k));
     }
     pool.flush();
+  }
+  if (db && sums) {
+    const f64 = ctx.heap.f64, f32 = ctx.heap.f32;
+    const base = sums.ptr >> 3, dst = addr(db, 0) >> 2;
+    for (let ch = 0; ch < c; ch++) {
+      let t = 0;
+      for (let k = 0; k < parts; k++) t += f64[base + k * c + ch]!;
+      f32[dst + ch] = t;
+    }
+    ctx.freeTemp(sums);
   }
   return { g: out, bias: db };
 }

@@ -56,7 +56,7 @@ export interface Kernels {
   windowedAvgF32(planes: number, D: number, H: number, W: number, OD: number, OH: number, OW: number,
     tables: number, fixed: number, src: number, dst: number, backward: number): void;
   convBiasRelu(y: number, bias: number, C: number, P: number, relu: number): void;
-  convBiasReluBackward(g: number, y: number, N: number, C: number, S: number, c0: number, c1: number, gOut: number, db: number): void;
+  convBiasReluBackward(g: number, y: number, n0: number, n1: number, C: number, S: number, gOut: number, sums: number): void;
   copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
   scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
   maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,

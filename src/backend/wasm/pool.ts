@@ -42,13 +42,24 @@ export function wasmMaxPool(
   return { out, indices };
 }
 
-/** Max pooling backward for float32: one pass that zeroes each plane and adds gy at its indices. */
+/** Max pooling backward for float32: one pass that zeroes each plane and adds gy at its indices; planes split across threads when large. */
 export function wasmMaxPoolBackward(
   ctx: WasmContext, gy: WasmStorage, indices: WasmStorage, planes: number, outPlane: number, inPlane: number,
 ): WasmStorage | null {
   if (gy.dtype !== 'float32' || indices.dtype !== 'int32') return null;
   const gx = ctx.alloc('float32', planes * inPlane);
-  ctx.kernels.maxPoolBackwardF32(planes, outPlane, inPlane, addr(gy, 0), addr(indices, 0), addr(gx, 0));
+  const parts = splitCount(ctx, planes, planes * inPlane);
+  if (parts === 1) {
+    ctx.kernels.maxPoolBackwardF32(planes, outPlane, inPlane, addr(gy, 0), addr(indices, 0), addr(gx, 0));
+    return gx;
+  }
+  // Planes are independent (each index points into its own plane).
+  for (let c = 0; c < parts; c++) {
+    const lo = Math.floor((c * planes) / parts), hi = Math.floor(((c + 1) * planes) / parts);
+    ctx.pool.chunk();
+    ctx.pool.call(FN.maxPoolBackwardF32, hi - lo, outPlane, inPlane, addr(gy, lo * outPlane), addr(indices, lo * outPlane), addr(gx, lo * inPlane));
+  }
+  ctx.pool.flush();
   return gx;
 }
 

@@ -31,7 +31,7 @@ import { nodeBuiltin } from '../../util/node.js';
 export const KERNEL_NAMES = [
   'sgemm', 'im2col', 'col2im', 'binaryF32', 'binaryF64', 'unaryF32', 'unaryF64', 'reduceF32', 'reduceF64',
   'maxPool2dF32',
-  'convPad', 'convFwdDirect', 'convBwdWDirect', 'convBiasRelu', 'convBiasReluBackward',
+  'convPad', 'convFwdDirect', 'convBwdWDirect', 'convBiasRelu', 'convBiasReluBackward', 'maxPoolBackwardF32',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 export const FN = Object.fromEntries(KERNEL_NAMES.map((n, i) => [n, i])) as Record<KernelName, number>;
@@ -59,8 +59,8 @@ const CTRL_BYTES = PTRS_BYTE + MAX_THREADS * 16;
 const JOB_WORDS = 1 << 16;
 const MAX_CHUNKS = 1 << 13;
 /** Spin iterations before sleeping (~10 microseconds: long spins steal the CPU from the caller on a busy machine). */
-const WORKER_SPIN = Number(globalThis.process?.env?.TG_WSPIN ?? 4000);
-const MAIN_SPIN = Number(globalThis.process?.env?.TG_MSPIN ?? 4000);
+const WORKER_SPIN = 4000;
+const MAIN_SPIN = 4000;
 
 /**
  * The claim-run loop of the calling thread. Workers run the same loop from
