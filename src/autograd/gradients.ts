@@ -135,8 +135,8 @@ export const GRADIENTS = {
   conv: (g, c) => {
     const p = c.attrs.params as ConvParams;
     // A fused epilogue (bias, ReLU) first: mask by the saved output, sum for the bias.
-    const relu = c.attrs.relu === true, bias = c.attrs.bias === true;
-    const e = relu || bias ? convEpilogueGrad(g, relu ? s(c, 2) : null, p, bias && c.needs[2] === true) : { g, bias: null };
+    const relu = c.attrs.relu === true, bias = c.attrs.bias === true && c.needs[2] === true;
+    const e = relu || bias ? convEpilogueGrad(g, relu ? s(c, 2) : null, p, bias) : { g, bias: null };
     return [
       c.needs[0] ? convTransposePrim(e.g, s(c, 1), p) : null,                // dx = conv^T(g, w)
       c.needs[1] ? convWeightGradPrim(s(c, 0), e.g, p) : null,               // dw = corr(x, g)
