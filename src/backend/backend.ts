@@ -24,10 +24,25 @@ export interface Storage {
   readonly backend: Backend;
 }
 
-/** What a convolution does to its output before storing it: add a bias `[outChannels]` (or not), then ReLU (or not). */
+/**
+ * What a convolution does to its output before storing it: add a bias
+ * `[outChannels]` (or not), then ReLU (or not), then (inference only: nothing
+ * is kept for a backward) 2×2/stride-2 max pooling over the last two dims,
+ * which makes the stored output `[batch, outChannels, oD, floor(oH/2), floor(oW/2)]`.
+ */
 export interface ConvEpilogue {
   bias: Storage | null;
   relu: boolean;
+  pool2x2?: boolean;
+}
+
+/** The max-pooling parameters of a pooled conv epilogue (2×2 windows, stride 2, no padding). */
+export function convPool2x2Params(p: ConvParams): PoolParams {
+  const [oD, oH, oW] = p.outSize;
+  return {
+    batch: p.batch, channels: p.outChannels, inSize: [oD, oH, oW], kernelSize: [1, 2, 2],
+    outSize: [oD, Math.floor(oH / 2), Math.floor(oW / 2)], stride: [1, 2, 2], padding: [0, 0, 0], dilation: [1, 1, 1],
+  };
 }
 
 export type UnaryOp =

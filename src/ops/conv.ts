@@ -1,7 +1,10 @@
-import type { ConvParams } from '../backend/backend.js';
+import { convPool2x2Params, type ConvParams } from '../backend/backend.js';
+import { isGradEnabled } from '../autograd/engine.js';
+import { Tensor } from '../tensor/tensor.js';
+import { dense } from './movement.js';
+import { maxPool2d } from './pool.js';
 import { promoteTypes } from '../tensor/dtype.js';
 import { TensorError, check, fmtShape } from '../tensor/errors.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { convPrim, convTransposePrim } from './conv-prims.js';
 import {
   checkGroups, perDim, resolvePadding, to3,
@@ -126,7 +129,23 @@ export function convNdRelu(n: number, input: Tensor, weight: Tensor, bias?: Tens
   return convNdFused(n, input, weight, bias, opts, true);
 }
 
-function convNdFused(n: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions, relu: boolean): Tensor {
+/**
+ * `F.maxPool2d(F.relu(F.conv2d(input, weight, bias, opts)), 2)` (2×2 windows,
+ * stride 2, floor) in one pass per image when no gradient is needed
+ * (inference: the pooling then runs on each image's convolution while it is
+ * in cache, and no indices are made); otherwise exactly that composition,
+ * with its graph. nn.Sequential uses it for Conv2d, ReLU, MaxPool2d(2).
+ * @example tg.noGrad(() => F.conv2dReluMaxPool2x2(tg.randn([8, 1, 28, 28]), tg.randn([6, 1, 5, 5]), tg.zeros([6]), { padding: 2 })) // [8,6,14,14]
+ */
+export function conv2dReluMaxPool2x2(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+  const needsGrad = isGradEnabled() && [input, weight, bias].some((t) => t?.requiresGrad);
+  if (needsGrad) return maxPool2d(convNdFused(2, input, weight, bias, opts, true), 2);
+  return convNdFused(2, input, weight, bias, opts, true, true);
+}
+
+function convNdFused(
+  n: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions, relu: boolean, pool2x2 = false,
+): Tensor {
   const op = opName('conv', n);
   const p = prepare(op, n, input, weight, bias, opts.groups, 'Cout,Cin/groups');
   const { groups: g, channels: C, ctx } = p;
@@ -154,6 +173,18 @@ function convNdFused(n: number, input: Tensor, weight: Tensor, bias: Tensor | nu
     // Only the padding before is passed: the padding after is implied by outSize.
     stride: to3(stride, 1), padding: to3(pad.before, 0), dilation: to3(dilation, 1),
   };
+  if (pool2x2 && out.some((o) => o < 2)) {
+    // Nothing to pool: the composition reports it as maxPool2d does.
+    return maxPool2d(finish(p, convPrim(p.x, p.w, params, { bias: p.bias, relu }), Cout, out, true), 2);
+  }
+  if (pool2x2) {
+    // Inference only (see conv2dReluMaxPool2x2): nothing to record.
+    const pp = convPool2x2Params(params);
+    const xc = dense(p.x), wc = dense(p.w), bc = p.bias && dense(p.bias);
+    const s = xc.backend.conv(xc._storage, wc._storage, params, { bias: bc ? bc._storage : null, relu: true, pool2x2: true });
+    const y5 = Tensor._fromStorage(s, [p.batch, Cout, ...pp.outSize], xc.dtype);
+    return finish(p, y5, Cout, out.map((o) => Math.floor(o / 2)), true);
+  }
   return finish(p, convPrim(p.x, p.w, params, { bias: p.bias, relu }), Cout, out, true);
 }
 

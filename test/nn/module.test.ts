@@ -133,6 +133,34 @@ describe('containers', () => {
       }
     }
   });
+  test('Sequential fuses Conv2d + ReLU + MaxPool2d(2) at inference: same outputs as the layers one by one', () => {
+    for (const backend of ['reference', 'wasm']) {
+      const prev = tg.getBackend();
+      tg.setBackend(backend);
+      try {
+        tg.manualSeed(4);
+        const layers = [new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d([2, 2], { stride: 2 })];
+        const seq = new nn.Sequential(...layers);
+        const x = tg.randn([5, 1, 28, 28]);
+        const fused = tg.noGrad(() => seq.forward(x));
+        const oneByOne = tg.noGrad(() => layers.reduce((t, m) => m.forward(t), x));
+        assert.deepEqual(fused.shape, [5, 16, 5, 5]);
+        assert.ok(fused.allclose(oneByOne, 1e-5, 1e-6), `${backend}: fused inference differs`);
+        // With gradients the same model still trains through the composition.
+        seq.forward(x).sum().backward();
+        assert.ok(layers[0]!.parameters().every((p) => p.grad !== null), `${backend}: gradients reach the first conv`);
+        // A hook on the pooling layer sees its input: no fusion then, same result.
+        let seen: readonly number[] | null = null;
+        const h = layers[2]!.registerForwardHook((_m, args) => void (seen = (args[0] as tg.Tensor).shape));
+        const hooked = tg.noGrad(() => seq.forward(x));
+        h.remove();
+        assert.deepEqual(seen, [5, 6, 28, 28], `${backend}: the hook ran on the ReLU output`);
+        assert.ok(hooked.allclose(fused, 1e-5, 1e-6), `${backend}: hooked run differs`);
+      } finally {
+        tg.setBackend(prev);
+      }
+    }
+  });
   test('Residual adds the shortcut and checks shapes', () => {
     const r = new nn.Residual(new nn.Identity(), { activation: new nn.ReLU() });
     assert.deepEqual(r.forward(tg.tensor([-1, 2])).toArray(), [0, 4]);

@@ -176,6 +176,45 @@ describe('convNdRelu (fused bias + ReLU) forward and gradients vs naive referenc
   }
 });
 
+describe('conv2dReluMaxPool2x2 (fused inference path) vs the composition', () => {
+  const cases: [number[], number[], ConvOpts][] = [
+    [[3, 1, 28, 28], [6, 1, 5, 5], { padding: 2 }], // LeNet conv1: direct kernel, pooled per image
+    [[2, 6, 14, 13], [16, 6, 5, 5], {}], // odd output width: the last column is dropped
+    [[2, 4, 9, 11], [6, 2, 3, 3], { groups: 2, padding: 1 }],
+    [[1, 3, 12, 12], [4, 3, 3, 3], { stride: 2 }], // GEMM path, then the pooling kernel
+    [[3, 9, 10], [5, 3, 3, 3], { padding: 'same' }], // unbatched
+  ];
+  test('nothing to pool: the same error as maxPool2d', () => {
+    assert.throws(() => tg.noGrad(() => F.conv2dReluMaxPool2x2(tg.randn([1, 2, 3, 3]), tg.randn([2, 2, 3, 3]))), /maxPool2d: output size would be 0/);
+  });
+  for (const backend of ['reference', 'wasm']) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      test(`${backend} ${dtype}`, () => {
+        const prev = tg.getBackend();
+        tg.setBackend(backend);
+        try {
+          tg.manualSeed(7);
+          for (const [xs, ws, opts] of cases) {
+            const x = tg.randn(xs, { dtype }), w = tg.randn(ws, { dtype }), b = tg.randn([ws[0]!], { dtype });
+            const want = tg.noGrad(() => F.maxPool2d(F.relu(F.conv2d(x, w, b, opts)), 2));
+            const got = tg.noGrad(() => F.conv2dReluMaxPool2x2(x, w, b, opts));
+            assert.deepEqual(got.shape, want.shape, `${JSON.stringify(xs)} shape`);
+            assert.ok(got.allclose(want, 1e-5, 1e-6), `${backend} ${dtype} ${JSON.stringify([xs, ws, opts])}: fused result differs`);
+            // With gradients wanted it is the composition, graph included.
+            const wg = w.clone().requiresGrad_();
+            F.conv2dReluMaxPool2x2(x, wg, b, opts).sum().backward();
+            const wr = w.clone().requiresGrad_();
+            F.maxPool2d(F.relu(F.conv2d(x, wr, b, opts)), 2).sum().backward();
+            assert.ok(wg.grad!.allclose(wr.grad!, 1e-5, 1e-6), `${backend} ${dtype}: gradient of the composition`);
+          }
+        } finally {
+          tg.setBackend(prev);
+        }
+      });
+    }
+  }
+});
+
 describe('convTransposeNd forward and gradients vs scatter reference', () => {
   for (const c of convTCases) {
     const n = c[1].length - 2;

@@ -2,6 +2,7 @@ import type {
   AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvEpilogue, ConvParams, Layout, PoolParams, ReduceOp,
   SgdStepOptions, Storage, UnaryOp,
 } from '../backend.js';
+import { convPool2x2Params } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
@@ -92,7 +93,8 @@ class ReferenceBackend implements Backend {
 
   conv(x: Storage, w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage {
     const epi = epilogue && { bias: epilogue.bias && dataOf(epilogue.bias), relu: epilogue.relu };
-    return this.wrap(x.dtype, conv.convForward(dataOf(x), dataOf(w), p, x.dtype, epi));
+    const y = conv.convForward(dataOf(x), dataOf(w), p, x.dtype, epi);
+    return this.wrap(x.dtype, epilogue?.pool2x2 ? pool.maxPool(y, convPool2x2Params(p), x.dtype).out : y);
   }
   convEpilogueBackward(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean): { g: Storage | null; bias: Storage | null } {
     const r = conv.convEpilogueBackward(dataOf(g), y && dataOf(y), n, c, s, bias, g.dtype);

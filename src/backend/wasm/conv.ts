@@ -34,7 +34,8 @@
  * output channels across chunks and GEMMs split across the threads, which
  * changes no element's summation order.
  */
-import type { ConvParams } from '../backend.js';
+import { convPool2x2Params, type ConvParams } from '../backend.js';
+import { wasmMaxPool } from './pool.js';
 import { addr, type WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
 import { CHUNKS_PER_THREAD, PARALLEL_MACS, gemm } from './matmul.js';
@@ -94,11 +95,21 @@ function plan(ctx: WasmContext, items: number, macsPerItem: number): { perChunk:
 export interface WasmEpilogue {
   bias: WasmStorage | null;
   relu: boolean;
+  /** Then 2×2/stride-2 max pooling (inference): per image, from a thread-local buffer, on the direct path. */
+  pool2x2?: boolean;
 }
 
 export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, epi?: WasmEpilogue): WasmStorage | null {
   if (!usable(p, x, w) || (epi?.bias && epi.bias.dtype !== 'float32')) return null;
   const g = geometry(p);
+  if (epi?.pool2x2) {
+    if (directForward(p, g)) return forwardDirect(ctx, x, w, p, g, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true);
+    // Elsewhere: the convolution, then the pooling kernel.
+    const y = wasmConv(ctx, x, w, p, { bias: epi.bias, relu: epi.relu })!;
+    const pooled = wasmMaxPool(ctx, y, convPool2x2Params(p), false)!;
+    y.release();
+    return pooled.out;
+  }
   const bias = epi?.bias ? addr(epi.bias, 0) : 0, relu = epi?.relu ? 1 : 0;
   const biasAt = (it: number) => (bias ? bias + (it % p.groups) * g.coutG * 4 : 0);
   const epilogue = bias !== 0 || relu !== 0;
@@ -389,16 +400,18 @@ function directBackwardWeight(p: ConvParams, g: Geometry): boolean {
  */
 function runForward(
   ctx: WasmContext, d: Direct, items: number, groups: number, cout: number, wp: number, tab: number, vd: number,
-  srcAt: (it: number) => number, dstAt: (it: number) => number, bias: number, relu: number,
+  srcAt: (it: number) => number, dstAt: (it: number) => number, bias: number, relu: number, pool2x2 = false,
 ): void {
   const pool = ctx.pool;
   const nvec = d.nVec;
-  pool.ensureWork(d.padBytes);
+  // Pooled: each item's convolution goes to the thread's work buffer after its padded input, then is pooled into dst.
+  const [oD, oH, oW] = d.out;
+  pool.ensureWork(d.padBytes + (pool2x2 ? cout * d.P * 4 : 0));
   const T = ctx.threads;
   const macs = items * cout * d.P * d.K;
   let perChunk = items, parts = 1;
   if (T > 1 && macs >= PARALLEL_MACS) {
-    if (items >= 2 * T) perChunk = Math.max(1, Math.floor(items / (T * CHUNKS_PER_THREAD)));
+    if (items >= 2 * T || pool2x2) perChunk = Math.max(1, Math.floor(items / (T * CHUNKS_PER_THREAD)));
     else {
       perChunk = 1;
       parts = Math.min(nvec, Math.ceil((T * CHUNKS_PER_THREAD) / items));
@@ -411,7 +424,11 @@ function runForward(
       const v0 = Math.floor((part * nvec) / parts), v1 = Math.floor(((part + 1) * nvec) / parts);
       pool.call(FN.convPad, ...padArgs(d, srcAt(it)));
       const b = bias ? bias + (it % groups) * cout * 4 : 0;
-      pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu);
+      if (!pool2x2) pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu);
+      else {
+        pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, work(d.padBytes), d.P, vd, v0, v1, b, relu);
+        pool.call(FN.maxPool2dF32, cout * oD, oH, oW, Math.floor(oH / 2), Math.floor(oW / 2), 2, 2, 2, 2, 0, 0, work(d.padBytes), dstAt(it), 0);
+      }
     }
   }
   pool.flush();
@@ -425,6 +442,7 @@ function runForward(
 function forwardWith(
   ctx: WasmContext, d: Direct, p: ConvParams, cout: number, w: (grp: number) => number, rsO: number,
   kidx: (c: number, t: number) => number, srcAt: (it: number) => number, dstAt: (it: number) => number, bias = 0, relu = 0,
+  pool2x2 = false,
 ): void {
   const wBytes = p.groups * cout * d.K * 4;
   const plan = ctx.temp(wBytes + 2 * d.K * 4 + d.nVec * VD);
@@ -433,17 +451,21 @@ function forwardWith(
   writeVectors(ctx, d, vd, false);
   const k = ctx.kernels as unknown as DirectKernels;
   for (let grp = 0; grp < p.groups; grp++) k.convPackW(w(grp), cout, d.K, rsO, kx, plan.ptr + grp * cout * d.K * 4);
-  runForward(ctx, d, p.batch * p.groups, p.groups, cout, plan.ptr, tab, vd, srcAt, dstAt, bias, relu);
+  runForward(ctx, d, p.batch * p.groups, p.groups, cout, plan.ptr, tab, vd, srcAt, dstAt, bias, relu, pool2x2);
   ctx.freeTemp(plan);
 }
 
-function forwardDirect(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, g: Geometry, bias: number, relu: number): WasmStorage {
-  const y = ctx.alloc('float32', p.batch * p.outChannels * g.P);
+function forwardDirect(
+  ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, g: Geometry, bias: number, relu: number, pool2x2 = false,
+): WasmStorage {
+  // Pooled output: 2×2/stride-2 windows over (oH, oW) of each depth slice.
+  const P = pool2x2 ? p.outSize[0] * Math.floor(p.outSize[1] / 2) * Math.floor(p.outSize[2] / 2) : g.P;
+  const y = ctx.alloc('float32', p.batch * p.outChannels * P);
   const d = direct(g.cinG, p.inSize, p.padding, p.kernelSize, p.outSize, p.stride, p.dilation);
   // W[g] is coutG × K, tap (c, t) at column c·taps + t.
   forwardWith(ctx, d, p, g.coutG, (grp) => addr(w, grp * g.coutG * g.K), g.K, (c, t) => c * g.taps + t,
     (it) => addr(x, (Math.floor(it / p.groups) * p.inChannels + (it % p.groups) * g.cinG) * g.inPlane),
-    (it) => addr(y, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * g.P), bias, relu);
+    (it) => addr(y, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * P), bias, relu, pool2x2);
   return y;
 }
 

@@ -11,6 +11,7 @@
 import type {
   AdaptivePoolParams, AvgPoolParams, BinaryOp, ConvParams, Layout, PoolParams, ReduceOp, UnaryOp,
 } from '../backend.js';
+import { convPool2x2Params } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { BINARY, UNARY, mapBinary, mapUnary, mapWhere } from '../reference/elementwise.js';
@@ -66,10 +67,11 @@ export class Fallback {
     scatterAdd(dst.view(), dstShape, dim, index.view(), il, src.view(), sl);
   }
 
-  conv(x: WasmStorage, w: WasmStorage, p: ConvParams, epi?: { bias: WasmStorage | null; relu: boolean }): WasmStorage {
+  conv(x: WasmStorage, w: WasmStorage, p: ConvParams, epi?: { bias: WasmStorage | null; relu: boolean; pool2x2?: boolean }): WasmStorage {
     count(`conv:${x.dtype}`);
     const epilogue = epi && { bias: epi.bias && epi.bias.view(), relu: epi.relu };
-    return this.out(x.dtype, conv.convForward(x.view(), w.view(), p, x.dtype, epilogue));
+    const y = conv.convForward(x.view(), w.view(), p, x.dtype, epilogue);
+    return this.out(x.dtype, epi?.pool2x2 ? pool.maxPool(y, convPool2x2Params(p), x.dtype).out : y);
   }
   convEpilogueBackward(g: WasmStorage, y: WasmStorage | null, n: number, c: number, s: number, bias: boolean): { g: WasmStorage | null; bias: WasmStorage | null } {
     count(`convEpilogueBackward:${g.dtype}`);

@@ -4,6 +4,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { flatten } from '../../ops/movement.js';
 import { ConvNd } from './conv.js';
 import { ReLU } from './activation.js';
+import { MaxPool2d } from './pool.js';
 
 /**
  * Runs modules in order; children are named '0', '1', ... (PyTorch's keys).
@@ -41,8 +42,12 @@ export class Sequential extends Module {
     let y = x;
     const layers = this._layers;
     for (let i = 0; i < layers.length; i++) {
-      const m = layers[i]!, next = layers[i + 1];
-      if (next && fusesWithRelu(m, next)) {
+      const m = layers[i]!, next = layers[i + 1], third = layers[i + 2];
+      if (next && third && fusesWithRelu(m, next) && m.n === 2 && isPool2x2(third)) {
+        // Conv2d, ReLU, MaxPool2d(2): one pass per image at inference (see conv2dReluMaxPool2x2).
+        y = m.forwardReluMaxPool2x2(y);
+        i += 2;
+      } else if (next && fusesWithRelu(m, next)) {
         // Same result as the two layers one after the other, in one pass (see convNdRelu).
         y = m.forwardRelu(y);
         i++;
@@ -59,6 +64,17 @@ export class Sequential extends Module {
 function fusesWithRelu(m: Module, next: Module): m is ConvNd {
   if (next.hasForwardHooks() || next.constructor !== ReLU) return false;
   return m instanceof ConvNd && Object.getPrototypeOf(m).forward === ConvNd.prototype.forward && !m.hasForwardHooks();
+}
+
+/** A MaxPool2d module with 2×2 windows, stride 2, no padding, dilation or ceil mode, and no hooks. */
+function isPool2x2(m: Module): boolean {
+  if (m.hasForwardHooks() || m.constructor !== MaxPool2d) return false;
+  const p = m as MaxPool2d, o = p.opts;
+  const two = (v: unknown) => v === 2 || (Array.isArray(v) && v.length === 2 && v[0] === 2 && v[1] === 2);
+  const zero = (v: unknown) => v === undefined || v === 0 || (Array.isArray(v) && v.every((e) => e === 0));
+  const one = (v: unknown) => v === undefined || v === 1 || (Array.isArray(v) && v.every((e) => e === 1));
+  return two(p.kernelSize) && (o.stride === undefined || o.stride === null || two(o.stride)) && zero(o.padding) && one(o.dilation) &&
+    !o.ceilMode;
 }
 
 /** A list of modules registered as children '0', '1', ... (no forward of its own). */

@@ -2,7 +2,7 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { empty } from './empty.js';
 import * as init from '../init.js';
-import { convNd, convNdRelu, convTransposeNd } from '../../ops/conv.js';
+import { conv2dReluMaxPool2x2, convNd, convNdRelu, convTransposeNd } from '../../ops/conv.js';
 import type { ConvPadding, SizeArg } from '../../ops/conv.js';
 import { pad, type PadMode } from '../../ops/pad.js';
 import { TensorError } from '../../tensor/errors.js';
@@ -101,6 +101,16 @@ export class ConvNd extends Module {
    */
   forwardRelu(x: Tensor): Tensor {
     return this.run(x, convNdRelu);
+  }
+
+  /**
+   * `maxPool2d(relu(this.forward(x)), 2)` (2-D layers), in one pass per image
+   * at inference (see F.conv2dReluMaxPool2x2; no hooks run): what
+   * nn.Sequential calls for this layer, a ReLU and a MaxPool2d(2).
+   */
+  forwardReluMaxPool2x2(x: Tensor): Tensor {
+    if (this.n !== 2) throw new TensorError(`Conv${this.n}d: forwardReluMaxPool2x2 is for 2-D convolutions`);
+    return this.run(x, (_n, input, w, b, o) => conv2dReluMaxPool2x2(input, w, b, o));
   }
 
   private run(x: Tensor, conv: typeof convNd): Tensor {
