@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,14 @@ const root = resolve(import.meta.dirname, '..');
 test('the built package exists (npm install / npm test build it)', () => {
   assert.ok(existsSync(join(root, 'dist/index.js')), 'dist/index.js missing: run npm run build');
   assert.ok(existsSync(join(root, 'dist/index.d.ts')));
+});
+
+test('the CLI script is executable, so `npx tensorgrad` runs it from a fresh clone', () => {
+  const mode = statSync(join(root, 'dist/cli/main.js')).mode;
+  assert.ok((mode & 0o111) === 0o111, `dist/cli/main.js has mode ${(mode & 0o777).toString(8)}: the build must chmod it (scripts/chmod-bin.mjs)`);
+  const r = spawnSync('npx', ['--no-install', 'tensorgrad', '--help'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, `npx tensorgrad --help failed: ${r.stderr}`);
+  assert.match(r.stdout, /train/, 'the help lists the train command');
 });
 
 test("a consumer project can `import * as tg from 'tensorgrad'`", () => {
