@@ -11,6 +11,7 @@ import { crossEntropyRowsBackwardPrim } from '../ops/loss-prims.js';
 import { batchNormTrainBackwardPrim } from '../ops/norm-prims.js';
 import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
 import { convEpilogueGrad, convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
+import { convPool2x2Params } from '../backend/backend.js';
 import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim, maxPoolBackwardPrim } from '../ops/pool-prims.js';
 
 /**
@@ -141,6 +142,17 @@ export const GRADIENTS = {
       c.needs[0] ? convTransposePrim(e.g, s(c, 1), p) : null,                // dx = conv^T(g, w)
       c.needs[1] ? convWeightGradPrim(s(c, 0), e.g, p) : null,               // dw = corr(x, g)
       e.bias,                                                                // db = Σ g over images and positions
+    ];
+  },
+  convReluPool: (g, c) => {
+    const p = c.attrs.params as ConvParams, bias = c.attrs.bias === true && c.needs[2] === true;
+    // At the pooled size: mask by the saved output's sign, sum for the bias; then scatter to the maxima.
+    const e = convEpilogueGrad(g, s(c, 2), { ...p, outSize: convPool2x2Params(p).outSize }, bias);
+    const full = maxPoolBackwardPrim(e.g, s(c, 3), [p.batch, p.outChannels, ...p.outSize]);
+    return [
+      c.needs[0] ? convTransposePrim(full, s(c, 1), p) : null,
+      c.needs[1] ? convWeightGradPrim(s(c, 0), full, p) : null,
+      e.bias,
     ];
   },
   convTranspose: (g, c) => {

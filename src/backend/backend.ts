@@ -34,6 +34,12 @@ export interface ConvEpilogue {
   bias: Storage | null;
   relu: boolean;
   pool2x2?: boolean;
+  /**
+   * With pool2x2, where to write the pooling's argmax indices (int32, shaped
+   * like the pooled output, flat positions within each (oH, oW) plane, as
+   * maxPool returns them), for a backward; omitted: none are made.
+   */
+  poolIndices?: Storage;
 }
 
 /** The max-pooling parameters of a pooled conv epilogue (2×2 windows, stride 2, no padding). */

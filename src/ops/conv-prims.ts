@@ -1,4 +1,4 @@
-import type { ConvParams } from '../backend/backend.js';
+import { convPool2x2Params, type ConvParams } from '../backend/backend.js';
 import { record } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sameBackend } from './core.js';
@@ -30,6 +30,23 @@ export function convPrim(x: Tensor, w: Tensor, p: ConvParams, fusion: ConvFusion
   const epilogue = bc || relu ? { bias: bc ? bc._storage : null, relu } : undefined;
   const out = Tensor._fromStorage(backend.conv(xc._storage, wc._storage, p, epilogue), shape5(p.batch, p.outChannels, p.outSize), x.dtype);
   return record('conv', bc ? [xc, wc, bc] : [xc, wc], out, relu ? [xc, wc, out] : [xc, wc], { params: p, relu, bias: bc !== null });
+}
+
+/**
+ * y = maxPool2x2(relu(conv(x, w) + bias)) in one pass per image (2×2 windows,
+ * stride 2, floor), recorded with what its gradient needs: x, w, the pooled
+ * output (its sign is the ReLU mask at each window's maximum, which is where
+ * the gradient goes) and the pooling's indices. Output
+ * [N, Cout, oD, floor(oH/2), floor(oW/2)].
+ */
+export function convReluPoolPrim(x: Tensor, w: Tensor, p: ConvParams, bias: Tensor | null): Tensor {
+  const backend = bias ? sameBackend('conv', x, w, bias) : sameBackend('conv', x, w);
+  const xc = dense(x), wc = dense(w), bc = bias && dense(bias);
+  const shape = shape5(p.batch, p.outChannels, convPool2x2Params(p).outSize);
+  const idx = backend.alloc('int32', shape.reduce((a, b) => a * b, 1));
+  const s = backend.conv(xc._storage, wc._storage, p, { bias: bc ? bc._storage : null, relu: true, pool2x2: true, poolIndices: idx });
+  const out = Tensor._fromStorage(s, shape, x.dtype), indices = Tensor._fromStorage(idx, shape, 'int32');
+  return record('convReluPool', bc ? [xc, wc, bc] : [xc, wc], out, [xc, wc, out, indices], { params: p, bias: bc !== null });
 }
 
 /**

@@ -5,7 +5,7 @@ import { dense } from './movement.js';
 import { maxPool2d } from './pool.js';
 import { promoteTypes } from '../tensor/dtype.js';
 import { TensorError, check, fmtShape } from '../tensor/errors.js';
-import { convPrim, convTransposePrim } from './conv-prims.js';
+import { convPrim, convReluPoolPrim, convTransposePrim } from './conv-prims.js';
 import {
   checkGroups, perDim, resolvePadding, to3,
   type ConvOptions, type ConvTransposeOptions, type SizeArg,
@@ -131,15 +131,14 @@ export function convNdRelu(n: number, input: Tensor, weight: Tensor, bias?: Tens
 
 /**
  * `F.maxPool2d(F.relu(F.conv2d(input, weight, bias, opts)), 2)` (2×2 windows,
- * stride 2, floor) in one pass per image when no gradient is needed
- * (inference: the pooling then runs on each image's convolution while it is
- * in cache, and no indices are made); otherwise exactly that composition,
- * with its graph. nn.Sequential uses it for Conv2d, ReLU, MaxPool2d(2).
+ * stride 2, floor) in one pass per image: the pooling runs on each image's
+ * convolution while it is in the thread's cache. At inference no indices are
+ * made; with gradients the pooled output and the indices are saved, and the
+ * backward masks and sums the gradient at the pooled size before scattering
+ * it to the maxima. nn.Sequential uses it for Conv2d, ReLU, MaxPool2d(2).
  * @example tg.noGrad(() => F.conv2dReluMaxPool2x2(tg.randn([8, 1, 28, 28]), tg.randn([6, 1, 5, 5]), tg.zeros([6]), { padding: 2 })) // [8,6,14,14]
  */
 export function conv2dReluMaxPool2x2(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
-  const needsGrad = isGradEnabled() && [input, weight, bias].some((t) => t?.requiresGrad);
-  if (needsGrad) return maxPool2d(convNdFused(2, input, weight, bias, opts, true), 2);
   return convNdFused(2, input, weight, bias, opts, true, true);
 }
 
@@ -177,8 +176,12 @@ function convNdFused(
     // Nothing to pool: the composition reports it as maxPool2d does.
     return maxPool2d(finish(p, convPrim(p.x, p.w, params, { bias: p.bias, relu }), Cout, out, true), 2);
   }
+  if (pool2x2 && isGradEnabled() && [p.x, p.w, p.bias].some((t) => t?.requiresGrad)) {
+    // Training: the fused primitive with the pooling's indices, recorded.
+    return finish(p, convReluPoolPrim(p.x, p.w, params, p.bias), Cout, out.map((o) => Math.floor(o / 2)), true);
+  }
   if (pool2x2) {
-    // Inference only (see conv2dReluMaxPool2x2): nothing to record.
+    // Inference: nothing to record, no indices.
     const pp = convPool2x2Params(params);
     const xc = dense(p.x), wc = dense(p.w), bc = p.bias && dense(p.bias);
     const s = xc.backend.conv(xc._storage, wc._storage, params, { bias: bc ? bc._storage : null, relu: true, pool2x2: true });

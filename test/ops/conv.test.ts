@@ -184,6 +184,29 @@ describe('conv2dReluMaxPool2x2 (fused inference path) vs the composition', () =>
     [[1, 3, 12, 12], [4, 3, 3, 3], { stride: 2 }], // GEMM path, then the pooling kernel
     [[3, 9, 10], [5, 3, 3, 3], { padding: 'same' }], // unbatched
   ];
+  // Gradients of every input (bias included) by finite differences, on every backend.
+  const pool2 = (y: ND): ND => {
+    const [N, C, H, W] = y.shape as [number, number, number, number];
+    const oH = Math.floor(H / 2), oW = Math.floor(W / 2);
+    const out = nd([N, C, oH, oW]);
+    for (let f = 0; f < out.data.length; f++) {
+      const [b, c, i, j] = unravel(f, out.shape) as [number, number, number, number];
+      let m = -Infinity;
+      for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]]) m = Math.max(m, y.data[ravel([b, c, 2 * i + di!, 2 * j + dj!], y.shape)]!);
+      out.data[f] = m;
+    }
+    return out;
+  };
+  const relu = (y: ND): ND => ({ shape: y.shape, data: y.data.map((v) => Math.max(v, 0)) });
+  for (const [xs, ws, opts] of [[[2, 2, 7, 9], [3, 2, 3, 3], { padding: 1 }], [[1, 4, 8, 8], [4, 2, 3, 3], { groups: 2 }]] as [number[], number[], ConvOpts][]) {
+    test(`gradients by finite differences: x ${JSON.stringify(xs)} w ${JSON.stringify(ws)} ${JSON.stringify(opts)}`, () => {
+      checkOp({
+        shapes: [xs, ws, [ws[0]!]],
+        op: (x, w, b) => F.conv2dReluMaxPool2x2(x!, w!, b!, opts),
+        reference: (x, w, b) => pool2(relu(convRef(x!, w!, b!, opts))),
+      });
+    });
+  }
   test('nothing to pool: the same error as maxPool2d', () => {
     assert.throws(() => tg.noGrad(() => F.conv2dReluMaxPool2x2(tg.randn([1, 2, 3, 3]), tg.randn([2, 2, 3, 3]))), /maxPool2d: output size would be 0/);
   });

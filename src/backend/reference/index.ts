@@ -94,7 +94,10 @@ class ReferenceBackend implements Backend {
   conv(x: Storage, w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage {
     const epi = epilogue && { bias: epilogue.bias && dataOf(epilogue.bias), relu: epilogue.relu };
     const y = conv.convForward(dataOf(x), dataOf(w), p, x.dtype, epi);
-    return this.wrap(x.dtype, epilogue?.pool2x2 ? pool.maxPool(y, convPool2x2Params(p), x.dtype).out : y);
+    if (!epilogue?.pool2x2) return this.wrap(x.dtype, y);
+    const pooled = pool.maxPool(y, convPool2x2Params(p), x.dtype);
+    if (epilogue.poolIndices) (dataOf(epilogue.poolIndices) as Int32Array).set(pooled.indices);
+    return this.wrap(x.dtype, pooled.out);
   }
   convEpilogueBackward(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean): { g: Storage | null; bias: Storage | null } {
     const r = conv.convEpilogueBackward(dataOf(g), y && dataOf(y), n, c, s, bias, g.dtype);

@@ -172,7 +172,10 @@ export class WasmBackend implements Backend {
 
   conv(x: Storage, w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage {
     const sx = ws(x), sw = ws(w);
-    const epi = epilogue && { bias: epilogue.bias && ws(epilogue.bias), relu: epilogue.relu, pool2x2: epilogue.pool2x2 === true };
+    const epi = epilogue && {
+      bias: epilogue.bias && ws(epilogue.bias), relu: epilogue.relu, pool2x2: epilogue.pool2x2 === true,
+      poolIndices: epilogue.poolIndices && ws(epilogue.poolIndices),
+    };
     return wasmConv(this.ctx, sx, sw, p, epi) ?? this.fb.conv(sx, sw, p, epi);
   }
   convEpilogueBackward(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean): { g: Storage | null; bias: Storage | null } {

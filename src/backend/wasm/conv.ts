@@ -95,19 +95,28 @@ function plan(ctx: WasmContext, items: number, macsPerItem: number): { perChunk:
 export interface WasmEpilogue {
   bias: WasmStorage | null;
   relu: boolean;
-  /** Then 2×2/stride-2 max pooling (inference): per image, from a thread-local buffer, on the direct path. */
+  /** Then 2×2/stride-2 max pooling: per image, from a thread-local buffer, on the direct path. */
   pool2x2?: boolean;
+  /** Where the pooling writes its indices (int32), if a backward needs them. */
+  poolIndices?: WasmStorage;
 }
 
 export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, epi?: WasmEpilogue): WasmStorage | null {
   if (!usable(p, x, w) || (epi?.bias && epi.bias.dtype !== 'float32')) return null;
   const g = geometry(p);
   if (epi?.pool2x2) {
-    if (directForward(p, g)) return forwardDirect(ctx, x, w, p, g, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true);
+    const indices = epi.poolIndices ?? null;
+    if (indices && indices.dtype !== 'int32') return null;
+    if (directForward(p, g)) return forwardDirect(ctx, x, w, p, g, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true, indices);
     // Elsewhere: the convolution, then the pooling kernel.
     const y = wasmConv(ctx, x, w, p, { bias: epi.bias, relu: epi.relu })!;
-    const pooled = wasmMaxPool(ctx, y, convPool2x2Params(p), false)!;
+    const pooled = wasmMaxPool(ctx, y, convPool2x2Params(p), indices !== null)!;
     y.release();
+    if (indices) {
+      const src = addr(pooled.indices!, 0);
+      ctx.heap.u8.copyWithin(addr(indices, 0), src, src + pooled.indices!.length * 4);
+      pooled.indices!.release();
+    }
     return pooled.out;
   }
   const bias = epi?.bias ? addr(epi.bias, 0) : 0, relu = epi?.relu ? 1 : 0;
@@ -401,6 +410,7 @@ function directBackwardWeight(p: ConvParams, g: Geometry): boolean {
 function runForward(
   ctx: WasmContext, d: Direct, items: number, groups: number, cout: number, wp: number, tab: number, vd: number,
   srcAt: (it: number) => number, dstAt: (it: number) => number, bias: number, relu: number, pool2x2 = false,
+  idxAt: ((it: number) => number) | null = null,
 ): void {
   const pool = ctx.pool;
   const nvec = d.nVec;
@@ -427,7 +437,8 @@ function runForward(
       if (!pool2x2) pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu);
       else {
         pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, work(d.padBytes), d.P, vd, v0, v1, b, relu);
-        pool.call(FN.maxPool2dF32, cout * oD, oH, oW, Math.floor(oH / 2), Math.floor(oW / 2), 2, 2, 2, 2, 0, 0, work(d.padBytes), dstAt(it), 0);
+        pool.call(FN.maxPool2dF32, cout * oD, oH, oW, Math.floor(oH / 2), Math.floor(oW / 2), 2, 2, 2, 2, 0, 0, work(d.padBytes), dstAt(it),
+          idxAt ? idxAt(it) : 0);
       }
     }
   }
@@ -442,7 +453,7 @@ function runForward(
 function forwardWith(
   ctx: WasmContext, d: Direct, p: ConvParams, cout: number, w: (grp: number) => number, rsO: number,
   kidx: (c: number, t: number) => number, srcAt: (it: number) => number, dstAt: (it: number) => number, bias = 0, relu = 0,
-  pool2x2 = false,
+  pool2x2 = false, idxAt: ((it: number) => number) | null = null,
 ): void {
   const wBytes = p.groups * cout * d.K * 4;
   const plan = ctx.temp(wBytes + 2 * d.K * 4 + d.nVec * VD);
@@ -451,12 +462,13 @@ function forwardWith(
   writeVectors(ctx, d, vd, false);
   const k = ctx.kernels as unknown as DirectKernels;
   for (let grp = 0; grp < p.groups; grp++) k.convPackW(w(grp), cout, d.K, rsO, kx, plan.ptr + grp * cout * d.K * 4);
-  runForward(ctx, d, p.batch * p.groups, p.groups, cout, plan.ptr, tab, vd, srcAt, dstAt, bias, relu, pool2x2);
+  runForward(ctx, d, p.batch * p.groups, p.groups, cout, plan.ptr, tab, vd, srcAt, dstAt, bias, relu, pool2x2, idxAt);
   ctx.freeTemp(plan);
 }
 
 function forwardDirect(
   ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, g: Geometry, bias: number, relu: number, pool2x2 = false,
+  indices: WasmStorage | null = null,
 ): WasmStorage {
   // Pooled output: 2×2/stride-2 windows over (oH, oW) of each depth slice.
   const P = pool2x2 ? p.outSize[0] * Math.floor(p.outSize[1] / 2) * Math.floor(p.outSize[2] / 2) : g.P;
@@ -465,7 +477,8 @@ function forwardDirect(
   // W[g] is coutG × K, tap (c, t) at column c·taps + t.
   forwardWith(ctx, d, p, g.coutG, (grp) => addr(w, grp * g.coutG * g.K), g.K, (c, t) => c * g.taps + t,
     (it) => addr(x, (Math.floor(it / p.groups) * p.inChannels + (it % p.groups) * g.cinG) * g.inPlane),
-    (it) => addr(y, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * P), bias, relu, pool2x2);
+    (it) => addr(y, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * P), bias, relu, pool2x2,
+    indices && ((it) => addr(indices, (Math.floor(it / p.groups) * p.outChannels + (it % p.groups) * g.coutG) * P)));
   return y;
 }
 

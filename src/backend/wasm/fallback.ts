@@ -22,6 +22,7 @@ import * as conv from '../reference/conv.js';
 import * as pool from '../reference/pool.js';
 import type { WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
+import type { WasmEpilogue } from './conv.js';
 
 /** Counts fallback calls per kernel name (for benchmarks and coverage reports). */
 export const fallbackCounts = new Map<string, number>();
@@ -67,11 +68,14 @@ export class Fallback {
     scatterAdd(dst.view(), dstShape, dim, index.view(), il, src.view(), sl);
   }
 
-  conv(x: WasmStorage, w: WasmStorage, p: ConvParams, epi?: { bias: WasmStorage | null; relu: boolean; pool2x2?: boolean }): WasmStorage {
+  conv(x: WasmStorage, w: WasmStorage, p: ConvParams, epi?: WasmEpilogue): WasmStorage {
     count(`conv:${x.dtype}`);
     const epilogue = epi && { bias: epi.bias && epi.bias.view(), relu: epi.relu };
     const y = conv.convForward(x.view(), w.view(), p, x.dtype, epilogue);
-    return this.out(x.dtype, epi?.pool2x2 ? pool.maxPool(y, convPool2x2Params(p), x.dtype).out : y);
+    if (!epi?.pool2x2) return this.out(x.dtype, y);
+    const pooled = pool.maxPool(y, convPool2x2Params(p), x.dtype);
+    if (epi.poolIndices) (epi.poolIndices.view() as Int32Array).set(pooled.indices);
+    return this.out(x.dtype, pooled.out);
   }
   convEpilogueBackward(g: WasmStorage, y: WasmStorage | null, n: number, c: number, s: number, bias: boolean): { g: WasmStorage | null; bias: WasmStorage | null } {
     count(`convEpilogueBackward:${g.dtype}`);

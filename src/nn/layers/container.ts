@@ -44,7 +44,7 @@ export class Sequential extends Module {
     for (let i = 0; i < layers.length; i++) {
       const m = layers[i]!, next = layers[i + 1], third = layers[i + 2];
       if (next && third && fusesWithRelu(m, next) && m.n === 2 && isPool2x2(third)) {
-        // Conv2d, ReLU, MaxPool2d(2): one pass per image at inference (see conv2dReluMaxPool2x2).
+        // Conv2d, ReLU, MaxPool2d(2): one pass per image (see conv2dReluMaxPool2x2).
         y = m.forwardReluMaxPool2x2(y);
         i += 2;
       } else if (next && fusesWithRelu(m, next)) {

@@ -105,8 +105,8 @@ export class ConvNd extends Module {
 
   /**
    * `maxPool2d(relu(this.forward(x)), 2)` (2-D layers), in one pass per image
-   * at inference (see F.conv2dReluMaxPool2x2; no hooks run): what
-   * nn.Sequential calls for this layer, a ReLU and a MaxPool2d(2).
+   * (see F.conv2dReluMaxPool2x2; no hooks run): what nn.Sequential calls for
+   * this layer, a ReLU and a MaxPool2d(2).
    */
   forwardReluMaxPool2x2(x: Tensor): Tensor {
     if (this.n !== 2) throw new TensorError(`Conv${this.n}d: forwardReluMaxPool2x2 is for 2-D convolutions`);
