@@ -26,9 +26,10 @@ export interface Storage {
 
 /**
  * What a convolution does to its output before storing it: add a bias
- * `[outChannels]` (or not), then ReLU (or not), then (inference only: nothing
- * is kept for a backward) 2×2/stride-2 max pooling over the last two dims,
- * which makes the stored output `[batch, outChannels, oD, floor(oH/2), floor(oW/2)]`.
+ * `[outChannels]` (or not), then ReLU (or not), then (pool2x2) 2×2/stride-2
+ * max pooling over the last two dims, which makes the stored output
+ * `[batch, outChannels, oD, floor(oH/2), floor(oW/2)]`; the full-size
+ * activation is never stored, so a backward needs `poolIndices`.
  */
 export interface ConvEpilogue {
   bias: Storage | null;

@@ -10,6 +10,7 @@ import * as tg from '../../src/index.js';
 import { Heap, sizeClass } from '../../src/backend/wasm/heap.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { findGc } from '../../src/backend/wasm/loader.js';
+import { withBackend } from '../helpers/check-op.js';
 
 test('size classes: 16-byte aligned, at most 12.5% waste above 1 KiB', () => {
   for (let n = 1; n < 200000; n = Math.ceil(n * 1.07) + 1) {
@@ -58,9 +59,7 @@ test('release() frees eagerly and is idempotent; read after growth sees the data
 
 test('backward gives its temporaries back at once: only the leaf gradients stay allocated', async () => {
   const b = await createWasmBackend({ name: 'wasm-mem-backward' });
-  const prev = tg.getBackend();
-  tg.setBackend(b);
-  try {
+  await withBackend(b, async () => {
     tg.manualSeed(2);
     const model = new tg.nn.Sequential(new tg.nn.Conv2d(1, 4, 3), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2), new tg.nn.Flatten(), new tg.nn.Linear(100, 3));
     const x = tg.randn([16, 1, 12, 12]), y = tg.randint(0, 3, [16], { dtype: 'int32' });
@@ -76,18 +75,14 @@ test('backward gives its temporaries back at once: only the leaf gradients stay 
     const gradBytes = model.parameters().reduce((a, p) => a + Math.max(16, Math.ceil(p.numel() * 4 / 16) * 16), 0);
     assert.ok(grown <= gradBytes + 1024, `backward left ${grown} bytes allocated (leaf gradients: ${gradBytes})`);
     assert.ok(model.parameters().every((p) => p.grad !== null && Number.isFinite(p.grad.sum().item())), 'gradients are intact');
-  } finally {
-    tg.setBackend(prev);
-  }
+  });
 });
 
 test('2,000 training steps keep the heap high-water mark flat', async () => {
   // No explicit gc: the backend's GC requests (every 16 MiB allocated) plus a
   // yield every 10 steps must be enough for finalizers to recycle the blocks.
   const b = await createWasmBackend({ name: 'wasm-mem-b' });
-  const prev = tg.getBackend();
-  tg.setBackend(b);
-  try {
+  await withBackend(b, async () => {
     tg.manualSeed(1);
     const model = new tg.nn.Sequential(new tg.nn.Linear(20, 32), new tg.nn.ReLU(), new tg.nn.Linear(32, 5));
     const opt = new tg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
@@ -120,7 +115,5 @@ test('2,000 training steps keep the heap high-water mark flat', async () => {
       const live = b.heapStats().liveBytes;
       assert.ok(live < 8 << 20, `${live} bytes still live after a GC: dead tensors are not reclaimed`);
     }
-  } finally {
-    tg.setBackend(prev);
-  }
+  });
 });

@@ -141,6 +141,25 @@ export function backendByName(name: string): tg.Backend {
   return b;
 }
 
+/**
+ * Runs `fn` with `backend` as the default backend and restores the previous
+ * one after (after the promise settles, for an async `fn`).
+ */
+export function withBackend<T>(backend: string | tg.Backend, fn: () => T): T {
+  const prev = tg.getBackend();
+  tg.setBackend(backend);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    tg.setBackend(prev);
+    throw e;
+  }
+  if (result instanceof Promise) return result.finally(() => tg.setBackend(prev)) as T;
+  tg.setBackend(prev);
+  return result;
+}
+
 /** Random shape helper: rank in [minRank, maxRank], each dim in [1, maxDim]. */
 export function randomShape(g: tg.Generator, minRank: number, maxRank: number, maxDim = 4): number[] {
   const r = g.randint(minRank, maxRank + 1);

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tg from '../../src/index.js';
+import { withBackend } from '../helpers/check-op.js';
 import type { Tensor } from '../../src/index.js';
 
 const { nn } = tg;
@@ -105,9 +106,7 @@ describe('containers', () => {
   });
   test('Sequential fuses Conv + ReLU: same outputs and gradients; hooks see the unfused values', () => {
     for (const backend of ['reference', 'wasm']) {
-      const prev = tg.getBackend();
-      tg.setBackend(backend);
-      try {
+      withBackend(backend, () => {
         tg.manualSeed(3);
         const conv = new nn.Conv2d(3, 5, 3, { padding: 1 }), relu = new nn.ReLU();
         const fused = new nn.Sequential(conv, relu, new nn.Flatten());
@@ -128,16 +127,12 @@ describe('containers', () => {
         fused.forward(x);
         h.remove();
         assert.ok(seen !== null && (seen as tg.Tensor).min().item() < 0, `${backend}: the hook saw the pre-activation`);
-      } finally {
-        tg.setBackend(prev);
-      }
+      });
     }
   });
   test('Sequential fuses Conv2d + ReLU + MaxPool2d(2) at inference: same outputs as the layers one by one', () => {
     for (const backend of ['reference', 'wasm']) {
-      const prev = tg.getBackend();
-      tg.setBackend(backend);
-      try {
+      withBackend(backend, () => {
         tg.manualSeed(4);
         const layers = [new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d([2, 2], { stride: 2 })];
         const seq = new nn.Sequential(...layers);
@@ -156,9 +151,7 @@ describe('containers', () => {
         h.remove();
         assert.deepEqual(seen, [5, 6, 28, 28], `${backend}: the hook ran on the ReLU output`);
         assert.ok(hooked.allclose(fused, 1e-5, 1e-6), `${backend}: hooked run differs`);
-      } finally {
-        tg.setBackend(prev);
-      }
+      });
     }
   });
   test('Residual adds the shortcut and checks shapes', () => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tg from '../../src/index.js';
-import { checkOp } from '../helpers/check-op.js';
+import { checkOp, withBackend } from '../helpers/check-op.js';
 import { nd, ravel, unravel, type ND } from '../helpers/ndarray.js';
 
 const F = tg.F;
@@ -212,28 +212,22 @@ describe('conv2dReluMaxPool2x2 (fused inference path) vs the composition', () =>
   });
   for (const backend of ['reference', 'wasm']) {
     for (const dtype of ['float32', 'float64'] as const) {
-      test(`${backend} ${dtype}`, () => {
-        const prev = tg.getBackend();
-        tg.setBackend(backend);
-        try {
-          tg.manualSeed(7);
-          for (const [xs, ws, opts] of cases) {
-            const x = tg.randn(xs, { dtype }), w = tg.randn(ws, { dtype }), b = tg.randn([ws[0]!], { dtype });
-            const want = tg.noGrad(() => F.maxPool2d(F.relu(F.conv2d(x, w, b, opts)), 2));
-            const got = tg.noGrad(() => F.conv2dReluMaxPool2x2(x, w, b, opts));
-            assert.deepEqual(got.shape, want.shape, `${JSON.stringify(xs)} shape`);
-            assert.ok(got.allclose(want, 1e-5, 1e-6), `${backend} ${dtype} ${JSON.stringify([xs, ws, opts])}: fused result differs`);
-            // With gradients wanted it is the composition, graph included.
-            const wg = w.clone().requiresGrad_();
-            F.conv2dReluMaxPool2x2(x, wg, b, opts).sum().backward();
-            const wr = w.clone().requiresGrad_();
-            F.maxPool2d(F.relu(F.conv2d(x, wr, b, opts)), 2).sum().backward();
-            assert.ok(wg.grad!.allclose(wr.grad!, 1e-5, 1e-6), `${backend} ${dtype}: gradient of the composition`);
-          }
-        } finally {
-          tg.setBackend(prev);
+      test(`${backend} ${dtype}`, () => withBackend(backend, () => {
+        tg.manualSeed(7);
+        for (const [xs, ws, opts] of cases) {
+          const x = tg.randn(xs, { dtype }), w = tg.randn(ws, { dtype }), b = tg.randn([ws[0]!], { dtype });
+          const want = tg.noGrad(() => F.maxPool2d(F.relu(F.conv2d(x, w, b, opts)), 2));
+          const got = tg.noGrad(() => F.conv2dReluMaxPool2x2(x, w, b, opts));
+          assert.deepEqual(got.shape, want.shape, `${JSON.stringify(xs)} shape`);
+          assert.ok(got.allclose(want, 1e-5, 1e-6), `${backend} ${dtype} ${JSON.stringify([xs, ws, opts])}: fused result differs`);
+          // With gradients: the fused training primitive against the composition.
+          const wg = w.clone().requiresGrad_();
+          F.conv2dReluMaxPool2x2(x, wg, b, opts).sum().backward();
+          const wr = w.clone().requiresGrad_();
+          F.maxPool2d(F.relu(F.conv2d(x, wr, b, opts)), 2).sum().backward();
+          assert.ok(wg.grad!.allclose(wr.grad!, 1e-5, 1e-6), `${backend} ${dtype}: gradient of the composition`);
         }
-      });
+      }));
     }
   }
 });
