@@ -18,6 +18,8 @@ export const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, POW = 6;
 export const EQ = 7, NE = 8, LT = 9, LE = 10, GT = 11, GE = 12;
 /** ReLU's backward: a where b > 0, else 0 (a = gradient, b = the forward input). */
 export const RELU_BWD = 13;
+/** atan2(a, b), scalar only (like POW). */
+export const ATAN2 = 14;
 
 // @ts-ignore: decorator
 @inline function vecOp<T>(op: i32, x: v128, y: v128): v128 {
@@ -39,6 +41,7 @@ export const RELU_BWD = 13;
   if (op == MAX) return max<T>(x, y);
   if (op == MIN) return min<T>(x, y);
   if (op == RELU_BWD) return y > 0 ? x : <T>0;
+  if (op == ATAN2) return sizeof<T>() == 4 ? <T>Mathf.atan2(<f32>x, <f32>y) : <T>Math.atan2(<f64>x, <f64>y);
   // POW
   if (sizeof<T>() == 4) return <T>Mathf.pow(<f32>x, <f32>y);
   return <T>Math.pow(<f64>x, <f64>y);
@@ -49,7 +52,7 @@ export const RELU_BWD = 13;
 @inline function binaryRow<T>(op: i32, n: i32, a: usize, aCol: i32, b: usize, bCol: i32, out: usize): void {
   const L = <i32>(16 / sizeof<T>());
   let i = 0;
-  if (op != POW) {
+  if (op != POW && op != ATAN2) {
     if (aCol == 1 && bCol == 1) {
       for (; i + L <= n; i += L) {
         const o = <usize>i * sizeof<T>();
@@ -123,6 +126,7 @@ export const RELU_BWD = 13;
     case MIN: binaryRows<T>(MIN, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
     case POW: binaryRows<T>(POW, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
     case RELU_BWD: binaryRows<T>(RELU_BWD, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
+    case ATAN2: binaryRows<T>(ATAN2, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
     // Comparisons: one switch for them, shared with compareI32.
     default: compareDispatch<T>(op, rows, cols, a, aRow, aCol, b, bRow, bCol, out); break;
   }

@@ -8,6 +8,7 @@
 
 export const NEG = 0, ABS = 1, RELU = 2, SQRT = 3, FLOOR = 4, CEIL = 5, ROUND = 6, RECIP = 7, RSQRT = 8;
 export const EXP = 9, LOG = 10, TANH = 11, SIGMOID = 12, EXPM1 = 13, LOG1P = 14, SIN = 15, COS = 16, SIGN = 17;
+export const TAN = 18, ATAN = 19, LOG2 = 20, LOG10 = 21;
 
 /** Ops with a vector form. */
 // @ts-ignore: decorator
@@ -49,6 +50,10 @@ export const EXP = 9, LOG = 10, TANH = 11, SIGMOID = 12, EXPM1 = 13, LOG1P = 14,
     if (op == LOG1P) return <T>Mathf.log1p(v);
     if (op == SIN) return <T>Mathf.sin(v);
     if (op == COS) return <T>Mathf.cos(v);
+    if (op == TAN) return <T>Mathf.tan(v);
+    if (op == ATAN) return <T>Mathf.atan(v);
+    if (op == LOG2) return <T>Mathf.log2(v);
+    if (op == LOG10) return <T>Mathf.log10(v);
     // SIGMOID, in the overflow-free form of the reference
     if (v >= 0) return <T>(<f32>1 / (<f32>1 + Mathf.exp(-v)));
     const e = Mathf.exp(v);
@@ -62,6 +67,10 @@ export const EXP = 9, LOG = 10, TANH = 11, SIGMOID = 12, EXPM1 = 13, LOG1P = 14,
   if (op == LOG1P) return <T>Math.log1p(d);
   if (op == SIN) return <T>Math.sin(d);
   if (op == COS) return <T>Math.cos(d);
+  if (op == TAN) return <T>Math.tan(d);
+  if (op == ATAN) return <T>Math.atan(d);
+  if (op == LOG2) return <T>Math.log2(d);
+  if (op == LOG10) return <T>Math.log10(d);
   if (d >= 0) return <T>(1 / (1 + Math.exp(-d)));
   const e = Math.exp(d);
   return <T>(e / (1 + e));
@@ -107,6 +116,10 @@ export const EXP = 9, LOG = 10, TANH = 11, SIGMOID = 12, EXPM1 = 13, LOG1P = 14,
     case LOG1P: unaryRows<T>(LOG1P, rows, cols, x, xRow, out); break;
     case SIN: unaryRows<T>(SIN, rows, cols, x, xRow, out); break;
     case COS: unaryRows<T>(COS, rows, cols, x, xRow, out); break;
+    case TAN: unaryRows<T>(TAN, rows, cols, x, xRow, out); break;
+    case ATAN: unaryRows<T>(ATAN, rows, cols, x, xRow, out); break;
+    case LOG2: unaryRows<T>(LOG2, rows, cols, x, xRow, out); break;
+    case LOG10: unaryRows<T>(LOG10, rows, cols, x, xRow, out); break;
     default: unaryRows<T>(SIGN, rows, cols, x, xRow, out); break;
   }
 }

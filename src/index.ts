@@ -16,7 +16,7 @@ export {
 export { Generator, manualSeed, defaultGenerator, type GeneratorState } from './tensor/random.js';
 import './backend/default.js';
 export { getBackend, setBackend, listBackends, registerBackend } from './backend/current.js';
-export { initWasmBackend, getWasmBackend, WasmBackend, setNumThreads, getNumThreads } from './backend/wasm/index.js';
+export { initWasmBackend, getWasmBackend, WasmBackend, setNumThreads, getNumThreads, MAX_THREADS } from './backend/wasm/index.js';
 export type { Backend, Storage, Layout } from './backend/backend.js';
 export { referenceBackend } from './backend/reference/index.js';
 export { noGrad, isGradEnabled } from './autograd/engine.js';
@@ -28,14 +28,23 @@ export {
 export {
   relu, sigmoid, tanh, leakyRelu, elu, gelu, softplus, softmax, logSoftmax,
 } from './ops/activation.js';
-export { sum, mean, prod, max, min, argmax, argmin, variance as var, std, logsumexp } from './ops/reduce.js';
+export { sum, mean, prod, max, min, amax, amin, argmax, argmin, variance as var, std, logsumexp } from './ops/reduce.js';
+export type { ValuesIndices } from './ops/reduce.js';
 export {
   reshape, view, flatten, unflatten, squeeze, unsqueeze, permute, transpose, expand, narrow, slice, select, flip,
   contiguous, clone, split, chunk, repeat, cat, stack,
 } from './ops/movement.js';
 export { gather, scatterAdd, indexSelect, oneHot } from './ops/indexing.js';
 export { matmul, linear } from './ops/linalg.js';
-export { toBackend } from './ops/transfer.js';
+export { toBackend, type ToOptions } from './ops/transfer.js';
+export { tan, atan, atan2, log2, log10 } from './ops/elementwise.js';
+export { isnan, isinf, isposinf, isneginf, isfinite, any, all } from './ops/logical.js';
+export { maskedFill, tril, triu } from './ops/masking.js';
+export { cumsum, cumprod } from './ops/cumulative.js';
+export { sort, argsort, topk, type SortOptions, type TopkOptions } from './ops/sort.js';
+export { mm, bmm, mv, dot, outer } from './ops/products.js';
+export { norm, type NormOrd, type NormOptions } from './ops/norms.js';
+export { einsum } from './ops/einsum.js';
 
 import * as functional from './nn/functional.js';
 import { gradcheck } from './autograd/gradcheck.js';

@@ -1,8 +1,7 @@
 import type { AdaptivePoolParams, ConvParams, PoolParams } from '../backend/backend.js';
 import { postOrder, type GradNode } from '../autograd/engine.js';
-import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { traceModel, type ModuleCall, type Trace } from './trace.js';
+import { traceModel, withModel, type ModelOrBuilder, type ModuleCall, type Trace } from './trace.js';
 
 /**
  * Receptive field of a feature map along each spatial dim of the input (index 0
@@ -81,14 +80,15 @@ export interface ReceptiveFieldReport {
  *   anything combined with a global value stays global.
  *
  * Sizes are not clipped to the image: a field wider than the input means the
- * outermost positions also see padding.
+ * outermost positions also see padding. Given a function that builds the model,
+ * it is built and traced on shape-only tensors (as in {@link summary}).
  *
  * @example
  * const rf = tg.analysis.receptiveField(tg.models.lenet5(), [1, 1, 28, 28]);
  * rf.layers.find((l) => l.name === 'features.5')!.field // { size: [16, 16], jump: [4, 4], start: [5.5, 5.5] }
  */
-export function receptiveField(model: Module, inputShape: readonly number[]): ReceptiveFieldReport {
-  return fieldReport(traceModel('receptiveField', model, inputShape));
+export function receptiveField(model: ModelOrBuilder, inputShape: readonly number[]): ReceptiveFieldReport {
+  return withModel('receptiveField', model, (m) => fieldReport(traceModel('receptiveField', m, inputShape)));
 }
 
 /** Fields for an existing trace (summary() shares its trace). */

@@ -2,7 +2,7 @@ import type { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import { layerCost } from './cost.js';
 import { fieldsOfTrace, type FieldValue } from './receptive-field.js';
-import { traceModel } from './trace.js';
+import { traceModel, withModel, type ModelOrBuilder } from './trace.js';
 
 export interface LayerRow {
   /** Dotted module path, e.g. `features.0`. */
@@ -36,8 +36,13 @@ export interface ModelSummary {
   activationElements: number;
   /** Receptive field of the model's output. */
   receptiveField: FieldValue;
-  /** Aligned text table. */
+  /** Aligned text table (also what `toString()` gives and what `console.log` shows in Node). */
   text: string;
+}
+
+export interface SummaryOptions {
+  /** Also print the table (`console.log`) before returning (default false). */
+  print?: boolean;
 }
 
 /**
@@ -45,11 +50,25 @@ export interface ModelSummary {
  * the graph recorded but never backpropagated) and reports, for every call of a
  * leaf layer: output shape, parameters (trainable and frozen), MACs and FLOPs
  * (conventions at {@link layerCost}) and the receptive field of its output
- * (size, jump, start; see {@link receptiveField}); then the totals. `.text` is
- * an aligned table, the rest the same numbers as data.
- * @example console.log(tg.analysis.summary(tg.models.lenet5(), [1, 1, 28, 28]).text)
+ * (size, jump, start; see {@link receptiveField}); then the totals. `.text` (and
+ * `String(result)`, and `console.log(result)` in Node) is an aligned table, the
+ * rest the same numbers as data; `{ print: true }` also prints the table.
+ *
+ * Given a function that builds the model instead of a model, the model is built
+ * and traced on shape-only tensors (the meta backend): no weights are allocated
+ * or initialised and no arithmetic is done, so a summary of VGG or ResNet costs
+ * a fraction of a second and a few MB; the numbers are the same.
+ * @example
+ * console.log(tg.analysis.summary(tg.models.lenet5(), [1, 1, 28, 28]));
+ * tg.analysis.summary(() => tg.models.vgg16(), [1, 3, 224, 224], { print: true });
  */
-export function summary(model: Module, inputShape: readonly number[]): ModelSummary {
+export function summary(model: ModelOrBuilder, inputShape: readonly number[], opts: SummaryOptions = {}): ModelSummary {
+  const result = withModel('summary', model, (m) => summarize(m, inputShape));
+  if (opts.print) console.log(result.text);
+  return result;
+}
+
+function summarize(model: Module, inputShape: readonly number[]): ModelSummary {
   const trace = traceModel('summary', model, inputShape);
   const fieldOf = fieldsOfTrace(trace);
   const rows: LayerRow[] = trace.calls.filter((c) => c.leaf).map((c) => {
@@ -75,7 +94,11 @@ export function summary(model: Module, inputShape: readonly number[]): ModelSumm
     activationElements: rows.reduce((n, r) => n + r.outputShape.reduce((a, b) => a * b, 1), 0) / batch,
     receptiveField: last && last.name === '' ? fieldOf(last) : null,
   };
-  return { ...s, text: formatTable(model, s) };
+  const result: ModelSummary = { ...s, text: formatTable(model, s) };
+  // Not enumerable: the result compares and serialises as plain data.
+  Object.defineProperty(result, 'toString', { value: () => result.text });
+  Object.defineProperty(result, Symbol.for('nodejs.util.inspect.custom'), { value: () => result.text });
+  return result;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');

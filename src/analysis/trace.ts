@@ -1,4 +1,5 @@
-import type { HookHandle, Module } from '../nn/module.js';
+import { withMetaBackend } from '../backend/meta/index.js';
+import { Module, type HookHandle } from '../nn/module.js';
 import type { GradNode } from '../autograd/engine.js';
 import { withGradMode } from '../autograd/engine.js';
 import { zeros } from '../tensor/create.js';
@@ -42,6 +43,30 @@ export function checkInputShape(op: string, inputShape: readonly number[]): void
   if (!Array.isArray(inputShape) || inputShape.length < 1 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new TensorError(`${op}: inputShape must be positive integers including the batch dim, e.g. [1, 3, 224, 224] (got [${String(inputShape)}])`);
   }
+}
+
+/** A model, or a function that builds one (then built and analysed on shape-only meta tensors). */
+export type ModelOrBuilder = Module | (() => Module);
+
+const describe = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v);
+
+/**
+ * Calls `fn` with the model; given a builder function instead, builds the model
+ * on the meta backend (no weights allocated or initialised, nothing computed)
+ * and runs `fn` there too, restoring the backend afterwards.
+ * @example withModel('summary', () => tg.models.vgg16(), (m) => traceModel('summary', m, [1, 3, 224, 224]))
+ */
+export function withModel<T>(op: string, model: ModelOrBuilder, fn: (m: Module) => T): T {
+  if (typeof model === 'function' && !(model.prototype instanceof Module)) {
+    const build = model as () => Module;
+    return withMetaBackend(() => {
+      const built = build();
+      if (!(built instanceof Module)) throw new TensorError(`${op}: the builder function must return an nn.Module (got ${describe(built)})`);
+      return fn(built);
+    });
+  }
+  if (!(model instanceof Module)) throw new TensorError(`${op}: model must be an nn.Module or a function returning one (got ${describe(model)})`);
+  return fn(model);
 }
 
 /** Runs `model` once on zeros of `inputShape` (batch dim included) and records every module call. */

@@ -24,6 +24,8 @@ type Edge = { readonly node: GradNode } | { readonly leaf: Tensor };
 /** One recorded primitive: how to send the output's gradient back to its inputs. */
 export class GradNode {
   saved: readonly Tensor[] | null;
+  /** The non-leaf tensor this node produced, when `retainGrad()` asked to keep its `.grad`. */
+  retainedBy: Tensor | null = null;
   constructor(
     readonly op: Primitive,
     readonly next: readonly (Edge | null)[],
@@ -49,6 +51,7 @@ export function isGradEnabled(): boolean {
  * @example const pred = tg.noGrad(() => model.forward(x));
  */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TensorError(`noGrad: expected a function to run without gradients, e.g. tg.noGrad(() => model.forward(x)) (got ${typeof fn})`);
   return withGradMode(false, fn);
 }
 
@@ -200,6 +203,8 @@ function backwardNodes(order: readonly GradNode[], rootNode: GradNode, grad: Ten
     const g = grads.get(node);
     grads.delete(node);
     if (!g) continue;
+    // retainGrad(): the output's gradient, now complete, also accumulates into its .grad.
+    if (node.retainedBy) accumulateLeaf(node.retainedBy, g, owner);
     if (!node.saved) {
       throw new TensorError(
         `backward: trying to backward through the graph a second time (op '${node.op}'); its saved tensors were freed. Pass {retainGraph: true} to the first backward() if you need to call it twice`,

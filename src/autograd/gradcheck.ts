@@ -14,6 +14,8 @@ export interface GradcheckOptions {
   rtol?: number;
   /** Seed of the random output projection (default 0). */
   seed?: number;
+  /** Print the per-input report (`console.log`) before returning (default false). */
+  verbose?: boolean;
 }
 
 export interface GradcheckInputResult {
@@ -41,9 +43,12 @@ type Fn = (...inputs: Tensor[]) => Tensor;
  * Floating inputs with `requiresGrad` are checked (all floating inputs if none
  * has it). A non-scalar output is reduced with a fixed random projection
  * L = sum(fn(x) * v), so one backward checks the full vector-Jacobian product.
+ * Returns the verdict, per-input errors and a readable `report`; with
+ * `{ verbose: true }` the report is also printed.
  * @example
  * const r = tg.autograd.gradcheck((a, b) => a.mul(b).sin(), [tg.randn([3]), tg.randn([3])]);
  * if (!r.passed) console.log(r.report);
+ * tg.autograd.gradcheck((a) => a.tanh(), [tg.randn([4])], { verbose: true });   // prints the report
  */
 export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, seed = 0 } = opts;
@@ -103,5 +108,6 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
     return `  input ${r.index} [${r.shape.join(',')}]: ${r.passed ? 'ok' : 'MISMATCH'} max abs err ${r.maxAbsError.toExponential(2)}, max rel err ${r.maxRelError.toExponential(2)};${w}`;
   });
   const report = `gradcheck ${passed ? 'passed' : 'FAILED'} (eps ${eps}, atol ${atol}, rtol ${rtol})\n${lines.join('\n')}`;
+  if (opts.verbose) console.log(report);
   return { passed, inputs: results, report };
 }

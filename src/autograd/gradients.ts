@@ -59,24 +59,28 @@ export const GRADIENTS = {
 
   // unary
   neg: (g) => [g.neg()],                                                     // -g
-  abs: (g, c) => [g.mul(E.sign(s(c, 0)))],                                   // g sign(x)
-  sign: (g, c) => [zeros(g, c)],                                             // 0 a.e.
-  floor: (g, c) => [zeros(g, c)],
-  ceil: (g, c) => [zeros(g, c)],
-  round: (g, c) => [zeros(g, c)],
+  abs: (g, c) => [g.mul(E.sign(s(c, 0)))],                                   // g sign(x): 0 at x = 0 (PyTorch)
+  sign: (g, c) => [zeros(g, c)],                                             // 0 everywhere, 0 included (PyTorch)
+  floor: (g, c) => [zeros(g, c)],                                            // 0 everywhere, at the jumps too (PyTorch)
+  ceil: (g, c) => [zeros(g, c)],                                             // 0 everywhere (PyTorch)
+  round: (g, c) => [zeros(g, c)],                                            // 0 everywhere (PyTorch)
   exp: (g, c) => [g.mul(s(c, 0))],                                           // g e^x
   expm1: (g, c) => [g.mul(s(c, 0).add(1))],                                  // g (expm1(x) + 1)
-  log: (g, c) => [g.div(s(c, 0))],                                           // g / x
+  log: (g, c) => [g.div(s(c, 0))],                                           // g / x: inf at x = 0 (PyTorch)
   log1p: (g, c) => [g.div(s(c, 0).add(1))],                                  // g / (1 + x)
-  sqrt: (g, c) => [g.div(s(c, 0).mul(2))],                                   // g / (2 sqrt x)
-  rsqrt: (g, c) => [g.mul(s(c, 0).pow(3)).mul(-0.5)],                        // -g x^(-3/2) / 2
-  reciprocal: (g, c) => [g.mul(s(c, 0).square()).neg()],                     // -g / x^2
+  sqrt: (g, c) => [g.div(s(c, 0).mul(2))],                                   // g / (2 sqrt x): inf at x = 0 (PyTorch)
+  rsqrt: (g, c) => [g.mul(s(c, 0).pow(3)).mul(-0.5)],                        // -g x^(-3/2) / 2: -inf at x = 0 (PyTorch)
+  reciprocal: (g, c) => [g.mul(s(c, 0).square()).neg()],                     // -g / x^2: -inf at x = 0 (PyTorch)
   sin: (g, c) => [g.mul(E.cos(s(c, 0)))],                                    // g cos x
   cos: (g, c) => [g.mul(E.sin(s(c, 0))).neg()],                              // -g sin x
   tanh: (g, c) => [g.mul(E.sub(1, s(c, 0).square()))],                       // g (1 - tanh^2)
   sigmoid: (g, c) => [g.mul(s(c, 0)).mul(E.sub(1, s(c, 0)))],                // g s (1 - s)
-  relu: (g, c) => [E.reluBackwardPrim(g, s(c, 0))],                         // g [x > 0]
+  relu: (g, c) => [E.reluBackwardPrim(g, s(c, 0))],                         // g [x > 0]: 0 at x = 0 (PyTorch)
   erf: (g, c) => [g.mul(E.exp(s(c, 0).square().neg())).mul(2 / Math.sqrt(Math.PI))], // g 2/sqrt(pi) e^(-x^2)
+  tan: (g, c) => [g.mul(s(c, 0).square().add(1))],                          // g (1 + tan^2 x)
+  atan: (g, c) => [g.div(s(c, 0).square().add(1))],                          // g / (1 + x^2)
+  log2: (g, c) => [g.div(s(c, 0).mul(Math.LN2))],                            // g / (x ln 2)
+  log10: (g, c) => [g.div(s(c, 0).mul(Math.LN10))],                          // g / (x ln 10)
 
   // binary (results in the broadcast shape; the engine reduces)
   add: (g) => [g, g],                                                        // g, g
@@ -89,27 +93,32 @@ export const GRADIENTS = {
   pow: (g, c) => {
     const [a, b, out] = [s(c, 0), s(c, 1), s(c, 2)];
     return [
-      // g b a^(b-1), with 0 where b == 0 (avoids 0 * inf at a == 0)
+      // g b a^(b-1), with 0 where b == 0 (avoids 0 * inf at a == 0); at a = 0: 0 for b > 1, inf for 0 < b < 1 (PyTorch)
       c.needs[0] ? E.where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null,
       // g a^b log a, with 0 where a == 0 and b >= 0 (PyTorch's convention)
       c.needs[1] ? E.where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(out).mul(E.log(a))) : null,
     ];
   },
-  maximum: (g, c) => {                                                       // g to the larger; split ties
+  maximum: (g, c) => {                                                       // g to the larger; g/2 each on ties (PyTorch)
     const [a, b] = [s(c, 0), s(c, 1)];
     const half = g.mul(0.5);
     return [E.where(a.gt(b), g, E.where(a.eq(b), half, 0)), E.where(b.gt(a), g, E.where(a.eq(b), half, 0))];
   },
-  minimum: (g, c) => {                                                       // g to the smaller; split ties
+  minimum: (g, c) => {                                                       // g to the smaller; g/2 each on ties (PyTorch)
     const [a, b] = [s(c, 0), s(c, 1)];
     const half = g.mul(0.5);
     return [E.where(a.lt(b), g, E.where(a.eq(b), half, 0)), E.where(b.lt(a), g, E.where(a.eq(b), half, 0))];
+  },
+  atan2: (g, c) => {                                                         // g b/(a²+b²), -g a/(a²+b²) for atan2(a, b)
+    const [a, b] = [s(c, 0), s(c, 1)];
+    const r = a.square().add(b.square());
+    return [c.needs[0] ? g.mul(b).div(r) : null, c.needs[1] ? g.mul(a).div(r).neg() : null];
   },
   where: (g, c) => [null, E.where(s(c, 0), g, 0), E.where(s(c, 0), 0, g)],  // route g by the condition
 
   // reductions
   sum: (g, c) => [g.reshape(keptShape(c)).expand(c.inputShapes[0]!)],      // broadcast g back
-  max: (g, c) => extremumGrad(g, c),                                         // g shared among the maxima
+  max: (g, c) => extremumGrad(g, c),                                         // g shared evenly among tied maxima (amax; max() without dim)
   min: (g, c) => extremumGrad(g, c),
   prod: (g, c) => {                                                          // g prod_{j != i} x_j, exact with zeros
     const [x, out] = [s(c, 0), s(c, 1)];
@@ -189,11 +198,17 @@ export const GRADIENTS = {
 /** Names of the differentiable primitives (keys of the table). */
 export type Primitive = keyof typeof GRADIENTS;
 
-/** max/min over axes: g / (number of tied extrema) at each extremum, 0 elsewhere. */
+/**
+ * amax/amin and full max()/min(): g / (number of tied extrema) at each extremum, 0 elsewhere
+ * (PyTorch). With attr nanAware (torch.max() without dim, PyTorch's evenly_distribute_backward)
+ * a NaN result counts the NaNs as the extrema; amax's mask x == NaN is empty, so 0/0 = NaN there, as in PyTorch.
+ */
 function extremumGrad(g: Tensor, c: GradContext): Tensor[] {
   const [x, out] = [s(c, 0), s(c, 1)];
   const axes = c.attrs.axes as number[];
   const keep = keptShape(c);
-  const mask = x.eq(out.reshape(keep)).to(x.dtype);
+  const o = out.reshape(keep);
+  const hit = c.attrs.nanAware === true ? x.eq(o).logicalOr(x.ne(x).logicalAnd(o.ne(o))) : x.eq(o);
+  const mask = hit.to(x.dtype);
   return [g.reshape(keep).mul(mask).div(mask.sum(axes, true))];
 }

@@ -32,3 +32,8 @@ export function withBirthLog<T>(fn: () => T): { result: T; born: Storage[] } {
     if (outer) outer.push(...born);
   }
 }
+
+/** Whether a log is open (a backward pass is running); tests check that an exception closes it. */
+export function birthLogOpen(): boolean {
+  return open !== null;
+}

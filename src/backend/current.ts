@@ -18,13 +18,26 @@ export function getBackend(): Backend {
  * @example tg.setBackend('reference');
  */
 export function setBackend(backend: Backend | string): void {
+  if (typeof backend !== 'string' && (backend === null || typeof backend !== 'object' || typeof (backend as Partial<Backend>).fromArray !== 'function')) {
+    // Checked here: an invalid backend would only fail later, inside the next op, far from the mistake.
+    throw new TensorError(`setBackend: expected a backend name ('reference', 'wasm') or a Backend object (got ${backend === null ? 'null' : typeof backend})`);
+  }
   if (typeof backend !== 'string') {
     current = backend;
     return;
   }
-  const b = known[backend];
-  if (!b) throw new TensorError(`setBackend: unknown backend '${backend}' (available: ${Object.keys(known).join(', ')})`);
-  current = b;
+  current = findBackend(backend, 'setBackend');
+}
+
+/**
+ * The built-in (or registered) backend called `name`; a TensorError naming
+ * `fn` and listing the available ones otherwise. Changes nothing.
+ * @example findBackend('reference', 'toBackend') // the reference backend
+ */
+export function findBackend(name: string, fn = 'findBackend'): Backend {
+  const b = Object.hasOwn(known, name) ? known[name] : undefined;
+  if (!b) throw new TensorError(`${fn}: unknown backend '${name}' (available: ${Object.keys(known).join(', ')})`);
+  return b;
 }
 
 /** Names of the built-in backends. */

@@ -70,7 +70,11 @@ export function resizeImages(images: Tensor, size: readonly [number, number] | n
   return noGrad(() => resizeBilinear(images, size));
 }
 
-function take(split: Split, n: number | undefined): Split {
+/** The first `n` samples; with `flag`, asking for more than there are is refused (never silently clamped). */
+function take(split: Split, n: number | undefined, flag?: string, what?: string): Split {
+  if (flag && n !== undefined && n > split.images.shape[0]!) {
+    throw new UserError(`${flag} ${n} is more than the ${split.images.shape[0]} ${what} images of the dataset`);
+  }
   if (n === undefined || n >= split.images.shape[0]!) return split;
   return { images: split.images.narrow(0, 0, n), labels: split.labels.narrow(0, 0, n) };
 }
@@ -83,6 +87,8 @@ export interface LoadOptions {
   /** Resize images to the model's input size. */
   size?: readonly [number, number] | null;
   splits?: ('train' | 'test')[];
+  /** Refuse subsets larger than the split (the CLI's --train-subset / --test-subset); default false: use all. */
+  strictSubsets?: boolean;
 }
 
 /** Loads a dataset by name, resized to the model and normalised. */
@@ -93,7 +99,7 @@ export function loadDataset(name: string, opts: LoadOptions = {}): LoadedDataset
   const splits = opts.splits ?? ['train', 'test'];
   const prepare = (split: 'train' | 'test', limit: number | undefined): Split => {
     if (!splits.includes(split)) return { images: tensor([]), labels: tensor([], { dtype: 'int32' }) };
-    const raw = take(spec.load(split, opts.dataDir), limit);
+    const raw = take(spec.load(split, opts.dataDir), limit, opts.strictSubsets ? `--${split}-subset` : undefined, split === 'train' ? 'training' : 'test');
     return { images: normalizeImages(resizeImages(raw.images, opts.size ?? null), spec.normalize), labels: raw.labels };
   };
   const train = prepare('train', opts.trainSubset);

@@ -1,4 +1,5 @@
 import { TensorError } from '../tensor/errors.js';
+import { cliErr } from './io.js';
 
 /** A mistake by the user (bad flag, missing file): printed as one line, exit code 1, no stack trace. */
 export class UserError extends Error {
@@ -8,31 +9,56 @@ export class UserError extends Error {
   }
 }
 
+/** Exit codes of the `tensorgrad` command. */
+export const EXIT = {
+  ok: 0,
+  /** A user error: bad flag, unreadable or invalid file, contradiction. */
+  user: 1,
+  /** A bug in tensorgrad (please report it). */
+  internal: 2,
+  /** Stopped by Ctrl-C (SIGINT) after the last complete checkpoint. */
+  interrupted: 130,
+} as const;
+
+const FS_CODES = ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EROFS', 'ENAMETOOLONG', 'ELOOP', 'EMFILE', 'EIO', 'EDQUOT', 'EFBIG'];
+
+/** Allocation failures: the user asked for something too big for this machine (huge shapes, class counts). */
+const OUT_OF_MEMORY = /Array buffer allocation failed|Invalid typed array length|Invalid array length|Array buffer allocation|WebAssembly\.Memory|Maximum call stack size exceeded/;
+
 /** Whether an error is the user's to fix rather than a bug: our own user errors, op argument errors, file-system errors. */
 export function isUserError(e: unknown): boolean {
   if (e instanceof UserError || e instanceof TensorError) return true;
+  if (e instanceof RangeError && OUT_OF_MEMORY.test(e.message)) return true;
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EROFS'].includes(code);
+  return typeof code === 'string' && FS_CODES.includes(code);
+}
+
+/** The one line a user error prints (after `tensorgrad <command>: `). */
+function userMessage(e: Error): string {
+  const line = e.message.replace(/\s*\n\s*/g, ' ');
+  if (e instanceof RangeError && OUT_OF_MEMORY.test(e.message)) return `not enough memory for the sizes asked for (${line}); use smaller sizes`;
+  return line;
 }
 
 /**
- * Runs a command; user errors print `tensorgrad <command>: <message>` and exit 1
- * (the stack only with --verbose); anything else is reported as an internal
- * error with exit code 2.
+ * Runs a command and returns its exit code: user errors print one line,
+ * `tensorgrad <command>: <message>`, and return 1 (the stack follows only with
+ * --verbose); anything else is reported as an internal error and returns 2.
+ * @example process.exitCode = await runCommand('eval', false, () => evalCommand(run, opts));
  */
-export async function runCommand(command: string, verbose: boolean, fn: () => Promise<void> | void): Promise<void> {
+export async function runCommand(command: string, verbose: boolean, fn: () => Promise<number | void> | number | void): Promise<number> {
   try {
-    await fn();
+    return (await fn()) ?? EXIT.ok;
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     if (isUserError(err)) {
-      process.stderr.write(`tensorgrad ${command}: ${err.message}\n`);
-      if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
-      process.exitCode = 1;
-    } else {
-      process.stderr.write(`tensorgrad ${command}: internal error: ${err.message}\n`);
-      process.stderr.write(verbose && err.stack ? `${err.stack}\n` : 'Run again with --verbose for the stack trace, and please report it.\n');
-      process.exitCode = 2;
+      cliErr(`tensorgrad ${command}: ${userMessage(err)}\n`);
+      if (verbose && err.stack) cliErr(`${err.stack}\n`);
+      return EXIT.user;
     }
+    const hint = verbose ? '' : ' (run again with --verbose for the stack trace, and please report it)';
+    cliErr(`tensorgrad ${command}: internal error: ${err.message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);
+    if (verbose && err.stack) cliErr(`${err.stack}\n`);
+    return EXIT.internal;
   }
 }

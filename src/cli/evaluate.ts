@@ -4,6 +4,7 @@ import { DataLoader } from '../data/loader.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';
 import { loadDataset } from './datasets.js';
 import { openRun } from './run-folder.js';
+import { cliOut } from './io.js';
 
 export interface EvalOptions {
   dataset?: string;
@@ -29,12 +30,12 @@ export function evalCommand(path: string, opts: EvalOptions): Evaluation {
   setBackend(opts.backend);
   const run = openRun(path);
   const data = loadDataset(opts.dataset ?? run.config.dataset, {
-    dataDir: opts.dataDir, testSubset: opts.testSubset, size: [run.config.inputShape[1], run.config.inputShape[2]], splits: ['test'],
+    dataDir: opts.dataDir, testSubset: opts.testSubset, size: [run.config.inputShape[1], run.config.inputShape[2]], splits: ['test'], strictSubsets: true,
   });
   const loader = new DataLoader(new TensorDataset(data.test.images, data.test.labels), { batchSize: 500 });
   const result = evaluate(run.model, loader, run.config.numClasses);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ accuracy: result.accuracy, loss: result.loss, correct: result.correct, total: result.total, perClass: result.perClass, confusion: result.confusion })}\n`);
+    cliOut(`${JSON.stringify({ accuracy: result.accuracy, loss: result.loss, correct: result.correct, total: result.total, perClass: result.perClass, confusion: result.confusion })}\n`);
     return result;
   }
   const classes = run.config.classes;
@@ -47,6 +48,6 @@ export function evalCommand(path: string, opts: EvalOptions): Evaluation {
     'confusion matrix (rows: true class, columns: predicted):',
     formatConfusion(result.confusion, classes),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  cliOut(`${lines.join('\n')}\n`);
   return result;
 }

@@ -2,10 +2,13 @@
  * `tensorgrad experiment NAME`: runs one of the reproducible experiments
  * (src/experiments) and writes its report folder; `--list` shows them.
  */
+import { join } from 'node:path';
 import { listBackends, registerBackend, setBackend } from '../backend/current.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/registry.js';
 import { runExperiment, type RunResult, type Scale } from '../experiments/runner.js';
 import { UserError } from './errors.js';
+import { cliErr, cliOut } from './io.js';
+import { cleanStaleTempFiles, ensureDir, removeEmptyDirs } from './files.js';
 
 export interface ExperimentOptions {
   list?: boolean;
@@ -40,7 +43,8 @@ async function selectBackend(name: string): Promise<void> {
 
 export async function experimentCommand(name: string | undefined, o: ExperimentOptions): Promise<RunResult | null> {
   if (o.list) {
-    process.stdout.write(`${experimentList()}\n`);
+    if (name !== undefined) throw new UserError(`--list takes no experiment name (got '${name}'); drop one of them`);
+    cliOut(`${experimentList()}\n`);
     return null;
   }
   if (!name) throw new UserError(`name an experiment (${EXPERIMENTS.map((e) => e.name).join(', ')}) or pass --list`);
@@ -50,7 +54,17 @@ export async function experimentCommand(name: string | undefined, o: ExperimentO
   if (!Number.isInteger(o.seed) || o.seed < 0) throw new UserError(`--seed must be a non-negative integer (got ${o.seed})`);
   await selectBackend(o.backend);
   const scale: Scale = o.full ? 'full' : o.smoke ? 'smoke' : 'quick';
-  const result = await runExperiment(exp, { scale, seed: o.seed, out: o.out, backend: o.backend, dataDir: o.dataDir });
-  process.stdout.write(`${result.output.headline.join('\n')}\nreport: ${result.outDir}/report.md\n`);
+  // Checked (and created) here, before the run: a bad --out fails at once, and never reaches Node 20's recursive-mkdir hang.
+  const out = o.out ?? join('experiments', exp.name);
+  const created = ensureDir(out, '--out');
+  cleanStaleTempFiles(out, 1);
+  let result: RunResult;
+  try {
+    result = await runExperiment(exp, { scale, seed: o.seed, out, backend: o.backend, dataDir: o.dataDir, log: (line) => cliErr(`${line}\n`) });
+  } catch (e) {
+    removeEmptyDirs(created);
+    throw e;
+  }
+  cliOut(`${result.output.headline.join('\n')}\nreport: ${result.outDir}/report.md\n`);
   return result;
 }

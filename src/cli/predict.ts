@@ -5,7 +5,8 @@ import { softmax } from '../ops/activation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { normalizeImages } from './datasets.js';
 import { openRun } from './run-folder.js';
-import { UserError } from './errors.js';
+import { isUserError, UserError } from './errors.js';
+import { cliErr, cliOut } from './io.js';
 
 export interface PredictOptions {
   topK: number;
@@ -18,6 +19,18 @@ export interface PredictOptions {
 export interface Prediction {
   image: string;
   top: { class: string; index: number; probability: number }[];
+}
+
+/** An image that could not be classified (unreadable, undecodable, too large). */
+export interface PredictionError {
+  image: string;
+  error: string;
+}
+
+export interface PredictResult {
+  predictions: Prediction[];
+  /** Images that failed, each also reported on stderr as `tensorgrad predict: <message>`. */
+  failed: PredictionError[];
 }
 
 /** Mean of the outermost pixel ring: a light border means a dark-on-light drawing. */
@@ -36,27 +49,46 @@ function borderMean(x: Tensor): number {
 /**
  * `tensorgrad predict RUN_OR_MODEL image.png ...`: top-k classes with
  * probabilities; each image is converted to the model's channels and size.
+ * An image that cannot be read gets one error line on stderr and the others
+ * are still classified; the caller exits non-zero when any failed. With
+ * --json, stdout is one array with `{ image, top }` or `{ image, error }` per
+ * image, in the order given.
  */
-export function predictCommand(path: string, images: string[], opts: PredictOptions): Prediction[] {
+export function predictCommand(path: string, images: string[], opts: PredictOptions): PredictResult {
   if (!images.length) throw new UserError('give at least one image file');
   if (!Number.isInteger(opts.topK) || opts.topK < 1) throw new UserError(`--top-k must be a positive integer (got ${opts.topK})`);
+  if (!['auto', 'yes', 'no'].includes(opts.invert)) throw new UserError(`unknown mode '${opts.invert}' for --invert (available: auto, yes, no)`);
   setBackend(opts.backend);
   const run = openRun(path);
   const [c, h, w] = run.config.inputShape;
-  const k = Math.min(opts.topK, run.config.numClasses);
-  const results = images.map((file): Prediction => {
+  if (opts.topK > run.config.numClasses) throw new UserError(`--top-k ${opts.topK} is more than the model's ${run.config.numClasses} classes`);
+  const classify = (file: string): Prediction => {
     let x = readImage(file, { channels: c as 1 | 3, size: [h, w] });
     const invert = opts.invert === 'yes' || (opts.invert === 'auto' && c === 1 && borderMean(x) > 0.5);
     if (invert) x = x.neg().add(1);
     const probs = noGrad(() => softmax(run.model.forward(normalizeImages(x.unsqueeze(0), run.config.normalize)) as Tensor, 1)).data();
-    const order = [...probs.keys()].sort((a, b) => probs[b]! - probs[a]!).slice(0, k);
+    const order = [...probs.keys()].sort((a, b) => probs[b]! - probs[a]!).slice(0, opts.topK);
     return { image: file, top: order.map((i) => ({ class: run.config.classes[i]!, index: i, probability: probs[i]! })) };
+  };
+  const results: (Prediction | PredictionError)[] = images.map((file) => {
+    try {
+      return classify(file);
+    } catch (e) {
+      // A bad image is reported and skipped; a bug still stops the command (and is reported as one).
+      if (!isUserError(e)) throw e;
+      const error = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+      cliErr(`tensorgrad predict: ${error}\n`);
+      return { image: file, error };
+    }
   });
-  if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  if (opts.json) cliOut(`${JSON.stringify(results)}\n`);
   else {
     for (const r of results) {
-      process.stdout.write(`${r.image}: ${r.top.map((t) => `${t.class} (${(t.probability * 100).toFixed(1)}%)`).join(', ')}\n`);
+      if ('top' in r) cliOut(`${r.image}: ${r.top.map((t) => `${t.class} (${(t.probability * 100).toFixed(1)}%)`).join(', ')}\n`);
     }
   }
-  return results;
+  return {
+    predictions: results.filter((r): r is Prediction => 'top' in r),
+    failed: results.filter((r): r is PredictionError => 'error' in r),
+  };
 }

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { BatchInfo } from '../train/fit.js';
+import type { CliStream } from './io.js';
 
 /** Formats seconds as m:ss (or h:mm:ss). */
 export function formatDuration(seconds: number): string {
@@ -22,15 +23,17 @@ export interface Progress {
  * terminal; otherwise plain log lines about every 10% of an epoch, so logs of
  * non-interactive runs stay readable.
  */
-export function createProgress(epochs: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(epochs: number, stream: CliStream): Progress {
+  // Only the process's own stderr reports a terminal (see io.ts); the bar needs that real stream.
   if (stream.isTTY) {
+    const tty = process.stderr;
     let bar: cliProgress.SingleBar | null = null;
     return {
       batch(i) {
         if (!bar) {
           bar = new cliProgress.SingleBar({
             format: `epoch ${i.epoch}/${epochs} [{bar}] {value}/{total} | loss {loss} | acc {acc} | {speed} img/s | ETA {eta_s}`,
-            barsize: 24, hideCursor: true, clearOnComplete: true, stream, formatTime: (t: number) => formatDuration(t),
+            barsize: 24, hideCursor: true, clearOnComplete: true, stream: tty, formatTime: (t: number) => formatDuration(t),
           }, cliProgress.Presets.shades_classic);
           bar.start(i.batches, 0, { loss: '-', acc: '-', speed: '-', eta_s: '?' });
         }
@@ -44,7 +47,7 @@ export function createProgress(epochs: number, stream: NodeJS.WriteStream = proc
         bar = null;
       },
       log(line) {
-        stream.write(`${line}\n`);
+        tty.write(`${line}\n`);
       },
     };
   }

@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { buildModel, modelSpec } from '../models/registry.js';
+import { buildModel, MODELS } from '../models/registry.js';
 import type { Module } from '../nn/module.js';
-import { load, save, writeFileAtomic } from '../io/safetensors.js';
+import { load, save } from '../io/safetensors.js';
 import type { Normalization } from './datasets.js';
 import { UserError } from './errors.js';
+import { writeAtomic } from './files.js';
+import { LIMITS } from './flags.js';
 
 /** config.json of a run: everything needed to rebuild the model and feed it. */
 export interface RunConfig {
@@ -25,29 +27,69 @@ export const MODEL_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'config.json';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
-export function ensureDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UserError(`cannot create the output folder ${dir}: ${(e as Error).message}`);
-  }
-}
-
 /** Writes config.json and model.safetensors into the run folder, each atomically. */
 export function saveRun(dir: string, config: RunConfig, model: Module): void {
-  writeFileAtomic('train', join(dir, CONFIG_FILE), Buffer.from(`${JSON.stringify(config, null, 2)}\n`));
+  writeAtomic('train', join(dir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
   save(model.stateDict(), join(dir, MODEL_FILE), { metadata: { format: 'pt', 'tensorgrad.model': config.model } });
 }
 
+/** Largest input side a run config may declare (larger inputs would not fit the models' memory anyway). */
+export const MAX_INPUT_SIDE = 1024;
+/**
+ * Largest C*H*W of one input a model is built for: an MLP's first layer grows
+ * with it (2^18 inputs x 256 units is already 67M weights). CLI datasets are at
+ * most 3x64x64 = 12,288.
+ */
+export const MAX_SAMPLE_ELEMENTS = 2 ** 18;
+
+const isInt = (v: unknown, min: number, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const isNumbers = (v: unknown, n: number, ok: (x: number) => boolean): v is number[] =>
+  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && ok(x));
+
+/**
+ * Checks every field of a parsed config.json that is used to rebuild and feed
+ * the model; throws one UserError naming the file and the first bad field.
+ * @example validateConfig('runs/a/config.json', JSON.parse(text)) // RunConfig, or throws `runs/a/config.json: "numClasses" must be ...`
+ */
+export function validateConfig(path: string, raw: unknown): RunConfig {
+  const bad = (what: string) => new UserError(`${path}: ${what}; the file is written by 'tensorgrad train' (re-train, or restore it)`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('not a JSON object');
+  const c = raw as Record<string, unknown>;
+  if (c.format !== 'tensorgrad-run') throw new UserError(`${path} is not a tensorgrad run config (no "format": "tensorgrad-run")`);
+  if (c.version !== 1) throw bad(`unsupported "version" ${JSON.stringify(c.version)} (this tensorgrad reads 1)`);
+  if (typeof c.model !== 'string' || !MODELS.has(c.model)) throw bad(`"model" must be one of ${[...MODELS.keys()].join(', ')} (got ${JSON.stringify(c.model)})`);
+  if (typeof c.dataset !== 'string') throw bad(`"dataset" must be a dataset name (got ${JSON.stringify(c.dataset)})`);
+  if (!isInt(c.numClasses, 1, LIMITS.classes.max)) throw bad(`"numClasses" must be an integer from 1 to ${LIMITS.classes.max} (got ${JSON.stringify(c.numClasses)})`);
+  if (!Array.isArray(c.classes) || c.classes.length !== c.numClasses || !c.classes.every((x) => typeof x === 'string')) {
+    throw bad(`"classes" must be ${c.numClasses} class names`);
+  }
+  const shape = c.inputShape;
+  if (!Array.isArray(shape) || shape.length !== 3 || !(shape[0] === 1 || shape[0] === 3) || !isInt(shape[1], 1, MAX_INPUT_SIDE) || !isInt(shape[2], 1, MAX_INPUT_SIDE)) {
+    throw bad(`"inputShape" must be [C, H, W] with C 1 or 3 and H, W from 1 to ${MAX_INPUT_SIDE} (got ${JSON.stringify(shape)?.slice(0, 80)})`);
+  }
+  if (shape[0] * shape[1] * shape[2] > MAX_SAMPLE_ELEMENTS) {
+    throw bad(`"inputShape" [${shape.join(', ')}] has more than ${MAX_SAMPLE_ELEMENTS.toLocaleString('en-US')} values per input`);
+  }
+  const n = c.normalize as Partial<Normalization> | undefined;
+  if (!n || !isNumbers(n.mean, shape[0], Number.isFinite) || !isNumbers(n.std, shape[0], (x) => Number.isFinite(x) && x > 0)) {
+    throw bad(`"normalize" must be { mean, std } with ${shape[0]} finite numbers each (std above 0)`);
+  }
+  return c as unknown as RunConfig;
+}
+
+/** config.json is a few kilobytes; a much larger file is not one (and is not read into memory). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
 function readConfig(path: string): RunConfig {
-  let config: RunConfig;
+  let raw: unknown;
   try {
-    config = JSON.parse(readFileSync(path, 'utf8')) as RunConfig;
+    const size = statSync(path).size;
+    if (size > MAX_CONFIG_BYTES) throw new Error(`${size.toLocaleString('en-US')} bytes, more than a run config's limit of ${MAX_CONFIG_BYTES.toLocaleString('en-US')}`);
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new UserError(`${path} is not a readable run config: ${(e as Error).message}`);
   }
-  if (config?.format !== 'tensorgrad-run') throw new UserError(`${path} is not a tensorgrad run config (no "format": "tensorgrad-run")`);
-  return config;
+  return validateConfig(path, raw);
 }
 
 export interface LoadedRun {
@@ -68,8 +110,8 @@ export function openRun(path: string): LoadedRun {
   const configPath = join(dir, CONFIG_FILE);
   if (!existsSync(configPath)) throw new UserError(`no ${CONFIG_FILE} next to ${isDir ? `${path}/` : basename(path)}; it is written by 'tensorgrad train' and needed to rebuild the model`);
   if (!existsSync(weights)) throw new UserError(`no model weights at ${weights}`);
+  if (isDir && !statSync(weights).isFile()) throw new UserError(`${weights} is not a file`);
   const config = readConfig(configPath);
-  modelSpec(config.model);
   const model = buildModel(config.model, { numClasses: config.numClasses, inputShape: config.inputShape });
   try {
     model.loadStateDict(load(weights));

@@ -7,12 +7,14 @@ import { DataLoader } from '../data/loader.js';
 import { buildModel, modelSpec } from '../models/registry.js';
 import { fit, type EpochResult } from '../train/fit.js';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
-import { writeFileAtomic } from '../io/safetensors.js';
 import { loadDataset } from './datasets.js';
-import { makeOptimizer, makeScheduler, DEFAULT_LR } from './optimizers.js';
-import { CHECKPOINT_FILE, ensureDir, saveRun, type RunConfig } from './run-folder.js';
+import { makeOptimizer, makeScheduler, DEFAULT_LR, OPTIMIZERS } from './optimizers.js';
+import { CHECKPOINT_FILE, saveRun, type RunConfig } from './run-folder.js';
+import { cleanStaleTempFiles, ensureDir, removeEmptyDirs, writeAtomic } from './files.js';
 import { createProgress, formatDuration } from './progress.js';
-import { UserError } from './errors.js';
+import { EXIT, UserError } from './errors.js';
+import { cliErr, cliIO } from './io.js';
+import { peekCheckpoint, resumePlan, type TrainSettings } from './resume.js';
 
 export interface TrainOptions {
   model: string;
@@ -32,9 +34,6 @@ export interface TrainOptions {
   testSubset?: number;
 }
 
-/** The settings a checkpoint remembers so that --resume continues the same run. */
-type Settings = Omit<TrainOptions, 'resume' | 'out' | 'backend'> & { lr: number };
-
 interface MetricsRow {
   epoch: number; train_loss: number; train_accuracy: number; test_loss: number; test_accuracy: number;
   lr: number; seconds: number; images_per_second: number;
@@ -48,41 +47,76 @@ const rowOf = (r: EpochResult): MetricsRow => ({
 function writeMetrics(dir: string, rows: MetricsRow[]): void {
   const cols = Object.keys(rows[0] ?? rowOf({} as EpochResult)) as (keyof MetricsRow)[];
   const csv = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))].join('\n');
-  writeFileAtomic('train', join(dir, 'metrics.csv'), Buffer.from(`${csv}\n`));
-  writeFileAtomic('train', join(dir, 'metrics.json'), Buffer.from(`${JSON.stringify(rows, null, 2)}\n`));
+  writeAtomic('train', join(dir, 'metrics.csv'), `${csv}\n`);
+  writeAtomic('train', join(dir, 'metrics.json'), `${JSON.stringify(rows, null, 2)}\n`);
 }
 
-function defaultOutDir(s: Settings): string {
+function defaultOutDir(s: TrainSettings): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return join('runs', `${s.model}-${s.dataset}-${stamp}`);
+}
+
+/** The settings of a new run: the flags, with the optimizer's default learning rate. */
+function newRunSettings(o: TrainOptions): TrainSettings {
+  const lr = o.lr ?? DEFAULT_LR[o.optimizer as (typeof OPTIMIZERS)[number]] ?? 0.01;
+  const s: TrainSettings = {
+    model: o.model, dataset: o.dataset, epochs: o.epochs, batchSize: o.batchSize, lr, optimizer: o.optimizer,
+    scheduler: o.scheduler, weightDecay: o.weightDecay, seed: o.seed,
+  };
+  if (o.dataDir !== undefined) s.dataDir = o.dataDir;
+  if (o.trainSubset !== undefined) s.trainSubset = o.trainSubset;
+  if (o.testSubset !== undefined) s.testSubset = o.testSubset;
+  if (!Number.isSafeInteger(s.epochs) || s.epochs < 1) throw new UserError(`--epochs must be a positive integer (got ${s.epochs})`);
+  if (!Number.isSafeInteger(s.batchSize) || s.batchSize < 1) throw new UserError(`--batch-size must be a positive integer (got ${s.batchSize})`);
+  if (!(s.lr > 0) || !Number.isFinite(s.lr)) throw new UserError(`--lr must be a positive number (got ${s.lr})`);
+  if (!(s.weightDecay >= 0) || !Number.isFinite(s.weightDecay)) throw new UserError(`--weight-decay must be a non-negative number (got ${s.weightDecay})`);
+  return s;
 }
 
 /**
  * `tensorgrad train`: trains a registered model on a dataset, writing into the
  * run folder the model (safetensors + config.json), the last checkpoint, and
- * metrics.csv/json per epoch. Returns the per-epoch metrics.
+ * metrics.csv/json per epoch. `given` holds the option keys typed on the
+ * command line: with --resume, those that contradict the checkpoint are refused
+ * (see resume.ts). Returns the exit code (0, or 130 when interrupted).
  */
-export async function train(opts: TrainOptions): Promise<MetricsRow[]> {
+export async function train(opts: TrainOptions, given: ReadonlySet<string> = new Set()): Promise<number> {
   setBackend(opts.backend);
-  let settings: Settings = { ...opts, lr: opts.lr ?? DEFAULT_LR[opts.optimizer as keyof typeof DEFAULT_LR] ?? 0.01 };
-  let history: MetricsRow[] = [];
-  let startEpoch = 1;
-  let resumeState: ReturnType<typeof loadCheckpoint> | null = null;
+  let settings: TrainSettings;
   if (opts.resume) {
     if (!existsSync(opts.resume)) throw new UserError(`checkpoint ${opts.resume} does not exist`);
-    // The checkpoint's own settings win, except the total number of epochs, which may be extended.
-    const { peekCheckpointSettings } = await import('./resume.js');
-    settings = { ...(peekCheckpointSettings(opts.resume) as Settings), epochs: opts.epochs };
+    const plan = resumePlan(peekCheckpoint(opts.resume), opts, given);
+    if (plan.kind === 'done') {
+      cliErr(`tensorgrad train: ${plan.message}\n`);
+      return EXIT.ok;
+    }
+    settings = plan.settings;
+  } else {
+    settings = newRunSettings(opts);
   }
-  if (!Number.isInteger(settings.epochs) || settings.epochs < 1) throw new UserError(`--epochs must be a positive integer (got ${settings.epochs})`);
-  if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1) throw new UserError(`--batch-size must be a positive integer (got ${settings.batchSize})`);
-  if (!(settings.lr > 0)) throw new UserError(`--lr must be a positive number (got ${settings.lr})`);
+  const out = opts.out ?? (opts.resume ? dirname(opts.resume) : defaultOutDir(settings));
+  // The output folder is checked before the data is loaded: a bad --out fails at once.
+  const created = ensureDir(out, '--out');
+  try {
+    return await trainInto(out, settings, opts.resume, opts.backend);
+  } catch (e) {
+    // Failed before writing anything (bad data, bad checkpoint): leave no empty run folder behind.
+    removeEmptyDirs(created);
+    throw e;
+  }
+}
+
+/** Trains with `settings` into the existing folder `out`, resuming from `resume` when given. */
+async function trainInto(out: string, settings: TrainSettings, resume: string | undefined, backend: string): Promise<number> {
+  const cleaned = cleanStaleTempFiles(out);
   const spec = modelSpec(settings.model);
+  let history: MetricsRow[] = [];
+  let startEpoch = 1;
   manualSeed(settings.seed);
   const loaderGenerator = new Generator(settings.seed + 1);
 
   const data = loadDataset(settings.dataset, {
-    dataDir: settings.dataDir, trainSubset: settings.trainSubset, testSubset: settings.testSubset, size: spec.inputSize,
+    dataDir: settings.dataDir, trainSubset: settings.trainSubset, testSubset: settings.testSubset, size: spec.inputSize, strictSubsets: true,
   });
   const numClasses = data.classes.length;
   const model = buildModel(settings.model, { numClasses, inputShape: data.inputShape });
@@ -91,23 +125,23 @@ export async function train(opts: TrainOptions): Promise<MetricsRow[]> {
   const optimizer = makeOptimizer(settings.optimizer, model.parameters(), settings.lr, settings.weightDecay);
   const { scheduler, stepPer } = makeScheduler(settings.scheduler, optimizer, settings.epochs, trainLoader.length, settings.lr);
 
-  const out = opts.out ?? (opts.resume ? dirname(opts.resume) : defaultOutDir(settings));
-  ensureDir(out);
   const ckptPath = join(out, CHECKPOINT_FILE);
-  if (opts.resume) {
-    resumeState = loadCheckpoint(opts.resume, { model, optimizer, scheduler: scheduler ?? undefined, generators: { loader: loaderGenerator } });
-    startEpoch = resumeState.epoch + 1;
-    history = ((resumeState.extra.history as MetricsRow[] | undefined) ?? []).filter((r) => r.epoch <= resumeState!.epoch);
+  if (resume) {
+    const state = loadCheckpoint(resume, { model, optimizer, scheduler: scheduler ?? undefined, generators: { loader: loaderGenerator } });
+    startEpoch = state.epoch + 1;
+    const rows = state.extra.history;
+    history = (Array.isArray(rows) ? (rows as MetricsRow[]) : []).filter((r) => typeof r === 'object' && r !== null && r.epoch <= state.epoch);
   }
   const config: RunConfig = {
     format: 'tensorgrad-run', version: 1, model: settings.model, dataset: settings.dataset, numClasses,
     classes: data.classes, inputShape: data.inputShape, normalize: data.normalize,
   };
 
-  const progress = createProgress(settings.epochs);
+  const progress = createProgress(settings.epochs, cliIO().stderr);
+  if (cleaned.length) progress.log(`removed ${cleaned.length} temporary file(s) left in ${out} by an interrupted run`);
   progress.log(`training ${settings.model} on ${settings.dataset} (${data.train.labels.shape[0]} train / ${data.test.labels.shape[0]} test images, ${model.numParameters().toLocaleString('en-US')} parameters) ` +
-    `for ${settings.epochs} epochs: ${settings.optimizer} lr ${settings.lr}, batch ${settings.batchSize}, scheduler ${settings.scheduler}, backend ${opts.backend}; run folder ${out}`);
-  if (startEpoch > settings.epochs) progress.log(`checkpoint is already at epoch ${startEpoch - 1} of ${settings.epochs}; nothing to do (pass a larger --epochs)`);
+    `for ${settings.epochs} epochs: ${settings.optimizer} lr ${settings.lr}, batch ${settings.batchSize}, scheduler ${settings.scheduler}, backend ${backend}; run folder ${out}`);
+  if (resume) progress.log(`resuming after epoch ${startEpoch - 1} of ${settings.epochs} from ${resume}`);
 
   let interrupted = false;
   const onSigint = () => {
@@ -121,7 +155,7 @@ export async function train(opts: TrainOptions): Promise<MetricsRow[]> {
   try {
     await fit({
       model, optimizer, train: trainLoader, test: testLoader, numClasses, epochs: settings.epochs, startEpoch,
-      scheduler, schedulerStep: stepPer,
+      scheduler, schedulerStep: stepPer, stopOnNonFinite: true,
       onBatch: (b) => progress.batch(b),
       shouldStop: () => interrupted,
       onEpoch: (r) => {
@@ -144,13 +178,12 @@ export async function train(opts: TrainOptions): Promise<MetricsRow[]> {
   const seconds = (performance.now() - started) / 1000;
   if (interrupted) {
     progress.log(`interrupted; the last complete checkpoint is ${existsSync(ckptPath) ? ckptPath : '(none yet)'}; continue with --resume ${ckptPath}`);
-    process.exitCode = 130;
-    return history;
+    return EXIT.interrupted;
   }
   if (history.length) {
     const best = history.reduce((a, b) => (b.test_accuracy > a.test_accuracy ? b : a));
     const last = history[history.length - 1]!;
     progress.log(`done in ${formatDuration(seconds)}: final test accuracy ${(last.test_accuracy * 100).toFixed(2)}%, best ${(best.test_accuracy * 100).toFixed(2)}% (epoch ${best.epoch}); model saved to ${out}`);
   }
-  return history;
+  return EXIT.ok;
 }

@@ -7,6 +7,8 @@ const NOT_NODE = 'fetch the batch files and build tensors with tg.tensor';
 
 /** Bytes per record of the CIFAR-10 binary format: 1 label + 3x32x32 pixels. */
 const RECORD = 1 + 3 * 32 * 32;
+/** Largest batch file read: 100000 records (the official batches hold 10000). */
+const MAX_BATCH_BYTES = 100_000 * RECORD;
 
 /** CIFAR-10 class names, by label. */
 export const CIFAR10_CLASSES: readonly string[] = [
@@ -68,11 +70,18 @@ export function loadCifar10(opts: CifarOptions): ImageLabelSet {
 
 /** Reads one batch file, checking that it holds whole records. */
 function readBatch(path: string): Uint8Array {
-  const { readFileSync } = nodeBuiltin('node:fs', 'loadCifar10', NOT_NODE);
+  const { readFileSync, statSync } = nodeBuiltin('node:fs', 'loadCifar10', NOT_NODE);
   let bytes: Uint8Array;
   try {
+    // Check the size before reading: a batch holds whole records, 10000 of them in the official files.
+    const size = statSync(path).size;
+    if (size === 0 || size % RECORD !== 0) {
+      throw new TensorError(`loadCifar10: ${path}: size ${size} bytes is not a positive multiple of the ${RECORD}-byte record (1 label + 3072 pixels); truncated or not a CIFAR-10 binary batch`);
+    }
+    if (size > MAX_BATCH_BYTES) throw new TensorError(`loadCifar10: ${path}: ${size / RECORD} records is more than the ${MAX_BATCH_BYTES / RECORD} a CIFAR-10 batch file may hold (the official ones hold 10000)`);
     bytes = readFileSync(path);
   } catch (e) {
+    if (e instanceof TensorError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new TensorError(`loadCifar10: cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }

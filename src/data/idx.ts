@@ -27,6 +27,18 @@ const TYPE_OF_CODE = new Map(Object.entries(SPECS).map(([type, s]) => [s.code, t
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
+/** Default limit on an IDX file's (inflated) size: 1 GiB, twice EMNIST ByClass's 549 MB training images. */
+export const DEFAULT_MAX_IDX_BYTES = 2 ** 30;
+const LIMIT_HINT = 'raise it with readIdx(path, { maxBytes })';
+
+export interface ReadIdxOptions {
+  /**
+   * Largest (inflated) file accepted, in bytes, checked from the header before
+   * anything is allocated. Default `DEFAULT_MAX_IDX_BYTES` (1 GiB).
+   */
+  maxBytes?: number;
+}
+
 /**
  * Reads an IDX file (the MNIST format: http://yann.lecun.com/exdb/mnist/),
  * from a path or from bytes. Gzipped input (`.gz`, or bytes starting with the
@@ -36,19 +48,27 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}
  * 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64; DD the number of dims),
  * then DD big-endian uint32 sizes, then the elements, big-endian, row-major.
  * The declared sizes must account for the file length exactly: a truncated file
- * or trailing bytes is an error, not a silently short dataset.
+ * or trailing bytes is an error, not a silently short dataset. Files (inflated)
+ * larger than `maxBytes` (default 1 GiB) are refused from their header, before
+ * allocation; gzip is inflated with that bound.
  * Paths and gzip need Node; in a browser, pass the (inflated) bytes.
  * @example
  * const { dims, data } = readIdx('data/train-images-idx3-ubyte');  // dims [60000,28,28], Uint8Array
  */
-export function readIdx(source: string | Uint8Array): IdxFile {
+export function readIdx(source: string | Uint8Array, opts: ReadIdxOptions = {}): IdxFile {
   const name = typeof source === 'string' ? source : '<bytes>';
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_IDX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new TensorError(`readIdx: maxBytes must be a positive integer (got ${String(opts.maxBytes)})`);
   let bytes: Uint8Array;
   if (typeof source === 'string') {
-    const { readFileSync } = nodeBuiltin('node:fs', 'readIdx', 'fetch the file and pass its bytes');
+    const { readFileSync, statSync } = nodeBuiltin('node:fs', 'readIdx', 'fetch the file and pass its bytes');
     try {
+      // Refuse an oversized file before reading it (a gzipped one is bounded while inflating).
+      const size = statSync(source).size;
+      if (size > maxBytes) throw new TensorError(`readIdx: ${name}: the file is ${size} bytes, above the limit of ${maxBytes} (${LIMIT_HINT})`);
       bytes = readFileSync(source);
     } catch (e) {
+      if (e instanceof TensorError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
       throw new TensorError(`readIdx: cannot read ${name}: ${why}`);
@@ -59,29 +79,94 @@ export function readIdx(source: string | Uint8Array): IdxFile {
     throw new TensorError(`readIdx: expected a path or a Uint8Array (got ${typeof source})`);
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    const { gunzipSync } = nodeBuiltin('node:zlib', 'readIdx', "inflate gzip data first (DecompressionStream('gzip')) and pass the bytes");
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new TensorError(`readIdx: ${name}: corrupt gzip data: ${(e as Error).message}`);
-    }
+    bytes = gunzipBounded(bytes, name, maxBytes);
   } else if (name.endsWith('.gz')) {
     throw new TensorError(`readIdx: ${name}: the name ends in .gz but the file is not gzip data (no 1f 8b signature)`);
+  } else if (bytes.length > maxBytes) {
+    throw new TensorError(`readIdx: ${name}: ${bytes.length} bytes is above the limit of ${maxBytes} (${LIMIT_HINT})`);
   }
-  return parseIdx(bytes, name);
+  return parseIdx(bytes, name, maxBytes);
 }
 
-function parseIdx(bytes: Uint8Array, name: string): IdxFile {
-  if (bytes.length < 4) throw new TensorError(`readIdx: ${name}: file is ${bytes.length} bytes, too short for the 4-byte magic number`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = view.getUint32(0);
+/** Total size of an IDX file whose header is `head` (at least the magic and dims), or null if `head` is too short. */
+function declaredSize(head: Uint8Array, name: string, maxBytes: number): number | null {
+  if (head.length < 4) return null;
+  const type = checkMagic(head, name);
+  const ndim = head[3]!;
+  const headerBytes = 4 + 4 * ndim;
+  if (head.length < headerBytes) return null;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let size = SPECS[type].bytes;
+  for (let i = 0; i < ndim; i++) size *= view.getUint32(4 + 4 * i);
+  size += headerBytes;
+  if (size > maxBytes) {
+    const dims = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i));
+    throw new TensorError(`readIdx: ${name}: header declares ${type} dims ${fmtShape(dims)}, i.e. ${size} bytes, above the limit of ${maxBytes} (${LIMIT_HINT})`);
+  }
+  return size;
+}
+
+/**
+ * Inflates gzip data to at most the size its IDX header declares: the header
+ * is read from a bounded partial inflate first, so a small .gz claiming (or
+ * expanding to) gigabytes fails early instead of exhausting memory.
+ */
+function gunzipBounded(gz: Uint8Array, name: string, maxBytes: number): Uint8Array {
+  const zlib = nodeBuiltin('node:zlib', 'readIdx', "inflate gzip data first (DecompressionStream('gzip')) and pass the bytes");
+  const fail = (e: unknown): never => {
+    if (e instanceof TensorError) throw e;
+    throw new TensorError(`readIdx: ${name}: corrupt gzip data: ${(e as Error).message}`);
+  };
+  // A partial inflate of a growing prefix (Z_SYNC_FLUSH tolerates the cut) until the header is out.
+  let expected: number | null = null;
+  for (let prefix = 4096; expected === null; prefix *= 4) {
+    let head: Uint8Array;
+    try {
+      head = zlib.gunzipSync(gz.subarray(0, prefix), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 64 * 2 ** 20 });
+    } catch (e) {
+      return fail(e);
+    }
+    expected = declaredSize(head, name, maxBytes);
+    if (expected === null && prefix >= gz.length) {
+      // The whole input gave no header: let zlib name the damage if the stream itself is bad.
+      try {
+        zlib.gunzipSync(gz, { maxOutputLength: 64 * 2 ** 20 });
+      } catch (e) {
+        fail(e);
+      }
+      throw new TensorError(`readIdx: ${name}: truncated: the gzip data inflates to ${head.length} bytes, too short for the IDX header`);
+    }
+  }
+  try {
+    // One byte of slack so that trailing data is seen (and reported by the exact-size check) rather than cut off.
+    return zlib.gunzipSync(gz, { maxOutputLength: expected + 1 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new TensorError(`readIdx: ${name}: trailing bytes: the gzip data inflates to more than the ${expected} bytes its IDX header declares`);
+    }
+    return fail(e);
+  }
+}
+
+/** Checks the 4-byte magic number and returns the element type. */
+function checkMagic(bytes: Uint8Array, name: string): IdxType {
   const code = bytes[2]!, ndim = bytes[3]!;
   const type = TYPE_OF_CODE.get(code);
   if (bytes[0] !== 0 || bytes[1] !== 0 || type === undefined || ndim === 0) {
+    const magic = ((bytes[0]! << 24) | (bytes[1]! << 16) | (code << 8) | ndim) >>> 0;
     throw new TensorError(
       `readIdx: ${name}: bad magic number ${hex(magic)} (expected 0x0000TTDD with type code TT in 08, 09, 0B, 0C, 0D, 0E and DD >= 1 dims, e.g. 0x00000803 for MNIST images or 0x00000801 for labels)`,
     );
   }
+  return type;
+}
+
+function parseIdx(bytes: Uint8Array, name: string, maxBytes: number): IdxFile {
+  if (bytes.length < 4) throw new TensorError(`readIdx: ${name}: file is ${bytes.length} bytes, too short for the 4-byte magic number`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = checkMagic(bytes, name);
+  const ndim = bytes[3]!;
+  declaredSize(bytes, name, maxBytes); // the size limit, before any allocation
   const headerBytes = 4 + 4 * ndim;
   if (bytes.length < headerBytes) {
     throw new TensorError(`readIdx: ${name}: truncated header: ${ndim} dims need ${headerBytes} header bytes but the file has ${bytes.length}`);

@@ -19,6 +19,8 @@ export interface ImageFolderOptions {
   size?: number | readonly [number, number];
   /** Extensions to include (default `.png`, `.jpg`, `.jpeg`). */
   extensions?: readonly string[];
+  /** Largest image accepted, in pixels (see `readImage`; default 4096 x 4096). */
+  maxPixels?: number;
 }
 
 const NOT_NODE = 'decode images with tg.data.decodeImage(bytes) and use a TensorDataset';
@@ -34,13 +36,29 @@ function isDir(path: string): boolean {
   }
 }
 
-/** Image files under `dir` (recursively), sorted by path. */
-function listImages(dir: string, exts: readonly string[]): string[] {
-  const { readdirSync } = nodeFs(), { extname, join } = nodePath();
+/** Folder nesting ImageFolder follows below a class folder (deeper is surely a mistake or a link loop). */
+const MAX_DEPTH = 32;
+
+/**
+ * Image files under `dir` (recursively), sorted by path. Symlinks are followed
+ * (as torchvision), but a folder already on the current path (a link cycle) is
+ * an error rather than an endless recursion.
+ */
+function listImages(dir: string, exts: readonly string[], ancestors: string[] = []): string[] {
+  const { readdirSync, realpathSync } = nodeFs(), { extname, join } = nodePath();
+  let names: string[], real: string;
+  try {
+    real = realpathSync(dir);
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new TensorError(`ImageFolder: cannot read folder ${dir}: ${(e as Error).message}`);
+  }
+  if (ancestors.includes(real)) throw new TensorError(`ImageFolder: ${dir} links back to its own parent folder ${real} (a symlink cycle)`);
+  if (ancestors.length >= MAX_DEPTH) throw new TensorError(`ImageFolder: ${dir} is nested more than ${MAX_DEPTH} folders deep`);
   const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of names.sort()) {
     const p = join(dir, name);
-    if (isDir(p)) out.push(...listImages(p, exts));
+    if (isDir(p)) out.push(...listImages(p, exts, [...ancestors, real]));
     else if (exts.includes(extname(name).toLowerCase())) out.push(p);
   }
   return out;
@@ -107,8 +125,8 @@ export class ImageFolder implements Dataset<[Tensor, number]> {
   get(i: number): [Tensor, number] {
     checkIndex('ImageFolder.get', i, this.samples.length);
     const [path, label] = this.samples[i]!;
-    const { channels, size, transform } = this.opts;
-    const image = readImage(path, { channels, size });
+    const { channels, size, transform, maxPixels } = this.opts;
+    const image = readImage(path, { channels, size, maxPixels });
     return [transform ? transform(image) : image, label];
   }
 }

@@ -1,9 +1,11 @@
 import jpeg from 'jpeg-js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
-import { nodeBuiltin, nodeRequire } from '../util/node.js';
+import { makeDirs, nodeBuiltin, nodeRequire, writeFileAtomic } from '../util/node.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { outputSize, resizeBilinear } from './resize.js';
+import { checkPng } from './png-check.js';
+import { checkJpeg } from './jpeg-check.js';
 
 /** The part of pngjs's sync API used here (pngjs ships no type declarations). */
 interface PngSync {
@@ -28,7 +30,29 @@ export interface ReadImageOptions {
   channels?: 1 | 3;
   /** Resize (bilinear) to `[h, w]`, or the smaller edge to a number (torchvision's rule). */
   size?: number | readonly [number, number];
+  /**
+   * Largest image accepted, in pixels (width x height), checked from the header
+   * before anything is allocated; applies to the decoded image and to `size`.
+   * Default `DEFAULT_MAX_IMAGE_PIXELS` (4096 x 4096 = 16,777,216), or the
+   * `TENSORGRAD_MAX_IMAGE_PIXELS` environment variable when set.
+   */
+  maxPixels?: number;
 }
+
+/** Default decoded-size limit: 4096 x 4096 pixels (64 MB as 8-bit RGBA, 201 MB as float32 RGB). */
+export const DEFAULT_MAX_IMAGE_PIXELS = 4096 * 4096;
+
+/** The pixel limit in force: the option, else TENSORGRAD_MAX_IMAGE_PIXELS, else the default. */
+function maxPixelsOf(op: string, opt: unknown): number {
+  const env = typeof process !== 'undefined' ? process.env?.TENSORGRAD_MAX_IMAGE_PIXELS : undefined;
+  const [value, source] = opt !== undefined ? [opt, 'maxPixels'] : env !== undefined && env !== '' ? [Number(env), 'TENSORGRAD_MAX_IMAGE_PIXELS'] : [DEFAULT_MAX_IMAGE_PIXELS, ''];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TensorError(`${op}: ${source} must be a positive integer number of pixels (got ${source === 'maxPixels' ? String(opt) : JSON.stringify(env)})`);
+  }
+  return value;
+}
+
+const LIMIT_HINT = 'raise it with { maxPixels } or the TENSORGRAD_MAX_IMAGE_PIXELS environment variable';
 
 /** Decoded 8-bit pixels, interleaved with `stride` bytes per pixel (R, G, B first). */
 interface Pixels {
@@ -42,24 +66,6 @@ interface Pixels {
 const isPng = (b: Uint8Array) => b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
 const isJpeg = (b: Uint8Array) => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 
-/**
- * Number of colour components in a JPEG's frame header (1 grayscale, 3 colour),
- * found by walking the marker segments up to the first SOFn; jpeg-js always
- * returns RGB, so this is how a grayscale JPEG is recognised.
- */
-function jpegComponents(b: Uint8Array): number {
-  let i = 2;
-  while (i + 9 < b.length && b[i] === 0xff) {
-    const marker = b[i + 1]!;
-    if (marker === 0xff) { i++; continue; } // fill byte
-    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isSof) return b[i + 9]!;
-    if (marker === 0xda) break; // start of scan: no frame header before it
-    i += 2 + ((b[i + 2]! << 8) | b[i + 3]!);
-  }
-  return 3;
-}
-
 /** PNG.sync.read with its one cryptic message (input ended mid-chunk) made plain. */
 function readPng(bytes: Uint8Array): ReturnType<PngSync['read']> {
   const sync = png('decodeImage');
@@ -72,16 +78,26 @@ function readPng(bytes: Uint8Array): ReturnType<PngSync['read']> {
   }
 }
 
-function decodePixels(bytes: Uint8Array): Pixels {
+function decodePixels(bytes: Uint8Array, maxPixels: number): Pixels {
   if (isPng(bytes)) {
+    png('decodeImage'); // needs Node: say so before checking anything
+    // Validate structure, size limit and the compressed stream first: pngjs trusts the header.
+    const header = checkPng(bytes, maxPixels, LIMIT_HINT);
     // pngjs expands every colour type and bit depth to 8-bit RGBA.
     const img = readPng(bytes);
+    if (img.width !== header.width || img.height !== header.height) throw new Error('corrupt PNG (decoded size differs from the header)');
     return { width: img.width, height: img.height, data: img.data, stride: 4, gray: img.colorType === 0 || img.colorType === 4 };
   }
   if (isJpeg(bytes)) {
+    const header = checkJpeg(bytes, maxPixels, LIMIT_HINT);
     // jpeg-js copies its input into a Uint8Array and, with useTArray, needs no Buffer: this part works in browsers too.
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
-    return { width: img.width, height: img.height, data: img.data, stride: 3, gray: jpegComponents(bytes) === 1 };
+    // Strict decoding (a missing block is an error, not a gray patch) and jpeg-js's own limits set from ours.
+    const img = jpeg.decode(bytes, {
+      useTArray: true, formatAsRGBA: false, tolerantDecoding: false,
+      maxResolutionInMP: maxPixels / 1e6, maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * 40) / 2 ** 20)),
+    });
+    if (img.width !== header.width || img.height !== header.height) throw new Error('corrupt JPEG (decoded size differs from the header)');
+    return { width: img.width, height: img.height, data: img.data, stride: 3, gray: header.components === 1 };
   }
   const head = Array.from(bytes.subarray(0, 4), (v) => v.toString(16).padStart(2, '0')).join(' ');
   throw new Error(`not a PNG or JPEG file (starts with bytes ${head || '(empty file)'})`);
@@ -109,16 +125,21 @@ function toPlanes(px: Pixels, channels: 1 | 3): Float32Array {
  * Decodes PNG or JPEG bytes (format told by the signature, not the name) to a
  * float32 `[C, H, W]` tensor in [0, 1]. `name` is used in error messages.
  * PNG needs Node (pngjs); JPEG works in browsers too.
+ * Hostile input is refused before allocation: a header larger than `maxPixels`
+ * (default 4096x4096), a header that the bytes present cannot fill, a missing
+ * or corrupt pixel stream (never decoded as a black or gray image).
  * @example decodeImage(readFileSync('digit.png'), { channels: 1, size: [28, 28] })
  */
 export function decodeImage(bytes: Uint8Array, opts: ReadImageOptions & { name?: string } = {}): Tensor {
   const { channels, size, name = '<bytes>' } = opts;
+  if (!(bytes instanceof Uint8Array)) throw new TensorError(`readImage: expected the file's bytes as a Uint8Array or Buffer (got ${bytes === null ? 'null' : typeof bytes})`);
   if (channels !== undefined && channels !== 1 && channels !== 3) {
     throw new TensorError(`readImage: channels must be 1 or 3 (got ${String(channels)})`);
   }
+  const maxPixels = maxPixelsOf('readImage', opts.maxPixels);
   let px: Pixels;
   try {
-    px = decodePixels(bytes);
+    px = decodePixels(bytes, maxPixels);
   } catch (e) {
     if (e instanceof TensorError) throw e; // needs Node (PNG in a browser)
     throw new TensorError(`readImage: cannot decode ${name}: ${(e as Error).message}`);
@@ -127,6 +148,7 @@ export function decodeImage(bytes: Uint8Array, opts: ReadImageOptions & { name?:
   const img = tensor(toPlanes(px, c), { shape: [c, px.height, px.width] });
   if (size === undefined) return img;
   const [h, w] = outputSize(size, px.height, px.width);
+  if (h * w > maxPixels) throw new TensorError(`readImage: ${name}: resizing to ${h}x${w} = ${h * w} pixels exceeds the limit of ${maxPixels} pixels (${LIMIT_HINT})`);
   return h === px.height && w === px.width ? img : resizeBilinear(img, [h, w]);
 }
 
@@ -183,16 +205,9 @@ export function encodePng(x: Tensor): Buffer {
  * @example writePng('out/filters.png', grid)
  */
 export function writePng(path: string, x: Tensor): void {
-  const { mkdirSync, renameSync, rmSync, writeFileSync } = nodeBuiltin('node:fs', 'writePng', 'draw the image on a canvas and use canvas.toBlob');
-  const { basename, dirname, join } = nodeBuiltin('node:path', 'writePng');
+  const { dirname } = nodeBuiltin('node:path', 'writePng');
   const bytes = encodePng(x);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new TensorError(`writePng: cannot write ${path}: ${(e as Error).message}`);
-  }
+  // Folders one level at a time: Node 20's recursive mkdirSync spins forever on paths like /proc/x/y.
+  makeDirs('writePng', dirname(path));
+  writeFileAtomic(`writePng: ${path}`, path, bytes, 'draw the image on a canvas and use canvas.toBlob');
 }

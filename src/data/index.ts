@@ -14,11 +14,11 @@ export {
   compose, normalize, randomCrop, randomHorizontalFlip, randomVerticalFlip, randomAffine, resize, toTensor,
 } from './transforms.js';
 export { resizeBilinear } from './resize.js';
-export { readIdx, encodeIdx, type IdxFile, type IdxType, type IdxData } from './idx.js';
+export { readIdx, encodeIdx, DEFAULT_MAX_IDX_BYTES, type IdxFile, type IdxType, type IdxData, type ReadIdxOptions } from './idx.js';
 export {
   loadMnist, loadFashionMnist, loadIdxDataset, mnistDataDir, FASHION_MNIST_CLASSES,
   type ImageLabelSet, type MnistOptions, type IdxDatasetOptions,
 } from './mnist.js';
 export { loadCifar10, CIFAR10_CLASSES, type CifarOptions } from './cifar.js';
 export { ImageFolder, IMAGE_EXTENSIONS, type ImageFolderOptions } from './image-folder.js';
-export { readImage, decodeImage, writePng, encodePng, type ReadImageOptions } from './image-io.js';
+export { readImage, decodeImage, writePng, encodePng, DEFAULT_MAX_IMAGE_PIXELS, type ReadImageOptions } from './image-io.js';

@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/current.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { nodeBuiltin, nodeRequire } from '../util/node.js';
 import { tensor } from '../tensor/create.js';
@@ -17,6 +18,14 @@ export interface IdxDatasetOptions {
    * shared between callers: clone before modifying them in place.
    */
   cache?: boolean;
+  /**
+   * Number of classes: every label must be an integer in `0..numClasses-1`,
+   * checked at load time (MNIST and Fashion-MNIST: 10). Without it labels must
+   * be non-negative.
+   */
+  numClasses?: number;
+  /** Largest IDX file accepted (inflated), in bytes; see `readIdx`. Default 1 GiB. */
+  maxBytes?: number;
 }
 
 export interface MnistOptions extends IdxDatasetOptions {
@@ -45,21 +54,36 @@ const NOT_NODE = 'fetch the IDX files and use tg.data.readIdx(bytes)';
  */
 export function loadIdxDataset(imagesPath: string, labelsPath: string, opts: IdxDatasetOptions = {}): ImageLabelSet {
   const { resolve } = nodeBuiltin('node:path', 'loadIdxDataset', NOT_NODE);
-  const key = `${resolve(imagesPath)}\0${resolve(labelsPath)}`;
+  const key = `${resolve(imagesPath)}\0${resolve(labelsPath)}\0${opts.numClasses ?? ''}`;
   const hit = cache.get(key);
-  if (hit && opts.cache !== false) return hit;
+  // Cached tensors live on the backend that was current when they were loaded; another backend reloads.
+  if (hit && opts.cache !== false && hit.images.backend === getBackend()) return hit;
 
-  const img = readIdx(imagesPath);
+  const { numClasses } = opts;
+  if (numClasses !== undefined && (!Number.isSafeInteger(numClasses) || numClasses < 1)) {
+    throw new TensorError(`loadIdxDataset: numClasses must be a positive integer (got ${String(numClasses)})`);
+  }
+  const img = readIdx(imagesPath, { maxBytes: opts.maxBytes });
   if (img.type !== 'uint8' || img.dims.length !== 3) {
     throw new TensorError(`loadIdxDataset: ${imagesPath}: expected uint8 images with 3 dims [N,H,W] (magic 0x00000803) but the file holds ${img.type} with dims ${fmtShape(img.dims)}`);
   }
-  const lab = readIdx(labelsPath);
+  if (img.dims.includes(0)) throw new TensorError(`loadIdxDataset: ${imagesPath}: empty image set (dims ${fmtShape(img.dims)})`);
+  const lab = readIdx(labelsPath, { maxBytes: opts.maxBytes });
   if (lab.dims.length !== 1 || lab.type === 'float32' || lab.type === 'float64') {
     throw new TensorError(`loadIdxDataset: ${labelsPath}: expected integer labels with 1 dim [N] (magic 0x00000801) but the file holds ${lab.type} with dims ${fmtShape(lab.dims)}`);
   }
   const [n, h, w] = img.dims as [number, number, number];
   if (lab.dims[0] !== n) {
     throw new TensorError(`loadIdxDataset: ${imagesPath} has ${n} images but ${labelsPath} has ${lab.dims[0]} labels`);
+  }
+  // Bad labels fail here, naming the file, not mid-training inside a loss function.
+  const top = numClasses ?? Infinity;
+  for (let i = 0; i < lab.data.length; i++) {
+    const y = lab.data[i]!;
+    if (y < 0 || y >= top) {
+      const range = numClasses === undefined ? 'labels must be non-negative' : `expected 0..${numClasses - 1}`;
+      throw new TensorError(`loadIdxDataset: ${labelsPath}: label ${y} at index ${i} is out of range (${range})`);
+    }
   }
   const pixels = img.data as Uint8Array;
   const scaled = new Float32Array(pixels.length);
@@ -113,7 +137,7 @@ function loadMnistLike(op: string, folderName: string, root: string, split: unkn
   const dirs = [root, join(root, folderName, 'raw')];
   const images = findFile(op, dirs, `${prefix}-images-idx3-ubyte`);
   const labels = findFile(op, dirs, `${prefix}-labels-idx1-ubyte`);
-  return loadIdxDataset(images, labels, opts);
+  return loadIdxDataset(images, labels, { ...opts, numClasses: opts.numClasses ?? 10 });
 }
 
 /**

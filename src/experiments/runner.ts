@@ -8,14 +8,13 @@
  * backend), 'full' (the paper-scale setting) and 'smoke' (tiny sizes used only
  * by the tests to exercise the code paths).
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cpus } from 'node:os';
 import { manualSeed, Generator } from '../tensor/random.js';
 import { getBackend } from '../backend/current.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { writePng } from '../data/image-io.js';
-import { writeFileAtomic } from '../io/safetensors.js';
+import { makeDirs, writeFileAtomic } from '../util/node.js';
 import { renderReport, toCsv, type Row } from './report.js';
 
 export type Scale = 'smoke' | 'quick' | 'full';
@@ -137,10 +136,11 @@ export async function runExperiment<S extends object>(exp: Experiment<S>, opts: 
   const seed = opts.seed ?? 0;
   const outDir = opts.out ?? join('experiments', exp.name);
   const backend = opts.backend ?? getBackend().name;
-  mkdirSync(outDir, { recursive: true });
+  // Folders one level at a time: Node 20's recursive mkdirSync spins forever on paths like /proc/x/y.
+  makeDirs(`experiment ${exp.name}`, outDir);
   const write = (file: string, bytes: Uint8Array) => {
     const path = join(outDir, file);
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(`experiment ${exp.name}`, dirname(path));
     writeFileAtomic(`experiment ${exp.name}`, path, bytes);
     return path;
   };

@@ -13,9 +13,9 @@
 import type { Module, StateDict } from '../nn/module.js';
 import type { OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import { TensorError } from '../tensor/errors.js';
-import { defaultGenerator, type Generator, type GeneratorState } from '../tensor/random.js';
+import { checkGeneratorState, defaultGenerator, type Generator, type GeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { decodeSafetensors, encodeSafetensors, readFileBytes, writeFileAtomic } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, readFileBytes, scanJson, writeFileAtomic } from './safetensors.js';
 
 /** What a checkpoint needs from an optimizer (every `tg.optim` optimizer has it). */
 export interface CheckpointOptimizer {
@@ -61,6 +61,8 @@ const VERSION = '1';
 const MODEL = 'model.';
 const OPT_STATE = 'optimizer.state.';
 const FLOAT_TAG = '__tensorgrad_float__';
+/** Nesting allowed in the state JSON (`extra` is free-form; 64 levels is far beyond any real use). */
+const MAX_STATE_DEPTH = 64;
 
 /** The JSON part of a checkpoint. */
 interface SavedState {
@@ -86,8 +88,10 @@ function toJson(where: string, value: SavedState): string {
   }
 }
 
-function fromJson(text: string): unknown {
-  return JSON.parse(text, (_key, v: unknown) => {
+function fromJson(where: string, text: string): unknown {
+  return JSON.parse(text, (key, v: unknown) => {
+    // JSON.parse makes "__proto__" a plain own key, but Object.assign or a spread copy later would set a prototype with it.
+    if (key === '__proto__') throw new TensorError(`${where}: checkpoint state contains a '__proto__' key (refused: it could replace object prototypes)`);
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const keys = Object.keys(v);
       if (keys.length === 1 && keys[0] === FLOAT_TAG) return Number((v as Record<string, string>)[FLOAT_TAG]);
@@ -125,7 +129,31 @@ export function serializeCheckpoint(contents: CheckpointContents): Uint8Array {
   return encodeCheckpoint('serializeCheckpoint', contents);
 }
 
+/**
+ * The targets/contents object must hold a model (and, if given, objects with
+ * stateDict/loadStateDict and Generators): the common slip is passing the
+ * model itself.
+ */
+function checkTargets(where: string, t: unknown, fn: string): void {
+  const has = (o: unknown, m: string) => o !== null && typeof o === 'object' && typeof (o as Record<string, unknown>)[m] === 'function';
+  if (has(t, 'stateDict') && has(t, 'forward')) {
+    throw new TensorError(`${where}: got a model where an object is expected; pass { model${fn === 'save' ? ', optimizer, epoch' : ', optimizer'} }, e.g. tg.io.${fn === 'save' ? "saveCheckpoint(path, { model, optimizer, epoch })" : 'loadCheckpoint(path, { model, optimizer })'}`);
+  }
+  if (t === null || typeof t !== 'object') throw new TensorError(`${where}: expected { model, optimizer?, scheduler?, generators? } (got ${t === null ? 'null' : typeof t})`);
+  const { model, optimizer, scheduler, generators } = t as Record<string, unknown>;
+  if (!has(model, 'stateDict') || !has(model, 'loadStateDict')) throw new TensorError(`${where}: model must be a Module (got ${model === undefined ? 'nothing' : typeof model})`);
+  if (optimizer !== undefined && !(has(optimizer, 'stateDict') && has(optimizer, 'loadStateDict'))) throw new TensorError(`${where}: optimizer must be a tg.optim optimizer`);
+  if (scheduler != null && !(has(scheduler, 'stateDict') && has(scheduler, 'loadStateDict'))) throw new TensorError(`${where}: scheduler must be a learning-rate scheduler`);
+  if (generators !== undefined) {
+    if (generators === null || typeof generators !== 'object') throw new TensorError(`${where}: generators must be an object of named Generators`);
+    for (const [name, g] of Object.entries(generators)) {
+      if (!has(g, 'getState') || !has(g, 'setState')) throw new TensorError(`${where}: generators.${name} is not a Generator`);
+    }
+  }
+}
+
 function encodeCheckpoint(where: string, contents: CheckpointContents): Uint8Array {
+  checkTargets(where, contents, 'save');
   const { model, optimizer, scheduler, epoch, step = 0, generators = {}, extra = {} } = contents;
   checkCount(where, 'epoch', epoch);
   checkCount(where, 'step', step);
@@ -156,25 +184,61 @@ function encodeCheckpoint(where: string, contents: CheckpointContents): Uint8Arr
     },
     extra,
   };
-  const metadata = { [MARKER]: VERSION, [STATE]: toJson(where, state) };
+  const json = toJson(where, state);
+  const depth = scanJson(json).depth;
+  if (depth > MAX_STATE_DEPTH) throw new TensorError(`${where}: extra/scheduler state nests ${depth} levels deep, more than the ${MAX_STATE_DEPTH} a checkpoint can load back`);
+  const metadata = { [MARKER]: VERSION, [STATE]: json };
   // Object.fromEntries keeps odd keys (e.g. "__proto__") as plain data.
   return encodeSafetensors(where, Object.fromEntries(tensors), metadata);
 }
 
-/** Parses and sanity-checks the JSON state so a damaged file fails before anything is modified. */
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const show = (v: unknown): string => (v === undefined ? 'nothing' : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)).slice(0, 60));
+
+/**
+ * Parses and validates the JSON state so a damaged file fails, naming the
+ * field, before anything is modified: epoch and step non-negative integers,
+ * RNG states valid for xoshiro128**, optimizer state and paramGroups of the
+ * right kinds (their values are checked by the optimizer's own loadStateDict),
+ * scheduler and extra plain objects, no `__proto__` keys anywhere.
+ */
 function parseState(where: string, text: string | undefined): SavedState {
+  // The reviver below recurses: bound the nesting first, so a deep `extra` is an error, not a stack overflow.
+  const depth = scanJson(text ?? '').depth;
+  if (depth > MAX_STATE_DEPTH) throw new TensorError(`${where}: corrupt checkpoint state (JSON nested ${depth} levels deep; the limit is ${MAX_STATE_DEPTH})`);
   let s: unknown;
   try {
-    s = fromJson(text ?? '');
+    s = fromJson(where, text ?? '');
   } catch (err) {
+    if (err instanceof TensorError) throw err;
     throw new TensorError(`${where}: corrupt checkpoint state (${(err as Error).message})`);
   }
-  const st = s as Partial<SavedState> | null;
-  const ok = st !== null && typeof st === 'object' && typeof st.epoch === 'number' && typeof st.step === 'number'
-    && typeof st.rng === 'object' && st.rng !== null && typeof st.rng.default === 'object' && typeof st.rng.generators === 'object'
-    && typeof st.extra === 'object' && st.extra !== null;
-  if (!ok) throw new TensorError(`${where}: corrupt checkpoint state (missing epoch, step, rng or extra)`);
-  return st as SavedState;
+  const bad = (field: string, want: string, got: unknown) => new TensorError(`${where}: invalid checkpoint field '${field}': ${want} (got ${show(got)})`);
+  if (!isRecord(s)) throw new TensorError(`${where}: corrupt checkpoint state (not a JSON object)`);
+  for (const field of ['epoch', 'step'] as const) {
+    const v = s[field];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw bad(field, 'must be a non-negative integer', v);
+  }
+  const { rng, optimizer, scheduler, extra } = s;
+  if (!isRecord(rng) || !isRecord(rng.generators)) throw bad('rng', 'must be {default, generators}', rng);
+  checkGeneratorState(`${where}: rng.default`, rng.default);
+  for (const [name, g] of Object.entries(rng.generators)) checkGeneratorState(`${where}: rng.generators.${name}`, g);
+  if (optimizer !== null) {
+    if (!isRecord(optimizer) || !Array.isArray(optimizer.paramGroups) || !isRecord(optimizer.state)) throw bad('optimizer', 'must be {paramGroups, state} or null', optimizer);
+    optimizer.paramGroups.forEach((g, i) => {
+      if (!isRecord(g)) throw bad(`optimizer.paramGroups.${i}`, 'must be an object', g);
+    });
+    for (const [index, numbers] of Object.entries(optimizer.state)) {
+      if (!/^\d+$/.test(index)) throw bad(`optimizer.state.${index}`, 'keys must be parameter indices', index);
+      if (!isRecord(numbers)) throw bad(`optimizer.state.${index}`, 'must be an object of numbers', numbers);
+      for (const [name, v] of Object.entries(numbers)) {
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`optimizer.state.${index}.${name}`, 'must be a finite number', v);
+      }
+    }
+  }
+  if (scheduler !== null && !isRecord(scheduler)) throw bad('scheduler', 'must be an object or null', scheduler);
+  if (!isRecord(extra)) throw bad('extra', 'must be an object', extra);
+  return s as unknown as SavedState;
 }
 
 /** Runs `fn`, prefixing any error it throws with the checkpoint's path. */
@@ -213,6 +277,7 @@ export function deserializeCheckpoint(bytes: Uint8Array, targets: CheckpointTarg
 
 /** `subject` starts the not-a-checkpoint message; `plain` is the function that reads plain weights. */
 function decodeCheckpoint(where: string, subject: string, plain: string, bytes: Uint8Array, targets: CheckpointTargets): CheckpointInfo {
+  checkTargets(where, targets, 'load');
   const { tensors, metadata } = decodeSafetensors(where, bytes);
   if (!metadata || metadata[MARKER] === undefined) {
     throw new TensorError(`${subject} is not a tensorgrad checkpoint (its safetensors metadata has no '${MARKER}' entry; for plain weights use ${plain})`);
@@ -227,6 +292,7 @@ function decodeCheckpoint(where: string, subject: string, plain: string, bytes: 
   const optTensors: [number, string, Tensor][] = [];
   for (const [key, t] of Object.entries(tensors)) {
     const opt = key.startsWith(OPT_STATE) ? /^(\d+)\.(.+)$/.exec(key.slice(OPT_STATE.length)) : null;
+    if (key.split('.').includes('__proto__')) throw new TensorError(`${where}: tensor name '${key}' contains '__proto__' (refused)`);
     if (key.startsWith(MODEL)) modelState.push([key.slice(MODEL.length), t]);
     else if (opt) optTensors.push([Number(opt[1]), opt[2]!, t]);
     else throw new TensorError(`${where}: unexpected tensor '${key}' (a checkpoint holds only model.* and optimizer.state.<index>.* tensors)`);
@@ -244,19 +310,46 @@ function decodeCheckpoint(where: string, subject: string, plain: string, bytes: 
     }
   }
 
-  withPath(where, () => targets.model.loadStateDict(Object.fromEntries(modelState) as StateDict));
-  if (optimizer && state.optimizer) {
-    const perParam = new Map<number, ParamState>();
-    const entry = (i: number): ParamState => perParam.get(i) ?? perParam.set(i, {}).get(i)!;
-    for (const [index, numbers] of Object.entries(state.optimizer.state)) Object.assign(entry(Number(index)), numbers);
-    for (const [index, name, t] of optTensors) entry(index)[name] = t;
-    const sd: OptimizerStateDict = { paramGroups: state.optimizer.paramGroups, state: Object.fromEntries(perParam) };
-    withPath(where, () => optimizer.loadStateDict(sd));
-  }
-  if (scheduler && state.scheduler) withPath(where, () => scheduler.loadStateDict(state.scheduler!));
-  withPath(where, () => {
+  // Restore everything or nothing: snapshot the targets, and put them back if any part is refused.
+  const { model } = targets;
+  const snapshot = {
+    model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()])) as StateDict,
+    optimizer: optimizer?.stateDict(),
+    scheduler: scheduler?.stateDict(),
+    rng: defaultGenerator.getState(),
+    generators: Object.entries(generators).map(([name, g]) => [g, g.getState()] as const),
+  };
+  try {
+    withPath(where, () => model.loadStateDict(Object.fromEntries(modelState) as StateDict));
+    if (optimizer && state.optimizer) {
+      const perParam = new Map<number, ParamState>();
+      const entry = (i: number): ParamState => perParam.get(i) ?? perParam.set(i, {}).get(i)!;
+      for (const [index, numbers] of Object.entries(state.optimizer.state)) {
+        for (const [name, v] of Object.entries(numbers)) entry(Number(index))[name] = v;
+      }
+      for (const [index, name, t] of optTensors) entry(index)[name] = t;
+      const sd: OptimizerStateDict = { paramGroups: state.optimizer.paramGroups, state: Object.fromEntries(perParam) };
+      withPath(where, () => optimizer.loadStateDict(sd));
+    }
+    if (scheduler && state.scheduler) withPath(where, () => scheduler.loadStateDict(state.scheduler!));
     defaultGenerator.setState(state.rng.default);
     for (const [name, g] of Object.entries(generators)) g.setState(savedGens[name]!);
-  });
+  } catch (err) {
+    restore(model, snapshot.model, () => optimizer?.loadStateDict(snapshot.optimizer!), () => scheduler?.loadStateDict(snapshot.scheduler!));
+    defaultGenerator.setState(snapshot.rng);
+    for (const [g, st] of snapshot.generators) g.setState(st);
+    throw err;
+  }
   return { epoch: state.epoch, step: state.step, extra: state.extra };
+}
+
+/** Puts the model (then optimizer, scheduler) back as they were; each part independently, best effort. */
+function restore(model: Module, weights: StateDict, ...others: (() => void)[]): void {
+  for (const undo of [() => model.loadStateDict(weights), ...others]) {
+    try {
+      undo();
+    } catch {
+      // The live state was already unusual (the snapshot itself fails validation): keep what the failed load left.
+    }
+  }
 }

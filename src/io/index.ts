@@ -8,7 +8,7 @@
  * model.loadStateDict(tg.io.load('model.safetensors'));
  */
 export {
-  serialize, deserialize, save, load, loadWithMetadata,
+  serialize, deserialize, save, load, loadWithMetadata, MAX_SAFETENSORS_TENSORS,
   type SafetensorsMetadata, type SafetensorsContents,
 } from './safetensors.js';
 export {

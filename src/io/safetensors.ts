@@ -38,6 +38,16 @@ export interface SafetensorsContents {
 
 /** The reference implementation refuses headers above 100 MB; so do we. */
 const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * At most this many tensors in one file (checked before the header is parsed):
+ * large language models have a few thousand; a million empty entries would cost
+ * seconds and a gigabyte of objects.
+ */
+export const MAX_SAFETENSORS_TENSORS = 100_000;
+/** At most this many dimensions per tensor (PyTorch's own limit is 64). */
+const MAX_RANK = 64;
+/** A safetensors header nests 3 levels (header, entry, shape/offsets array); allow a little more for metadata errors to be reported plainly. */
+const MAX_JSON_DEPTH = 8;
 const METADATA_KEY = '__metadata__';
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -84,8 +94,12 @@ const READ: Record<string, { size: number; dtype: DType; get: (v: DataView, p: n
   BOOL: { size: 1, dtype: 'bool', get: (v, p) => v.getUint8(p) },
 };
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Rust compares names as UTF-8 bytes, i.e. by code point; JS `<` compares UTF-16 units, which differs above U+FFFF. */
 function compareCodePoints(a: string, b: string): number {
+  // Without surrogates UTF-16 order is code point order: the fast path for ordinary names.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const x = [...a], y = [...b];
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
@@ -117,7 +131,10 @@ function littleEndianBytes(values: TypedArray, size: number): Uint8Array {
  * @internal Use `serialize` or `save`.
  */
 export function encodeSafetensors(where: string, tensors: Record<string, Tensor>, metadata?: SafetensorsMetadata | null): Uint8Array {
-  if (tensors === null || typeof tensors !== 'object') throw new TensorError(`${where}: expected an object mapping names to tensors`);
+  checkTensorRecord(where, tensors);
+  if (metadata != null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
+    throw new TensorError(`${where}: metadata must be an object of strings (got ${Array.isArray(metadata) ? 'an array' : typeof metadata})`);
+  }
   const entries = Object.entries(tensors);
   for (const [name, t] of entries) {
     if (!(t instanceof Tensor)) throw new TensorError(`${where}: '${name}' is not a Tensor`);
@@ -163,7 +180,62 @@ export function encodeSafetensors(where: string, tensors: Record<string, Tensor>
   return out;
 }
 
+/** The common wrong arguments to save/serialize, each with the call that was meant. */
+function checkTensorRecord(where: string, tensors: unknown): void {
+  const fn = where.startsWith('save') ? 'save' : 'serialize';
+  if (tensors instanceof Tensor) throw new TensorError(`${where}: got a single Tensor; pass an object of named tensors, e.g. tg.io.${fn}({ weight: t }${fn === 'save' ? ", 'w.safetensors'" : ''})`);
+  if (tensors !== null && typeof tensors === 'object' && typeof (tensors as { stateDict?: unknown }).stateDict === 'function') {
+    throw new TensorError(`${where}: got a ${tensors.constructor?.name ?? 'Module'} (a model), not its tensors; pass model.stateDict(), e.g. tg.io.${fn}(model.stateDict()${fn === 'save' ? ", 'model.safetensors'" : ''}) (for a resumable training state use tg.io.saveCheckpoint)`);
+  }
+  if (tensors instanceof Map) throw new TensorError(`${where}: got a Map; pass a plain object, e.g. Object.fromEntries(map)`);
+  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors)) {
+    throw new TensorError(`${where}: expected an object mapping names to tensors (got ${tensors === null ? 'null' : Array.isArray(tensors) ? 'an array' : typeof tensors})`);
+  }
+}
+
 interface HeaderEntry { name: string; code: string; shape: number[]; begin: number; end: number }
+
+/**
+ * One pass over the header text before JSON.parse: the deepest nesting of
+ * objects/arrays and the number of objects directly inside the top-level one
+ * (the tensor entries, plus `__metadata__`). Strings are skipped, escapes included.
+ * @internal also bounds the checkpoint state JSON
+ */
+export function scanJson(text: string): { depth: number; entries: number } {
+  let depth = 0, maxDepth = 0, entries = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // "
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) { // { [
+      depth++;
+      if (depth > maxDepth) maxDepth = depth;
+      if (depth === 2 && c === 0x7b) entries++;
+    } else if (c === 0x7d || c === 0x5d) { // } ]
+      depth--;
+    }
+  }
+  return { depth: maxDepth, entries };
+}
+
+/** Names a few formats people pass to load by mistake (PyTorch pickles, ONNX, images, JSON). */
+function sniff(b: Uint8Array): string | null {
+  if (b[0] === 0x50 && b[1] === 0x4b) return 'a zip archive (a PyTorch .pt/.pth file? convert it with safetensors.torch.save_file)';
+  if (b[0] === 0x80 && b[1]! >= 2 && b[1]! <= 5) return 'a Python pickle (a PyTorch .pt/.pth file? convert it with safetensors.torch.save_file)';
+  if (b[0] === 0x89 && b[1] === 0x50) return 'a PNG image';
+  if (b[0] === 0xff && b[1] === 0xd8) return 'a JPEG image';
+  if (b[0] === 0x7b || b[0] === 0x5b) return 'a JSON/text file';
+  if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip data';
+  return null;
+}
+
+/** A short, safe rendering of an untrusted JSON value for an error message. */
+function preview(v: unknown): string {
+  if (Array.isArray(v)) return v.length > 8 || v.some((x) => x !== null && typeof x === 'object') ? `an array of ${v.length} items (not all numbers)` : JSON.stringify(v);
+  if (v !== null && typeof v === 'object') return 'an object';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 60)}...` : s;
+}
 
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
@@ -173,10 +245,11 @@ function parseEntry(where: string, name: string, info: unknown): HeaderEntry {
   if (info === null || typeof info !== 'object' || Array.isArray(info)) throw bad('has no {dtype, shape, data_offsets} object in the header');
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (typeof dtype !== 'string') throw bad('has no dtype string');
-  if (!(dtype in READ)) throw bad(`has unknown or unsupported dtype '${dtype}' (supported: ${Object.keys(READ).join(', ')})`);
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw bad(`has an invalid shape ${JSON.stringify(shape)} (expected an array of non-negative integers)`);
+  if (!Object.hasOwn(READ, dtype)) throw bad(`has unknown or unsupported dtype '${dtype.slice(0, 40)}' (supported: ${Object.keys(READ).join(', ')})`);
+  if (!Array.isArray(shape) || !shape.every(isCount)) throw bad(`has an invalid shape ${preview(shape)} (expected an array of non-negative integers)`);
+  if (shape.length > MAX_RANK) throw bad(`has ${shape.length} dimensions (at most ${MAX_RANK})`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    throw bad(`has invalid data_offsets ${JSON.stringify(offsets)} (expected [begin, end])`);
+    throw bad(`has invalid data_offsets ${preview(offsets)} (expected [begin, end])`);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw bad(`has data_offsets [${begin},${end}] that end before they begin`);
@@ -210,6 +283,8 @@ function decodeTensor(where: string, e: HeaderEntry, view: DataView, start: numb
     const bytes = new Uint8Array(view.buffer, view.byteOffset + pos, e.end - e.begin).slice();
     values = e.code === 'F32' ? new Float32Array(bytes.buffer) : e.code === 'F64' ? new Float64Array(bytes.buffer)
       : e.code === 'I32' ? new Int32Array(bytes.buffer) : bytes;
+    // A bool is 0 or 1 in storage; any other byte is read as true (as the slow path does).
+    if (e.code === 'BOOL') for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 1) bytes[i] = 1;
   } else {
     values = spec.dtype === 'float64' ? new Float64Array(count) : spec.dtype === 'float32' ? new Float32Array(count)
       : spec.dtype === 'int32' ? new Int32Array(count) : new Uint8Array(count);
@@ -218,7 +293,7 @@ function decodeTensor(where: string, e: HeaderEntry, view: DataView, start: numb
       if (spec.dtype === 'int32' && (x < -2147483648 || x > 2147483647)) {
         throw new TensorError(`${where}: tensor '${e.name}' (${e.code}) holds ${x} at element ${i}, outside the int32 range tensorgrad uses for integers`);
       }
-      values[i] = x;
+      values[i] = spec.dtype === 'bool' ? (x ? 1 : 0) : x;
     }
   }
   return tensor(values, { dtype: spec.dtype, shape: e.shape });
@@ -229,13 +304,17 @@ function decodeTensor(where: string, e: HeaderEntry, view: DataView, start: numb
  * @internal Use `deserialize`, `load` or `loadWithMetadata`.
  */
 export function decodeSafetensors(where: string, input: Uint8Array): SafetensorsContents {
+  if (!(input instanceof Uint8Array)) throw new TensorError(`${where}: expected the file's bytes as a Uint8Array or Buffer (got ${input === null ? 'null' : typeof input})`);
   // A Node Buffer may be a window on a shared pool: work on a plain Uint8Array of exactly its bytes.
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const size = bytes.length;
   if (size < 8) throw new TensorError(`${where}: file is ${size} bytes, too short to hold the 8-byte header length (truncated?)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
-  if (n64 > BigInt(size - 8)) throw new TensorError(`${where}: header length ${n64} exceeds file size ${size} (truncated or not a safetensors file?)`);
+  if (n64 > BigInt(size - 8)) {
+    const kind = sniff(bytes);
+    throw new TensorError(`${where}: ${kind ? `this is ${kind}, not a safetensors file` : `header length ${n64} exceeds file size ${size} (truncated or not a safetensors file?)`}`);
+  }
   const n = Number(n64);
   if (n > MAX_HEADER_BYTES) throw new TensorError(`${where}: header length ${n} exceeds the format's limit of ${MAX_HEADER_BYTES} bytes`);
 
@@ -244,6 +323,12 @@ export function decodeSafetensors(where: string, input: Uint8Array): Safetensors
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
   } catch {
     throw new TensorError(`${where}: header is not valid UTF-8`);
+  }
+  // Bound nesting and entry count before parsing, so hostile headers cost neither stack nor memory.
+  const scan = scanJson(text);
+  if (scan.depth > MAX_JSON_DEPTH) throw new TensorError(`${where}: header JSON nests ${scan.depth} levels deep (a safetensors header has 3; the limit is ${MAX_JSON_DEPTH})`);
+  if (scan.entries > MAX_SAFETENSORS_TENSORS + 1) {
+    throw new TensorError(`${where}: header lists ${scan.entries} entries, more than the limit of ${MAX_SAFETENSORS_TENSORS} tensors per file`);
   }
   let header: unknown;
   try {
@@ -285,34 +370,9 @@ export function decodeSafetensors(where: string, input: Uint8Array): Safetensors
   return { tensors, metadata };
 }
 
-/**
- * Writes bytes to `path` atomically: a temporary file beside it, flushed, then
- * renamed over `path`, so a crash or error never leaves a half-written file.
- * @internal
- */
-export function writeFileAtomic(where: string, path: string, bytes: Uint8Array, instead?: string): void {
-  const { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } = nodeBuiltin('node:fs', where, instead);
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'wx');
-    writeFileSync(fd, bytes);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (err) {
-    // Best-effort cleanup: the temporary file may never have been created.
-    for (const cleanup of [() => fd !== null && closeSync(fd), () => unlinkSync(tmp)]) {
-      try {
-        cleanup();
-      } catch {
-        // nothing more to undo
-      }
-    }
-    throw new TensorError(`${where}: cannot write the file (${(err as Error).message})`);
-  }
-}
+import { writeFileAtomic } from '../util/node.js';
+
+export { writeFileAtomic };
 
 /** Reads a whole file, turning I/O errors into a TensorError naming the path. @internal */
 export function readFileBytes(where: string, path: string, instead?: string): Uint8Array {
@@ -341,6 +401,7 @@ export function serialize(tensors: Record<string, Tensor>, metadata?: Safetensor
  * const { tensors, metadata } = tg.io.deserialize(bytes);
  */
 export function deserialize(bytes: Uint8Array): SafetensorsContents {
+  if (!(bytes instanceof Uint8Array)) throw new TensorError(`deserialize: expected the file's bytes as a Uint8Array or Buffer (got ${bytes === null ? 'null' : typeof bytes}); for a path use tg.io.load(path)`);
   return decodeSafetensors('deserialize', bytes);
 }
 
@@ -352,6 +413,10 @@ export function deserialize(bytes: Uint8Array): SafetensorsContents {
  * tg.io.save(model.stateDict(), 'model.safetensors', { metadata: { epoch: '3' } });
  */
 export function save(tensors: Record<string, Tensor>, path: string, opts: { metadata?: SafetensorsMetadata } = {}): void {
+  if (typeof path !== 'string' || path === '') {
+    checkTensorRecord('save', tensors);
+    throw new TensorError(`save: path must be a file name string (got ${path === '' ? 'an empty string' : typeof path}), e.g. tg.io.save(model.stateDict(), 'model.safetensors')`);
+  }
   const where = `save: ${path}`;
   writeFileAtomic(where, path, encodeSafetensors(where, tensors, opts.metadata), 'use tg.io.serialize(tensors) for the bytes');
 }
@@ -373,6 +438,7 @@ export function load(path: string): Record<string, Tensor> {
  * const { tensors, metadata } = tg.io.loadWithMetadata('model.safetensors');
  */
 export function loadWithMetadata(path: string): SafetensorsContents {
+  if (typeof path !== 'string' || path === '') throw new TensorError(`load: path must be a file name string (got ${path === '' ? 'an empty string' : typeof path}); for bytes use tg.io.deserialize(bytes)`);
   const where = `load: ${path}`;
   return decodeSafetensors(where, readFileBytes(where, path, 'fetch the file and use tg.io.deserialize(bytes)'));
 }

@@ -5,6 +5,7 @@ import { Linear } from '../nn/layers/linear.js';
 import { MaxPool2d, AvgPool2d } from '../nn/layers/pool.js';
 import { ReLU, Tanh } from '../nn/layers/activation.js';
 import { TensorError } from '../tensor/errors.js';
+import { checkKnownOptions, checkOneOf, checkPositiveInt } from './common.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface LeNetOptions {
@@ -26,7 +27,10 @@ export class LeNet5 extends Module {
 
   constructor(readonly opts: LeNetOptions = {}) {
     super();
+    checkKnownOptions('lenet5', opts, ['numClasses', 'inChannels', 'variant']);
     const { numClasses = 10, inChannels = 1, variant = 'relu' } = opts;
+    checkOneOf('lenet5', 'variant', variant, ['relu', 'classic']);
+    checkPositiveInt('lenet5', 'inChannels', inChannels);
     if (!Number.isInteger(numClasses) || numClasses < 1) throw new TensorError(`lenet5: numClasses must be a positive integer (got ${numClasses})`);
     const act = () => (variant === 'classic' ? new Tanh() : new ReLU());
     const pool = () => (variant === 'classic' ? new AvgPool2d(2) : new MaxPool2d(2));

@@ -5,6 +5,7 @@ import { BatchNorm1d } from '../nn/layers/norm.js';
 import { Dropout } from '../nn/layers/dropout.js';
 import { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU } from '../nn/layers/activation.js';
 import { TensorError } from '../tensor/errors.js';
+import { checkKnownOptions } from './common.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export type MlpActivation = 'relu' | 'sigmoid' | 'tanh' | 'gelu' | 'leakyRelu' | 'elu';
@@ -33,6 +34,7 @@ export class MLP extends Module {
   layers: Sequential;
   constructor(readonly opts: MlpOptions) {
     super();
+    checkKnownOptions('mlp', opts, ['sizes', 'activation', 'dropout', 'batchNorm']);
     const { sizes, activation = 'relu', dropout = 0, batchNorm = false } = opts;
     if (!Array.isArray(sizes) || sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s <= 0)) {
       throw new TensorError(`mlp: sizes must list at least an input and an output width of positive integers (got ${JSON.stringify(sizes)})`);

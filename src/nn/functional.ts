@@ -12,3 +12,8 @@ export * from '../ops/pad.js';
 export * from '../ops/norm.js';
 export * from '../ops/dropout.js';
 export * from '../ops/loss.js';
+export { interpolate, type InterpolateOptions, type InterpolateMode } from '../ops/interpolate.js';
+export { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from '../ops/unpool.js';
+export { celu, softmin, prelu } from '../ops/activation-more.js';
+export { instanceNorm, type InstanceNormOptions } from '../ops/instance-norm.js';
+export { embedding, type EmbeddingOptions } from '../ops/embedding.js';

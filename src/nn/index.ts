@@ -16,5 +16,14 @@ export { Sequential, ModuleList, ModuleDict, Identity, Flatten, Residual } from 
 export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, CosineEmbeddingLoss,
 } from './layers/loss.js';
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type InstanceNormLayerOptions } from './layers/instance-norm.js';
+export { PReLU, CELU, Softmin, type PReLUOptions } from './layers/activation-more.js';
+export {
+  ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d,
+} from './layers/padding.js';
+export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.js';
+export { Unflatten } from './layers/unflatten.js';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d } from './layers/upsample.js';
 export * as init from './init.js';
 export * as functional from './functional.js';

@@ -4,6 +4,7 @@ import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { typedArrayFor } from '../tensor/dtype.js';
+import { erfinv, householderQ, normCdf } from './init-math.js';
 
 /*
  * nn.init: in-place initialisers, as torch.nn.init. Each fills the tensor under
@@ -42,6 +43,8 @@ export function calculateFans(t: Tensor): { fanIn: number; fanOut: number } {
 
 /** Fills `t` with draws, straight into a typed array of its dtype (models have millions of weights). */
 function fillWith(t: Tensor, draw: () => number): Tensor {
+  // A meta tensor (shape analysis, see backend/meta) has no elements: skip the draws, which dominate building big models.
+  if (t.backend.name === 'meta') return t;
   const values = typedArrayFor(t.dtype, t.numel());
   for (let i = 0; i < values.length; i++) values[i] = draw();
   noGrad(() => t.copy_(tensor(values, { dtype: t.dtype, shape: t.shape, backend: t.backend })));
@@ -110,8 +113,61 @@ export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return normal_(t, 0, kaimingStd(t, opts), opts);
 }
 
+/**
+ * Fills with N(mean, std^2) truncated to [a, b], by PyTorch's inverse-CDF method:
+ * u ~ U(Phi(alpha), Phi(beta)) with alpha = (a - mean) / std, beta = (b - mean) / std,
+ * then x = mean + std * Phi^-1(u) (computed as sqrt(2) erfinv(2u - 1)), clamped to [a, b].
+ * Accurate while [a, b] is not far (more than ~2 std) from the mean, as PyTorch warns.
+ * Shape: any; values in [a, b].
+ * @example init.truncNormal_(w, 0, 0.02)          // ViT-style, cut at +-2 (absolute, like PyTorch)
+ */
+export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: InitOptions = {}): Tensor {
+  for (const [name, v] of [['mean', mean], ['std', std], ['a', a], ['b', b]] as const) {
+    if (typeof v !== 'number' || Number.isNaN(v) || (name !== 'a' && name !== 'b' && !Number.isFinite(v))) {
+      throw new TensorError(`truncNormal_: ${name} must be a number (got ${JSON.stringify(v)})`);
+    }
+  }
+  if (!(std > 0)) throw new TensorError(`truncNormal_: std must be > 0 (got ${std})`);
+  if (!(a < b)) throw new TensorError(`truncNormal_: the lower bound a must be less than the upper bound b (got a ${a}, b ${b})`);
+  const g = opts.generator ?? defaultGenerator;
+  const lo = 2 * normCdf((a - mean) / std) - 1;
+  const hi = 2 * normCdf((b - mean) / std) - 1;
+  return fillWith(t, () => Math.min(b, Math.max(a, mean + std * Math.SQRT2 * erfinv(lo + (hi - lo) * g.uniform()))));
+}
+
+/**
+ * Fills with a (semi-)orthogonal matrix times `gain`, as PyTorch's orthogonal_:
+ * the tensor is viewed as rows = shape[0] by cols = the rest; a standard normal
+ * matrix of that shape (transposed when rows < cols) is factorised by QR
+ * (Householder, float64), Q's columns are signed so R has a positive diagonal,
+ * and Q (or its transpose) is copied in. Then rows are orthonormal when
+ * rows <= cols, columns otherwise (W W^T = gain^2 I or W^T W = gain^2 I).
+ * Shape: at least 2 dims.
+ * @example init.orthogonal_(rnn.weightHh, 1)
+ */
+export function orthogonal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  if (t.ndim < 2) throw new TensorError(`orthogonal_: only tensors with 2 or more dims are supported (got ${fmtShape(t.shape)})`);
+  if (typeof gain !== 'number' || !Number.isFinite(gain)) throw new TensorError(`orthogonal_: gain must be a finite number (got ${JSON.stringify(gain)})`);
+  const rows = t.shape[0]!;
+  const cols = t.numel() / Math.max(rows, 1);
+  if (t.numel() === 0) return t;
+  const g = opts.generator ?? defaultGenerator;
+  const flat = Float64Array.from({ length: rows * cols }, () => g.normal());
+  // Factor the tall orientation: [rows, cols] if rows >= cols, else its transpose.
+  const [m, n] = rows >= cols ? [rows, cols] : [cols, rows];
+  const a = rows >= cols ? flat : Float64Array.from({ length: m * n }, (_, k) => flat[(k % n) * cols + Math.floor(k / n)]!);
+  const q = householderQ(a, m, n);
+  const values = typedArrayFor(t.dtype, rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) values[i * cols + j] = gain * (rows >= cols ? q[i * n + j]! : q[j * n + i]!);
+  }
+  noGrad(() => t.copy_(tensor(values, { dtype: t.dtype, shape: t.shape, backend: t.backend })));
+  return t;
+}
+
 /** Aliases without the trailing underscore, as the issue and tf.js users may expect. */
 export {
   uniform_ as uniform, normal_ as normal, constant_ as constant, zeros_ as zeros, ones_ as ones,
   xavierUniform_ as xavierUniform, xavierNormal_ as xavierNormal, kaimingUniform_ as kaimingUniform, kaimingNormal_ as kaimingNormal,
+  truncNormal_ as truncNormal, orthogonal_ as orthogonal,
 };

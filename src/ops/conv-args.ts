@@ -1,4 +1,6 @@
 import { TensorError, fmtShape } from '../tensor/errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkArgs, positionalOptions, type ArgSpec } from '../tensor/args.js';
 
 /*
  * Argument normalisation for the user-facing convolutions in conv.ts: per-dim
@@ -103,6 +105,14 @@ export function resolvePadding(op: string, padding: ConvPadding | undefined, n: 
   return { before: sym, after: [...sym] };
 }
 
+/** Checks `(n, {kernel, ...})` of the output-size helpers: non-negative integers, kernel required. */
+function sizeCall(op: string, args: ArrayLike<unknown>, keys: readonly string[]): void {
+  checkArgs(op, args, { n: 'int', opts: keys });
+  const o = (args[1] ?? {}) as Record<string, unknown>;
+  if (o.kernel === undefined) throw new TensorError(`${op}: opts.kernel is required, e.g. ${op}(32, { kernel: 5, padding: 2 })`);
+  checkArgs(op, keys.map((k) => o[k]), Object.fromEntries(keys.map((k, i) => [k, i ? 'int?' : 'int'])) as Record<string, ArgSpec>);
+}
+
 /**
  * Output length of a convolution along one dim:
  * `floor((n + 2p − d(k−1) − 1) / s) + 1` (PyTorch's formula; may be <= 0 for
@@ -110,6 +120,7 @@ export function resolvePadding(op: string, padding: ConvPadding | undefined, n: 
  * @example convOutputSize(32, { kernel: 5, padding: 2 }) // 32
  */
 export function convOutputSize(n: number, opts: { kernel: number; stride?: number; padding?: number; dilation?: number }): number {
+  sizeCall('convOutputSize', arguments, ['kernel', 'stride', 'padding', 'dilation']);
   const { kernel: k, stride: s = 1, padding: p = 0, dilation: d = 1 } = opts;
   return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
 }
@@ -123,6 +134,7 @@ export function convTransposeOutputSize(
   n: number,
   opts: { kernel: number; stride?: number; padding?: number; outputPadding?: number; dilation?: number },
 ): number {
+  sizeCall('convTransposeOutputSize', arguments, ['kernel', 'stride', 'padding', 'outputPadding', 'dilation']);
   const { kernel: k, stride: s = 1, padding: p = 0, outputPadding: op = 0, dilation: d = 1 } = opts;
   return (n - 1) * s - 2 * p + d * (k - 1) + op + 1;
 }
@@ -131,4 +143,25 @@ export function convTransposeOutputSize(
 export function to3(v: readonly number[], fill: number): [number, number, number] {
   const full = [...new Array<number>(3 - v.length).fill(fill), ...v];
   return [full[0]!, full[1]!, full[2]!];
+}
+
+/** PyTorch's positional options after (input, weight, bias) of F.conv1d/2d/3d. */
+export type ConvFnArgs = [stride?: SizeArg | ConvOptions, padding?: ConvPadding, dilation?: SizeArg, groups?: number];
+/** PyTorch's positional options after (input, weight, bias) of F.convTranspose1d/2d/3d (groups before dilation). */
+export type ConvTransposeFnArgs = [stride?: SizeArg | ConvTransposeOptions, padding?: SizeArg, outputPadding?: SizeArg, groups?: number, dilation?: SizeArg];
+const CONV_NAMES = ['stride', 'padding', 'dilation', 'groups'] as const;
+const CONV_T_NAMES = ['stride', 'padding', 'outputPadding', 'groups', 'dilation'] as const;
+
+/**
+ * Checks a functional convolution call `(input, weight, bias?, ...options)`:
+ * tensors where tensors belong, and the options in PyTorch's positional order
+ * and/or as one options object (unknown keys, extra values throw).
+ * @example convCall('conv2d', [x, w, null, 1, 1], false) // [x, w, null, { stride: 1, padding: 1 }]
+ */
+export function convCall(op: string, args: ArrayLike<unknown>, transpose: boolean): [Tensor, Tensor, Tensor | null, ConvOptions & ConvTransposeOptions] {
+  const a = Array.from(args);
+  checkArgs(op, a.slice(0, 3), { input: 'tensor', weight: 'tensor', bias: 'tensor?' });
+  const names = transpose ? CONV_T_NAMES : CONV_NAMES;
+  const opts = positionalOptions(op, a.slice(3), names, names);
+  return [a[0] as Tensor, a[1] as Tensor, (a[2] ?? null) as Tensor | null, opts as ConvOptions & ConvTransposeOptions];
 }

@@ -5,17 +5,18 @@ import { dense } from './movement.js';
 import { maxPool2d } from './pool.js';
 import { promoteTypes } from '../tensor/dtype.js';
 import { TensorError, check, fmtShape } from '../tensor/errors.js';
+import { describeArg } from '../tensor/args.js';
 import { convPrim, convReluPoolPrim, convTransposePrim } from './conv-prims.js';
 import {
-  checkGroups, perDim, resolvePadding, to3,
-  type ConvOptions, type ConvTransposeOptions, type SizeArg,
+  checkGroups, convCall, perDim, resolvePadding, to3,
+  type ConvFnArgs, type ConvOptions, type ConvTransposeFnArgs, type ConvTransposeOptions, type SizeArg,
 } from './conv-args.js';
 import { requireFloat, sameBackend } from './core.js';
 import { add, cast } from './elementwise.js';
 import { reshape } from './movement.js';
 
 export { convOutputSize, convTransposeOutputSize } from './conv-args.js';
-export type { ConvOptions, ConvTransposeOptions, ConvPadding, SizeArg } from './conv-args.js';
+export type { ConvOptions, ConvTransposeOptions, ConvPadding, SizeArg, ConvFnArgs, ConvTransposeFnArgs } from './conv-args.js';
 
 /*
  * User-facing convolutions. Each one validates its arguments, expresses the
@@ -28,7 +29,7 @@ const SPATIAL_NAMES = [[], ['L'], ['H', 'W'], ['D', 'H', 'W']] as const;
 
 /** Checks `n` and returns the op's name for messages (`conv2d`, `convTranspose3d`). */
 function opName(base: 'conv' | 'convTranspose', n: number): string {
-  if (n !== 1 && n !== 2 && n !== 3) throw new TensorError(`${base}Nd: n must be 1, 2 or 3 (got ${n})`);
+  if (n !== 1 && n !== 2 && n !== 3) throw new TensorError(`${base}Nd: n must be 1, 2 or 3 (got ${describeArg(n)})`);
   return `${base}${n}d`;
 }
 
@@ -115,7 +116,7 @@ function finish(p: Prepared, y5: Tensor, outChannels: number, outSpatial: number
  * @example F.convNd(2, tg.randn([1, 3, 8, 8]), tg.randn([4, 3, 3, 3]), null, { padding: 'same' }) // [1,4,8,8]
  */
 export function convNd(n: number, input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
-  return convNdFused(n, input, weight, bias, opts, false);
+  return convNdFused(n, ...convCall(opName('conv', n), [...arguments].slice(1), false), false);
 }
 
 /**
@@ -126,7 +127,7 @@ export function convNd(n: number, input: Tensor, weight: Tensor, bias?: Tensor |
  * @example F.convNdRelu(2, tg.randn([1, 3, 8, 8]), tg.randn([4, 3, 3, 3]), tg.zeros([4])) // [1,4,6,6], all >= 0
  */
 export function convNdRelu(n: number, input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
-  return convNdFused(n, input, weight, bias, opts, true);
+  return convNdFused(n, ...convCall(opName('conv', n), [...arguments].slice(1), false), true);
 }
 
 /**
@@ -139,7 +140,7 @@ export function convNdRelu(n: number, input: Tensor, weight: Tensor, bias?: Tens
  * @example tg.noGrad(() => F.conv2dReluMaxPool2x2(tg.randn([8, 1, 28, 28]), tg.randn([6, 1, 5, 5]), tg.zeros([6]), { padding: 2 })) // [8,6,14,14]
  */
 export function conv2dReluMaxPool2x2(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
-  return convNdFused(2, input, weight, bias, opts, true, true);
+  return convNdFused(2, ...convCall('conv2dReluMaxPool2x2', arguments, false), true, true);
 }
 
 function convNdFused(
@@ -195,24 +196,24 @@ function convNdFused(
  * 1-D convolution: input `[N, Cin, L]` or `[Cin, L]`, weight `[Cout, Cin/groups, k]`, bias `[Cout]`.
  * @example F.conv1d(tg.randn([2, 4, 10]), tg.randn([8, 4, 3]), null, { padding: 1 }) // [2,8,10]
  */
-export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvOptions): Tensor {
-  return convNd(1, input, weight, bias, opts);
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvFnArgs): Tensor {
+  return convNdFused(1, ...convCall('conv1d', [input, weight, bias, ...options], false), false);
 }
 
 /**
  * 2-D convolution: input `[N, Cin, H, W]` or `[Cin, H, W]`, weight `[Cout, Cin/groups, kH, kW]`, bias `[Cout]`.
  * @example F.conv2d(tg.randn([8, 3, 32, 32]), tg.randn([6, 3, 5, 5]), null, { stride: 2, padding: 2 }) // [8,6,16,16]
  */
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvOptions): Tensor {
-  return convNd(2, input, weight, bias, opts);
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvFnArgs): Tensor {
+  return convNdFused(2, ...convCall('conv2d', [input, weight, bias, ...options], false), false);
 }
 
 /**
  * 3-D convolution: input `[N, Cin, D, H, W]` or `[Cin, D, H, W]`, weight `[Cout, Cin/groups, kD, kH, kW]`, bias `[Cout]`.
  * @example F.conv3d(tg.randn([1, 2, 4, 8, 8]), tg.randn([4, 2, 3, 3, 3]), null, { padding: 1 }) // [1,4,4,8,8]
  */
-export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvOptions): Tensor {
-  return convNd(3, input, weight, bias, opts);
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvFnArgs): Tensor {
+  return convNdFused(3, ...convCall('conv3d', [input, weight, bias, ...options], false), false);
 }
 
 /**
@@ -227,6 +228,7 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
  */
 export function convTransposeNd(n: number, input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
   const op = opName('convTranspose', n);
+  [input, weight, bias, opts] = convCall(op, [...arguments].slice(1), true);
   const p = prepare(op, n, input, weight, bias, opts.groups, 'Cin,Cout/groups');
   const { groups: g, channels: C, ctx } = p;
   const Cin = weight.shape[0]!;
@@ -264,22 +266,22 @@ export function convTransposeNd(n: number, input: Tensor, weight: Tensor, bias?:
  * 1-D transposed convolution: input `[N, Cin, L]` or `[Cin, L]`, weight `[Cin, Cout/groups, k]`, bias `[Cout]`.
  * @example F.convTranspose1d(tg.randn([2, 4, 5]), tg.randn([4, 3, 3]), null, { stride: 2 }) // [2,3,11]
  */
-export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvTransposeOptions): Tensor {
-  return convTransposeNd(1, input, weight, bias, opts);
+export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvTransposeFnArgs): Tensor {
+  return convTransposeNd(1, ...convCall('convTranspose1d', [input, weight, bias, ...options], true));
 }
 
 /**
  * 2-D transposed convolution: input `[N, Cin, H, W]` or `[Cin, H, W]`, weight `[Cin, Cout/groups, kH, kW]`, bias `[Cout]`.
  * @example F.convTranspose2d(tg.randn([1, 8, 7, 7]), tg.randn([8, 4, 3, 3]), null, { stride: 2, padding: 1, outputPadding: 1 }) // [1,4,14,14]
  */
-export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvTransposeOptions): Tensor {
-  return convTransposeNd(2, input, weight, bias, opts);
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvTransposeFnArgs): Tensor {
+  return convTransposeNd(2, ...convCall('convTranspose2d', [input, weight, bias, ...options], true));
 }
 
 /**
  * 3-D transposed convolution: input `[N, Cin, D, H, W]` or `[Cin, D, H, W]`, weight `[Cin, Cout/groups, kD, kH, kW]`, bias `[Cout]`.
  * @example F.convTranspose3d(tg.randn([1, 4, 2, 4, 4]), tg.randn([4, 2, 2, 2, 2]), null, { stride: 2 }) // [1,2,4,8,8]
  */
-export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvTransposeOptions): Tensor {
-  return convTransposeNd(3, input, weight, bias, opts);
+export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvTransposeFnArgs): Tensor {
+  return convTransposeNd(3, ...convCall('convTranspose3d', [input, weight, bias, ...options], true));
 }

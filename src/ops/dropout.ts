@@ -1,4 +1,5 @@
 import { TensorError, fmtShape } from '../tensor/errors.js';
+import { dropoutCall } from '../tensor/args.js';
 import { tensor } from '../tensor/create.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -79,6 +80,7 @@ function channelMaskShape(op: string, input: Tensor): number[] {
  * const y = F.dropout(x, 0.2, model.training);
  */
 export function dropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  [input, p, training, opts] = dropoutCall('dropout', arguments);
   const done = trivial('dropout', input, p, training);
   if (done) return done;
   return applyMask(input, input.shape, p, opts, (kept) => (kept ? 1 / (1 - p) : 0));
@@ -110,6 +112,7 @@ function featureDropoutNd(op: string, rank: number, input: Tensor, p: number, tr
  * @example F.dropout1d(x, 0.1)   // x: [N, C, L]
  */
 export function dropout1d(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  [input, p, training, opts] = dropoutCall('dropout1d', arguments);
   return featureDropoutNd('dropout1d', 2, input, p, training, opts);
 }
 
@@ -123,6 +126,7 @@ export function dropout1d(input: Tensor, p = 0.5, training = true, opts: Dropout
  * @example F.dropout2d(x, 0.25)   // x: [N, C, H, W]
  */
 export function dropout2d(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  [input, p, training, opts] = dropoutCall('dropout2d', arguments);
   if (input.ndim !== 3 && input.ndim !== 4) {
     throw new TensorError(`dropout2d: expected a 4-D [N, C, H, W] (or 3-D [N, C, L]) input (got input ${fmtShape(input.shape)}); use dropout1d, dropout3d or dropout`);
   }
@@ -137,6 +141,7 @@ export function dropout2d(input: Tensor, p = 0.5, training = true, opts: Dropout
  * @example F.dropout3d(x, 0.2)   // x: [N, C, D, H, W]
  */
 export function dropout3d(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  [input, p, training, opts] = dropoutCall('dropout3d', arguments);
   return featureDropoutNd('dropout3d', 4, input, p, training, opts);
 }
 
@@ -160,6 +165,7 @@ function alphaMask(input: Tensor, maskShape: readonly number[], p: number, opts:
  * @example F.alphaDropout(F.selu(x), 0.1)
  */
 export function alphaDropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  [input, p, training, opts] = dropoutCall('alphaDropout', arguments);
   const done = trivial('alphaDropout', input, p, training);
   if (done) return done;
   return alphaMask(input, input.shape, p, opts);
@@ -171,6 +177,7 @@ export function alphaDropout(input: Tensor, p = 0.5, training = true, opts: Drop
  * @example F.featureAlphaDropout(F.selu(x), 0.1)   // x: [N, C, H, W]
  */
 export function featureAlphaDropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  [input, p, training, opts] = dropoutCall('featureAlphaDropout', arguments);
   const maskShape = channelMaskShape('featureAlphaDropout', input);
   const done = trivial('featureAlphaDropout', input, p, training);
   if (done) return done;

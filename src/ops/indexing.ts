@@ -6,6 +6,7 @@ import { filled, sameBackend } from './core.js';
 import { cast, eq } from './elementwise.js';
 import { clone, expand, reshape, unsqueeze } from './movement.js';
 import { arangeOn } from './range.js';
+import { checkArgs, renamed } from '../tensor/args.js';
 
 function checkIndex(op: string, x: Tensor, d: number, index: Tensor, sameRank: boolean): void {
   if (index.dtype !== 'int32') throw new TensorError(`${op}: index must be an int32 tensor (got ${index.dtype})`);
@@ -35,6 +36,7 @@ function checkSizes(op: string, x: Tensor, d: number, index: Tensor, what: strin
  * @example logp.gather(1, target.unsqueeze(1))  // per-sample log-probability
  */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkArgs('gather', arguments, { x: 'tensor', dim: 'dim', index: 'tensor' });
   const d = normalizeDim('gather', dim, x.ndim);
   checkIndex('gather', x, d, index, true);
   checkSizes('gather', x, d, index, 'input');
@@ -45,6 +47,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 
 /** out = x, then out[index[i]...] += src[i] along `dim` (a new tensor). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  checkArgs('scatterAdd', arguments, { x: 'tensor', dim: 'dim', index: 'tensor', src: 'tensor' });
   const d = normalizeDim('scatterAdd', dim, x.ndim);
   checkIndex('scatterAdd', x, d, index, true);
   checkSizes('scatterAdd', x, d, index, 'input');
@@ -58,12 +61,13 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 
 /** Selects entries `index` (1-D int32) along `dim`. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkArgs('indexSelect', arguments, { x: 'tensor', dim: 'dim', index: 'tensor' });
   const d = normalizeDim('indexSelect', dim, x.ndim);
   if (index.ndim > 1) throw new TensorError(`indexSelect: index must be 0-D or 1-D (got ${fmtShape(index.shape)})`);
   const n = index.numel();
   const outShape = x.shape.map((s, i) => (i === d ? n : s));
   const idxShape = x.shape.map((_, i) => (i === d ? n : 1));
-  return gather(x, d, expand(reshape(index, idxShape), outShape));
+  return renamed('gather', 'indexSelect', () => gather(x, d, expand(reshape(index, idxShape), outShape)));
 }
 
 /**
@@ -71,6 +75,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * numClasses defaults to max(index) + 1.
  */
 export function oneHot(index: Tensor, numClasses = -1): Tensor {
+  checkArgs('oneHot', arguments, { index: 'tensor', numClasses: 'int?' });
   if (index.dtype !== 'int32') throw new TensorError(`oneHot: index must be an int32 tensor (got ${index.dtype})`);
   const vals = index.data();
   let maxV = -1;

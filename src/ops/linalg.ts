@@ -6,6 +6,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
 import { cast } from './elementwise.js';
 import { expand, squeeze, t, unsqueeze } from './movement.js';
+import { checkArgs } from '../tensor/args.js';
 
 /** The batched-matmul primitive: equal batch dims, rank >= 2. @internal */
 export function matmulPrim(a: Tensor, b: Tensor): Tensor {
@@ -22,6 +23,7 @@ export function matmulPrim(a: Tensor, b: Tensor): Tensor {
  * @example tg.randn([8, 3, 4]).matmul(tg.randn([4, 5]))  // [8, 3, 5]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkArgs('matmul', arguments, { a: 'tensor', b: 'tensor' });
   requireFloat('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new TensorError(`matmul: both arguments need at least 1 dim (got ${fmtShape(a.shape)} and ${fmtShape(b.shape)})`);
@@ -49,6 +51,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * @example F.linear(x, layer.weight, layer.bias)
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkArgs('linear', arguments, { x: 'tensor', weight: 'tensor', bias: 'tensor?' });
+  requireFloat('linear', x, weight, ...(bias ? [bias] : []));
   if (weight.ndim !== 2) throw new TensorError(`linear: weight must be 2-D [out, in] (got ${fmtShape(weight.shape)})`);
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new TensorError(`linear: input has ${x.shape[x.ndim - 1] ?? 0} features but weight expects ${weight.shape[1]} (input ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`);

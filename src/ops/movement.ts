@@ -6,6 +6,7 @@ import type { Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
 import { filled, sameBackend } from './core.js';
+import { checkArgs, listDimCall, renamed } from '../tensor/args.js';
 
 /** A view of x's storage with a new layout (no copy, no graph). */
 function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
@@ -62,6 +63,7 @@ function viewStrides(oldShape: Shape, oldStrides: readonly number[], newShape: S
 
 /** A view with a new shape; throws if the strides do not allow one. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
+  checkArgs('view', arguments, { x: 'tensor', shape: 'shape' });
   const target = inferShape('view', x, shape);
   const strides = viewStrides(x.shape, x.strides, target);
   if (!strides) {
@@ -75,6 +77,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
  * @example tg.arange(6).reshape(2, 3)
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  checkArgs('reshape', arguments, { x: 'tensor', shape: 'shape' });
   const target = inferShape('reshape', x, shape);
   const strides = viewStrides(x.shape, x.strides, target);
   if (strides) return record('reshape', [x], viewOf(x, target, strides, x.offset));
@@ -83,6 +86,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Flattens dims startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkArgs('flatten', arguments, { x: 'tensor', startDim: 'dim?', endDim: 'dim?' });
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim('flatten', startDim, x.ndim, 'startDim');
   const e = normalizeDim('flatten', endDim, x.ndim, 'endDim');
@@ -93,18 +97,21 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 /** Splits dim `dim` into `sizes` (one may be -1). */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  checkArgs('unflatten', arguments, { x: 'tensor', dim: 'dim', sizes: 'shape' });
   const d = normalizeDim('unflatten', dim, x.ndim);
-  return reshape(x, [...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)].map((v, i) => (v === -1 && i >= d && i < d + sizes.length ? -1 : v)));
+  return renamed('reshape', 'unflatten', () => reshape(x, [...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)].map((v, i) => (v === -1 && i >= d && i < d + sizes.length ? -1 : v))));
 }
 
 /** Removes size-1 dims (all, or the given ones; a given dim that is not 1 is kept, as in PyTorch). */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  checkArgs('squeeze', arguments, { x: 'tensor', dim: 'dims?' });
   const dims = new Set(normalizeDims('squeeze', dim, x.ndim));
   return reshape(x, x.shape.filter((d, i) => !(dims.has(i) && d === 1)));
 }
 
 /** Inserts a size-1 dim at `dim` (-1 appends). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkArgs('unsqueeze', arguments, { x: 'tensor', dim: 'dim' });
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
@@ -113,6 +120,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 /** Reorders dims (a view). */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  checkArgs('permute', arguments, { x: 'tensor', dims: 'shape' });
   if (dims.length !== x.ndim) {
     throw new TensorError(`permute: got ${dims.length} dims ${fmtShape(dims)} for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
   }
@@ -124,6 +132,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 
 /** Swaps two dims (a view). */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  checkArgs('transpose', arguments, { x: 'tensor', dim0: 'dim', dim1: 'dim' });
   const a = normalizeDim('transpose', dim0, x.ndim, 'dim0');
   const b = normalizeDim('transpose', dim1, x.ndim, 'dim1');
   const dims = x.shape.map((_, i) => i);
@@ -133,12 +142,14 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 /** 2-D transpose; tensors of rank < 2 are returned as they are. */
 export function t(x: Tensor): Tensor {
+  checkArgs('t', arguments, { x: 'tensor' });
   if (x.ndim > 2) throw new TensorError(`t: expects a tensor of rank <= 2 (got shape ${fmtShape(x.shape)}); use transpose or permute`);
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }
 
 /** Broadcasts to `shape` without copying (-1 keeps a dim). */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  checkArgs('expand', arguments, { x: 'tensor', shape: 'shape' });
   if (shape.length < x.ndim) {
     throw new TensorError(`expand: target shape ${fmtShape(shape)} has fewer dims than the input ${fmtShape(x.shape)}`);
   }
@@ -169,6 +180,7 @@ export function sliceView(x: Tensor, starts: readonly number[], steps: readonly 
 
 /** Python-style `x[..., start:end:step, ...]` on one dim (negative indices count from the end). */
 export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+  checkArgs('slice', arguments, { x: 'tensor', dim: 'dim', start: 'int?', end: 'int?', step: 'int?' });
   const d = normalizeDim('slice', dim, x.ndim);
   if (!Number.isInteger(step) || step <= 0) throw new TensorError(`slice: step must be a positive integer (got ${step}); use flip for reversal`);
   const n = x.shape[d]!;
@@ -183,6 +195,7 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
 
 /** `length` elements from `start` along `dim` (a view). */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkArgs('narrow', arguments, { x: 'tensor', dim: 'dim', start: 'int', length: 'int' });
   const d = normalizeDim('narrow', dim, x.ndim);
   const n = x.shape[d]!;
   const s = start < 0 ? start + n : start;
@@ -194,6 +207,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** Picks index `index` along `dim` and removes that dim (a view). */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkArgs('select', arguments, { x: 'tensor', dim: 'dim', index: 'int' });
   const d = normalizeDim('select', dim, x.ndim);
   const n = x.shape[d]!;
   if (!Number.isInteger(index) || index < -n || index >= n) {
@@ -205,6 +219,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 /** Reverses the order along `dims` (a view with negative strides). */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+  checkArgs('flip', arguments, { x: 'tensor', dims: 'dims' });
   const ds = normalizeDims('flip', dims, x.ndim);
   let offset = x.offset;
   const strides = [...x.strides];
@@ -217,6 +232,7 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
 
 /** Always copies into fresh contiguous storage. */
 export function clone(x: Tensor): Tensor {
+  checkArgs('clone', arguments, { x: 'tensor' });
   const s = x.backend.alloc(x.dtype, x.numel());
   const out = Tensor._fromStorage(s, x.shape, x.dtype);
   x.backend.copy(s, out.layout, x._storage, x.layout);
@@ -234,6 +250,7 @@ export function dense(x: Tensor): Tensor {
 
 /** Returns x if already contiguous, else a contiguous copy. */
 export function contiguous(x: Tensor): Tensor {
+  checkArgs('contiguous', arguments, { x: 'tensor' });
   return x.isContiguous() ? x : clone(x);
 }
 
@@ -250,6 +267,7 @@ export function embed(x: Tensor, outShape: Shape, starts: readonly number[], ste
 
 /** Splits into pieces of `splitSize` (last may be smaller) or of the given sizes, along `dim` (views). */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  checkArgs('split', arguments, { x: 'tensor', splitSize: 'size', dim: 'dim?' });
   const d = normalizeDim('split', dim, x.ndim);
   const n = x.shape[d]!;
   let sizes: number[];
@@ -275,6 +293,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 
 /** Splits into `chunks` nearly equal pieces along `dim` (as torch.chunk: ceil-sized, so possibly fewer). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkArgs('chunk', arguments, { x: 'tensor', chunks: 'int', dim: 'dim?' });
   if (!Number.isInteger(chunks) || chunks <= 0) throw new TensorError(`chunk: chunks must be a positive integer (got ${chunks})`);
   const d = normalizeDim('chunk', dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
@@ -282,6 +301,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 
 /** Tiles the tensor `reps[i]` times along each dim (leading reps add dims). */
 export function repeat(x: Tensor, reps: readonly number[]): Tensor {
+  checkArgs('repeat', arguments, { x: 'tensor', reps: 'shape' });
   if (reps.length < x.ndim) {
     throw new TensorError(`repeat: got ${reps.length} repeat counts for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
   }
@@ -297,6 +317,7 @@ export function repeat(x: Tensor, reps: readonly number[]): Tensor {
  * @example tg.cat([a, b], 1)
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  [tensors, dim] = listDimCall('cat', arguments);
   if (!tensors.length) throw new TensorError('cat: expected a non-empty list of tensors');
   const ref = tensors[0]!;
   const d = normalizeDim('cat', dim, ref.ndim);
@@ -324,6 +345,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Stacks equal-shaped tensors along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  [tensors, dim] = listDimCall('stack', arguments);
   if (!tensors.length) throw new TensorError('stack: expected a non-empty list of tensors');
   const ref = tensors[0]!;
   tensors.forEach((t, i) => {

@@ -1,4 +1,5 @@
 import { noGrad } from '../autograd/engine.js';
+import { trailingOptions } from '../tensor/args.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
@@ -52,7 +53,21 @@ function checkParam(op: string, name: string, t: Tensor | null | undefined, shap
   sameBackend(op, input, t);
 }
 
-/** `y * weight + bias` with the optional parameters reshaped to `shape` for broadcasting. */
+/**
+ * x - mean(x) over `dims`. In float32 the mean of inputs far from zero (~1000) is off by up to
+ * half an ulp of the mean (3e-5), which would shift every normalised output by that much; a
+ * second pass subtracts the mean of the centred values, which are small and exact
+ * (Sterbenz), so the result is centred to float32 rounding. Idempotent in exact arithmetic,
+ * so the gradient is unchanged. float64 needs no second pass.
+ * Shapes: x any; dims the reduced dims; result as x.
+ * @example centre(x, [2, 3])   // x [N, C, H, W]: each (n, c) plane centred
+ * @internal for the normalisation composites
+ */
+export function centre(x: Tensor, dims: number | number[]): Tensor {
+  const c = x.sub(x.mean(dims, true));
+  return x.dtype === 'float64' ? c : c.sub(c.mean(dims, true));
+}
+
 /** running = (1 - momentum)·running + momentum·batch, with the unbiased batch variance (PyTorch). */
 function updateRunningStats(runningMean: Tensor, runningVar: Tensor, mean: Tensor, varBiased: Tensor, momentum: number, count: number): void {
   noGrad(() => {
@@ -62,6 +77,7 @@ function updateRunningStats(runningMean: Tensor, runningVar: Tensor, mean: Tenso
   });
 }
 
+/** `y * weight + bias` with the optional parameters reshaped to `shape` for broadcasting. */
 function affine(y: Tensor, weight: Tensor | null | undefined, bias: Tensor | null | undefined, shape: readonly number[]): Tensor {
   let out = y;
   if (weight != null) out = out.mul(reshape(weight, shape));
@@ -92,6 +108,7 @@ export function batchNorm(
   bias?: Tensor | null,
   opts: BatchNormOptions = {},
 ): Tensor {
+  opts = trailingOptions('batchNorm', arguments, { input: 'tensor', runningMean: 'tensor?', runningVar: 'tensor?', weight: 'tensor?', bias: 'tensor?' }, { training: 'bool?', momentum: 'finite?', eps: 'finite?' });
   const { training = false, momentum = 0.1, eps = 1e-5 } = opts;
   requireFloat('batchNorm', input);
   if (input.ndim < 2) {
@@ -124,10 +141,10 @@ export function batchNorm(
       if (runningMean != null && runningVar != null) updateRunningStats(runningMean, runningVar, r.mean, r.var, momentum, count);
       return r.y;
     }
-    const mean = input.mean(dims, true);
-    const centered = input.sub(mean);
+    const centered = centre(input, dims);
     const varBiased = centered.square().mean(dims, true);
     if (runningMean != null && runningVar != null) {
+      const mean = input.mean(dims, true);
       updateRunningStats(runningMean, runningVar, reshape(mean, [c]), reshape(varBiased, [c]), momentum, count);
     }
     return affine(centered.mul(rsqrt(varBiased.add(eps))), weight, bias, chanShape);
@@ -157,6 +174,7 @@ export function layerNorm(
   bias?: Tensor | null,
   opts: NormOptions = {},
 ): Tensor {
+  opts = trailingOptions('layerNorm', arguments, { input: 'tensor', normalizedShape: 'size', weight: 'tensor?', bias: 'tensor?' }, { eps: 'finite?' });
   const { eps = 1e-5 } = opts;
   requireFloat('layerNorm', input);
   checkEps('layerNorm', eps);
@@ -170,7 +188,7 @@ export function layerNorm(
   checkParam('layerNorm', 'weight', weight, shape, input, what);
   checkParam('layerNorm', 'bias', bias, shape, input, what);
   const dims = shape.map((_, i) => input.ndim - k + i);
-  const centered = input.sub(input.mean(dims, true));
+  const centered = centre(input, dims);
   const varBiased = centered.square().mean(dims, true);
   return affine(centered.mul(rsqrt(varBiased.add(eps))), weight, bias, shape);
 }
@@ -192,6 +210,7 @@ export function groupNorm(
   bias?: Tensor | null,
   opts: NormOptions = {},
 ): Tensor {
+  opts = trailingOptions('groupNorm', arguments, { input: 'tensor', numGroups: 'int', weight: 'tensor?', bias: 'tensor?' }, { eps: 'finite?' });
   const { eps = 1e-5 } = opts;
   requireFloat('groupNorm', input);
   checkEps('groupNorm', eps);
@@ -206,7 +225,7 @@ export function groupNorm(
   checkParam('groupNorm', 'weight', weight, [c], input, per);
   checkParam('groupNorm', 'bias', bias, [c], input, per);
   const grouped = reshape(input, [n, numGroups, -1]);
-  const centered = grouped.sub(grouped.mean(2, true));
+  const centered = centre(grouped, 2);
   const varBiased = centered.square().mean(2, true);
   const y = reshape(centered.mul(rsqrt(varBiased.add(eps))), input.shape);
   return affine(y, weight, bias, input.shape.map((d, i) => (i === 1 ? d : 1)));
@@ -223,6 +242,7 @@ export function groupNorm(
  * F.localResponseNorm(x, 5, { alpha: 1e-4, beta: 0.75, k: 2 })
  */
 export function localResponseNorm(input: Tensor, size: number, opts: LocalResponseNormOptions = {}): Tensor {
+  opts = trailingOptions('localResponseNorm', arguments, { input: 'tensor', size: 'int' }, { alpha: 'finite?', beta: 'finite?', k: 'finite?' });
   const { alpha = 1e-4, beta = 0.75, k = 1 } = opts;
   requireFloat('localResponseNorm', input);
   if (input.ndim < 3) {

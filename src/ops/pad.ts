@@ -1,4 +1,5 @@
 import { TensorError, fmtShape } from '../tensor/errors.js';
+import { trailingOptions } from '../tensor/args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cat, clone, embed, expand, flip, narrow, slice } from './movement.js';
 
@@ -37,6 +38,7 @@ const MODES: readonly PadMode[] = ['constant', 'reflect', 'replicate', 'circular
  * F.pad(x, [2, 2], { mode: 'reflect' })          // [N, C, W] -> [N, C, W+4]
  */
 export function pad(input: Tensor, pad: readonly number[], opts: PadOptions = {}): Tensor {
+  opts = trailingOptions('pad', arguments, { input: 'tensor', pad: 'any' }, { mode: 'string?', value: 'number?' });
   const { mode = 'constant', value } = opts;
   if (!MODES.includes(mode)) {
     throw new TensorError(`pad: unknown mode '${String(mode)}' (expected one of ${MODES.join(', ')})`);

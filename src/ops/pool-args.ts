@@ -2,6 +2,7 @@ import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../backend/b
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat } from './core.js';
+import { checkArgs, checkBool, describeArg, positionalOptions, type ArgSpec } from '../tensor/args.js';
 
 /*
  * Argument normalisation for the pools in pool.ts (PyTorch's _pair/_triple and
@@ -79,6 +80,9 @@ export function pad3(v: readonly number[], fill: number): Dims3 {
  * 1 or `n` entries (PyTorch accepts a 1-tuple for every dim).
  */
 export function sizeArg(op: string, name: string, v: SizeArg, n: number, min: number, input: Tensor): number[] {
+  if (typeof v !== 'number' && !Array.isArray(v)) {
+    throw new TensorError(`${op}: ${name} must be a number or a list of ${n} numbers, got ${describeArg(v)} ${inputNote(input)}`);
+  }
   const list = typeof v === 'number' ? [v] : [...v];
   if (list.length !== 1 && list.length !== n) {
     throw new TensorError(`${op}: ${name} must be a number or a list of ${n} numbers, got ${fmtShape(list)} ${inputNote(input)}`);
@@ -167,6 +171,9 @@ export function adaptiveGeometry(
   op: string, n: number, input: Tensor, outputSize: number | readonly (number | null)[],
 ): { p5: Pool5d; params: AdaptivePoolParams; outSize: number[] } {
   const p5 = to5d(op, n, input);
+  if (typeof outputSize !== 'number' && !Array.isArray(outputSize)) {
+    throw new TensorError(`${op}: outputSize must be a number or a list of ${n} sizes, got ${describeArg(outputSize)} ${inputNote(input)}`);
+  }
   const list = typeof outputSize === 'number' ? [outputSize] : [...outputSize];
   const shown = typeof outputSize === 'number' ? String(outputSize) : `[${list.map(String).join(',')}]`;
   if (list.length !== 1 && list.length !== n) {
@@ -181,4 +188,29 @@ export function adaptiveGeometry(
     batch: p5.batch, channels: p5.channels, inSize: pad3(p5.spatial, 1), outSize: pad3(outSize, 1),
   };
   return { p5, params, outSize };
+}
+
+/** PyTorch's positional option order of each functional pool (after input and kernelSize / outputSize). */
+export const POOL_POSITIONAL = {
+  max: ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'],
+  avg: ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'],
+  lp: ['stride', 'ceilMode'],
+  adaptiveMax: ['returnIndices'],
+  none: [],
+} as const;
+
+/**
+ * Checks a functional pooling call: `lead` names the leading arguments with
+ * their kinds (`{ input: 'tensor', kernelSize: 'size' }`); the rest are the
+ * options in PyTorch's positional order (`names`) and/or one options object.
+ * Returns the leading values followed by the merged options.
+ * @example poolCall('maxPool2d', [x, 2, 2], { input: 'tensor', kernelSize: 'size' }, POOL_POSITIONAL.max) // [x, 2, { stride: 2 }]
+ */
+export function poolCall(op: string, args: ArrayLike<unknown>, lead: Readonly<Record<string, ArgSpec>>, names: readonly string[]): unknown[] {
+  const a = Array.from(args);
+  const k = Object.keys(lead).length;
+  checkArgs(op, a.slice(0, k), lead);
+  const opts = positionalOptions(op, a.slice(k), names, names);
+  for (const key of ['ceilMode', 'countIncludePad', 'returnIndices']) if (opts[key] !== undefined) checkBool(op, key, opts[key]);
+  return [...a.slice(0, k), opts];
 }

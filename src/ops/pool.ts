@@ -1,7 +1,7 @@
 import { TensorError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as E from './elementwise.js';
-import { adaptiveGeometry, avgParams, from5d, inputNote, stridedGeometry, type SizeArg } from './pool-args.js';
+import { adaptiveGeometry, avgParams, from5d, inputNote, poolCall, POOL_POSITIONAL, stridedGeometry, type SizeArg } from './pool-args.js';
 import { adaptiveAvgPoolPrim, adaptiveMaxPoolPrim, avgPoolPrim, maxPoolPrim } from './pool-prims.js';
 
 /*
@@ -89,6 +89,7 @@ export function maxPool1d(input: Tensor, kernelSize: SizeArg, opts: WithIndices<
 export function maxPool1d(input: Tensor, kernelSize: SizeArg, opts?: WithoutIndices<MaxPoolOptions>): Tensor;
 export function maxPool1d(input: Tensor, kernelSize: SizeArg, opts?: MaxPoolOptions): Tensor | PoolWithIndices;
 export function maxPool1d(input: Tensor, kernelSize: SizeArg, opts: MaxPoolOptions = {}): Tensor | PoolWithIndices {
+  [input, kernelSize, opts] = poolCall('maxPool1d', arguments, { input: 'tensor', kernelSize: 'size' }, POOL_POSITIONAL.max) as [Tensor, SizeArg, MaxPoolOptions];
   return maxPoolNd('maxPool1d', 1, input, kernelSize, opts);
 }
 
@@ -103,6 +104,7 @@ export function maxPool2d(input: Tensor, kernelSize: SizeArg, opts: WithIndices<
 export function maxPool2d(input: Tensor, kernelSize: SizeArg, opts?: WithoutIndices<MaxPoolOptions>): Tensor;
 export function maxPool2d(input: Tensor, kernelSize: SizeArg, opts?: MaxPoolOptions): Tensor | PoolWithIndices;
 export function maxPool2d(input: Tensor, kernelSize: SizeArg, opts: MaxPoolOptions = {}): Tensor | PoolWithIndices {
+  [input, kernelSize, opts] = poolCall('maxPool2d', arguments, { input: 'tensor', kernelSize: 'size' }, POOL_POSITIONAL.max) as [Tensor, SizeArg, MaxPoolOptions];
   return maxPoolNd('maxPool2d', 2, input, kernelSize, opts);
 }
 
@@ -114,6 +116,7 @@ export function maxPool3d(input: Tensor, kernelSize: SizeArg, opts: WithIndices<
 export function maxPool3d(input: Tensor, kernelSize: SizeArg, opts?: WithoutIndices<MaxPoolOptions>): Tensor;
 export function maxPool3d(input: Tensor, kernelSize: SizeArg, opts?: MaxPoolOptions): Tensor | PoolWithIndices;
 export function maxPool3d(input: Tensor, kernelSize: SizeArg, opts: MaxPoolOptions = {}): Tensor | PoolWithIndices {
+  [input, kernelSize, opts] = poolCall('maxPool3d', arguments, { input: 'tensor', kernelSize: 'size' }, POOL_POSITIONAL.max) as [Tensor, SizeArg, MaxPoolOptions];
   return maxPoolNd('maxPool3d', 3, input, kernelSize, opts);
 }
 
@@ -134,6 +137,7 @@ function avgPoolNd(op: string, n: number, input: Tensor, kernelSize: SizeArg, op
  * @example F.avgPool1d(x, 3, { stride: 1, padding: 1, countIncludePad: false })
  */
 export function avgPool1d(input: Tensor, kernelSize: SizeArg, opts: AvgPoolOptions = {}): Tensor {
+  [input, kernelSize, opts] = poolCall('avgPool1d', arguments, { input: 'tensor', kernelSize: 'size' }, POOL_POSITIONAL.avg) as [Tensor, SizeArg, AvgPoolOptions];
   return avgPoolNd('avgPool1d', 1, input, kernelSize, opts);
 }
 
@@ -143,6 +147,7 @@ export function avgPool1d(input: Tensor, kernelSize: SizeArg, opts: AvgPoolOptio
  * @example F.avgPool2d(x, 2)   // 2x2 means, halving H and W
  */
 export function avgPool2d(input: Tensor, kernelSize: SizeArg, opts: AvgPoolOptions = {}): Tensor {
+  [input, kernelSize, opts] = poolCall('avgPool2d', arguments, { input: 'tensor', kernelSize: 'size' }, POOL_POSITIONAL.avg) as [Tensor, SizeArg, AvgPoolOptions];
   return avgPoolNd('avgPool2d', 2, input, kernelSize, opts);
 }
 
@@ -151,6 +156,7 @@ export function avgPool2d(input: Tensor, kernelSize: SizeArg, opts: AvgPoolOptio
  * @example F.avgPool3d(x, 2, { ceilMode: true })
  */
 export function avgPool3d(input: Tensor, kernelSize: SizeArg, opts: AvgPoolOptions = {}): Tensor {
+  [input, kernelSize, opts] = poolCall('avgPool3d', arguments, { input: 'tensor', kernelSize: 'size' }, POOL_POSITIONAL.avg) as [Tensor, SizeArg, AvgPoolOptions];
   return avgPoolNd('avgPool3d', 3, input, kernelSize, opts);
 }
 
@@ -181,6 +187,7 @@ function lpPoolNd(op: string, n: number, input: Tensor, normType: number, kernel
  * @example F.lpPool1d(x, 2, 3, { stride: 2 })
  */
 export function lpPool1d(input: Tensor, normType: number, kernelSize: SizeArg, opts: LpPoolOptions = {}): Tensor {
+  [input, normType, kernelSize, opts] = poolCall('lpPool1d', arguments, { input: 'tensor', normType: 'number', kernelSize: 'size' }, POOL_POSITIONAL.lp) as [Tensor, number, SizeArg, LpPoolOptions];
   return lpPoolNd('lpPool1d', 1, input, normType, kernelSize, opts);
 }
 
@@ -189,6 +196,7 @@ export function lpPool1d(input: Tensor, normType: number, kernelSize: SizeArg, o
  * @example F.lpPool2d(x, 2, 2)   // L2 norm of each 2x2 block
  */
 export function lpPool2d(input: Tensor, normType: number, kernelSize: SizeArg, opts: LpPoolOptions = {}): Tensor {
+  [input, normType, kernelSize, opts] = poolCall('lpPool2d', arguments, { input: 'tensor', normType: 'number', kernelSize: 'size' }, POOL_POSITIONAL.lp) as [Tensor, number, SizeArg, LpPoolOptions];
   return lpPoolNd('lpPool2d', 2, input, normType, kernelSize, opts);
 }
 
@@ -197,6 +205,7 @@ export function lpPool2d(input: Tensor, normType: number, kernelSize: SizeArg, o
  * @example F.lpPool3d(x, 3, [1, 2, 2])
  */
 export function lpPool3d(input: Tensor, normType: number, kernelSize: SizeArg, opts: LpPoolOptions = {}): Tensor {
+  [input, normType, kernelSize, opts] = poolCall('lpPool3d', arguments, { input: 'tensor', normType: 'number', kernelSize: 'size' }, POOL_POSITIONAL.lp) as [Tensor, number, SizeArg, LpPoolOptions];
   return lpPoolNd('lpPool3d', 3, input, normType, kernelSize, opts);
 }
 
@@ -221,6 +230,7 @@ function adaptiveMaxPoolNd(op: string, n: number, input: Tensor, outputSize: Ada
  * @example F.adaptiveAvgPool1d(x, 4)
  */
 export function adaptiveAvgPool1d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  poolCall('adaptiveAvgPool1d', arguments, { input: 'tensor', outputSize: 'any' }, POOL_POSITIONAL.none);
   return adaptiveAvgPoolNd('adaptiveAvgPool1d', 1, input, outputSize);
 }
 
@@ -230,6 +240,7 @@ export function adaptiveAvgPool1d(input: Tensor, outputSize: AdaptiveSize): Tens
  * @example F.adaptiveAvgPool2d(x, [7, null])
  */
 export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  poolCall('adaptiveAvgPool2d', arguments, { input: 'tensor', outputSize: 'any' }, POOL_POSITIONAL.none);
   return adaptiveAvgPoolNd('adaptiveAvgPool2d', 2, input, outputSize);
 }
 
@@ -238,6 +249,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tens
  * @example F.adaptiveAvgPool3d(x, 1)
  */
 export function adaptiveAvgPool3d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  poolCall('adaptiveAvgPool3d', arguments, { input: 'tensor', outputSize: 'any' }, POOL_POSITIONAL.none);
   return adaptiveAvgPoolNd('adaptiveAvgPool3d', 3, input, outputSize);
 }
 
@@ -250,6 +262,7 @@ export function adaptiveMaxPool1d(input: Tensor, outputSize: AdaptiveSize, opts:
 export function adaptiveMaxPool1d(input: Tensor, outputSize: AdaptiveSize, opts?: WithoutIndices<AdaptiveMaxPoolOptions>): Tensor;
 export function adaptiveMaxPool1d(input: Tensor, outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices;
 export function adaptiveMaxPool1d(input: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions = {}): Tensor | PoolWithIndices {
+  [input, outputSize, opts] = poolCall('adaptiveMaxPool1d', arguments, { input: 'tensor', outputSize: 'any' }, POOL_POSITIONAL.adaptiveMax) as [Tensor, AdaptiveSize, AdaptiveMaxPoolOptions];
   return adaptiveMaxPoolNd('adaptiveMaxPool1d', 1, input, outputSize, opts);
 }
 
@@ -261,6 +274,7 @@ export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, opts:
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, opts?: WithoutIndices<AdaptiveMaxPoolOptions>): Tensor;
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices;
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions = {}): Tensor | PoolWithIndices {
+  [input, outputSize, opts] = poolCall('adaptiveMaxPool2d', arguments, { input: 'tensor', outputSize: 'any' }, POOL_POSITIONAL.adaptiveMax) as [Tensor, AdaptiveSize, AdaptiveMaxPoolOptions];
   return adaptiveMaxPoolNd('adaptiveMaxPool2d', 2, input, outputSize, opts);
 }
 
@@ -272,6 +286,7 @@ export function adaptiveMaxPool3d(input: Tensor, outputSize: AdaptiveSize, opts:
 export function adaptiveMaxPool3d(input: Tensor, outputSize: AdaptiveSize, opts?: WithoutIndices<AdaptiveMaxPoolOptions>): Tensor;
 export function adaptiveMaxPool3d(input: Tensor, outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices;
 export function adaptiveMaxPool3d(input: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions = {}): Tensor | PoolWithIndices {
+  [input, outputSize, opts] = poolCall('adaptiveMaxPool3d', arguments, { input: 'tensor', outputSize: 'any' }, POOL_POSITIONAL.adaptiveMax) as [Tensor, AdaptiveSize, AdaptiveMaxPoolOptions];
   return adaptiveMaxPoolNd('adaptiveMaxPool3d', 3, input, outputSize, opts);
 }
 
@@ -284,6 +299,7 @@ export function adaptiveMaxPool3d(input: Tensor, outputSize: AdaptiveSize, opts:
  * @example F.globalAvgPool2d(features).flatten(1)   // [N, C]
  */
 export function globalAvgPool2d(input: Tensor): Tensor {
+  poolCall('globalAvgPool2d', arguments, { input: 'tensor' }, POOL_POSITIONAL.none);
   return adaptiveAvgPoolNd('globalAvgPool2d', 2, input, 1);
 }
 
@@ -293,5 +309,6 @@ export function globalAvgPool2d(input: Tensor): Tensor {
  * @example F.globalMaxPool2d(features).flatten(1)   // [N, C]
  */
 export function globalMaxPool2d(input: Tensor): Tensor {
+  poolCall('globalMaxPool2d', arguments, { input: 'tensor' }, POOL_POSITIONAL.none);
   return adaptiveMaxPoolNd('globalMaxPool2d', 2, input, 1, {}) as Tensor;
 }

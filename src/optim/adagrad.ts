@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { fullLike } from '../tensor/create.js';
 import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { optimizerOptions } from './options.js';
 
 export interface AdagradOptions {
   lr: number;
@@ -18,7 +19,7 @@ export interface AdagradOptions {
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsArg<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
-    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...opts });
+    super('Adagrad', params, optimizerOptions('Adagrad', arguments, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }));
   }
 
   protected validate(o: AdagradOptions): void {

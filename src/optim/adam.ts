@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
 import { fusable } from './fused.js';
 import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { optimizerOptions } from './options.js';
 
 export interface AdamOptions {
   lr: number;
@@ -68,7 +69,7 @@ const adamDefaults = { betas: [0.9, 0.999] as [number, number], eps: 1e-8, amsgr
  */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super('Adam', params, { lr: 1e-3, weightDecay: 0, ...adamDefaults, ...opts });
+    super('Adam', params, optimizerOptions('Adam', arguments, { lr: 1e-3, weightDecay: 0, ...adamDefaults }));
   }
   protected validate(o: AdamOptions): void { validateAdam(o, (ok, w) => this.require(ok, w)); }
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamOptions>): void {
@@ -82,7 +83,7 @@ export class Adam extends Optimizer<AdamOptions> {
  */
 export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super('AdamW', params, { lr: 1e-3, weightDecay: 1e-2, ...adamDefaults, ...opts });
+    super('AdamW', params, optimizerOptions('AdamW', arguments, { lr: 1e-3, weightDecay: 1e-2, ...adamDefaults }));
   }
   protected validate(o: AdamOptions): void { validateAdam(o, (ok, w) => this.require(ok, w)); }
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamOptions>): void {

@@ -1,5 +1,6 @@
 import { TensorError } from '../tensor/errors.js';
 import type { Module, StateDict } from '../nn/module.js';
+import { checkArgs } from '../tensor/args.js';
 
 export interface EarlyStoppingOptions {
   /** Name of the monitored metric (for messages and the training log). */
@@ -34,6 +35,7 @@ export class EarlyStopping {
   private bestState: StateDict | null = null;
 
   constructor(opts: EarlyStoppingOptions = {}) {
+    checkArgs('EarlyStopping', arguments, { opts: ['monitor', 'mode', 'patience', 'minDelta', 'restoreBestWeights'] });
     this.monitor = opts.monitor ?? 'valLoss';
     this.mode = opts.mode ?? 'min';
     this.patience = opts.patience ?? 5;

@@ -8,5 +8,10 @@ export {
   LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, LambdaLR, OneCycleLR, ReduceLROnPlateau,
   type OneCycleOptions, type PlateauOptions,
 } from './lr-scheduler.js';
+export { NAdam, type NAdamOptions } from './nadam.js';
+export { RAdam, type RAdamOptions } from './radam.js';
+export { Adadelta, type AdadeltaOptions } from './adadelta.js';
+export { Adamax, type AdamaxOptions } from './adamax.js';
+export { CosineAnnealingWarmRestarts, PolynomialLR, SequentialLR } from './lr-scheduler-more.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';

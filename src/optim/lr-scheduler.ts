@@ -1,4 +1,5 @@
 import { TensorError } from '../tensor/errors.js';
+import { checkArgs, describeArg } from '../tensor/args.js';
 import type { Optimizer } from './optimizer.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
@@ -16,6 +17,9 @@ export abstract class LRScheduler {
 
   /** Subclasses call `this.apply()` at the end of their constructor, once their own fields exist. */
   constructor(readonly optimizer: AnyOptimizer) {
+    if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray((optimizer as Partial<AnyOptimizer>).paramGroups)) {
+      throw new TensorError(`${new.target.name}: optimizer must be a tg.optim optimizer (e.g. new optim.SGD(params, { lr: 0.1 })), got ${describeArg(optimizer)}`);
+    }
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr ?? g.lr);
   }
 
@@ -40,10 +44,27 @@ export abstract class LRScheduler {
     return { lastEpoch: this.lastEpoch };
   }
 
+  /**
+   * Restores `{lastEpoch}`: a non-negative integer, and one this schedule can
+   * reach (OneCycleLR: at most totalSteps). On error nothing changes.
+   * @example sched.loadStateDict({ lastEpoch: 12 })
+   */
   loadStateDict(sd: Record<string, unknown>): void {
-    if (typeof sd.lastEpoch !== 'number') throw new TensorError(`${this.constructor.name}.loadStateDict: missing lastEpoch`);
-    this.lastEpoch = sd.lastEpoch;
-    this.apply();
+    const op = `${this.constructor.name}.loadStateDict`;
+    if (sd === null || typeof sd !== 'object') throw new TensorError(`${op}: expected {lastEpoch}`);
+    const v = sd.lastEpoch;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      throw new TensorError(`${op}: lastEpoch must be a non-negative integer (got ${v === undefined ? 'nothing' : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)).slice(0, 60)})`);
+    }
+    const previous = this.lastEpoch;
+    this.lastEpoch = v;
+    try {
+      this.apply();
+    } catch (e) {
+      this.lastEpoch = previous; // leave the schedule and the lrs as they were
+      this.apply();
+      throw new TensorError(`${op}: ${(e as Error).message}`);
+    }
   }
 }
 
@@ -54,6 +75,7 @@ function positiveInt(op: string, name: string, v: number): void {
 /** lr = base * gamma^floor(epoch / stepSize). */
 export class StepLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly stepSize: number, readonly gamma = 0.1) {
+    checkArgs('StepLR', arguments, { optimizer: 'any', stepSize: 'int', gamma: 'finite?' });
     positiveInt('StepLR', 'stepSize', stepSize);
     super(optimizer);
     this.apply();
@@ -64,6 +86,7 @@ export class StepLR extends LRScheduler {
 /** lr = base * gamma^(number of milestones <= epoch). */
 export class MultiStepLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly milestones: number[], readonly gamma = 0.1) {
+    checkArgs('MultiStepLR', arguments, { optimizer: 'any', milestones: 'shape', gamma: 'finite?' });
     super(optimizer);
     this.apply();
   }
@@ -73,6 +96,7 @@ export class MultiStepLR extends LRScheduler {
 /** lr = base * gamma^epoch. */
 export class ExponentialLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly gamma: number) {
+    checkArgs('ExponentialLR', arguments, { optimizer: 'any', gamma: 'finite' });
     super(optimizer);
     this.apply();
   }
@@ -82,6 +106,7 @@ export class ExponentialLR extends LRScheduler {
 /** lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 (the closed form). */
 export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly tMax: number, readonly etaMin = 0) {
+    checkArgs('CosineAnnealingLR', arguments, { optimizer: 'any', tMax: 'int', etaMin: 'finite?' });
     positiveInt('CosineAnnealingLR', 'tMax', tMax);
     super(optimizer);
     this.apply();
@@ -94,6 +119,7 @@ export class CosineAnnealingLR extends LRScheduler {
 /** Linear warm-up: factor from startFactor to endFactor over totalIters steps, then constant. */
 export class LinearLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5) {
+    checkArgs('LinearLR', arguments, { optimizer: 'any', startFactor: 'finite?', endFactor: 'finite?', totalIters: 'int?' });
     if (!(startFactor > 0 && startFactor <= 1)) throw new TensorError(`LinearLR: startFactor must be in (0, 1] (got ${startFactor})`);
     positiveInt('LinearLR', 'totalIters', totalIters);
     super(optimizer);
@@ -108,6 +134,7 @@ export class LinearLR extends LRScheduler {
 /** lr = base * lambda(epoch). */
 export class LambdaLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly lrLambda: (epoch: number) => number) {
+    checkArgs('LambdaLR', arguments, { optimizer: 'any', lrLambda: 'fn' });
     super(optimizer);
     this.apply();
   }
@@ -140,6 +167,8 @@ export class OneCycleLR extends LRScheduler {
   private readonly o: Required<Omit<OneCycleOptions, 'totalSteps' | 'epochs' | 'stepsPerEpoch' | 'maxLr'>> & { total: number; maxLrs: number[] };
 
   constructor(optimizer: AnyOptimizer, opts: OneCycleOptions) {
+    checkArgs('OneCycleLR', arguments, { optimizer: 'any', opts: ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'divFactor', 'finalDivFactor', 'threePhase', 'cycleMomentum', 'baseMomentum', 'maxMomentum'] });
+    if (!opts) throw new TensorError('OneCycleLR: options are required, e.g. new optim.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 1000 })');
     const total = opts.totalSteps ?? (opts.epochs !== undefined && opts.stepsPerEpoch !== undefined ? opts.epochs * opts.stepsPerEpoch : NaN);
     if (!Number.isInteger(total) || total <= 0) throw new TensorError('OneCycleLR: give totalSteps, or epochs and stepsPerEpoch (positive integers)');
     const n = optimizer.paramGroups.length;
@@ -231,6 +260,10 @@ export class ReduceLROnPlateau {
   private readonly o: Required<PlateauOptions>;
 
   constructor(readonly optimizer: AnyOptimizer, opts: PlateauOptions = {}) {
+    checkArgs('ReduceLROnPlateau', arguments, { optimizer: 'any', opts: ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'] });
+    if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray((optimizer as Partial<AnyOptimizer>).paramGroups)) {
+      throw new TensorError(`ReduceLROnPlateau: optimizer must be a tg.optim optimizer, got ${describeArg(optimizer)}`);
+    }
     this.o = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...opts };
     if (!(this.o.factor < 1 && this.o.factor > 0)) throw new TensorError(`ReduceLROnPlateau: factor must be in (0, 1) (got ${this.o.factor})`);
     this.best = this.o.mode === 'min' ? Infinity : -Infinity;
@@ -271,13 +304,28 @@ export class ReduceLROnPlateau {
     return { best: this.best, badEpochs: this.badEpochs, cooldownLeft: this.cooldownLeft, lrs: this.getLastLr() };
   }
 
+  /**
+   * Restores `{best, badEpochs, cooldownLeft, lrs}`, all validated first: best a
+   * number (±Infinity allowed, not NaN), the counters non-negative integers, lrs
+   * one finite non-negative number per parameter group. On error nothing changes.
+   * @example plateau.loadStateDict(saved)
+   */
   loadStateDict(sd: Record<string, unknown>): void {
-    this.best = sd.best as number;
-    this.badEpochs = sd.badEpochs as number;
-    this.cooldownLeft = sd.cooldownLeft as number;
-    (sd.lrs as number[] | undefined)?.forEach((lr, i) => {
-      const g = this.optimizer.paramGroups[i];
-      if (g) g.lr = lr;
-    });
+    const op = 'ReduceLROnPlateau.loadStateDict';
+    if (sd === null || typeof sd !== 'object') throw new TensorError(`${op}: expected {best, badEpochs, cooldownLeft, lrs}`);
+    const show = (v: unknown) => (v === undefined ? 'nothing' : typeof v === 'number' ? String(v) : JSON.stringify(v)?.slice(0, 60) ?? String(v));
+    const { best, badEpochs, cooldownLeft, lrs } = sd;
+    if (typeof best !== 'number' || Number.isNaN(best)) throw new TensorError(`${op}: best must be a number (got ${show(best)})`);
+    for (const [name, v] of [['badEpochs', badEpochs], ['cooldownLeft', cooldownLeft]] as const) {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new TensorError(`${op}: ${name} must be a non-negative integer (got ${show(v)})`);
+    }
+    const groups = this.optimizer.paramGroups;
+    if (lrs !== undefined && (!Array.isArray(lrs) || lrs.length !== groups.length || !lrs.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0))) {
+      throw new TensorError(`${op}: lrs must be ${groups.length} finite non-negative numbers, one per parameter group (got ${show(lrs)})`);
+    }
+    this.best = best;
+    this.badEpochs = badEpochs as number;
+    this.cooldownLeft = cooldownLeft as number;
+    (lrs as number[] | undefined)?.forEach((lr, i) => (groups[i]!.lr = lr));
   }
 }

@@ -98,32 +98,112 @@ export abstract class Optimizer<O extends { lr: number }> {
     return { state, paramGroups };
   }
 
-  /** Restores what stateDict() produced, for an optimizer built over the same parameters. */
+  /**
+   * Restores what stateDict() produced, for an optimizer built over the same
+   * parameters. Everything is validated before anything changes: group count
+   * and sizes, each hyperparameter (known name, same type, finite, then the
+   * constructor's checks), and per-parameter state (index in range, tensors
+   * shaped like their parameter, floating point and finite; `step` a
+   * non-negative integer; squared averages non-negative). On any error the
+   * optimizer is left as it was.
+   * @example opt.loadStateDict(saved)   // saved = other.stateDict()
+   */
   loadStateDict(sd: OptimizerStateDict): void {
-    if (!sd || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object') {
-      throw new TensorError(`${this.name}.loadStateDict: expected {state, paramGroups}`);
+    const op = `${this.name}.loadStateDict`;
+    if (!isRecord(sd) || !Array.isArray(sd.paramGroups) || !isRecord(sd.state)) {
+      throw new TensorError(`${op}: expected {state, paramGroups}`);
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new TensorError(`${this.name}.loadStateDict: state has ${sd.paramGroups.length} parameter groups but the optimizer has ${this.paramGroups.length}`);
+      throw new TensorError(`${op}: state has ${sd.paramGroups.length} parameter groups but the optimizer has ${this.paramGroups.length}`);
     }
-    sd.paramGroups.forEach((g, i) => {
-      const n = (g.params as unknown[]).length;
-      if (n !== this.paramGroups[i]!.params.length) {
-        throw new TensorError(`${this.name}.loadStateDict: group ${i} has ${n} parameters in the state but ${this.paramGroups[i]!.params.length} in the optimizer`);
-      }
-    });
+    const groupOpts = sd.paramGroups.map((g, i) => this.checkGroup(op, g, i));
     const params = this.allParams();
-    this.state.clear();
+    const state = new Map<Tensor, ParamState>();
     for (const [k, s] of Object.entries(sd.state)) {
-      const p = params[Number(k)];
-      if (!p) throw new TensorError(`${this.name}.loadStateDict: state refers to parameter ${k}, which does not exist`);
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([key, v]) => [key, v instanceof Tensor ? v.clone().to(p.dtype) : v])));
+      const index = Number(k);
+      const p = Number.isInteger(index) && String(index) === k ? params[index] : undefined;
+      if (!p) throw new TensorError(`${op}: state refers to parameter ${JSON.stringify(k)}, which does not exist (the optimizer has ${params.length} parameters)`);
+      if (!isRecord(s)) throw new TensorError(`${op}: state of parameter ${k} must be an object`);
+      state.set(p, Object.fromEntries(Object.entries(s).map(([key, v]) => [key, checkStateValue(op, k, key, v, p)])));
     }
-    sd.paramGroups.forEach((g, i) => {
-      const { params: _ids, ...opts } = g;
-      Object.assign(this.paramGroups[i]!, opts);
-    });
+    // All checked: now apply.
+    this.state.clear();
+    for (const [p, s] of state) this.state.set(p, s);
+    groupOpts.forEach((opts, i) => Object.assign(this.paramGroups[i]!, opts));
   }
+
+  /** Validates saved group `i` against the live group; returns its hyperparameters (without params). */
+  private checkGroup(op: string, g: unknown, i: number): Record<string, unknown> {
+    const live = this.paramGroups[i]! as unknown as Record<string, unknown>;
+    if (!isRecord(g) || !Array.isArray(g.params)) throw new TensorError(`${op}: parameter group ${i} must be an object with a params array`);
+    const n = g.params.length;
+    if (n !== this.paramGroups[i]!.params.length) {
+      throw new TensorError(`${op}: group ${i} has ${n} parameters in the state but ${this.paramGroups[i]!.params.length} in the optimizer`);
+    }
+    if (!g.params.every((id) => Number.isSafeInteger(id) && (id as number) >= 0)) throw new TensorError(`${op}: group ${i} params must be parameter indices`);
+    const opts: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(g)) {
+      if (key === 'params') continue;
+      const bad = (why: string) => new TensorError(`${op}: group ${i} ${key} ${why}`);
+      if (!Object.hasOwn(live, key) || key === '__proto__') throw bad(`is not a hyperparameter of ${this.name} (known: ${Object.keys(live).filter((k) => k !== 'params').join(', ')})`);
+      const want = live[key];
+      if (Array.isArray(want)) {
+        if (!Array.isArray(v) || v.length !== want.length || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+          throw bad(`must be ${want.length} finite numbers (got ${preview(v)})`);
+        }
+        opts[key] = [...v];
+      } else if (typeof want === 'number' || want === undefined) {
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`must be a finite number (got ${preview(v)})`);
+        opts[key] = v;
+      } else if (typeof v !== typeof want) {
+        throw bad(`must be a ${typeof want} (got ${preview(v)})`);
+      } else {
+        opts[key] = v;
+      }
+    }
+    // The constructor's own checks on the merged result (negative lr, betas outside [0, 1), ...).
+    const merged = { ...live, ...opts } as unknown as O;
+    try {
+      this.validate(merged);
+    } catch (e) {
+      throw new TensorError(`${op}: group ${i}: ${(e as Error).message}`);
+    }
+    return opts;
+  }
+}
+
+/** Per-parameter state that holds squares or absolute values, hence never negative. */
+const NON_NEGATIVE_STATE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'sum', 'accDelta', 'expInf']);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor);
+
+/** A short rendering of an untrusted value for an error message. */
+function preview(v: unknown): string {
+  if (v instanceof Tensor) return `a tensor ${JSON.stringify(v.shape)}`;
+  const s = Array.isArray(v) && v.length > 8 ? `an array of ${v.length} items` : (JSON.stringify(v) ?? String(v));
+  return s.length > 60 ? `${s.slice(0, 60)}...` : s;
+}
+
+/** Checks one saved per-parameter state value; returns what the optimizer keeps (tensors copied, in the parameter's dtype). */
+function checkStateValue(op: string, index: string, key: string, v: unknown, p: Tensor): Tensor | number {
+  const where = `${op}: state of parameter ${index}: ${key}`;
+  if (key === '__proto__') throw new TensorError(`${where}: not a valid state name`);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new TensorError(`${where} must be a finite number (got ${v})`);
+    if (key === 'step' && !(Number.isSafeInteger(v) && v >= 0)) throw new TensorError(`${where} must be a non-negative integer (got ${v})`);
+    return v;
+  }
+  if (!(v instanceof Tensor)) throw new TensorError(`${where} must be a tensor or a number (got ${preview(v)})`);
+  if (v.shape.join() !== p.shape.join()) throw new TensorError(`${where} has shape ${JSON.stringify(v.shape)} but the parameter has shape ${JSON.stringify(p.shape)}`);
+  if (v.dtype !== 'float32' && v.dtype !== 'float64') throw new TensorError(`${where} has dtype ${v.dtype} (expected floating point, like the parameter's ${p.dtype})`);
+  const data = v.data();
+  const nonNeg = NON_NEGATIVE_STATE.has(key);
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (!Number.isFinite(x)) throw new TensorError(`${where} holds ${x} at element ${i} (state must be finite)`);
+    if (nonNeg && x < 0) throw new TensorError(`${where} holds ${x} at element ${i} (a running average of squares cannot be negative)`);
+  }
+  return v.clone().to(p.dtype);
 }
 
 /** A state tensor, created as zeros like `p` on first use. */

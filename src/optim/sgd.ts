@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { zerosLike } from '../tensor/create.js';
 import { fusable } from './fused.js';
+import { optimizerOptions } from './options.js';
 
 export interface SGDOptions {
   lr: number;
@@ -23,7 +24,7 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsArg<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {
-    super('SGD', params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts });
+    super('SGD', params, optimizerOptions('SGD', arguments, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }));
   }
 
   protected validate(o: SGDOptions): void {

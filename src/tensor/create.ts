@@ -7,6 +7,7 @@ import { checkShape, numel } from './shape.js';
 import type { Shape } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { defaultGenerator, type Generator } from './random.js';
+import { checkArgs, checkOptionKeys, describeArg, isPlainObject } from './args.js';
 
 export interface CreateOptions {
   /** Element type (default float32; inferred from typed arrays and booleans by `tensor`). */
@@ -21,10 +22,49 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-function checkOpts(op: string, opts: CreateOptions): void {
+const CREATE_KEYS = ['dtype', 'requiresGrad', 'backend'] as const;
+const RANDOM_KEYS = [...CREATE_KEYS, 'generator'] as const;
+
+/** Validates an options object: known keys only, a supported dtype, a boolean requiresGrad. */
+function checkOpts(op: string, opts: CreateOptions, keys: readonly string[] = CREATE_KEYS): void {
+  checkOptionKeys(op, opts, keys);
   if (opts.dtype !== undefined && !isDType(opts.dtype)) {
-    throw new TensorError(`${op}: unknown dtype '${String(opts.dtype)}' (expected float32, float64, int32 or bool)`);
+    throw new TensorError(`${op}: unknown dtype ${describeArg(opts.dtype)} (supported: float32, float64, int32, bool)`);
   }
+  if (opts.requiresGrad !== undefined && typeof opts.requiresGrad !== 'boolean') {
+    throw new TensorError(`${op}: requiresGrad must be a boolean (true or false), got ${describeArg(opts.requiresGrad)}`);
+  }
+  if (opts.backend !== undefined && (typeof opts.backend !== 'object' || opts.backend === null || typeof opts.backend.fromArray !== 'function')) {
+    throw new TensorError(`${op}: backend must be a Backend object (e.g. tg.getBackend()), got ${describeArg(opts.backend)}`);
+  }
+}
+
+/**
+ * A shape given PyTorch's ways: spread (`zeros(2, 3)`), as one array
+ * (`zeros([2, 3])`), either followed by an options object.
+ */
+export type ShapeArgs<O> = [shape: Shape, opts?: O] | number[] | [...number[], O];
+
+/** Splits {@link ShapeArgs} into a checked shape and the options object. */
+function shapeArgs<O extends object>(op: string, args: readonly unknown[], keys: readonly string[]): [number[], O] {
+  let rest = [...args];
+  while (rest.length && rest[rest.length - 1] === undefined) rest.pop();
+  let opts = {} as O;
+  if (rest.length && isPlainObject(rest[rest.length - 1])) opts = rest.pop() as O;
+  let shape: unknown[];
+  if (rest.length === 1 && Array.isArray(rest[0])) shape = [...(rest[0] as unknown[])];
+  else if (rest.every((d) => typeof d === 'number')) shape = rest;
+  else {
+    throw new TensorError(`${op}: expected a shape as numbers (${op}(2, 3)) or one array (${op}([2, 3])), optionally followed by options; got (${rest.map(describeArg).join(', ')})`);
+  }
+  if (rest.length === 0) throw new TensorError(`${op}: missing shape; call ${op}([2, 3]) or ${op}(2, 3) (${op}([]) is a 0-d tensor)`);
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new TensorError(`${op}: shape ${describeArg(shape)} must contain non-negative integers (got ${describeArg(d)})`);
+    }
+  }
+  checkOpts(op, opts as CreateOptions, keys);
+  return [shape as number[], opts];
 }
 
 function finish(op: string, values: TypedArray, shape: Shape, dtype: DType, opts: CreateOptions): Tensor {
@@ -79,7 +119,10 @@ function flattenNested(data: NestedArray): { shape: number[]; values: number[] }
  * @example tg.tensor([[1, 2], [3, 4]], { requiresGrad: true })
  */
 export function tensor(data: NestedArray | TypedArray | readonly number[], opts: CreateOptions & { shape?: Shape } = {}): Tensor {
-  checkOpts('tensor', opts);
+  checkArgs('tensor', arguments, { data: 'any', opts: [...CREATE_KEYS, 'shape'] });
+  checkOpts('tensor', opts, [...CREATE_KEYS, 'shape']);
+  if (data instanceof Tensor) throw new TensorError(`tensor: data is already a Tensor (shape ${fmtShape(data.shape)}); use x.clone() or x.detach()`);
+  if (opts.shape !== undefined) checkShape('tensor', opts.shape);
   const dtype = opts.dtype ?? inferDtype(data);
   if (ArrayBuffer.isView(data)) {
     const shape = opts.shape ?? [data.length];
@@ -94,6 +137,8 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], opts:
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number | boolean, opts: CreateOptions = {}): Tensor {
+  checkArgs('full', arguments, { shape: 'shape', value: 'any', opts: CREATE_KEYS });
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TensorError(`full: value must be a number or a boolean, got ${describeArg(value)}`);
   checkOpts('full', opts);
   checkShape('full', shape);
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
@@ -102,13 +147,21 @@ export function full(shape: Shape, value: number | boolean, opts: CreateOptions 
   return finish('full', values, shape, dtype, opts);
 }
 
-/** @example tg.zeros([2, 3]) */
-export function zeros(shape: Shape, opts: CreateOptions = {}): Tensor {
+/**
+ * A tensor of zeros; the shape is one array or spread numbers (PyTorch's forms).
+ * @example tg.zeros([2, 3]); tg.zeros(2, 3); tg.zeros(2, 3, { dtype: 'float64' })
+ */
+export function zeros(...args: ShapeArgs<CreateOptions>): Tensor {
+  const [shape, opts] = shapeArgs<CreateOptions>('zeros', args, CREATE_KEYS);
   return full(shape, 0, opts);
 }
 
-/** @example tg.ones([2, 3], { dtype: 'float64' }) */
-export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
+/**
+ * A tensor of ones; the shape is one array or spread numbers.
+ * @example tg.ones([2, 3], { dtype: 'float64' }); tg.ones(2, 3)
+ */
+export function ones(...args: ShapeArgs<CreateOptions>): Tensor {
+  const [shape, opts] = shapeArgs<CreateOptions>('ones', args, CREATE_KEYS);
   return full(shape, 1, opts);
 }
 
@@ -116,11 +169,17 @@ export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
  * Values from `start` to `end` (exclusive) by `step`; `arange(n)` is 0..n-1.
  * Integer arguments give int32 unless a dtype is given, like PyTorch.
  */
-export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+export function arange(start: number, end?: number | CreateOptions, step?: number | CreateOptions, opts?: CreateOptions): Tensor;
+export function arange(...args: unknown[]): Tensor {
+  // PyTorch's keyword forms too: arange(5, { dtype }) and arange(0, 5, { dtype }).
+  const [pos, opts] = splitOpts('arange', args);
+  checkArgs('arange', pos, { start: 'finite', end: 'finite?', step: 'finite?' });
   checkOpts('arange', opts);
-  const [s, e] = end === undefined ? [0, start] : [start, end];
-  if (step === 0 || !Number.isFinite(step)) throw new TensorError(`arange: step must be a non-zero finite number (got ${step})`);
+  const [s, e] = pos[1] == null ? [0, pos[0] as number] : [pos[0] as number, pos[1] as number];
+  const step = (pos[2] ?? 1) as number;
+  if (step === 0) throw new TensorError(`arange: step must be a non-zero finite number (got ${step})`);
   const n = Math.max(0, Math.ceil((e - s) / step));
+  if (n > 2 ** 31 - 1) throw new TensorError(`arange: ${n} elements is too many (start ${s}, end ${e}, step ${step})`);
   const dtype = opts.dtype ?? ([s, e, step].every(Number.isInteger) ? 'int32' : 'float32');
   const values = Array.from({ length: n }, (_, i) => s + i * step);
   return finish('arange', toTypedArray(dtype, values), [n], dtype, opts);
@@ -128,6 +187,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 
 /** `steps` evenly spaced values from `start` to `end` inclusive. */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+  checkArgs('linspace', arguments, { start: 'finite', end: 'finite', steps: 'int', opts: CREATE_KEYS });
   checkOpts('linspace', opts);
   if (!Number.isInteger(steps) || steps < 0) throw new TensorError(`linspace: steps must be a non-negative integer (got ${steps})`);
   const dtype = opts.dtype ?? 'float32';
@@ -135,9 +195,13 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   return finish('linspace', toTypedArray(dtype, values), [steps], dtype, opts);
 }
 
-/** n x m identity matrix (m defaults to n). */
-export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
+/** n x m identity matrix (m defaults to n). @example tg.eye(3); tg.eye(2, 3, { dtype: 'float64' }) */
+export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions): Tensor;
+export function eye(...args: unknown[]): Tensor {
+  const [pos, opts] = splitOpts('eye', args);
+  checkArgs('eye', pos, { n: 'int', m: 'int?' });
   checkOpts('eye', opts);
+  const n = pos[0] as number, m = (pos[1] ?? n) as number;
   checkShape('eye', [n, m]);
   const dtype = opts.dtype ?? 'float32';
   const values = typedArrayFor(dtype, n * m);
@@ -145,9 +209,23 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   return finish('eye', values, [n, m], dtype, opts);
 }
 
+/**
+ * Splits trailing options from positional arguments: an options object may
+ * only come last (trailing undefined ignored), so nothing is silently dropped.
+ */
+function splitOpts(op: string, args: readonly unknown[]): [unknown[], CreateOptions & RandomOptions] {
+  const a = [...args];
+  while (a.length && a[a.length - 1] === undefined) a.pop();
+  const i = a.findIndex(isPlainObject);
+  if (i < 0) return [a, {}];
+  if (i !== a.length - 1) throw new TensorError(`${op}: the options object must be the last argument (got ${describeArg(a[i + 1])} after it)`);
+  return [a.slice(0, i), a[i] as CreateOptions];
+}
+
 function randomTensor(op: string, shape: Shape, opts: RandomOptions, draw: (g: Generator) => number): Tensor {
-  checkOpts(op, opts);
+  checkOpts(op, opts, RANDOM_KEYS);
   checkShape(op, shape);
+  checkGenerator(op, opts.generator);
   const dtype = opts.dtype ?? 'float32';
   if (!isFloating(dtype)) throw new TensorError(`${op}: dtype must be float32 or float64 (got ${dtype})`);
   const g = opts.generator ?? defaultGenerator;
@@ -156,23 +234,39 @@ function randomTensor(op: string, shape: Shape, opts: RandomOptions, draw: (g: G
   return finish(op, values, shape, dtype, opts);
 }
 
-/** Uniform samples in [0, 1). */
-export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
+/**
+ * Uniform samples in [0, 1); the shape is one array or spread numbers.
+ * @example tg.rand([2, 3]); tg.rand(2, 3, { generator: g })
+ */
+export function rand(...args: ShapeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = shapeArgs<RandomOptions>('rand', args, RANDOM_KEYS);
   return randomTensor('rand', shape, opts, (g) => g.uniform());
 }
 
-/** Standard normal samples. */
-export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
+/**
+ * Standard normal samples; the shape is one array or spread numbers.
+ * @example tg.randn([2, 3]); tg.randn(2, 3, { dtype: 'float64' })
+ */
+export function randn(...args: ShapeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = shapeArgs<RandomOptions>('randn', args, RANDOM_KEYS);
   return randomTensor('randn', shape, opts, (g) => g.normal());
 }
 
-/** Uniform integers in [low, high) (int32 by default). */
-export function randint(low: number, high: number, shape: Shape, opts: RandomOptions = {}): Tensor {
-  checkOpts('randint', opts);
+/**
+ * Uniform integers in [low, high) (int32 by default); `randint(high, shape)` starts at 0, like PyTorch.
+ * @example tg.randint(0, 10, [4]); tg.randint(10, [4])
+ */
+export function randint(low: number, high: number | Shape, shape?: Shape | RandomOptions, opts?: RandomOptions): Tensor;
+export function randint(...args: unknown[]): Tensor {
+  const [pos, opts] = splitOpts('randint', args);
+  if (Array.isArray(pos[1])) pos.unshift(0);
+  checkArgs('randint', pos, { low: 'int', high: 'int', shape: 'shape' });
+  checkOpts('randint', opts, RANDOM_KEYS);
+  checkGenerator('randint', opts.generator);
+  const [low, high, shape] = pos as [number, number, number[]];
+  if (opts.dtype === 'bool') throw new TensorError(`randint: dtype must be int32, float32 or float64 (got bool)`);
   checkShape('randint', shape);
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
-    throw new TensorError(`randint: expected integers low < high (got low ${low}, high ${high})`);
-  }
+  if (high <= low) throw new TensorError(`randint: expected integers low < high (got low ${low}, high ${high})`);
   const g = opts.generator ?? defaultGenerator;
   const dtype = opts.dtype ?? 'int32';
   const values = typedArrayFor(dtype, numel(shape));
@@ -182,6 +276,11 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
 
 /** A random permutation of 0..n-1 (int32). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  checkArgs('randperm', arguments, { n: 'int', opts: RANDOM_KEYS });
+  checkOpts('randperm', opts, RANDOM_KEYS);
+  if (n < 0) throw new TensorError(`randperm: n must be a non-negative integer, got ${n}`);
+  if (opts.dtype !== undefined && opts.dtype !== 'int32') throw new TensorError(`randperm: dtype must be int32 (got ${opts.dtype})`);
+  checkGenerator('randperm', opts.generator);
   const g = opts.generator ?? defaultGenerator;
   const values = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -191,10 +290,43 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   return finish('randperm', values, [n], 'int32', { ...opts, dtype: 'int32' });
 }
 
-const like = (x: Tensor, opts: CreateOptions): CreateOptions => ({ dtype: x.dtype, backend: x.backend, ...opts });
+/** Checks a `*Like(x, ..., opts)` call; returns x's shape and the options with x's dtype and backend as defaults. */
+function like(op: string, args: ArrayLike<unknown>, spec: Record<string, 'tensor' | 'any' | readonly string[]>, floatOnly = false): [number[], CreateOptions] {
+  checkArgs(op, args, spec);
+  const x = args[0] as Tensor;
+  const last = args[Object.keys(spec).length - 1];
+  const opts = { dtype: x.dtype, backend: x.backend, ...(isPlainObject(last) ? last : {}) } as RandomOptions;
+  checkOpts(op, opts, RANDOM_KEYS);
+  if (floatOnly && !isFloating(opts.dtype!)) throw new TensorError(`${op}: dtype must be float32 or float64 (got ${opts.dtype}; pass { dtype: 'float32' } for an integer x)`);
+  return [[...x.shape], opts];
+}
 
-export const zerosLike = (x: Tensor, opts: CreateOptions = {}): Tensor => zeros(x.shape, like(x, opts));
-export const onesLike = (x: Tensor, opts: CreateOptions = {}): Tensor => ones(x.shape, like(x, opts));
-export const fullLike = (x: Tensor, value: number, opts: CreateOptions = {}): Tensor => full(x.shape, value, like(x, opts));
-export const randLike = (x: Tensor, opts: RandomOptions = {}): Tensor => rand(x.shape, like(x, opts));
-export const randnLike = (x: Tensor, opts: RandomOptions = {}): Tensor => randn(x.shape, like(x, opts));
+/** Zeros with `x`'s shape, dtype and backend. @example tg.zerosLike(x) */
+export function zerosLike(x: Tensor, opts?: CreateOptions): Tensor {
+  return zeros(...like('zerosLike', arguments, { x: 'tensor', opts: CREATE_KEYS }));
+}
+/** Ones with `x`'s shape, dtype and backend. @example tg.onesLike(x) */
+export function onesLike(x: Tensor, opts?: CreateOptions): Tensor {
+  return ones(...like('onesLike', arguments, { x: 'tensor', opts: CREATE_KEYS }));
+}
+/** `value` everywhere, with `x`'s shape, dtype and backend. @example tg.fullLike(x, 7) */
+export function fullLike(x: Tensor, value: number, opts?: CreateOptions): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TensorError(`fullLike: value must be a number or a boolean, got ${describeArg(value)}`);
+  const [shape, o] = like('fullLike', arguments, { x: 'tensor', value: 'any', opts: CREATE_KEYS });
+  return full(shape, value, o);
+}
+/** Uniform [0, 1) samples with `x`'s shape, dtype and backend. @example tg.randLike(x) */
+export function randLike(x: Tensor, opts?: RandomOptions): Tensor {
+  return rand(...like('randLike', arguments, { x: 'tensor', opts: RANDOM_KEYS }, true));
+}
+/** Standard normal samples with `x`'s shape, dtype and backend. @example tg.randnLike(x) */
+export function randnLike(x: Tensor, opts?: RandomOptions): Tensor {
+  return randn(...like('randnLike', arguments, { x: 'tensor', opts: RANDOM_KEYS }, true));
+}
+
+/** A generator option must be a tg.Generator (a plain seed number would otherwise be ignored). */
+function checkGenerator(op: string, g: unknown): void {
+  if (g !== undefined && !(g instanceof Object && typeof (g as Generator).uniform === 'function' && typeof (g as Generator).normal === 'function')) {
+    throw new TensorError(`${op}: generator must be a tg.Generator (e.g. new tg.Generator(0)), got ${describeArg(g)}`);
+  }
+}

@@ -1,3 +1,4 @@
+import { TensorError } from './errors.js';
 /** Element types. `bool` is stored one byte per element (0/1). */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
@@ -13,13 +14,23 @@ export function isFloating(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
-/** Allocates a zero-filled typed array of the dtype's element type. */
+/**
+ * Allocates a zero-filled typed array of the dtype's element type.
+ * Throws a TensorError (never a raw TypeError/RangeError) for an unknown dtype,
+ * a size that is not a non-negative integer, or an array the engine cannot allocate.
+ */
 export function typedArrayFor(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(size);
-    case 'float64': return new Float64Array(size);
-    case 'int32': return new Int32Array(size);
-    case 'bool': return new Uint8Array(size);
+  if (!isDType(dtype)) throw new TensorError(`alloc: unknown dtype ${JSON.stringify(dtype)} (supported: ${DTYPES.join(', ')})`);
+  if (!Number.isSafeInteger(size) || size < 0) throw new TensorError(`alloc: the element count must be a non-negative integer (got ${size}, dtype ${dtype})`);
+  try {
+    switch (dtype) {
+      case 'float32': return new Float32Array(size);
+      case 'float64': return new Float64Array(size);
+      case 'int32': return new Int32Array(size);
+      case 'bool': return new Uint8Array(size);
+    }
+  } catch (e) {
+    throw new TensorError(`alloc: cannot allocate ${size} elements of ${dtype} (${(e as Error).message})`);
   }
 }
 

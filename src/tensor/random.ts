@@ -84,11 +84,37 @@ export class Generator {
     return { s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!], spareNormal: this.spareNormal };
   }
 
+  /**
+   * Restores a state from `getState()`, validated first (see `checkGeneratorState`).
+   * @example g.setState(saved)
+   */
   setState(state: GeneratorState): this {
-    if (!state || !Array.isArray(state.s) || state.s.length !== 4) throw new TensorError('Generator.setState: expected {s: [4 numbers], spareNormal}');
+    checkGeneratorState('Generator.setState', state);
     this.s.set(state.s);
     this.spareNormal = state.spareNormal ?? null;
     return this;
+  }
+}
+
+/**
+ * Throws a TensorError (prefixed with `where`) unless `state` is a valid
+ * Generator state: `s` four integers in [0, 2^32), not all zero (xoshiro's one
+ * fixed point: from it every draw is 0, and `normal()` would loop forever), and
+ * `spareNormal` null or a finite number.
+ * @example checkGeneratorState('loadCheckpoint: rng.default', saved)
+ */
+export function checkGeneratorState(where: string, state: unknown): asserts state is GeneratorState {
+  const st = state as { s?: unknown; spareNormal?: unknown } | null;
+  if (st === null || typeof st !== 'object' || !Array.isArray(st.s) || st.s.length !== 4) {
+    throw new TensorError(`${where}: expected a generator state {s: [4 unsigned 32-bit integers], spareNormal}`);
+  }
+  if (!st.s.every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff)) {
+    throw new TensorError(`${where}: generator state s must be 4 unsigned 32-bit integers (got ${JSON.stringify(st.s).slice(0, 80)})`);
+  }
+  if (st.s.every((v) => v === 0)) throw new TensorError(`${where}: generator state s is all zeros, which xoshiro128** can never leave (every draw would be 0)`);
+  const spare = st.spareNormal;
+  if (spare !== undefined && spare !== null && !(typeof spare === 'number' && Number.isFinite(spare))) {
+    throw new TensorError(`${where}: generator spareNormal must be null or a finite number (got ${JSON.stringify(spare)?.slice(0, 40) ?? String(spare)})`);
   }
 }
 
@@ -104,5 +130,6 @@ export const defaultGenerator = new Generator(67280421310721 % 2 ** 32);
  * @example tg.manualSeed(0)
  */
 export function manualSeed(seed: number): void {
+  if (arguments.length > 1) throw new TensorError(`manualSeed: expected one seed, got ${arguments.length} arguments`);
   defaultGenerator.manualSeed(seed);
 }

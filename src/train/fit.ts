@@ -5,6 +5,7 @@ import type { EarlyStopping } from '../optim/early-stopping.js';
 import { crossEntropy } from '../ops/loss.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { TensorError } from '../tensor/errors.js';
 import { evaluate, tally, type Evaluation, type LabeledBatches } from './evaluate.js';
 
 export interface BatchInfo {
@@ -54,6 +55,23 @@ export interface FitOptions {
   onEpoch?: (result: EpochResult) => void | Promise<void>;
   /** Polled between batches; true stops training after the current batch (e.g. on Ctrl-C). */
   shouldStop?: () => boolean;
+  /**
+   * Throw a TensorError as soon as a batch loss is NaN or infinite (default
+   * false: experiments may study divergence). The CLI sets it, so a diverged
+   * run stops with a message instead of saving a NaN model.
+   */
+  stopOnNonFinite?: boolean;
+}
+
+/** Checks the loop's numbers up front, so a bad call fails before the first batch. */
+function checkFitOptions(o: FitOptions): void {
+  const start = o.startEpoch ?? 1;
+  if (!Number.isSafeInteger(o.epochs) || o.epochs < 0) throw new TensorError(`fit: epochs must be a non-negative integer (got ${o.epochs})`);
+  if (!Number.isSafeInteger(start) || start < 1) throw new TensorError(`fit: startEpoch must be a positive integer (got ${start})`);
+  if (!Number.isSafeInteger(o.numClasses) || o.numClasses < 1) throw new TensorError(`fit: numClasses must be a positive integer (got ${o.numClasses})`);
+  if (o.schedulerStep !== undefined && o.schedulerStep !== 'epoch' && o.schedulerStep !== 'batch') {
+    throw new TensorError(`fit: schedulerStep must be 'epoch' or 'batch' (got ${JSON.stringify(o.schedulerStep)})`);
+  }
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -66,6 +84,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * @example await fit({ model, optimizer, train: loader, test: testLoader, numClasses: 10, epochs: 3 });
  */
 export async function fit(o: FitOptions): Promise<EpochResult[]> {
+  checkFitOptions(o);
   const results: EpochResult[] = [];
   const lossFn = o.lossFn ?? ((logits: Tensor, y: Tensor) => crossEntropy(logits, y));
   for (let epoch = o.startEpoch ?? 1; epoch <= o.epochs; epoch++) {
@@ -84,6 +103,9 @@ export async function fit(o: FitOptions): Promise<EpochResult[]> {
       if (o.scheduler && o.schedulerStep === 'batch' && 'lastEpoch' in o.scheduler) o.scheduler.step();
       const n = y.shape[0]!;
       const l = loss.item();
+      if (o.stopOnNonFinite && !Number.isFinite(l)) {
+        throw new TensorError(`fit: the training loss became ${l} at epoch ${epoch}, batch ${batch + 1} (lr ${o.optimizer.paramGroups[0]!.lr}); the run diverged: use a smaller learning rate`);
+      }
       lossSum += l * n;
       seen += n;
       correct += noGrad(() => tally(confusion, logits.detach(), y));
@@ -97,6 +119,7 @@ export async function fit(o: FitOptions): Promise<EpochResult[]> {
       await yieldToEventLoop();
       if (o.shouldStop?.()) return results;
     }
+    if (seen === 0) throw new TensorError(`fit: the training data gave no batches in epoch ${epoch}`);
     const seconds = (performance.now() - start) / 1000;
     const test = o.test ? evaluate(o.model, o.test, o.numClasses) : null;
     const lr = o.optimizer.paramGroups[0]!.lr;

@@ -64,3 +64,74 @@ export function nodeRequire(caller: string, instead?: string): NodeJS.Require {
 function notNode(caller: string, why: string, instead: string | undefined): TensorError {
   return new TensorError(`${caller}: needs Node.js (${why})${instead ? `; in a browser, ${instead}` : ''}`);
 }
+
+/**
+ * Creates folder `dir` and its missing parents, one level at a time, and
+ * returns the folders it created (outermost first). Use it instead of
+ * `mkdirSync(dir, { recursive: true })`, which on Node 20 spins forever at 100%
+ * CPU when mkdir fails with ENOENT although the parent exists (`/proc/x/y`).
+ * Throws `TensorError('<where>: ...')` naming the path that is a file or cannot
+ * be created.
+ * @example makeDirs('writePng', 'out/figures'); // ['/abs/out', '/abs/out/figures'] when neither existed
+ */
+export function makeDirs(where: string, dir: string): string[] {
+  const { mkdirSync, statSync } = nodeBuiltin('node:fs', where);
+  const { dirname, resolve } = nodeBuiltin('node:path', where);
+  const code = (e: unknown) => (e as { code?: string }).code ?? (e as Error).message;
+  const missing: string[] = [];
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch (e) {
+      // ENOTDIR: some ancestor is a file; walking up finds it and names it.
+      if ((code(e) === 'ENOENT' || code(e) === 'ENOTDIR') && dirname(p) !== p) {
+        missing.push(p);
+        continue;
+      }
+      throw new TensorError(`${where}: cannot use ${p} (${code(e)})`);
+    }
+    if (!isDir) throw new TensorError(`${where}: ${p} is a file, not a folder`);
+    break;
+  }
+  const created: string[] = [];
+  for (const p of missing.reverse()) {
+    try {
+      mkdirSync(p);
+      created.push(p);
+    } catch (e) {
+      if (code(e) === 'EEXIST' && statSync(p).isDirectory()) continue;
+      throw new TensorError(`${where}: cannot create the folder ${p} (${code(e)})`);
+    }
+  }
+  return created;
+}
+
+/**
+ * Writes bytes to `path` atomically: a temporary file beside it, flushed, then
+ * renamed over `path`, so a crash or error never leaves a half-written file.
+ * @internal
+ */
+export function writeFileAtomic(where: string, path: string, bytes: Uint8Array, instead?: string): void {
+  const { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } = nodeBuiltin('node:fs', where, instead);
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'wx');
+    writeFileSync(fd, bytes);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+  } catch (err) {
+    // Best-effort cleanup: the temporary file may never have been created.
+    for (const cleanup of [() => fd !== null && closeSync(fd), () => unlinkSync(tmp)]) {
+      try {
+        cleanup();
+      } catch {
+        // nothing more to undo
+      }
+    }
+    throw new TensorError(`${where}: cannot write the file (${(err as Error).message})`);
+  }
+}

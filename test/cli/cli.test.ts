@@ -127,10 +127,10 @@ describe('user errors: one clear line, exit 1, no stack trace', () => {
     assertUserError(run('train', '--resume', join(dir, 'absent.safetensors')), /^tensorgrad train: checkpoint .*absent\.safetensors does not exist/);
   });
   test('unknown model, dataset, optimizer; bad numbers', () => {
-    assertUserError(run('train', '--model', 'resnet999'), /^tensorgrad train: unknown model 'resnet999' \(available: lenet5, mlp/);
+    assertUserError(run('train', '--model', 'resnet999'), /^tensorgrad train: unknown model 'resnet999' for --model \(available: lenet5, mlp/);
     assertUserError(run('train', '--dataset', 'imagenet'), /^tensorgrad train: unknown dataset 'imagenet'/);
     assertUserError(run('train', '--optimizer', 'lion', '--train-subset', '10', '--test-subset', '10'), /^tensorgrad train: unknown optimizer 'lion'/);
-    assertUserError(run('train', '--lr', '-1'), /^tensorgrad train: --lr must be a positive number/);
+    assertUserError(run('train', '--lr', '-1'), /^tensorgrad train: --lr must be a number above 0/);
     assertUserError(run('train', '--dataset', 'cifar10'), /^tensorgrad train: dataset 'cifar10' needs --data-dir/);
     assertUserError(run('summary', 'nonexistent-model'), /^tensorgrad summary: 'nonexistent-model' is neither a model name/);
     const r = run('train', '--epochs', 'x');

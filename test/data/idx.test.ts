@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readIdx, encodeIdx } from '../../src/data/index.js';
+import { readIdx, encodeIdx, loadIdxDataset } from '../../src/data/index.js';
+import { DEFAULT_MAX_IDX_BYTES } from '../../src/data/idx.js';
 
 let dir = '';
 before(() => { dir = mkdtempSync(join(tmpdir(), 'tg-idx-')); });
@@ -83,5 +84,42 @@ describe('readIdx', () => {
     const missing = join(dir, 'missing-idx1-ubyte');
     assert.throws(() => readIdx(missing), new RegExp(`readIdx: cannot read ${missing}: no such file`));
     assert.throws(() => readIdx(Uint8Array.of(0, 0)), /readIdx: <bytes>: file is 2 bytes, too short/);
+  });
+});
+
+describe('IDX limits and label validation', () => {
+  test('a small .gz that inflates far beyond its header (or claims gigabytes) fails early and bounded', () => {
+    assert.equal(DEFAULT_MAX_IDX_BYTES, 2 ** 30);
+    // 64 MB of zeros behind a header that declares 5 labels: ~64 KB of gzip.
+    const bomb = new Uint8Array(64 * 2 ** 20);
+    bomb.set(encodeIdx([5], Uint8Array.of(1, 2, 3, 4, 5)).subarray(0, 8));
+    const path = join(dir, 'bomb-labels.gz');
+    writeFileSync(path, gzipSync(bomb, { level: 9 }));
+    const before = process.memoryUsage().arrayBuffers;
+    assert.throws(() => readIdx(path), new RegExp(`readIdx: ${path}: trailing bytes: the gzip data inflates to more than the 13 bytes its IDX header declares`));
+    assert.ok(process.memoryUsage().arrayBuffers - before < 32 * 2 ** 20);
+    // A header declaring 4 GB of uint8 is refused from the header alone.
+    const huge = encodeIdx([1], Uint8Array.of(0)).slice(0, 8);
+    new DataView(huge.buffer).setUint32(4, 0xffffffff);
+    const hugePath = join(dir, 'huge.gz');
+    writeFileSync(hugePath, gzipSync(Uint8Array.of(...huge, ...new Uint8Array(1000))));
+    assert.throws(() => readIdx(hugePath), /huge\.gz: header declares uint8 dims \[4294967295\], i\.e\. 4294967303 bytes, above the limit of 1073741824 \(raise it with readIdx\(path, \{ maxBytes \}\)\)/);
+    assert.throws(() => readIdx(handMade, { maxBytes: 10 }), /<bytes>: 18 bytes is above the limit of 10/);
+    assert.deepEqual(readIdx(gzipSync(handMade), { maxBytes: 18 }).dims, [2, 3]);
+    assert.throws(() => readIdx(handMade, { maxBytes: -1 }), /readIdx: maxBytes must be a positive integer \(got -1\)/);
+  });
+
+  test('loadIdxDataset checks labels against numClasses at load time, naming the file and the index', () => {
+    const images = join(dir, 'imgs');
+    const labels = join(dir, 'labs.gz');
+    writeFileSync(images, encodeIdx([3, 2, 2], new Uint8Array(12)));
+    writeFileSync(labels, gzipSync(encodeIdx([3], Uint8Array.of(1, 12, 3))));
+    assert.throws(() => loadIdxDataset(images, labels, { numClasses: 10, cache: false }),
+      new RegExp(`^TensorError: loadIdxDataset: ${labels}: label 12 at index 1 is out of range \\(expected 0\\.\\.9\\)`));
+    assert.equal(loadIdxDataset(images, labels, { cache: false }).labels.shape[0], 3); // no class count: any non-negative label
+    writeFileSync(labels, gzipSync(encodeIdx([3], Int32Array.of(1, -4, 3))));
+    assert.throws(() => loadIdxDataset(images, labels, { cache: false }), /label -4 at index 1 is out of range \(labels must be non-negative\)/);
+    writeFileSync(images, encodeIdx([0, 2, 2], new Uint8Array(0)));
+    assert.throws(() => loadIdxDataset(images, labels, { cache: false }), /empty image set \(dims \[0,2,2\]\)/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tg from '../../src/index.js';
-import { checkOp, randomShape } from '../helpers/check-op.js';
+import { assertClose, backendByName, checkOp, randomShape } from '../helpers/check-op.js';
 import { reduceAxes, map, zip } from '../helpers/ndarray.js';
 import type { ND } from '../helpers/ndarray.js';
 
@@ -22,8 +22,8 @@ const reducers: [string, (x: tg.Tensor, axes: number[], keep: boolean) => tg.Ten
   ['sum', (x, a, k) => x.sum(a, k), sum],
   ['mean', (x, a, k) => x.mean(a, k), mean],
   ['prod', (x, a, k) => x.prod(a, k), (v) => v.reduce((a, b) => a * b, 1)],
-  ['max', (x, a, k) => x.max(a, k), (v) => Math.max(...v)],
-  ['min', (x, a, k) => x.min(a, k), (v) => Math.min(...v)],
+  ['amax', (x, a, k) => x.amax(a, k), (v) => Math.max(...v)],
+  ['amin', (x, a, k) => x.amin(a, k), (v) => Math.min(...v)],
   ['var', (x, a, k) => x.var(a, { keepdim: k }), (v) => variance(v, 1)],
   ['var correction 0', (x, a, k) => x.var(a, { keepdim: k, correction: 0 }), (v) => variance(v, 0)],
   ['std', (x, a, k) => x.std(a, { keepdim: k }), (v) => Math.sqrt(variance(v, 1))],
@@ -60,14 +60,85 @@ describe('reduction gradients in special cases', () => {
     x.prod(1).sum().backward();
     assert.deepEqual(x.grad!.toArray(), [[0, 6, 0], [0, 0, 0], [8, 4, 2]]);
   });
-  test('max shares the gradient between ties', () => {
+  test('max() without dim and amax share the gradient between ties', () => {
     const x = tg.tensor([1, 3, 3, 2], { requiresGrad: true });
     x.max().backward();
     assert.deepEqual(x.grad!.toArray(), [0, 0.5, 0.5, 0]);
+    const y = tg.tensor([[1, 3, 3], [2, 2, 0]], { requiresGrad: true });
+    y.amax(1).sum().backward();
+    assert.deepEqual(y.grad!.toArray(), [[0, 0.5, 0.5], [0.5, 0.5, 0]]);
   });
   test('logsumexp of all -inf is -inf, of large values is finite', () => {
     assert.equal(tg.tensor([-Infinity, -Infinity]).logsumexp(0).item(), -Infinity);
     assert.ok(Math.abs(tg.tensor([1000, 1000], { dtype: 'float64' }).logsumexp(0).item() - (1000 + Math.LN2)) < 1e-9);
+  });
+});
+
+describe('±Inf and NaN propagate through reductions as in PyTorch', () => {
+  // Rows long enough for the wasm SIMD paths (row and column kernels, lane tails), with
+  // ±Inf/NaN planted at random places; the oracle is plain double arithmetic (Math.max
+  // propagates NaN; a plain sum gives inf + -inf = NaN).
+  const plain: [string, (x: tg.Tensor, a: number[]) => tg.Tensor, (v: number[]) => number][] = [
+    ['sum', (x, a) => x.sum(a), (v) => v.reduce((p, q) => p + q, 0)],
+    ['amax', (x, a) => x.amax(a), (v) => Math.max(...v)],
+    ['amin', (x, a) => x.amin(a), (v) => Math.min(...v)],
+    ['prod', (x, a) => x.prod(a), (v) => v.reduce((p, q) => p * q, 1)],
+  ];
+  const specials = [Infinity, -Infinity, NaN];
+  for (const name of tg.listBackends()) {
+    test(`${name}: sum, amax, amin, prod over rows, columns and all, float32 and float64`, () => {
+      const backend = backendByName(name);
+      const g = new tg.Generator(11);
+      for (const shape of [[3, 13], [13, 3], [2, 9, 5], [37]]) {
+        const n = shape.reduce((p, q) => p * q, 1);
+        const data = Float64Array.from({ length: n }, () => (g.uniform() < 0.08 ? specials[g.randint(0, 3)]! : g.uniform() + 0.5));
+        for (const axes of [[shape.length - 1], [0], shape.map((_, i) => i)]) {
+          for (const [op, f, ref] of plain) {
+            const want = reduceAxes({ shape, data }, axes, false, ref).data;
+            for (const dtype of ['float64', 'float32'] as const) {
+              const got = f(tg.tensor(data, { shape, dtype, backend }), axes).data();
+              assertClose(got, want, 1e-5, 1e-5, `${name} ${dtype} ${op} over ${JSON.stringify(axes)} of ${JSON.stringify(shape)}`);
+            }
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('max and min along a dim: { values, indices }', () => {
+  for (const name of tg.listBackends()) {
+    test(`${name}: values, int32 indices, keepdim, the whole gradient to the first maximum`, () => {
+      const backend = backendByName(name);
+      const x = tg.tensor([[1, 3, 3], [2, 2, 0]], { requiresGrad: true, backend });
+      const { values, indices } = x.max(1);
+      assert.deepEqual(values.toArray(), [3, 2]);
+      assert.deepEqual(indices.toArray(), [1, 0]);
+      assert.equal(indices.dtype, 'int32');
+      values.sum().backward();
+      assert.deepEqual(x.grad!.toArray(), [[0, 1, 0], [1, 0, 0]]);
+      const m = tg.min(x, 0, true);
+      assert.deepEqual(m.values.toArray(), [[1, 2, 0]]);
+      assert.deepEqual(m.indices.toArray(), [[0, 1, 1]]);
+      const nan = tg.tensor([[1, NaN, 3, NaN]], { backend });
+      assert.deepEqual(nan.max(1).indices.toArray(), [1]);
+      assert.ok(Number.isNaN(nan.min(-1).values.item()));
+      const s = tg.tensor(5, { backend }).max(0);
+      assert.deepEqual([s.values.shape, s.indices.shape, s.values.item(), s.indices.item()], [[], [], 5, 0]);
+    });
+  }
+  test('matches checkOp with a float64 reference (random data has no ties)', () => {
+    for (const dim of [0, 1, -1]) {
+      checkOp({ shapes: [[3, 4, 2]], op: (x) => x.max(dim).values, reference: (x) => reduceAxes(x, [dim < 0 ? dim + 3 : dim], false, (v) => Math.max(...v)) });
+      checkOp({ shapes: [[3, 4, 2]], op: (x) => tg.min(x, dim, true).values, reference: (x) => reduceAxes(x, [dim < 0 ? dim + 3 : dim], true, (v) => Math.min(...v)) });
+    }
+  });
+  test('several dims are refused with a pointer to amax', () => {
+    const x = tg.zeros([2, 3]);
+    assert.throws(() => (x as unknown as { max(d: number[]): unknown }).max([0, 1]), /max: dim must be one integer \(got \[0,1\]\); use amax/);
+    assert.throws(() => x.min(2), /min: dim 2 is out of range/);
+    assert.throws(() => x.max(0.5), /max: dim must be one integer/);
+    assert.throws(() => tg.zeros([2, 0]).max(1), /max: cannot reduce over an empty dimension/);
   });
 });
 

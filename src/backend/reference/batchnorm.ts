@@ -4,7 +4,8 @@
  * reference for the wasm kernels (assembly/batchnorm.ts) and their float64 path.
  *   forward:  mean_c, var_c (biased) over N·S values; y = (x - mean) / sqrt(var + eps) · w + b
  *   backward: dbias = Σ gy, dweight = Σ gy·x̂, dx = w/sqrt(var + eps) · (gy - dbias/M - x̂·dweight/M)
- * weight/bias null stand for 1 and 0.
+ * weight/bias null stand for 1 and 0. Statistics are two-pass in float64 (never E[x²] - E[x]²) and
+ * every output subtracts the mean before scaling, so inputs far from zero keep their precision.
  */
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { typedArrayFor } from '../../tensor/dtype.js';
@@ -36,7 +37,12 @@ export function batchNormTrainBackward(
   const dx = typedArrayFor(dtype, n * c * s), dweight = typedArrayFor(dtype, c), dbias = typedArrayFor(dtype, c);
   const m = n * s;
   for (let ch = 0; ch < c; ch++) {
-    const mu = mean[ch]!, invStd = 1 / Math.sqrt(variance[ch]! + eps);
+    // The saved mean may be rounded (float32): measure its error δ = mean(x - mean) and centre
+    // on mean + δ, so a mean far from zero (~1000) costs no precision in x̂.
+    const invStd = 1 / Math.sqrt(variance[ch]! + eps);
+    let sd = 0;
+    for (let i = 0; i < n; i++) for (let k = (i * c + ch) * s, e = k + s; k < e; k++) sd += x[k]! - mean[ch]!;
+    const mu = mean[ch]! + sd / m;
     let sg = 0, sgx = 0;
     for (let i = 0; i < n; i++) {
       for (let k = (i * c + ch) * s, e = k + s; k < e; k++) {

@@ -71,6 +71,10 @@ export const UNARY: Record<UnaryOp, UnaryFn> = {
   ceil: Math.ceil,
   round: roundHalfEven,
   logicalNot: (x) => (x ? 0 : 1),
+  tan: Math.tan,
+  atan: Math.atan,
+  log2: Math.log2,
+  log10: Math.log10,
 };
 
 /** Integer division semantics follow PyTorch true division: ints divide as floats (the caller casts). */
@@ -80,6 +84,7 @@ export const BINARY: Record<BinaryOp, BinaryFn> = {
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
   pow: Math.pow,
+  atan2: Math.atan2,
   maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
   minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
   eq: (a, b) => (a === b ? 1 : 0),

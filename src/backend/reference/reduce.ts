@@ -23,12 +23,14 @@ export function reduce(op: ReduceOp, x: TypedArray, xl: Layout, axes: readonly n
     const base = outer[o]!;
     switch (op) {
       case 'sum': {
-        // Kahan-compensated so float32 sums of large tensors stay accurate.
+        // Kahan-compensated so float32 sums of large tensors stay accurate. Once the running
+        // sum is infinite the compensation would be inf - inf = NaN: keep it 0 there, so ±Inf
+        // propagates as a plain sum (inf + 1 = inf, inf + -inf = NaN), as in PyTorch.
         let s = 0, c = 0;
         for (let j = 0; j < m; j++) {
           const y = x[base + inner[j]!]! - c;
           const t = s + y;
-          c = t - s - y;
+          c = t - t === 0 ? t - s - y : 0;
           s = t;
         }
         out[o] = s;

@@ -12,7 +12,8 @@ import type {
   SgdStepOptions, Storage, UnaryOp,
 } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
+import { DTYPES, isDType, toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
+import { TensorError } from '../../tensor/errors.js';
 import type { Shape } from '../../tensor/shape.js';
 import { offsetsOf } from '../reference/storage.js';
 import { WasmContext, ws } from './context.js';
@@ -50,13 +51,16 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * Sets the number of threads (the caller included), clamped to 1..64; 1
-   * where memory cannot be shared. Resolves once new workers are running
-   * (until then jobs use the threads that are).
+   * Sets the number of threads (the caller included): an integer from 1 to
+   * 64 (TensorError otherwise, thrown at the call); 1 where memory cannot be
+   * shared. Takes effect at once, so overlapping calls apply in call order
+   * (the last one wins); the promise resolves once the workers are running
+   * (until then jobs use the threads that are). Results never depend on it.
+   * @example await wasm.setNumThreads(4);
    */
-  async setNumThreads(n: number): Promise<void> {
-    await this.ctx.pool.resize(n);
-    await this.ctx.pool.whenReady();
+  setNumThreads(n: number): Promise<void> {
+    this.ctx.pool.resize(n);
+    return this.ctx.pool.whenReady().then(() => undefined);
   }
 
   /** True when this instance runs over a shared memory (so threads are possible). */
@@ -80,6 +84,7 @@ export class WasmBackend implements Backend {
     return this.ctx.alloc(dtype, length, true);
   }
   fromArray(dtype: DType, values: TypedArray): Storage {
+    if (!isDType(dtype)) throw new TensorError(`wasm backend: cannot create a buffer of dtype ${JSON.stringify(dtype)} (supported: ${DTYPES.join(', ')})`);
     // Already of the dtype's array type: copy as is; otherwise convert like the reference (bool -> 0/1, int32 truncates).
     const exact = dtype !== 'bool' && values.constructor === typedArrayFor(dtype, 0).constructor;
     return this.ctx.fromTyped(dtype, exact ? values : toTypedArray(dtype, values));

@@ -9,6 +9,7 @@ import type { Heap } from './heap.js';
 import type { Kernels, LoadedModule, Variant } from './loader.js';
 import { BYTES, WasmStorage } from './storage.js';
 import { ThreadPool } from './threads.js';
+import { TensorError } from '../../tensor/errors.js';
 
 export class WasmContext {
   readonly kernels: Kernels;
@@ -23,7 +24,7 @@ export class WasmContext {
   ) {
     this.kernels = loaded.kernels;
     this.variant = loaded.variant;
-    const areas = { alloc: (n: number) => heap.alloc(n, false), free: (p: number, n: number) => heap.free(p, n) };
+    const areas = { alloc: (n: number) => heap.alloc(n, false, `${n} bytes of per-thread scratch`), free: (p: number, n: number) => heap.free(p, n) };
     this.pool = new ThreadPool(loaded.kernels, loaded.module, loaded.memory, areas, loaded.kernels.sgemmScratchBytes(), loaded.shared);
   }
 
@@ -56,18 +57,41 @@ export class WasmContext {
     return s;
   }
 
-  /** Temporary heap block of `bytes` (free with {@link freeTemp}). */
+  /** Temporary blocks handed out and not yet freed (address -> reserved bytes). */
+  private readonly temps = new Map<number, number>();
+
+  /**
+   * Temporary heap block of `bytes` (free with {@link freeTemp}). Blocks a
+   * kernel driver did not free because an exception cut it short are freed by
+   * {@link settle} when the outermost backend call ends.
+   */
   temp(bytes: number): { ptr: number; size: number } {
-    return this.heap.alloc(bytes, false);
+    const t = this.heap.alloc(bytes, false, `${bytes} bytes of kernel scratch`);
+    this.temps.set(t.ptr, t.size);
+    return t;
   }
   freeTemp(t: { ptr: number; size: number }): void {
-    this.heap.free(t.ptr, t.size);
+    if (this.temps.delete(t.ptr)) this.heap.free(t.ptr, t.size);
+  }
+
+  /**
+   * Restores the per-call state when the outermost backend call returns or
+   * throws: a pool job left half-built by an exception is discarded (it must
+   * never run later, writing into buffers freed meanwhile), and scratch blocks
+   * still out are freed. After a successful call both are already empty.
+   */
+  settle(): void {
+    this.pool.discard();
+    for (const [ptr, size] of this.temps) this.heap.free(ptr, size);
+    this.temps.clear();
   }
 }
 
 /** The WasmStorage behind a Storage, with a clear error for foreign ones. */
 export function ws(s: Storage): WasmStorage {
-  if (!(s instanceof WasmStorage)) throw new Error(`wasm backend: storage belongs to backend '${s.backend.name}'`);
+  if (!(s instanceof WasmStorage)) {
+    throw new TensorError(`wasm backend: got a tensor of backend '${s?.backend?.name}'; move it first with x.toBackend('wasm')`);
+  }
   return s;
 }
 

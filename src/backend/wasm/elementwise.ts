@@ -15,10 +15,12 @@ import { splitCount } from './split.js';
 
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
   add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12, reluBackward: 13,
+  atan2: 14,
 };
 const UNARY_CODE: Partial<Record<UnaryOp, number>> = {
   neg: 0, abs: 1, relu: 2, sqrt: 3, floor: 4, ceil: 5, round: 6, reciprocal: 7, rsqrt: 8,
   exp: 9, log: 10, tanh: 11, sigmoid: 12, expm1: 13, log1p: 14, sin: 15, cos: 16, sign: 17,
+  tan: 18, atan: 19, log2: 20, log10: 21,
 };
 
 const isFloat = (d: DType): d is 'float32' | 'float64' => d === 'float32' || d === 'float64';

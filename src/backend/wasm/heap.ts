@@ -18,8 +18,21 @@
  * {@link Heap.f32} & co., which re-create them when the buffer changed.
  */
 
+import { TensorError } from '../../tensor/errors.js';
+
 const PAGE = 65536;
 const ALIGN = 16;
+/** The wasm32 address space: the largest memory a module can have (65536 pages). */
+export const WASM32_MAX_BYTES = 65536 * PAGE;
+
+/** Bytes in a short human form for error messages: `512 B`, `3.0 MiB`, `4.0 GiB`. */
+export function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n / 1024, u = 0;
+  while (v >= 1024 && u < units.length - 1) v /= 1024, u++;
+  return `${v.toFixed(1)} ${units[u]}`;
+}
 /** Initial (and smallest) allocation volume between two GC requests (see Heap.onPressure). */
 export const PRESSURE_BYTES = 16 * 1024 * 1024;
 
@@ -66,8 +79,12 @@ export class Heap {
    */
   onPressure: (() => void) | null = null;
 
-  /** `base`: first usable byte (the module's __heap_base). */
-  constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
+  /**
+   * `base`: first usable byte (the module's __heap_base). `maxBytes`: the
+   * memory's declared maximum (the heap never asks to grow past it, so a
+   * request that cannot fit fails with a TensorError before touching anything).
+   */
+  constructor(readonly memory: WebAssembly.Memory, readonly base: number, readonly maxBytes = WASM32_MAX_BYTES) {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
     this.highTop = this.top;
     this.buf = memory.buffer;
@@ -97,19 +114,32 @@ export class Heap {
    * Reserves at least `bytes` bytes, 16-byte aligned; returns the address and
    * the reserved size (pass both to {@link free}). Contents are undefined.
    * `track`: counts toward GC pressure (false for scratch freed right away).
+   * `what`: the allocation in words, for the error message when it cannot be
+   * served (e.g. `a float32 buffer of 1000 elements`).
+   *
+   * Every check happens before any state changes, so a failed request (a bad
+   * size, or one past the memory cap) leaves the heap exactly as it was.
    */
-  alloc(bytes: number, track = true): { ptr: number; size: number } {
+  alloc(bytes: number, track = true, what = 'a block'): { ptr: number; size: number } {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new TensorError(`wasm backend: cannot allocate ${what}: invalid size ${bytes} bytes (expected a non-negative integer)`);
+    }
     const size = sizeClass(bytes);
+    if (size > this.maxBytes - this.base) throw this.capError(bytes, what, this.top + size);
     const list = this.lists.get(size);
     let ptr = list && list.length ? list.pop()! : -1;
     if (ptr >= 0) this.freeBytes -= size;
     else ptr = this.fromRanges(size);
-    if (ptr < 0) ptr = this.bump(size);
+    if (ptr < 0) ptr = this.bump(size, bytes, what);
     this.live += size;
     if (track) this.sincePressure += size;
     if (this.onPressure && this.sincePressure > this.pressureBytes) {
       this.sincePressure = 0;
-      this.onPressure();
+      try {
+        this.onPressure();
+      } catch {
+        // A failed GC request must not fail (nor leak) the allocation it rode on.
+      }
     }
     return { ptr, size };
   }
@@ -175,14 +205,17 @@ export class Heap {
     return -1;
   }
 
-  private bump(size: number): number {
+  /** Serves `size` bytes from the top, coalescing or growing first if needed (`bytes`, `what`: for errors). */
+  private bump(size: number, bytes: number, what: string): number {
     if (this.top + size > this.memory.buffer.byteLength) {
       if (this.freeBytes > 0) {
+        // Coalescing changes how free space is listed, never what is free: safe even if growth fails next.
         this.coalesce();
         const p = this.fromRanges(size);
         if (p >= 0) return p;
       }
-      this.grow(this.top + size);
+      if (this.top + size > this.maxBytes) throw this.capError(bytes, what, this.top + size);
+      this.grow(this.top + size, bytes, what);
     }
     const ptr = this.top;
     this.top += size;
@@ -211,17 +244,38 @@ export class Heap {
     this.ranges = merged;
   }
 
-  /** Grows the memory so that `end` bytes fit, by at least a quarter of its size (amortised growth). */
-  private grow(end: number): void {
+  /**
+   * Grows the memory so that `end` bytes fit, by at least a quarter of its
+   * size (amortised growth), never past the cap. The engine's RangeError (no
+   * memory left, or past the maximum) becomes a TensorError naming the
+   * allocation; the heap is unchanged then.
+   */
+  private grow(end: number, bytes: number, what: string): void {
     const have = this.memory.buffer.byteLength;
-    const want = Math.max(end, have + Math.max(have >> 2, 16 * 1024 * 1024));
-    const pages = Math.ceil((want - have) / PAGE);
+    const want = Math.min(this.maxBytes, Math.max(end, have + Math.max(have >> 2, 16 * 1024 * 1024)));
     try {
-      this.memory.grow(pages);
+      this.memory.grow(Math.ceil((want - have) / PAGE));
     } catch {
-      // Near the maximum: ask for exactly what is needed.
-      this.memory.grow(Math.ceil((end - have) / PAGE));
+      // Near the limit: ask for exactly what is needed.
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch {
+        throw new TensorError(
+          `wasm backend: out of memory allocating ${what} (${fmtBytes(bytes)}): the engine refused to grow the heap from ` +
+            `${fmtBytes(have)} to ${fmtBytes(end)} (cap ${fmtBytes(this.maxBytes)}, ${fmtBytes(this.live)} in live tensors); ` +
+            'free tensors (dispose()) or use smaller batches',
+        );
+      }
     }
+  }
+
+  /** The error for a request that cannot fit under the cap even after coalescing. */
+  private capError(bytes: number, what: string, end: number): TensorError {
+    return new TensorError(
+      `wasm backend: out of memory allocating ${what} (${fmtBytes(bytes)}): the heap would need ${fmtBytes(end)} but the ` +
+        `wasm memory is capped at ${fmtBytes(this.maxBytes)} (${fmtBytes(this.live)} in live tensors); ` +
+        'free tensors (dispose()), use smaller batches, or use the reference backend for this tensor',
+    );
   }
 
   stats(): HeapStats {

@@ -29,11 +29,13 @@ import { Heap, PRESSURE_BYTES } from './heap.js';
 import { findCleanupSome, findGc, loadKernels, type LoadOptions } from './loader.js';
 import { cleanupNow, useCleanupSome } from './storage.js';
 import { WasmBackend } from './backend.js';
-import { defaultThreadCount } from './threads.js';
+import type { WasmContext } from './context.js';
+import { checkThreadCount, defaultThreadCount, MAX_THREADS } from './threads.js';
 
 export { WasmBackend } from './backend.js';
 export type { HeapStats } from './heap.js';
 export type { LoadOptions, Variant } from './loader.js';
+export { MAX_THREADS } from './threads.js';
 
 export interface WasmBackendOptions extends LoadOptions {
   /** Backend name (default 'wasm'); instances with other names are independent of the default one. */
@@ -57,8 +59,9 @@ let requestedThreads: number | null = null;
 
 /** Loads a new, independent wasm backend (own memory and threads). Prefer {@link initWasmBackend} for the shared one. */
 export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+  if (opts.threads !== undefined) checkThreadCount('createWasmBackend', opts.threads);
   const loaded = await loadKernels(opts);
-  const heap = new Heap(loaded.memory, loaded.kernels.heapBase());
+  const heap = new Heap(loaded.memory, loaded.kernels.heapBase(), loaded.maxBytes);
   if (opts.gcPressure ?? true) {
     const gc = await findGc();
     const cleanupSome = await findCleanupSome();
@@ -72,16 +75,20 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
       };
     }
   }
-  const backend = guardCalls(new WasmBackend(loaded, heap, opts.name ?? 'wasm'), heap);
+  const raw = new WasmBackend(loaded, heap, opts.name ?? 'wasm');
+  const backend = guardCalls(raw, heap, raw.context);
   await backend.setNumThreads(opts.threads ?? (await defaultThreadCount()));
   return backend;
 }
 
 /**
  * Counts backend calls in progress on the heap, so blocks finalized during a
- * call are freed only when the outermost call returns (Heap.freeWhenIdle).
+ * call are freed only when the outermost call returns (Heap.freeWhenIdle),
+ * and restores the per-call state (half-built pool job, scratch blocks) when
+ * the outermost call ends, normally or by an exception: whatever a call
+ * throws, the next one starts from a consistent backend.
  */
-function guardCalls(backend: WasmBackend, heap: Heap): WasmBackend {
+function guardCalls(backend: WasmBackend, heap: Heap, ctx: WasmContext): WasmBackend {
   const proto = Object.getPrototypeOf(backend) as object;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const desc = Object.getOwnPropertyDescriptor(proto, name);
@@ -93,7 +100,10 @@ function guardCalls(backend: WasmBackend, heap: Heap): WasmBackend {
         try {
           return method.apply(backend, args);
         } finally {
-          if (--heap.depth === 0) heap.drainPending();
+          if (--heap.depth === 0) {
+            ctx.settle();
+            heap.drainPending();
+          }
         }
       },
       writable: true,
@@ -139,7 +149,11 @@ function gcPacer(heap: Heap, gc: () => void): () => void {
  */
 export function initWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
   if (!instance) {
-    instance = createWasmBackend({ ...opts, threads: opts.threads ?? requestedThreads ?? undefined }).then((b) => (ready = b));
+    instance = createWasmBackend({ ...opts, threads: opts.threads ?? requestedThreads ?? undefined }).then((b) => {
+      // A setNumThreads call made while the backend was loading wins over the count it started with.
+      if (requestedThreads !== null && requestedThreads !== b.numThreads) void b.setNumThreads(requestedThreads);
+      return (ready = b);
+    });
     instance.catch(() => (instance = null));
   }
   return instance;
@@ -152,15 +166,22 @@ export function getWasmBackend(): WasmBackend | null {
 
 /**
  * Sets the number of threads of the default wasm backend, the calling thread
- * included (1 = single-threaded; values are clamped to 1..64). Before
- * {@link initWasmBackend} it sets the count the backend will start with.
- * Takes effect at once; the promise resolves when new workers are running
- * (kernels use the workers that are ready meanwhile).
+ * included (1 = single-threaded): an integer from 1 to {@link MAX_THREADS}
+ * (64); anything else throws a TensorError at the call, never a silent
+ * clamp. Before {@link initWasmBackend} it sets the count the backend will
+ * start with. Takes effect at once, so overlapping calls (awaited or not)
+ * apply in call order and the last one wins; the promise resolves when the
+ * new workers are running (kernels use the workers that are ready
+ * meanwhile). Results never depend on the thread count.
+ * @example await tg.setNumThreads(4);
  */
 export function setNumThreads(n: number): Promise<void> {
-  if (!Number.isFinite(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer (got ${n})`);
-  requestedThreads = Math.floor(n);
-  return ready ? ready.setNumThreads(requestedThreads) : Promise.resolve();
+  checkThreadCount('setNumThreads', n);
+  requestedThreads = n;
+  if (ready) return ready.setNumThreads(n);
+  // Loading: applied (latest request) as soon as the backend is there.
+  if (instance) return instance.then((b) => (requestedThreads === null ? undefined : b.setNumThreads(requestedThreads)));
+  return Promise.resolve();
 }
 
 /** Threads the default wasm backend uses (or will start with), the caller included. */

@@ -14,6 +14,7 @@
  */
 import { sharedMemorySupported } from './threads.js';
 import { nodeBuiltin } from '../../util/node.js';
+import { TensorError } from '../../tensor/errors.js';
 
 /** The exports of the kernel module (addresses are byte offsets into the memory). */
 export interface Kernels {
@@ -72,6 +73,11 @@ export interface LoadOptions {
   initialPages?: number;
   /** Use a shared memory (needed for threads); default: where the environment supports it. */
   shared?: boolean;
+  /**
+   * Most memory in 64 KiB pages (default 65536 = 4 GiB, the wasm32 limit).
+   * An allocation that would need more throws a TensorError naming it.
+   */
+  maximumPages?: number;
 }
 
 export interface LoadedModule {
@@ -81,6 +87,8 @@ export interface LoadedModule {
   /** The compiled module (workers instantiate it over the same memory). */
   module: WebAssembly.Module;
   shared: boolean;
+  /** The memory's declared maximum in bytes (the heap's cap). */
+  maxBytes: number;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -174,11 +182,18 @@ export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule>
   const shared = (opts.shared ?? true) && sharedMemorySupported();
   const { bytes, variant } = await pickBuild(opts.variant, shared);
   // 65536 pages = 4 GiB, the wasm32 limit (the -mt builds declare the same maximum; shared memories need one).
-  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: 65536, shared } as WebAssembly.MemoryDescriptor);
+  const maximum = opts.maximumPages ?? 65536;
+  const initial = opts.initialPages ?? Math.min(256, maximum);
+  if (!Number.isInteger(maximum) || maximum < 1 || maximum > 65536 || !Number.isInteger(initial) || initial < 1 || initial > maximum) {
+    throw new TensorError(
+      `createWasmBackend: expected 1 <= initialPages <= maximumPages <= 65536 (64 KiB pages), got initialPages ${initial}, maximumPages ${maximum}`,
+    );
+  }
+  const memory = new WebAssembly.Memory({ initial, maximum, shared } as WebAssembly.MemoryDescriptor);
   const abort = (_msg: number, _file: number, line: number, col: number): never => {
     throw new Error(`wasm backend: kernel aborted at ${line}:${col}`);
   };
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
-  return { kernels: instance.exports as unknown as Kernels, memory, variant, module, shared };
+  return { kernels: instance.exports as unknown as Kernels, memory, variant, module, shared, maxBytes: maximum * 65536 };
 }

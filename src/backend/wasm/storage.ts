@@ -13,6 +13,8 @@ import type { Backend, Storage } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { Heap } from './heap.js';
 import { noteStorageBirth } from '../birth-log.js';
+import { TensorError } from '../../tensor/errors.js';
+import { DTYPES } from '../../tensor/dtype.js';
 
 export const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
@@ -58,9 +60,21 @@ export class WasmStorage implements Storage {
     noteStorageBirth(this);
   }
 
-  /** Allocates a block for `length` elements; contents undefined (WasmContext.alloc zeroes on request). */
+  /**
+   * Allocates a block for `length` elements; contents undefined (WasmContext.alloc zeroes on request).
+   * The dtype and length are checked before the heap is touched: a bad
+   * request (an unknown dtype once gave NaN bytes, which corrupted the
+   * allocator for the rest of the process) throws and changes nothing.
+   */
   static create(backend: Backend, heap: Heap, dtype: DType, length: number): WasmStorage {
-    const { ptr, size } = heap.alloc(length * BYTES[dtype]);
+    const bytesPer = Object.hasOwn(BYTES, dtype) ? BYTES[dtype] : undefined;
+    if (bytesPer === undefined) {
+      throw new TensorError(`wasm backend: cannot allocate a buffer of dtype ${JSON.stringify(dtype)} (supported: ${DTYPES.join(', ')})`);
+    }
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new TensorError(`wasm backend: cannot allocate a ${dtype} buffer of ${length} elements (expected a non-negative integer)`);
+    }
+    const { ptr, size } = heap.alloc(length * bytesPer, true, `a ${dtype} buffer of ${length} elements`);
     return new WasmStorage(backend, heap, dtype, length, ptr, size);
   }
 
@@ -78,7 +92,7 @@ export class WasmStorage implements Storage {
 
   /** A zero-copy typed-array view of the elements (valid until the next allocation may grow the memory). */
   view(): TypedArray {
-    if (this.freed) throw new Error('wasm backend: use of a released storage');
+    if (this.freed) throw new TensorError('wasm backend: this tensor was disposed (its storage was released) and can no longer be used');
     const b = this.heap.buffer;
     switch (this.dtype) {
       case 'float32': return new Float32Array(b, this.ptr, this.length);

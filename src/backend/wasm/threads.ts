@@ -16,6 +16,15 @@
  * last chunk the same way (Atomics.wait where allowed: Node, workers; a spin
  * on a browser main thread). Kernels themselves use no atomics.
  *
+ * Every worker owns its slot t through a *generation* number: ctrl[GEN + t]
+ * holds the generation allowed to serve slot t, and a worker re-reads it
+ * before every claim. A resize that stops a worker only changes that word, so
+ * a stopped worker that has not exited yet (terminate() is asynchronous; on a
+ * busy machine it may not have run for a while) can never claim a chunk of a
+ * later job, even after a new worker took its slot and scratch. Resizes are
+ * synchronous (workers are created synchronously and join once instantiated),
+ * so two overlapping `setNumThreads` calls simply apply in call order.
+ *
  * Without shared memory (no SharedArrayBuffer, or a browser page that is not
  * crossOriginIsolated) there are no workers and every job runs inline on the
  * calling thread, through the same encoding.
@@ -26,6 +35,7 @@
  */
 import type { Kernels } from './loader.js';
 import { nodeBuiltin } from '../../util/node.js';
+import { TensorError } from '../../tensor/errors.js';
 
 /** Kernel exports callable from jobs; the index is the encoded function id. */
 export const KERNEL_NAMES = [
@@ -50,10 +60,25 @@ const FINISHED = 2; // chunks of the current job finished
 const NCHUNKS = 3; // chunks in the current job
 const SLEEPERS = 4; // workers inside Atomics.wait on WAKE
 const ERROR = 5; // a chunk threw
-const READY = 16; // READY + t: worker t instantiated (t >= 1)
-const STOP = 80; // STOP + t: worker t must exit
+const READY = 16; // READY + t: generation of the worker instantiated in slot t (t >= 1)
+const GEN = 80; // GEN + t: generation allowed to serve slot t (0: none; GEN + 0 is the caller's, always 1)
+/** A ticket value no job reaches: published first by flush so that stale claims fail (see flush). */
+const CLOSED = 0xffff;
 const PTRS_BYTE = 1024; // Float64: [2t] scratch, [2t + 1] work buffer of thread t
+/** Most threads (the caller included) a pool may have; setNumThreads rejects more. */
 export const MAX_THREADS = 64;
+
+/**
+ * Checks a thread count given by a user: an integer in 1..{@link MAX_THREADS}.
+ * Throws a TensorError naming `fn` otherwise (never a silent clamp).
+ * @example checkThreadCount('setNumThreads', 4);
+ */
+export function checkThreadCount(fn: string, n: unknown): asserts n is number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    const got = typeof n === 'number' ? String(n) : typeof n === 'string' ? JSON.stringify(n) : typeof n;
+    throw new TensorError(`${fn}: expected an integer number of threads from 1 to ${MAX_THREADS} (the caller included), got ${got}`);
+  }
+}
 const CTRL_BYTES = PTRS_BYTE + MAX_THREADS * 16;
 /** Job encoding capacity: f64 words and chunks; a job that would exceed it is run in parts. */
 const JOB_WORDS = 1 << 16;
@@ -69,11 +94,13 @@ const MAIN_SPIN = 4000;
  */
 function claimLoop(
   ctrl: Int32Array, ptrs: Float64Array, job: Float64Array, index: Int32Array,
-  fns: ((...a: number[]) => void)[], t: number, onError: (e: unknown) => void,
+  fns: ((...a: number[]) => void)[], t: number, gen: number, onError: (e: unknown) => void,
 ): number {
   const args: number[] = [];
   let ran = 0;
   for (;;) {
+    // A worker whose slot was taken away stops claiming (see the file comment).
+    if (Atomics.load(ctrl, GEN + t) !== gen) return ran;
     const v = Atomics.load(ctrl, TICKET);
     const n = Atomics.load(ctrl, NCHUNKS);
     const i = v & 0xffff;
@@ -104,13 +131,15 @@ function claimLoop(
 
 /**
  * The worker script: instantiate the module over the shared memory, mark
- * itself ready, then serve jobs (spin, then sleep on WAKE) until STOP + t is set.
+ * itself ready, then serve jobs (spin, then sleep on WAKE) until its slot's
+ * generation (GEN + t) is no longer its own.
  * Control-block indices are spelled out; they match the constants above.
  */
 const WORKER_SOURCE = `
-function claimLoop(ctrl, ptrs, job, index, fns, t) {
+function claimLoop(ctrl, ptrs, job, index, fns, t, gen) {
   const args = [];
   for (;;) {
+    if (Atomics.load(ctrl, 80 + t) !== gen) return;
     const v = Atomics.load(ctrl, 0);
     const n = Atomics.load(ctrl, 3);
     const i = v & 0xffff;
@@ -145,7 +174,14 @@ function workerMain(d) {
   const ctrl = new Int32Array(d.ctrlBuf), ptrs = new Float64Array(d.ctrlBuf, d.ptrsByte);
   const job = new Float64Array(d.jobBuf), index = new Int32Array(d.indexBuf);
   let seen = Atomics.load(ctrl, 1);
-  Atomics.store(ctrl, 16 + d.t, 1);
+  // Mark the slot ready with this generation; a stopped older worker of the slot only ever writes over 0.
+  for (;;) {
+    if (Atomics.load(ctrl, 80 + d.t) !== d.gen) return;
+    const cur = Atomics.load(ctrl, 16 + d.t);
+    if (cur === d.gen) break;
+    if (cur !== 0 && Atomics.load(ctrl, 80 + d.t) !== d.gen) return;
+    if (Atomics.compareExchange(ctrl, 16 + d.t, cur, d.gen) === cur) break;
+  }
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctrl, 1) === seen) {
@@ -157,8 +193,8 @@ function workerMain(d) {
       }
     }
     seen = Atomics.load(ctrl, 1);
-    if (Atomics.load(ctrl, 80 + d.t)) return;
-    claimLoop(ctrl, ptrs, job, index, fns, d.t);
+    if (Atomics.load(ctrl, 80 + d.t) !== d.gen) return;
+    claimLoop(ctrl, ptrs, job, index, fns, d.t, d.gen);
   }
 }
 `;
@@ -178,13 +214,19 @@ export function sharedMemorySupported(): boolean {
   return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof Worker !== 'undefined';
 }
 
-/** Number of hardware threads (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
+/**
+ * Number of hardware threads (Node: os.availableParallelism; browsers:
+ * navigator.hardwareConcurrency), at most {@link MAX_THREADS}.
+ */
 export async function defaultThreadCount(): Promise<number> {
+  let n: number;
   if (isNode) {
     const os = nodeBuiltin('node:os', 'wasm backend');
-    return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+    n = os.availableParallelism?.() ?? os.cpus().length;
+  } else {
+    n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   }
-  return Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1);
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(n) || 1));
 }
 
 interface WorkerHandle {
@@ -210,6 +252,8 @@ export class ThreadPool {
   private count = 0;
   private pos = 0;
   private open = -1;
+  /** Generation of the next worker started (1 is the caller's, see GEN). */
+  private nextGen = 2;
   private nodeWorker: (new (src: string, o: object) => WorkerHandle & { unref(): void }) | null = null;
   private readonly canWait: boolean;
   /** Threads in use, the caller included. */
@@ -240,6 +284,7 @@ export class ThreadPool {
     this.scratch.push(areas.alloc(scratchBytes));
     this.workBuf.push({ ptr: 0, size: 0 });
     this.ptrs[0] = this.scratch[0]!.ptr;
+    Atomics.store(this.ctrl, GEN, 1);
     let ok = isNode;
     if (!isNode && shared) {
       try {
@@ -265,41 +310,73 @@ export class ThreadPool {
   /** Workers that have finished instantiating (they join jobs from then on). */
   get readyWorkers(): number {
     let n = 0;
-    for (let t = 1; t < this.size; t++) if (Atomics.load(this.ctrl, READY + t)) n++;
+    for (let t = 1; t < this.size; t++) {
+      const gen = Atomics.load(this.ctrl, GEN + t);
+      if (gen !== 0 && Atomics.load(this.ctrl, READY + t) === gen) n++;
+    }
     return n;
   }
 
   /**
-   * Sets the number of threads (the caller included; 1 = no workers). New
-   * workers start asynchronously and join jobs once instantiated; await
-   * {@link whenReady} to wait for them.
+   * Sets the number of threads (the caller included; 1 = no workers, and
+   * always 1 without shared memory). Synchronous: when it returns, jobs use
+   * the new count (new workers join once instantiated; await
+   * {@link whenReady} to wait for them). `n` must be an integer in
+   * 1..{@link MAX_THREADS} (TensorError otherwise). If starting a worker
+   * fails (heap cap, worker creation), the pool keeps the threads it has.
    */
-  async resize(n: number): Promise<void> {
-    n = Math.max(1, Math.min(MAX_THREADS, Math.floor(n)));
+  resize(n: number): void {
+    checkThreadCount('setNumThreads', n);
     if (!this.shared) n = 1;
-    if (this.pending()) throw new Error('wasm backend: resize during a job');
-    while (this.size > n) {
-      const t = --this.size;
-      Atomics.store(this.ctrl, STOP + t, 1);
-      Atomics.store(this.ctrl, READY + t, 0);
-      this.wake();
-      void this.workers[t]!.terminate();
-      this.workers.length = t;
-      const s = this.scratch.pop()!, w = this.workBuf.pop()!;
+    // A job left half-built by an exception belongs to no one: it must not run with the new threads.
+    this.discard();
+    while (this.size > n) this.stopWorker();
+    while (this.size < n) this.startWorker();
+  }
+
+  /** Stops the last worker: its slot's generation is cleared first, so it claims nothing more. */
+  private stopWorker(): void {
+    const t = this.size - 1;
+    Atomics.store(this.ctrl, GEN + t, 0);
+    Atomics.store(this.ctrl, READY + t, 0);
+    this.wake();
+    const w = this.workers.pop();
+    this.size = t;
+    const s = this.scratch.pop()!, wb = this.workBuf.pop()!;
+    this.ptrs[2 * t] = 0;
+    this.ptrs[2 * t + 1] = 0;
+    this.areas.free(s.ptr, s.size);
+    if (wb.size) this.areas.free(wb.ptr, wb.size);
+    try {
+      void w?.terminate();
+    } catch {
+      // Already gone: nothing to stop.
+    }
+  }
+
+  /** Starts a worker in the next slot; on failure nothing has changed. */
+  private startWorker(): void {
+    const t = this.size;
+    const s = this.areas.alloc(this.scratchBytes);
+    const gen = this.nextGen;
+    this.nextGen = this.nextGen >= 0x7ffffff0 ? 2 : this.nextGen + 1;
+    this.ptrs[2 * t] = s.ptr;
+    this.ptrs[2 * t + 1] = 0;
+    Atomics.store(this.ctrl, READY + t, 0);
+    Atomics.store(this.ctrl, GEN + t, gen);
+    let w: WorkerHandle;
+    try {
+      w = this.spawn(t, gen);
+    } catch (e) {
+      Atomics.store(this.ctrl, GEN + t, 0);
+      this.ptrs[2 * t] = 0;
       this.areas.free(s.ptr, s.size);
-      if (w.size) this.areas.free(w.ptr, w.size);
+      throw new TensorError(`setNumThreads: could not start worker thread ${t} (${(e as Error)?.message ?? e}); the pool keeps ${t} threads`);
     }
-    while (this.size < n) {
-      const t = this.size++;
-      const s = this.areas.alloc(this.scratchBytes);
-      this.scratch.push(s);
-      this.workBuf.push({ ptr: 0, size: 0 });
-      this.ptrs[2 * t] = s.ptr;
-      this.ptrs[2 * t + 1] = 0;
-      Atomics.store(this.ctrl, STOP + t, 0);
-      Atomics.store(this.ctrl, READY + t, 0);
-      this.workers.push(await this.spawn(t));
-    }
+    this.scratch.push(s);
+    this.workBuf.push({ ptr: 0, size: 0 });
+    this.workers.push(w);
+    this.size = t + 1;
   }
 
   /** Resolves once every worker has instantiated (or `timeoutMs` passed). */
@@ -312,10 +389,11 @@ export class ThreadPool {
     return true;
   }
 
-  private async spawn(t: number): Promise<WorkerHandle> {
+  /** Creates worker `t` of generation `gen` (synchronously; it instantiates the module on its own thread). */
+  private spawn(t: number, gen: number): WorkerHandle {
     const data = {
       module: this.module, memory: this.memory, ctrlBuf: this.ctrl.buffer, jobBuf: this.job.buffer,
-      indexBuf: this.index.buffer, names: [...KERNEL_NAMES], t, spin: WORKER_SPIN, ptrsByte: PTRS_BYTE,
+      indexBuf: this.index.buffer, names: [...KERNEL_NAMES], t, gen, spin: WORKER_SPIN, ptrsByte: PTRS_BYTE,
     };
     if (isNode) {
       if (!this.nodeWorker) this.nodeWorker = nodeBuiltin('node:worker_threads', 'wasm backend').Worker as never;
@@ -340,6 +418,9 @@ export class ThreadPool {
     for (let t = 0; t < this.size; t++) {
       const w = this.workBuf[t]!;
       if (w.size >= bytes) continue;
+      // Forget the old buffer before allocating: if the allocation throws, nothing points at freed memory.
+      this.workBuf[t] = { ptr: 0, size: 0 };
+      this.ptrs[2 * t + 1] = 0;
       if (w.size) this.areas.free(w.ptr, w.size);
       const a = this.areas.alloc(bytes);
       this.workBuf[t] = a;
@@ -361,6 +442,17 @@ export class ThreadPool {
 
   private pending(): boolean {
     return this.count > 0;
+  }
+
+  /**
+   * Drops the job being built, if any. A driver interrupted by an exception
+   * between {@link chunk} and {@link flush} would otherwise leave its chunks
+   * to run with the next job, writing into buffers that may be reused by then.
+   */
+  discard(): void {
+    this.count = 0;
+    this.pos = 0;
+    this.open = -1;
   }
 
   /** Starts a new chunk (runs the job built so far first if the encoding area is nearly full). */
@@ -397,14 +489,18 @@ export class ThreadPool {
     this.pos = 0;
     const ctrl = this.ctrl;
     const parallel = n > 1 && this.size > 1 && this.readyWorkers > 0;
+    this.seq = (this.seq + 1) & 0x7fff;
+    // Close the ticket before publishing the new chunk count: a slow worker
+    // that read the previous job's ticket and then this job's count would
+    // otherwise claim (and run twice) a chunk of this job.
+    Atomics.store(ctrl, TICKET, (this.seq << 16) | CLOSED);
     Atomics.store(ctrl, NCHUNKS, n);
     Atomics.store(ctrl, FINISHED, 0);
     Atomics.store(ctrl, ERROR, 0);
-    this.seq = (this.seq + 1) & 0x7fff;
     Atomics.store(ctrl, TICKET, this.seq << 16);
     if (parallel) this.wake();
     let failure: unknown = null;
-    const mine = claimLoop(ctrl, this.ptrs, this.job, this.index, this.fns, 0, (e) => (failure ??= e));
+    const mine = claimLoop(ctrl, this.ptrs, this.job, this.index, this.fns, 0, 1, (e) => (failure ??= e));
     this.stats.jobs++;
     this.stats.chunks += n;
     this.stats.workerChunks += n - mine;
@@ -424,7 +520,7 @@ export class ThreadPool {
   }
 
   /** Stops all workers and frees their areas. */
-  async close(): Promise<void> {
-    await this.resize(1);
+  close(): void {
+    this.resize(1);
   }
 }

@@ -5,6 +5,8 @@ import { flatten } from '../../ops/movement.js';
 import { ConvNd } from './conv.js';
 import { ReLU } from './activation.js';
 import { MaxPool2d } from './pool.js';
+import { checkArgs, describeArg } from '../../tensor/args.js';
+import { layerOptions } from './args.js';
 
 /**
  * Runs modules in order; children are named '0', '1', ... (PyTorch's keys).
@@ -16,7 +18,7 @@ export class Sequential extends Module {
   constructor(...layers: Module[]) {
     super();
     layers.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new TensorError(`Sequential: argument ${i} is not a Module`);
+      if (!(m instanceof Module)) throw new TensorError(`Sequential: argument ${i} is not a Module (got ${describeArg(m)})`);
     });
     this._layers = layers;
   }
@@ -33,6 +35,7 @@ export class Sequential extends Module {
     return m;
   }
   append(m: Module): this {
+    if (!(m instanceof Module)) throw new TensorError(`Sequential: append expects a Module, got ${describeArg(m)}`);
     this._layers.push(m);
     return this;
   }
@@ -82,6 +85,11 @@ export class ModuleList extends Module {
   private _items: Module[];
   constructor(modules: Module[] = []) {
     super();
+    checkArgs('ModuleList', arguments, { modules: 'any' });
+    if (!Array.isArray(modules)) throw new TensorError(`ModuleList: modules must be an array of Modules, got ${describeArg(modules)}`);
+    modules.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TensorError(`ModuleList: element ${i} is not a Module (got ${describeArg(m)})`);
+    });
     this._items = [...modules];
   }
   override namedChildren(): [string, Module][] {
@@ -94,6 +102,7 @@ export class ModuleList extends Module {
     return m;
   }
   append(m: Module): this {
+    if (!(m instanceof Module)) throw new TensorError(`ModuleList: append expects a Module, got ${describeArg(m)}`);
     this._items.push(m);
     return this;
   }
@@ -108,6 +117,10 @@ export class ModuleDict extends Module {
   private _items = new Map<string, Module>();
   constructor(modules: Record<string, Module> | [string, Module][] = {}) {
     super();
+    checkArgs('ModuleDict', arguments, { modules: 'any' });
+    if (modules === null || typeof modules !== 'object' || modules instanceof Module) {
+      throw new TensorError(`ModuleDict: modules must be an object or an array of [name, Module] pairs, got ${describeArg(modules)}`);
+    }
     for (const [k, m] of Array.isArray(modules) ? modules : Object.entries(modules)) this.set(k, m);
   }
   override namedChildren(): [string, Module][] {
@@ -119,7 +132,8 @@ export class ModuleDict extends Module {
     return m;
   }
   set(key: string, m: Module): this {
-    if (key.includes('.') || !key) throw new TensorError(`ModuleDict: invalid key '${key}' (no dots, not empty)`);
+    if (!(m instanceof Module)) throw new TensorError(`ModuleDict: '${String(key)}' is not a Module (got ${describeArg(m)})`);
+    if (typeof key !== 'string' || key.includes('.') || !key) throw new TensorError(`ModuleDict: invalid key '${key}' (no dots, not empty)`);
     this._items.set(key, m);
     return this;
   }
@@ -137,7 +151,16 @@ export class Identity extends Module {
 
 /** Flattens dims startDim..endDim (default 1..-1, keeping the batch dim). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  readonly startDim: number;
+  readonly endDim: number;
+  /** `new nn.Flatten(0)`, `new nn.Flatten(1, 2)` or `new nn.Flatten({ startDim: 0 })`. */
+  constructor(...args: [startDim?: number | { startDim?: number; endDim?: number }, endDim?: number]) {
+    super();
+    const o = layerOptions('Flatten', args, ['startDim', 'endDim'], ['startDim', 'endDim']);
+    checkArgs('Flatten', [o.startDim, o.endDim], { startDim: 'dim?', endDim: 'dim?' });
+    this.startDim = (o.startDim ?? 1) as number;
+    this.endDim = (o.endDim ?? -1) as number;
+  }
   forward(x: Tensor): Tensor { return flatten(x, this.startDim, this.endDim); }
   override extraRepr(): string { return `startDim=${this.startDim}, endDim=${this.endDim}`; }
 }
@@ -154,6 +177,11 @@ export class Residual extends Module {
   activation: Module | null;
   constructor(body: Module, opts: { shortcut?: Module | null; activation?: Module | null } = {}) {
     super();
+    checkArgs('Residual', arguments, { body: 'any', opts: ['shortcut', 'activation'] });
+    for (const [name, m] of [['body', body], ['shortcut', opts.shortcut], ['activation', opts.activation]] as const) {
+      if (m != null && !(m instanceof Module)) throw new TensorError(`Residual: ${name} must be a Module, got ${describeArg(m)}`);
+    }
+    if (!(body instanceof Module)) throw new TensorError('Residual: body (a Module) is required');
     this.body = body;
     this.shortcut = opts.shortcut ?? null;
     this.activation = opts.activation ?? null;

@@ -8,6 +8,9 @@ import { pad, type PadMode } from '../../ops/pad.js';
 import { TensorError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
+import { checkBool, checkInt, describeArg } from '../../tensor/args.js';
+import { layerOptions, checkDtypeOption } from './args.js';
+import { perDim, resolvePadding } from '../../ops/conv-args.js';
 
 export type PaddingMode = 'zeros' | PadMode;
 
@@ -25,6 +28,33 @@ export interface ConvLayerOptions {
 const tuple = (v: SizeArg, n: number): number[] => (typeof v === 'number' ? new Array<number>(n).fill(v) : [...v]);
 
 /**
+ * The arguments after (inChannels, outChannels, kernelSize): PyTorch's
+ * positional order, an options object, or positional values then an options
+ * object for the rest.
+ */
+export type ConvLayerArgs =
+  [stride?: SizeArg | ConvLayerOptions, padding?: ConvPadding | ConvLayerOptions, dilation?: SizeArg | ConvLayerOptions, groups?: number | ConvLayerOptions,
+   bias?: boolean | ConvLayerOptions, paddingMode?: PaddingMode | ConvLayerOptions, opts?: ConvLayerOptions];
+const CONV_POSITIONAL = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'] as const;
+const CONV_KEYS = [...CONV_POSITIONAL, 'dtype'];
+
+/** Validates the channel counts, kernel size and options shared by every convolution layer. */
+function checkConvCommon(name: string, n: number, inChannels: unknown, outChannels: unknown, kernelSize: unknown, o: Record<string, unknown>): number[] {
+  if (n !== 1 && n !== 2 && n !== 3) throw new TensorError(`${name}: n (the number of spatial dims) must be 1, 2 or 3, got ${describeArg(n)}`);
+  checkInt(name, 'inChannels', inChannels, 1);
+  checkInt(name, 'outChannels', outChannels, 1);
+  if (kernelSize === undefined) throw new TensorError(`${name}: kernelSize is required, e.g. new nn.${name}(${inChannels as number}, ${outChannels as number}, 3)`);
+  const groups = checkInt(name, 'groups', o.groups ?? 1, 1);
+  if ((inChannels as number) % groups || (outChannels as number) % groups) {
+    throw new TensorError(`${name}: inChannels ${inChannels as number} and outChannels ${outChannels as number} must both be divisible by groups ${groups}`);
+  }
+  const k = perDim(name, 'kernelSize', kernelSize as SizeArg, n, 1, 1);
+  if (o.bias !== undefined) checkBool(name, 'bias', o.bias);
+  checkDtypeOption(name, o.dtype);
+  return k;
+}
+
+/**
  * Shared N-d convolution layer (PyTorch's _ConvNd): Conv1d/2d/3d differ only in N.
  * Weight `[outChannels, inChannels/groups, ...kernelSize]`, bias `[outChannels]`,
  * initialised like PyTorch (kaiming uniform with a = sqrt(5); bias U(+-1/sqrt(fanIn))).
@@ -39,26 +69,22 @@ export class ConvNd extends Module {
   readonly groups: number;
   readonly paddingMode: PaddingMode;
 
-  constructor(readonly n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: SizeArg, opts: ConvLayerOptions = {}) {
+  constructor(readonly n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
     super();
-    const name = `Conv${n}d`;
+    const name = [1, 2, 3].includes(n) ? `Conv${n}d` : 'ConvNd';
+    const opts = layerOptions(name, rest, CONV_POSITIONAL, CONV_KEYS) as ConvLayerOptions;
+    this.kernelSize = checkConvCommon(name, n, inChannels, outChannels, kernelSize, opts as Record<string, unknown>);
     this.groups = opts.groups ?? 1;
-    for (const [arg, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', this.groups]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new TensorError(`${name}: ${arg} must be a positive integer (got ${v})`);
-    }
-    if (inChannels % this.groups || outChannels % this.groups) {
-      throw new TensorError(`${name}: inChannels ${inChannels} and outChannels ${outChannels} must both be divisible by groups ${this.groups}`);
-    }
-    this.kernelSize = tuple(kernelSize, n);
-    if (this.kernelSize.length !== n || this.kernelSize.some((k) => !Number.isInteger(k) || k <= 0)) {
-      throw new TensorError(`${name}: kernelSize must be a positive integer or ${n} of them (got ${JSON.stringify(kernelSize)})`);
-    }
     this.stride = opts.stride ?? 1;
     this.padding = opts.padding ?? 0;
     this.dilation = opts.dilation ?? 1;
     this.paddingMode = opts.paddingMode ?? 'zeros';
+    // Checked now, not at the first forward: a bad layer should fail where it is built.
+    const s = perDim(name, 'stride', this.stride, n, 1, 1);
+    const d = perDim(name, 'dilation', this.dilation, n, 1, 1);
+    resolvePadding(name, this.padding, n, this.kernelSize, d, s);
     if (!['zeros', 'reflect', 'replicate', 'circular'].includes(this.paddingMode)) {
-      throw new TensorError(`${name}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular' (got '${this.paddingMode}')`);
+      throw new TensorError(`${name}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular' (got ${JSON.stringify(this.paddingMode)})`);
     }
     this.weight = new Parameter(empty([outChannels, inChannels / this.groups, ...this.kernelSize], opts.dtype));
     this.bias = opts.bias === false ? null : new Parameter(empty([outChannels], opts.dtype));
@@ -131,24 +157,32 @@ export class ConvNd extends Module {
   }
 }
 
-/** 1-D convolution over `[N, C, L]`. @example new nn.Conv1d(16, 33, 3, { stride: 2 }) */
+/**
+ * 1-D convolution over `[N, C, L]`. After kernelSize: PyTorch's positional
+ * (stride, padding, dilation, groups, bias, paddingMode) and/or an options object.
+ * @example new nn.Conv1d(16, 33, 3, { stride: 2 }); new nn.Conv1d(16, 33, 3, 2)
+ */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, opts?: ConvLayerOptions) {
-    super(1, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
+    super(1, inChannels, outChannels, kernelSize, ...rest);
   }
 }
 
-/** 2-D convolution over `[N, C, H, W]`. @example new nn.Conv2d(1, 6, 5, { padding: 2 }) */
+/**
+ * 2-D convolution over `[N, C, H, W]`. After kernelSize: PyTorch's positional
+ * (stride, padding, dilation, groups, bias, paddingMode) and/or an options object.
+ * @example new nn.Conv2d(1, 6, 5, { padding: 2 }); new nn.Conv2d(1, 8, 3, 1, 1) // stride 1, padding 1
+ */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, opts?: ConvLayerOptions) {
-    super(2, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
+    super(2, inChannels, outChannels, kernelSize, ...rest);
   }
 }
 
 /** 3-D convolution over `[N, C, D, H, W]`. */
 export class Conv3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, opts?: ConvLayerOptions) {
-    super(3, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
+    super(3, inChannels, outChannels, kernelSize, ...rest);
   }
 }
 
@@ -162,6 +196,14 @@ export interface ConvTransposeLayerOptions {
   dtype?: DType;
 }
 
+/** PyTorch's positional order for ConvTranspose: note groups and bias come before dilation. */
+export type ConvTransposeLayerArgs =
+  [stride?: SizeArg | ConvTransposeLayerOptions, padding?: SizeArg | ConvTransposeLayerOptions, outputPadding?: SizeArg | ConvTransposeLayerOptions,
+   groups?: number | ConvTransposeLayerOptions, bias?: boolean | ConvTransposeLayerOptions, dilation?: SizeArg | ConvTransposeLayerOptions,
+   paddingMode?: 'zeros' | ConvTransposeLayerOptions, opts?: ConvTransposeLayerOptions];
+const CONV_T_POSITIONAL = ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode'] as const;
+const CONV_T_KEYS = [...CONV_T_POSITIONAL, 'dtype'];
+
 /**
  * Shared N-d transposed convolution layer. Weight `[inChannels, outChannels/groups, ...kernelSize]`
  * (PyTorch's layout), bias `[outChannels]`.
@@ -172,14 +214,22 @@ export class ConvTransposeNd extends Module {
   readonly kernelSize: number[];
   readonly opts: Omit<ConvTransposeLayerOptions, 'bias' | 'dtype'>;
 
-  constructor(readonly n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: SizeArg, opts: ConvTransposeLayerOptions = {}) {
+  constructor(readonly n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
     super();
-    const name = `ConvTranspose${n}d`;
-    const groups = opts.groups ?? 1;
-    if (!Number.isInteger(groups) || groups <= 0 || inChannels % groups || outChannels % groups) {
-      throw new TensorError(`${name}: inChannels ${inChannels} and outChannels ${outChannels} must both be divisible by groups ${groups}`);
+    const name = [1, 2, 3].includes(n) ? `ConvTranspose${n}d` : 'ConvTransposeNd';
+    const opts = layerOptions(name, rest, CONV_T_POSITIONAL, CONV_T_KEYS) as ConvTransposeLayerOptions & { paddingMode?: string };
+    if (opts.paddingMode !== undefined && opts.paddingMode !== 'zeros') {
+      throw new TensorError(`${name}: only paddingMode 'zeros' is supported (got ${JSON.stringify(opts.paddingMode)})`);
     }
-    this.kernelSize = tuple(kernelSize, n);
+    this.kernelSize = checkConvCommon(name, n, inChannels, outChannels, kernelSize, opts as Record<string, unknown>);
+    const groups = opts.groups ?? 1;
+    const s = perDim(name, 'stride', opts.stride, n, 1, 1);
+    const d = perDim(name, 'dilation', opts.dilation, n, 1, 1);
+    perDim(name, 'padding', opts.padding, n, 0, 0);
+    const op = perDim(name, 'outputPadding', opts.outputPadding, n, 0, 0);
+    if (op.some((v, i) => v >= s[i]! && v >= d[i]!)) {
+      throw new TensorError(`${name}: outputPadding ${JSON.stringify(opts.outputPadding)} must be smaller than stride ${JSON.stringify(opts.stride ?? 1)} or dilation ${JSON.stringify(opts.dilation ?? 1)}`);
+    }
     this.opts = { stride: opts.stride, padding: opts.padding, outputPadding: opts.outputPadding, dilation: opts.dilation, groups };
     this.weight = new Parameter(empty([inChannels, outChannels / groups, ...this.kernelSize], opts.dtype));
     this.bias = opts.bias === false ? null : new Parameter(empty([outChannels], opts.dtype));
@@ -205,20 +255,20 @@ export class ConvTransposeNd extends Module {
 
 /** @example new nn.ConvTranspose1d(16, 8, 3, { stride: 2 }) */
 export class ConvTranspose1d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, opts?: ConvTransposeLayerOptions) {
-    super(1, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
+    super(1, inChannels, outChannels, kernelSize, ...rest);
   }
 }
 
 /** @example new nn.ConvTranspose2d(16, 8, 4, { stride: 2, padding: 1 })  // doubles H and W */
 export class ConvTranspose2d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, opts?: ConvTransposeLayerOptions) {
-    super(2, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
+    super(2, inChannels, outChannels, kernelSize, ...rest);
   }
 }
 
 export class ConvTranspose3d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, opts?: ConvTransposeLayerOptions) {
-    super(3, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
+    super(3, inChannels, outChannels, kernelSize, ...rest);
   }
 }

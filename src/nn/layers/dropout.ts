@@ -1,12 +1,20 @@
 import { Module } from '../module.js';
 import * as D from '../../ops/dropout.js';
 import { TensorError } from '../../tensor/errors.js';
+import { describeArg } from '../../tensor/args.js';
+import { checkInplace, layerOptions } from './args.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 abstract class DropoutBase extends Module {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  /** `new nn.Dropout(0.3)`, `new nn.Dropout({ p: 0.3 })`; PyTorch's `inplace` is accepted (same results). */
+  constructor(...args: [p?: number | { p?: number; inplace?: boolean }, inplace?: boolean]) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new TensorError(`${this.constructor.name}: p must be in [0, 1] (got ${p})`);
+    const name = this.constructor.name;
+    const o = layerOptions(name, args, ['p', 'inplace'], ['p', 'inplace']);
+    this.p = (o.p ?? 0.5) as number;
+    if (typeof this.p !== 'number' || !(this.p >= 0 && this.p <= 1)) throw new TensorError(`${name}: p must be in [0, 1] (got ${describeArg(this.p)})`);
+    checkInplace(name, o.inplace);
   }
   override extraRepr(): string { return `p=${this.p}`; }
 }

@@ -5,27 +5,34 @@ import * as init from '../init.js';
 import { linear } from '../../ops/linalg.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import { TensorError } from '../../tensor/errors.js';
+import { checkBool, checkInt } from '../../tensor/args.js';
+import { checkDtypeOption, layerOptions } from './args.js';
 
 export interface LinearOptions {
   bias?: boolean;
   dtype?: DType;
 }
 
+/** After (inFeatures, outFeatures): PyTorch's positional `bias`, and/or an options object. */
+export type LinearArgs = [bias?: boolean | LinearOptions, opts?: LinearOptions];
+
 /**
  * y = x W^T + b. Input `[..., inFeatures]` -> `[..., outFeatures]`. Initialised like
  * PyTorch: W, b ~ U(-1/sqrt(inFeatures), 1/sqrt(inFeatures)).
  * @example const fc = new nn.Linear(784, 10); fc.forward(tg.randn([32, 784])) // [32, 10]
+ * @example new nn.Linear(4, 2, false) // no bias, as in PyTorch; same as { bias: false }
  */
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, ...rest: LinearArgs) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new TensorError(`Linear: ${name} must be a positive integer (got ${v})`);
-    }
+    checkInt('Linear', 'inFeatures', inFeatures, 1);
+    checkInt('Linear', 'outFeatures', outFeatures, 1);
+    const opts = layerOptions('Linear', rest, ['bias'], ['bias', 'dtype']) as LinearOptions;
+    if (opts.bias !== undefined) checkBool('Linear', 'bias', opts.bias);
+    checkDtypeOption('Linear', opts.dtype);
     this.weight = new Parameter(empty([outFeatures, inFeatures], opts.dtype));
     this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures], opts.dtype));
     this.resetParameters();

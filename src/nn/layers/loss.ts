@@ -1,14 +1,42 @@
 import { Module } from '../module.js';
 import * as L from '../../ops/loss.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor as TensorClass, type Tensor } from '../../tensor/tensor.js';
+import { TensorError } from '../../tensor/errors.js';
+import { describeArg } from '../../tensor/args.js';
+import { layerOptions } from './args.js';
 
 /*
  * Loss modules: each holds its options and calls the functional loss, so a loss
  * can be configured once and passed around like PyTorch's nn.*Loss.
  */
 
+/** The option keys each loss module accepts (the functional form's options). */
+const LOSS_KEYS: Record<string, readonly string[]> = {
+  MSELoss: ['reduction'], L1Loss: ['reduction'], SmoothL1Loss: ['reduction', 'beta'], HuberLoss: ['reduction', 'delta'],
+  CrossEntropyLoss: ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'], NLLLoss: ['weight', 'ignoreIndex', 'reduction'],
+  BCELoss: ['weight', 'reduction'], BCEWithLogitsLoss: ['weight', 'reduction', 'posWeight'], KLDivLoss: ['reduction', 'logTarget'],
+  CosineEmbeddingLoss: ['margin', 'reduction'],
+};
+
 abstract class LossModule<O extends object> extends Module {
-  constructor(readonly opts: O = {} as O) { super(); }
+  readonly opts: O;
+  /**
+   * An options object (`{ reduction: 'sum' }`); the class-weighted losses also
+   * take PyTorch's positional `weight` tensor first (`new nn.CrossEntropyLoss(w)`).
+   * Unknown keys or other positional values throw here, not at the first forward.
+   */
+  constructor(...args: [weightOrOpts?: Tensor | null | O, opts?: O]) {
+    super();
+    const name = this.constructor.name;
+    const keys = LOSS_KEYS[name] ?? Object.keys(args[args.length - 1] ?? {});
+    const positional = keys[0] === 'weight' ? ['weight'] : [];
+    const o = layerOptions(name, args, positional, keys);
+    if (o.weight != null && !(o.weight instanceof TensorClass)) throw new TensorError(`${name}: weight must be a Tensor, got ${describeArg(o.weight)}`);
+    if (o.reduction !== undefined && !['mean', 'sum', 'none', ...(name === 'KLDivLoss' ? ['batchmean'] : [])].includes(o.reduction as string)) {
+      throw new TensorError(`${name}: reduction must be 'mean', 'sum' or 'none'${name === 'KLDivLoss' ? " or 'batchmean'" : ''} (got ${describeArg(o.reduction)})`);
+    }
+    this.opts = o as O;
+  }
   override extraRepr(): string { return JSON.stringify(this.opts, (_k, v) => (v && typeof v === 'object' && 'shape' in v ? `Tensor[${v.shape}]` : v)).slice(1, -1); }
 }
 

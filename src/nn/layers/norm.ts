@@ -4,8 +4,22 @@ import * as N from '../../ops/norm.js';
 import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { ones, zeros } from '../../tensor/create.js';
 import { noGrad } from '../../autograd/engine.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor as TensorClass, type Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
+import { checkBool, checkInt, checkRange, describeArg } from '../../tensor/args.js';
+import { checkDtypeOption, layerOptions } from './args.js';
+
+/** After numFeatures: PyTorch's positional (eps, momentum, affine, trackRunningStats) and/or an options object. */
+export type BatchNormLayerArgs =
+  [eps?: number | BatchNormLayerOptions, momentum?: number | null | BatchNormLayerOptions, affine?: boolean | BatchNormLayerOptions,
+   trackRunningStats?: boolean | BatchNormLayerOptions, opts?: BatchNormLayerOptions];
+const BN_POSITIONAL = ['eps', 'momentum', 'affine', 'trackRunningStats'] as const;
+
+/** eps must be a positive finite number (0 divides by zero on constant channels). */
+function checkEps(layer: string, eps: unknown): number {
+  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps <= 0) throw new TensorError(`${layer}: eps must be a positive finite number, got ${describeArg(eps)}`);
+  return eps;
+}
 
 export interface BatchNormLayerOptions {
   eps?: number;
@@ -27,14 +41,18 @@ abstract class BatchNormNd extends Module {
   readonly momentum: number | null;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, private readonly ranks: number[], opts: BatchNormLayerOptions = {}) {
+  constructor(readonly numFeatures: number, private readonly ranks: number[], rest: BatchNormLayerArgs) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new TensorError(`${this.constructor.name}: numFeatures must be a positive integer (got ${numFeatures})`);
-    this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
-    this.trackRunningStats = opts.trackRunningStats ?? true;
+    const name = this.constructor.name;
+    checkInt(name, 'numFeatures', numFeatures, 1);
+    // momentum: null is meaningful (cumulative average), so it survives the merge as null.
+    const opts = layerOptions(name, rest, BN_POSITIONAL, [...BN_POSITIONAL, 'dtype']) as BatchNormLayerOptions;
+    this.eps = checkEps(name, opts.eps ?? 1e-5);
+    this.momentum = opts.momentum === null ? null : opts.momentum === undefined ? 0.1 : checkRange(name, 'momentum', opts.momentum, 0, 1);
+    this.trackRunningStats = checkBool(name, 'trackRunningStats', opts.trackRunningStats ?? true);
+    checkDtypeOption(name, opts.dtype);
     const dtype = opts.dtype ?? 'float32';
-    const affine = opts.affine ?? true;
+    const affine = checkBool(name, 'affine', opts.affine ?? true);
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     if (this.trackRunningStats) {
@@ -59,6 +77,8 @@ abstract class BatchNormNd extends Module {
 
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
+    if (!(x instanceof TensorClass)) throw new TensorError(`${name}: input must be a Tensor, got ${describeArg(x)}`);
+    if (!x.isFloatingPoint()) throw new TensorError(`${name}: input must be float32 or float64 (got ${x.dtype} of shape ${fmtShape(x.shape)})`);
     if (!this.ranks.includes(x.ndim)) {
       throw new TensorError(`${name}: expected ${this.ranks.map((r) => `${r}-D`).join(' or ')} input (got shape ${fmtShape(x.shape)})`);
     }
@@ -84,15 +104,19 @@ abstract class BatchNormNd extends Module {
 
 /** Batch norm over `[N, C]` or `[N, C, L]`. @example new nn.BatchNorm1d(100) */
 export class BatchNorm1d extends BatchNormNd {
-  constructor(numFeatures: number, opts?: BatchNormLayerOptions) { super(numFeatures, [2, 3], opts); }
+  constructor(numFeatures: number, ...rest: BatchNormLayerArgs) { super(numFeatures, [2, 3], rest); }
 }
-/** Batch norm over `[N, C, H, W]`. @example new nn.BatchNorm2d(64) */
+/**
+ * Batch norm over `[N, C, H, W]`. After numFeatures: PyTorch's positional
+ * (eps, momentum, affine, trackRunningStats) and/or an options object.
+ * @example new nn.BatchNorm2d(64); new nn.BatchNorm2d(64, 1e-3, 0.01); new nn.BatchNorm2d(64, { affine: false })
+ */
 export class BatchNorm2d extends BatchNormNd {
-  constructor(numFeatures: number, opts?: BatchNormLayerOptions) { super(numFeatures, [4], opts); }
+  constructor(numFeatures: number, ...rest: BatchNormLayerArgs) { super(numFeatures, [4], rest); }
 }
 /** Batch norm over `[N, C, D, H, W]`. */
 export class BatchNorm3d extends BatchNormNd {
-  constructor(numFeatures: number, opts?: BatchNormLayerOptions) { super(numFeatures, [5], opts); }
+  constructor(numFeatures: number, ...rest: BatchNormLayerArgs) { super(numFeatures, [5], rest); }
 }
 
 /** Layer norm over the trailing `normalizedShape` dims. @example new nn.LayerNorm([64]) */
@@ -100,10 +124,24 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly normalizedShape: number[];
-  constructor(normalizedShape: number | number[], readonly opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DType } = {}) {
+  readonly opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DType };
+  /** After normalizedShape: PyTorch's positional (eps, elementwiseAffine, bias) and/or an options object. */
+  constructor(
+    normalizedShape: number | number[],
+    ...rest: [eps?: number | LayerNorm['opts'], elementwiseAffine?: boolean | LayerNorm['opts'], bias?: boolean | LayerNorm['opts'], opts?: LayerNorm['opts']]
+  ) {
     super();
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    const affine = opts.elementwiseAffine ?? true;
+    const opts = layerOptions('LayerNorm', rest, ['eps', 'elementwiseAffine', 'bias'], ['eps', 'elementwiseAffine', 'bias', 'dtype']) as LayerNorm['opts'];
+    this.opts = opts;
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new TensorError(`LayerNorm: normalizedShape must be a positive integer or a non-empty array of them, got ${describeArg(normalizedShape)}`);
+    }
+    this.normalizedShape = [...shape];
+    if (opts.eps !== undefined) checkEps('LayerNorm', opts.eps);
+    if (opts.bias !== undefined) checkBool('LayerNorm', 'bias', opts.bias);
+    checkDtypeOption('LayerNorm', opts.dtype);
+    const affine = checkBool('LayerNorm', 'elementwiseAffine', opts.elementwiseAffine ?? true);
     this.weight = affine ? new Parameter(ones(this.normalizedShape, { dtype: opts.dtype })) : null;
     this.bias = affine && opts.bias !== false ? new Parameter(zeros(this.normalizedShape, { dtype: opts.dtype })) : null;
   }
@@ -117,9 +155,22 @@ export class LayerNorm extends Module {
 export class GroupNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
-  constructor(readonly numGroups: number, readonly numChannels: number, readonly opts: { eps?: number; affine?: boolean; dtype?: DType } = {}) {
+  readonly opts: { eps?: number; affine?: boolean; dtype?: DType };
+  /** After (numGroups, numChannels): PyTorch's positional (eps, affine) and/or an options object. */
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    ...rest: [eps?: number | GroupNorm['opts'], affine?: boolean | GroupNorm['opts'], opts?: GroupNorm['opts']]
+  ) {
     super();
-    if (!Number.isInteger(numGroups) || numGroups <= 0 || numChannels % numGroups) {
+    const opts = layerOptions('GroupNorm', rest, ['eps', 'affine'], ['eps', 'affine', 'dtype']) as GroupNorm['opts'];
+    this.opts = opts;
+    checkInt('GroupNorm', 'numGroups', numGroups, 1);
+    checkInt('GroupNorm', 'numChannels', numChannels, 1);
+    if (opts.eps !== undefined) checkEps('GroupNorm', opts.eps);
+    if (opts.affine !== undefined) checkBool('GroupNorm', 'affine', opts.affine);
+    checkDtypeOption('GroupNorm', opts.dtype);
+    if (numChannels % numGroups) {
       throw new TensorError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
     }
     const affine = opts.affine ?? true;
@@ -134,7 +185,14 @@ export class GroupNorm extends Module {
 
 /** Local response normalisation across channels (AlexNet). @example new nn.LocalResponseNorm(5, { alpha: 1e-4, beta: 0.75, k: 2 }) */
 export class LocalResponseNorm extends Module {
-  constructor(readonly size: number, readonly opts: N.LocalResponseNormOptions = {}) { super(); }
+  readonly opts: N.LocalResponseNormOptions;
+  /** After size: PyTorch's positional (alpha, beta, k) and/or an options object. */
+  constructor(readonly size: number, ...rest: [alpha?: number | N.LocalResponseNormOptions, beta?: number | N.LocalResponseNormOptions, k?: number | N.LocalResponseNormOptions, opts?: N.LocalResponseNormOptions]) {
+    super();
+    checkInt('LocalResponseNorm', 'size', size, 1);
+    this.opts = layerOptions('LocalResponseNorm', rest, ['alpha', 'beta', 'k'], ['alpha', 'beta', 'k']) as N.LocalResponseNormOptions;
+    for (const key of ['alpha', 'beta', 'k'] as const) if (this.opts[key] !== undefined) checkRange('LocalResponseNorm', key, this.opts[key]);
+  }
   forward(x: Tensor): Tensor { return N.localResponseNorm(x, this.size, this.opts); }
   override extraRepr(): string { return `${this.size}, ${JSON.stringify(this.opts).slice(1, -1)}`; }
 }

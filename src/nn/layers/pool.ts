@@ -3,6 +3,9 @@ import * as P from '../../ops/pool.js';
 import type { AdaptiveSize, AvgPoolOptions, LpPoolOptions, MaxPoolOptions } from '../../ops/pool.js';
 import type { SizeArg } from '../../ops/conv.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { TensorError } from '../../tensor/errors.js';
+import { checkBool, checkInt, describeArg } from '../../tensor/args.js';
+import { layerOptions } from './args.js';
 
 /*
  * Pooling layers: thin modules over F.*Pool*. Max pools return values only
@@ -12,36 +15,133 @@ import type { Tensor } from '../../tensor/tensor.js';
 type MaxOpts = Omit<MaxPoolOptions, 'returnIndices'>;
 const fmt = (o: object) => JSON.stringify(o).slice(1, -1);
 
+/** A size option: a positive (or, with min 0, non-negative) integer or `n` of them. */
+function checkSize(layer: string, name: string, v: unknown, n: number, min: number): void {
+  const list = typeof v === 'number' ? [v] : Array.isArray(v) ? v : null;
+  if (!list || (list.length !== 1 && list.length !== n) || !list.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min)) {
+    throw new TensorError(`${layer}: ${name} must be a ${min ? 'positive' : 'non-negative'} integer or ${n} of them, got ${describeArg(v)}`);
+  }
+}
+
+/** Checks the options the strided pools share, as merged by layerOptions. */
+function checkStrided(layer: string, n: number, kernelSize: unknown, o: Record<string, unknown>): void {
+  checkSize(layer, 'kernelSize', kernelSize, n, 1);
+  if (o.stride != null) checkSize(layer, 'stride', o.stride, n, 1);
+  if (o.padding !== undefined) checkSize(layer, 'padding', o.padding, n, 0);
+  if (o.dilation !== undefined) checkSize(layer, 'dilation', o.dilation, n, 1);
+  for (const key of ['ceilMode', 'countIncludePad']) if (o[key] !== undefined) checkBool(layer, key, o[key]);
+}
+
+/** Pool layers return values only; indices come from the functional form. */
+function noIndices(layer: string, o: Record<string, unknown>): void {
+  if (o.returnIndices === undefined || o.returnIndices === false) return;
+  checkBool(layer, 'returnIndices', o.returnIndices);
+  const f = layer[0]!.toLowerCase() + layer.slice(1);
+  throw new TensorError(`${layer}: returnIndices is not supported by the layer (it returns values only); call F.${f}(x, ..., { returnIndices: true })`);
+}
+
+const MAX_POSITIONAL = ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'] as const;
+/** After kernelSize: PyTorch's positional (stride, padding, dilation, returnIndices, ceilMode) and/or an options object. */
+export type MaxPoolLayerArgs =
+  [stride?: SizeArg | null | MaxLayerOpts, padding?: SizeArg | MaxLayerOpts, dilation?: SizeArg | MaxLayerOpts, returnIndices?: false | MaxLayerOpts,
+   ceilMode?: boolean | MaxLayerOpts, opts?: MaxLayerOpts];
+type MaxLayerOpts = MaxOpts & { returnIndices?: false };
+
 abstract class MaxPoolNd extends Module {
-  constructor(readonly kernelSize: SizeArg, readonly opts: MaxOpts = {}) { super(); }
+  readonly opts: MaxOpts;
+  constructor(n: number, readonly kernelSize: SizeArg, rest: MaxPoolLayerArgs) {
+    super();
+    const name = this.constructor.name;
+    const o = layerOptions(name, rest, MAX_POSITIONAL, MAX_POSITIONAL);
+    checkStrided(name, n, kernelSize, o);
+    noIndices(name, o);
+    delete o.returnIndices;
+    this.opts = o as MaxOpts;
+  }
   override extraRepr(): string { return `kernelSize=${JSON.stringify(this.kernelSize)}${Object.keys(this.opts).length ? ', ' + fmt(this.opts) : ''}`; }
 }
 /** @example new nn.MaxPool1d(2) */
-export class MaxPool1d extends MaxPoolNd { forward(x: Tensor): Tensor { return P.maxPool1d(x, this.kernelSize, this.opts); } }
+export class MaxPool1d extends MaxPoolNd {
+  constructor(kernelSize: SizeArg, ...rest: MaxPoolLayerArgs) { super(1, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.maxPool1d(x, this.kernelSize, this.opts); } }
 /** @example new nn.MaxPool2d(2)  // [N,C,28,28] -> [N,C,14,14] */
-export class MaxPool2d extends MaxPoolNd { forward(x: Tensor): Tensor { return P.maxPool2d(x, this.kernelSize, this.opts); } }
-export class MaxPool3d extends MaxPoolNd { forward(x: Tensor): Tensor { return P.maxPool3d(x, this.kernelSize, this.opts); } }
+export class MaxPool2d extends MaxPoolNd {
+  constructor(kernelSize: SizeArg, ...rest: MaxPoolLayerArgs) { super(2, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.maxPool2d(x, this.kernelSize, this.opts); } }
+export class MaxPool3d extends MaxPoolNd {
+  constructor(kernelSize: SizeArg, ...rest: MaxPoolLayerArgs) { super(3, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.maxPool3d(x, this.kernelSize, this.opts); } }
+
+const AVG_POSITIONAL = ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'] as const;
+/** After kernelSize: PyTorch's positional (stride, padding, ceilMode, countIncludePad, divisorOverride) and/or an options object. */
+export type AvgPoolLayerArgs =
+  [stride?: SizeArg | null | AvgPoolOptions, padding?: SizeArg | AvgPoolOptions, ceilMode?: boolean | AvgPoolOptions, countIncludePad?: boolean | AvgPoolOptions,
+   divisorOverride?: number | AvgPoolOptions, opts?: AvgPoolOptions];
 
 abstract class AvgPoolNd extends Module {
-  constructor(readonly kernelSize: SizeArg, readonly opts: AvgPoolOptions = {}) { super(); }
+  readonly opts: AvgPoolOptions;
+  constructor(n: number, readonly kernelSize: SizeArg, rest: AvgPoolLayerArgs) {
+    super();
+    const name = this.constructor.name;
+    const o = layerOptions(name, rest, AVG_POSITIONAL, AVG_POSITIONAL);
+    checkStrided(name, n, kernelSize, o);
+    if (o.divisorOverride != null) checkInt(name, 'divisorOverride', o.divisorOverride, 1);
+    this.opts = o as AvgPoolOptions;
+  }
   override extraRepr(): string { return `kernelSize=${JSON.stringify(this.kernelSize)}${Object.keys(this.opts).length ? ', ' + fmt(this.opts) : ''}`; }
 }
-export class AvgPool1d extends AvgPoolNd { forward(x: Tensor): Tensor { return P.avgPool1d(x, this.kernelSize, this.opts); } }
+export class AvgPool1d extends AvgPoolNd {
+  constructor(kernelSize: SizeArg, ...rest: AvgPoolLayerArgs) { super(1, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.avgPool1d(x, this.kernelSize, this.opts); } }
 /** @example new nn.AvgPool2d(2, { stride: 2 }) */
-export class AvgPool2d extends AvgPoolNd { forward(x: Tensor): Tensor { return P.avgPool2d(x, this.kernelSize, this.opts); } }
-export class AvgPool3d extends AvgPoolNd { forward(x: Tensor): Tensor { return P.avgPool3d(x, this.kernelSize, this.opts); } }
+export class AvgPool2d extends AvgPoolNd {
+  constructor(kernelSize: SizeArg, ...rest: AvgPoolLayerArgs) { super(2, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.avgPool2d(x, this.kernelSize, this.opts); } }
+export class AvgPool3d extends AvgPoolNd {
+  constructor(kernelSize: SizeArg, ...rest: AvgPoolLayerArgs) { super(3, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.avgPool3d(x, this.kernelSize, this.opts); } }
+
+/** After (normType, kernelSize): PyTorch's positional (stride, ceilMode) and/or an options object. */
+export type LpPoolLayerArgs = [stride?: SizeArg | null | LpPoolOptions, ceilMode?: boolean | LpPoolOptions, opts?: LpPoolOptions];
 
 abstract class LPPoolNd extends Module {
-  constructor(readonly normType: number, readonly kernelSize: SizeArg, readonly opts: LpPoolOptions = {}) { super(); }
+  readonly opts: LpPoolOptions;
+  constructor(n: number, readonly normType: number, readonly kernelSize: SizeArg, rest: LpPoolLayerArgs) {
+    super();
+    const name = this.constructor.name;
+    if (typeof normType !== 'number' || !Number.isFinite(normType) || normType <= 0) {
+      throw new TensorError(`${name}: normType must be a positive finite number, got ${describeArg(normType)}`);
+    }
+    const o = layerOptions(name, rest, ['stride', 'ceilMode'], ['stride', 'ceilMode']);
+    checkStrided(name, n, kernelSize, o);
+    this.opts = o as LpPoolOptions;
+  }
   override extraRepr(): string { return `normType=${this.normType}, kernelSize=${JSON.stringify(this.kernelSize)}`; }
 }
 /** Power-average pooling (sum of x^p)^(1/p) over windows. */
-export class LPPool1d extends LPPoolNd { forward(x: Tensor): Tensor { return P.lpPool1d(x, this.normType, this.kernelSize, this.opts); } }
-export class LPPool2d extends LPPoolNd { forward(x: Tensor): Tensor { return P.lpPool2d(x, this.normType, this.kernelSize, this.opts); } }
-export class LPPool3d extends LPPoolNd { forward(x: Tensor): Tensor { return P.lpPool3d(x, this.normType, this.kernelSize, this.opts); } }
+export class LPPool1d extends LPPoolNd {
+  constructor(normType: number, kernelSize: SizeArg, ...rest: LpPoolLayerArgs) { super(1, normType, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.lpPool1d(x, this.normType, this.kernelSize, this.opts); } }
+export class LPPool2d extends LPPoolNd {
+  constructor(normType: number, kernelSize: SizeArg, ...rest: LpPoolLayerArgs) { super(2, normType, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.lpPool2d(x, this.normType, this.kernelSize, this.opts); } }
+export class LPPool3d extends LPPoolNd {
+  constructor(normType: number, kernelSize: SizeArg, ...rest: LpPoolLayerArgs) { super(3, normType, kernelSize, rest); }
+  forward(x: Tensor): Tensor { return P.lpPool3d(x, this.normType, this.kernelSize, this.opts); } }
 
 abstract class AdaptivePool extends Module {
-  constructor(readonly outputSize: AdaptiveSize) { super(); }
+  /** `outputSize`: a positive integer or one per dim (null keeps that input size); max pools also take PyTorch's `returnIndices` (false only). */
+  constructor(readonly outputSize: AdaptiveSize, ...rest: [returnIndices?: false | { returnIndices?: false }]) {
+    super();
+    const name = this.constructor.name;
+    const n = Number(name.slice(-2, -1));
+    const list = typeof outputSize === 'number' ? [outputSize] : Array.isArray(outputSize) ? outputSize : null;
+    if (!list || (list.length !== 1 && list.length !== n) || !list.every((x) => x === null || (typeof x === 'number' && Number.isInteger(x) && x >= 1))) {
+      throw new TensorError(`${name}: outputSize must be a positive integer or ${n} of them (null keeps a dim), got ${describeArg(outputSize)}`);
+    }
+    const keys = name.startsWith('AdaptiveMax') ? ['returnIndices'] : [];
+    noIndices(name, layerOptions(name, rest, keys, keys));
+  }
   override extraRepr(): string { return `outputSize=${JSON.stringify(this.outputSize)}`; }
 }
 export class AdaptiveAvgPool1d extends AdaptivePool { forward(x: Tensor): Tensor { return P.adaptiveAvgPool1d(x, this.outputSize); } }

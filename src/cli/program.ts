@@ -1,0 +1,186 @@
+/**
+ * The `tensorgrad` command line: flags, their validation, and dispatch to the
+ * subcommands (one file each). `runCli` runs one invocation and returns its
+ * exit code without exiting, so tests can run many invocations in one process.
+ *
+ * Exit codes: 0 done; 1 a user error (one line `tensorgrad <command>: ...`,
+ * the stack trace only with --verbose); 2 an internal error (a bug);
+ * 130 training interrupted with Ctrl-C.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, runCommand, UserError } from './errors.js';
+import { setNumThreads } from '../backend/wasm/index.js';
+import { MAX_THREADS } from '../backend/wasm/threads.js';
+import { DATASET_NAMES } from './datasets.js';
+import { OPTIMIZERS, SCHEDULERS } from './optimizers.js';
+import { MODELS } from '../models/registry.js';
+import { getBackend, setBackend } from '../backend/current.js';
+import { choiceFlag, intFlag, LIMITS, numberFlag } from './flags.js';
+import { cliIO, withCliIO, type CliIO } from './io.js';
+
+/** Backends the CLI can select (wasm is refused at run time where it cannot load). */
+const BACKENDS = ['reference', 'wasm'] as const;
+
+/** Applies --threads before any work (the wasm backend's worker pool); refused with another backend. */
+async function applyThreads(n: number | undefined, backend: string): Promise<void> {
+  if (n === undefined) return;
+  if (backend !== 'wasm') throw new UserError(`--threads applies to the wasm backend only (the backend is '${backend}'); drop it or use --backend wasm`);
+  await setNumThreads(n);
+}
+
+/** The option keys the user typed (not defaults): what --resume compares against the checkpoint. */
+function givenKeys(cmd: Command): Set<string> {
+  return new Set(Object.keys(cmd.opts()).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
+}
+
+/**
+ * Commander's error text as our one line: `error: option '--x <n>' argument 'y'
+ * is invalid. <why>` becomes `<why>`; commander's own choices read `--x must be
+ * one of a, b (got 'y')`; a help hint ends the line.
+ * @example formatCommanderError('train', "error: unknown option '--epoch'") // "tensorgrad train: unknown option '--epoch' (see 'tensorgrad train --help')\n"
+ */
+export function formatCommanderError(command: string, text: string): string {
+  let msg = text.trim().replace(/^error:\s*/, '');
+  const invalid = /^option '(--[\w-]+)[^']*' argument '([\s\S]*)' is invalid\.\s*([\s\S]*)$/.exec(msg);
+  if (invalid) {
+    const [, flag, value, why] = invalid as unknown as [string, string, string, string];
+    const choices = /^Allowed choices are (.*)\.$/.exec(why);
+    msg = choices ? `${flag} must be one of ${choices[1]} (got '${value}')` : why;
+  }
+  const oneLine = msg.replace(/\s*\n\s*/g, ' ');
+  return `tensorgrad${command ? ` ${command}` : ''}: ${oneLine}${/--help/.test(oneLine) ? '' : ` (see 'tensorgrad${command ? ` ${command}` : ''} --help')`}\n`;
+}
+
+/** Builds the command tree; actions store their exit code through `setCode`. */
+function createProgram(io: CliIO, setCode: (code: number) => void): Command {
+  const program = new Command();
+  const verbose = () => Boolean(program.opts().verbose);
+  const backendOption = () => new Option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`).argParser(choiceFlag('--backend', 'backend', BACKENDS)).default(getBackend().name);
+  const threadsOption = () => new Option('--threads <n>', `worker threads for the wasm backend, 1 to ${MAX_THREADS} (default: all cores)`)
+    .argParser(intFlag('--threads', { min: 1, max: MAX_THREADS }));
+  program
+    .name('tensorgrad')
+    .description('Train, evaluate and inspect convolutional networks in TypeScript.')
+    .option('--verbose', 'print stack traces for errors')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(formatCommanderError('', s)) });
+
+  const train = program.command('train')
+    .description('train a model; with no flags, LeNet-5 on MNIST')
+    .option('--model <name>', `model (${[...MODELS.keys()].join(', ')})`, choiceFlag('--model', 'model', [...MODELS.keys()]), 'lenet5')
+    .option('--dataset <name>', `dataset (${DATASET_NAMES.join(', ')})`, choiceFlag('--dataset', 'dataset', DATASET_NAMES), 'mnist')
+    .option('--data-dir <dir>', 'folder with the dataset files (fashion-mnist, cifar10)')
+    .option('--epochs <n>', 'number of epochs (with --resume: the new total; default the planned total)', intFlag('--epochs', LIMITS.epochs), 3)
+    .option('--batch-size <n>', 'batch size', intFlag('--batch-size', LIMITS.batchSize), 32)
+    .option('--lr <x>', 'learning rate (default depends on the optimizer)', numberFlag('--lr', { ...LIMITS.lr, exclusiveMin: true }))
+    .option('--optimizer <name>', `optimizer (${OPTIMIZERS.join(', ')})`, choiceFlag('--optimizer', 'optimizer', OPTIMIZERS), 'sgd')
+    .option('--scheduler <name>', `learning-rate schedule (${SCHEDULERS.join(', ')})`, choiceFlag('--scheduler', 'scheduler', SCHEDULERS), 'onecycle')
+    .option('--weight-decay <x>', 'L2 weight decay (decoupled for adamw)', numberFlag('--weight-decay', LIMITS.weightDecay), 5e-4)
+    .option('--seed <n>', 'random seed', intFlag('--seed', LIMITS.seed), 0)
+    .option('--out <dir>', 'run folder (default runs/<model>-<dataset>-<time>; with --resume the checkpoint\'s folder)')
+    .option('--resume <checkpoint>', 'continue a run from its checkpoint.safetensors (settings come from the checkpoint)')
+    .addOption(backendOption())
+    .addOption(threadsOption())
+    .option('--train-subset <n>', 'use only the first n training images (quick runs)', intFlag('--train-subset', LIMITS.subset))
+    .option('--test-subset <n>', 'use only the first n test images', intFlag('--test-subset', LIMITS.subset))
+    .action(async (o, cmd: Command) => {
+      setCode(await runCommand('train', verbose(), async () => {
+        await applyThreads(o.threads, o.backend);
+        const { train: trainCommand } = await import('./train.js');
+        return trainCommand(o, givenKeys(cmd));
+      }));
+    });
+
+  const evalCmd = program.command('eval')
+    .description('accuracy, per-class accuracy and confusion matrix of a trained model on its test set')
+    .argument('<run>', 'run folder or model .safetensors (with config.json beside it)')
+    .option('--dataset <name>', `evaluate on another dataset with the same classes (${DATASET_NAMES.join(', ')})`, choiceFlag('--dataset', 'dataset', DATASET_NAMES))
+    .option('--data-dir <dir>', 'folder with the dataset files')
+    .addOption(backendOption())
+    .option('--test-subset <n>', 'use only the first n test images', intFlag('--test-subset', LIMITS.subset))
+    .option('--json', 'print the result as JSON')
+    .action(async (run, o) => {
+      setCode(await runCommand('eval', verbose(), async () => {
+        const { evalCommand } = await import('./evaluate.js');
+        evalCommand(run, o);
+      }));
+    });
+
+  const predict = program.command('predict')
+    .description('top-k classes with probabilities for image files')
+    .argument('<run>', 'run folder or model .safetensors')
+    .argument('<images...>', 'PNG or JPEG files')
+    .option('--top-k <n>', 'how many classes to show (at most the number of classes)', intFlag('--top-k', LIMITS.topK), 3)
+    .option('--invert <mode>', 'invert grayscale images: auto (dark-on-light drawings), yes, no', choiceFlag('--invert', 'mode', ['auto', 'yes', 'no']), 'auto')
+    .addOption(backendOption())
+    .option('--json', 'print the result as JSON')
+    .action(async (run, images, o) => {
+      setCode(await runCommand('predict', verbose(), async () => {
+        const { predictCommand } = await import('./predict.js');
+        return predictCommand(run, images, o).failed.length ? EXIT.user : EXIT.ok;
+      }));
+    });
+
+  const summary = program.command('summary')
+    .description('layers, output shapes and parameter counts of a model')
+    .argument('<model>', `model name (${[...MODELS.keys()].join(', ')}) or a run folder`)
+    .option('--input <shape>', 'input shape with batch dim, e.g. 1,3,32,32')
+    .option('--classes <n>', 'number of classes for a model built by name', intFlag('--classes', LIMITS.classes), 10)
+    .action(async (model, o, cmd: Command) => {
+      setCode(await runCommand('summary', verbose(), async () => {
+        const { summaryCommand } = await import('./summary.js');
+        summaryCommand(model, { ...o, classesGiven: givenKeys(cmd).has('classes') });
+      }));
+    });
+
+  const experiment = program.command('experiment')
+    .description('run a reproducible experiment and write its report folder (see --list)')
+    .argument('[name]', 'experiment name')
+    .option('--list', 'list the experiments')
+    .option('--full', 'paper-scale settings (slow with the reference backend)')
+    .option('--out <dir>', 'output folder (default experiments/<name>)')
+    .option('--seed <n>', 'random seed', intFlag('--seed', LIMITS.seed), 0)
+    .addOption(backendOption())
+    .addOption(threadsOption())
+    .option('--data-dir <dir>', 'CIFAR-10 folder: the activations experiment then uses CIFAR-10 instead of MNIST')
+    .addOption(new Option('--smoke', 'tiny sizes for the test suite').hideHelp())
+    .action(async (name, o) => {
+      setCode(await runCommand('experiment', verbose(), async () => {
+        await applyThreads(o.threads, o.backend);
+        const { experimentCommand } = await import('./experiment.js');
+        await experimentCommand(name, o);
+      }));
+    });
+
+  for (const cmd of [train, evalCmd, predict, summary, experiment]) {
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(formatCommanderError(cmd.name(), s)),
+    });
+  }
+  return program;
+}
+
+/**
+ * Runs one `tensorgrad` invocation (`args` without `node` and the script) with
+ * its output on `io` (default: the process streams) and returns the exit code.
+ * Never calls process.exit.
+ * @example process.exitCode = await runCli(['summary', 'lenet5']);
+ */
+export async function runCli(args: readonly string[], io?: CliIO): Promise<number> {
+  return withCliIO(io, async () => {
+    let code: number = EXIT.ok;
+    const program = createProgram(cliIO(), (c) => (code = c));
+    // --backend switches the process-wide backend; an in-process caller gets its own back.
+    const backend = getBackend();
+    try {
+      await program.parseAsync([...args], { from: 'user' });
+    } catch (e) {
+      if (e instanceof CommanderError) return e.exitCode;
+      throw e;
+    } finally {
+      setBackend(backend);
+    }
+    return code;
+  });
+}

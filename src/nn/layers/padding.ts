@@ -1,0 +1,99 @@
+import { Module } from '../module.js';
+import { pad, type PadMode } from '../../ops/pad.js';
+import { TensorError, fmtShape } from '../../tensor/errors.js';
+import { Tensor } from '../../tensor/tensor.js';
+
+/*
+ * Padding layers over F.pad, as torch.nn's ZeroPad/ConstantPad/ReflectionPad/
+ * ReplicationPad/CircularPad{1,2,3}d. `padding` is one number for every side
+ * or the (left, right[, top, bottom[, front, back]]) list F.pad takes, last
+ * dim first; negative amounts crop. Shapes: 1d `[N, C, W]` or `[C, W]`;
+ * 2d `[N, C, H, W]` or `[C, H, W]`; 3d `[N, C, D, H, W]` or `[C, D, H, W]`;
+ * each padded dim grows by the sum of its two amounts.
+ */
+abstract class PadNd extends Module {
+  /** The 2k amounts, (left, right) for the last dim first, as PyTorch stores them. */
+  readonly padding: number[];
+
+  constructor(padding: number | readonly number[], private readonly k: number, readonly mode: PadMode, readonly value = 0) {
+    super();
+    const name = this.constructor.name;
+    const list = typeof padding === 'number' ? new Array<number>(2 * k).fill(padding) : padding;
+    if (!Array.isArray(list) || list.length !== 2 * k || list.some((p) => typeof p !== 'number' || !Number.isInteger(p))) {
+      const sides = ['left, right', 'left, right, top, bottom', 'left, right, top, bottom, front, back'][k - 1];
+      throw new TensorError(`${name}: padding must be an integer or a list of ${2 * k} integers [${sides}] (got ${JSON.stringify(padding)})`);
+    }
+    if (typeof value !== 'number' || Number.isNaN(value)) throw new TensorError(`${name}: value must be a number (got ${JSON.stringify(value)})`);
+    this.padding = [...list];
+  }
+
+  forward(x: Tensor): Tensor {
+    const name = this.constructor.name;
+    const k = this.k;
+    if (!(x instanceof Tensor)) throw new TensorError(`${name}: input must be a Tensor (got ${typeof x})`);
+    if (x.ndim !== k + 1 && x.ndim !== k + 2) {
+      throw new TensorError(`${name}: expected a ${k + 1}-D or ${k + 2}-D input (got input ${fmtShape(x.shape)})`);
+    }
+    try {
+      return pad(x, this.padding, this.mode === 'constant' ? { mode: 'constant', value: this.value } : { mode: this.mode });
+    } catch (e) {
+      // Name the layer and its padding; F.pad's message says which amount does not fit which dim.
+      if (e instanceof TensorError) throw new TensorError(`${name}(${fmtShape(this.padding)}): ${e.message}`);
+      throw e;
+    }
+  }
+
+  override extraRepr(): string {
+    return this.mode === 'constant' && this.constructor.name.startsWith('Constant') ? `${fmtShape(this.padding)}, value=${this.value}` : fmtShape(this.padding);
+  }
+}
+
+/** Pads the last dim with zeros. @example new nn.ZeroPad1d([1, 2]).forward(x) // [N, C, W] -> [N, C, W+3] */
+export class ZeroPad1d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 1, 'constant'); } }
+/** Pads the last 2 dims with zeros. @example new nn.ZeroPad2d(1) // [N, C, H, W] -> [N, C, H+2, W+2] */
+export class ZeroPad2d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 2, 'constant'); } }
+/** Pads the last 3 dims with zeros. @example new nn.ZeroPad3d(1) */
+export class ZeroPad3d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 3, 'constant'); } }
+
+/** Pads the last dim with `value`. @example new nn.ConstantPad1d(2, 3.5) */
+export class ConstantPad1d extends PadNd {
+  constructor(padding: number | readonly number[], value: number) {
+    if (value === undefined) throw new TensorError(`ConstantPad1d: value (the fill value) is required, e.g. new nn.ConstantPad1d(1, 0.5); use ZeroPad1d for zeros`);
+    super(padding, 1, 'constant', value);
+  }
+}
+/** Pads the last 2 dims with `value`. @example new nn.ConstantPad2d([1, 1, 2, 0], -1) */
+export class ConstantPad2d extends PadNd {
+  constructor(padding: number | readonly number[], value: number) {
+    if (value === undefined) throw new TensorError(`ConstantPad2d: value (the fill value) is required, e.g. new nn.ConstantPad2d(1, 0.5); use ZeroPad2d for zeros`);
+    super(padding, 2, 'constant', value);
+  }
+}
+/** Pads the last 3 dims with `value`. @example new nn.ConstantPad3d(1, 0.5) */
+export class ConstantPad3d extends PadNd {
+  constructor(padding: number | readonly number[], value: number) {
+    if (value === undefined) throw new TensorError(`ConstantPad3d: value (the fill value) is required, e.g. new nn.ConstantPad3d(1, 0.5); use ZeroPad3d for zeros`);
+    super(padding, 3, 'constant', value);
+  }
+}
+
+/** Mirrors the last dim without repeating the edge (each amount < its dim). @example new nn.ReflectionPad1d(2) */
+export class ReflectionPad1d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 1, 'reflect'); } }
+/** Mirrors the last 2 dims. @example new nn.ReflectionPad2d(1) */
+export class ReflectionPad2d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 2, 'reflect'); } }
+/** Mirrors the last 3 dims. @example new nn.ReflectionPad3d(1) */
+export class ReflectionPad3d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 3, 'reflect'); } }
+
+/** Repeats the edge of the last dim. @example new nn.ReplicationPad1d([3, 1]) */
+export class ReplicationPad1d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 1, 'replicate'); } }
+/** Repeats the edges of the last 2 dims. @example new nn.ReplicationPad2d(2) */
+export class ReplicationPad2d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 2, 'replicate'); } }
+/** Repeats the edges of the last 3 dims. @example new nn.ReplicationPad3d(1) */
+export class ReplicationPad3d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 3, 'replicate'); } }
+
+/** Wraps the last dim around (periodic; each amount <= its dim). @example new nn.CircularPad1d(1) */
+export class CircularPad1d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 1, 'circular'); } }
+/** Wraps the last 2 dims around. @example new nn.CircularPad2d(1) */
+export class CircularPad2d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 2, 'circular'); } }
+/** Wraps the last 3 dims around. @example new nn.CircularPad3d(1) */
+export class CircularPad3d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 3, 'circular'); } }

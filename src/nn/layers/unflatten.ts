@@ -1,0 +1,40 @@
+import { Module } from '../module.js';
+import { unflatten } from '../../ops/movement.js';
+import { TensorError, fmtShape } from '../../tensor/errors.js';
+import { Tensor } from '../../tensor/tensor.js';
+
+/**
+ * Splits dim `dim` into `unflattenedSize` (one entry may be -1, inferred), as
+ * torch.nn.Unflatten; the inverse of nn.Flatten.
+ * Shape: `[*, S, *]` -> `[*, ...unflattenedSize, *]` where the sizes multiply to S.
+ * @example new nn.Unflatten(1, [16, 4, 4]).forward(x)   // [N, 256] -> [N, 16, 4, 4]
+ */
+export class Unflatten extends Module {
+  readonly unflattenedSize: number[];
+
+  constructor(readonly dim: number, unflattenedSize: readonly number[]) {
+    super();
+    if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new TensorError(`Unflatten: dim must be an integer (got ${JSON.stringify(dim)})`);
+    const ok = Array.isArray(unflattenedSize) && unflattenedSize.length > 0 &&
+      unflattenedSize.every((s) => Number.isInteger(s) && (s >= 0 || s === -1)) && unflattenedSize.filter((s) => s === -1).length <= 1;
+    if (!ok) {
+      throw new TensorError(`Unflatten: unflattenedSize must be a non-empty list of sizes >= 0 with at most one -1 (got ${JSON.stringify(unflattenedSize)}); e.g. new nn.Unflatten(1, [16, 4, 4])`);
+    }
+    this.unflattenedSize = [...unflattenedSize];
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new TensorError(`Unflatten: input must be a Tensor (got ${typeof x})`);
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    if (d < 0 || d >= x.ndim) throw new TensorError(`Unflatten: dim ${this.dim} is out of range for an input with ${x.ndim} dims (input ${fmtShape(x.shape)})`);
+    const n = x.shape[d]!;
+    const known = this.unflattenedSize.filter((s) => s !== -1).reduce((a, b) => a * b, 1);
+    const fits = this.unflattenedSize.includes(-1) ? (known === 0 ? n === 0 : n % known === 0) : known === n;
+    if (!fits) {
+      throw new TensorError(`Unflatten: cannot split dim ${this.dim} of size ${n} into ${fmtShape(this.unflattenedSize)} (input ${fmtShape(x.shape)})`);
+    }
+    return unflatten(x, d, this.unflattenedSize);
+  }
+
+  override extraRepr(): string { return `dim=${this.dim}, unflattenedSize=${fmtShape(this.unflattenedSize)}`; }
+}

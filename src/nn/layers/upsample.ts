@@ -1,0 +1,118 @@
+import { Module } from '../module.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { describeArg } from '../../tensor/args.js';
+import { TensorError } from '../../tensor/errors.js';
+import { interpolate, type InterpolateMode, type InterpolateOptions } from '../../ops/interpolate.js';
+import { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from '../../ops/unpool.js';
+import type { SizeArg } from '../../ops/pool-args.js';
+import { layerOptions } from './args.js';
+
+/*
+ * Resizing layers over F.interpolate and F.maxUnpoolNd. They hold no
+ * parameters. Settings that need no input are checked when the module is
+ * built; the rest (mode against the input's rank, sizes per spatial dim) by
+ * the functional call on each forward.
+ */
+
+const NAMES = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor'] as const;
+
+/**
+ * Upsamples `[N, C, L]`, `[N, C, H, W]` or `[N, C, D, H, W]` by `scaleFactor`
+ * or to `size` (PyTorch's nn.Upsample): mode 'nearest' (default),
+ * 'nearest-exact', 'linear', 'bilinear', 'trilinear'; `alignCorners` for the
+ * linear modes. Positional form as PyTorch: `new nn.Upsample(size, scaleFactor, mode, alignCorners)`.
+ * @example new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }).forward(x)  // [N,C,H,W] -> [N,C,2H,2W]
+ */
+export class Upsample extends Module {
+  readonly size: number | readonly number[] | null;
+  readonly scaleFactor: number | readonly number[] | null;
+  readonly mode: InterpolateMode;
+  readonly alignCorners: boolean | null;
+  readonly recomputeScaleFactor: boolean | null;
+
+  constructor(...args: [options?: InterpolateOptions] | unknown[]) {
+    super();
+    const o = layerOptions('Upsample', args, NAMES, NAMES);
+    this.size = (o.size ?? null) as Upsample['size'];
+    this.scaleFactor = (o.scaleFactor ?? null) as Upsample['scaleFactor'];
+    this.mode = (o.mode ?? 'nearest') as InterpolateMode;
+    this.alignCorners = (o.alignCorners ?? null) as boolean | null;
+    this.recomputeScaleFactor = (o.recomputeScaleFactor ?? null) as boolean | null;
+    if ((this.size === null) === (this.scaleFactor === null)) {
+      throw new TensorError(`Upsample: give exactly one of size and scaleFactor (got ${this.size === null ? 'neither' : `size ${describeArg(this.size)} and scaleFactor ${describeArg(this.scaleFactor)}`})`);
+    }
+    if (typeof this.mode !== 'string') throw new TensorError(`Upsample: mode must be a string (got ${describeArg(this.mode)})`);
+  }
+
+  forward(x: Tensor): Tensor {
+    return interpolate(x, {
+      size: this.size, scaleFactor: this.scaleFactor, mode: this.mode,
+      alignCorners: this.alignCorners, recomputeScaleFactor: this.recomputeScaleFactor,
+    });
+  }
+
+  override extraRepr(): string {
+    const what = this.size !== null ? `size=${describeArg(this.size)}` : `scaleFactor=${describeArg(this.scaleFactor)}`;
+    return `${what}, mode='${this.mode}'${this.alignCorners !== null ? `, alignCorners=${this.alignCorners}` : ''}`;
+  }
+}
+
+/** Nearest upsampling of `[N, C, H, W]` (PyTorch's UpsamplingNearest2d). @example new nn.UpsamplingNearest2d({ scaleFactor: 2 }) */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(...args: [options?: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] }] | unknown[]) {
+    const o = layerOptions('UpsamplingNearest2d', args, ['size', 'scaleFactor'], ['size', 'scaleFactor']);
+    super({ ...o, mode: 'nearest' });
+  }
+}
+
+/** Bilinear upsampling with alignCorners true (PyTorch's UpsamplingBilinear2d). @example new nn.UpsamplingBilinear2d({ scaleFactor: 2 }) */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(...args: [options?: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] }] | unknown[]) {
+    const o = layerOptions('UpsamplingBilinear2d', args, ['size', 'scaleFactor'], ['size', 'scaleFactor']);
+    super({ ...o, mode: 'bilinear', alignCorners: true });
+  }
+}
+
+const UNPOOL = { 1: maxUnpool1d, 2: maxUnpool2d, 3: maxUnpool3d } as const;
+
+/** MaxUnpool1d/2d/3d: one class, differing in the number of spatial dims. */
+abstract class MaxUnpoolNd extends Module {
+  readonly kernelSize: SizeArg;
+  readonly stride: SizeArg | null;
+  readonly padding: SizeArg;
+
+  constructor(private readonly n: 1 | 2 | 3, kernelSize: SizeArg, rest: readonly unknown[]) {
+    super();
+    const name = `MaxUnpool${n}d`;
+    if (kernelSize === undefined) throw new TensorError(`${name}: kernelSize is required`);
+    const o = layerOptions(name, rest, ['stride', 'padding'], ['stride', 'padding']);
+    this.kernelSize = kernelSize;
+    this.stride = (o.stride ?? null) as SizeArg | null;
+    this.padding = (o.padding ?? 0) as SizeArg;
+  }
+
+  /** Unpools `input` with the `indices` of the matching max pooling; `outputSize` as in F.maxUnpool2d. */
+  forward(input: Tensor, indices?: Tensor, outputSize?: readonly number[]): Tensor {
+    const opts: MaxUnpoolOptions = { stride: this.stride, padding: this.padding, outputSize: outputSize ?? null };
+    return UNPOOL[this.n](input, indices as Tensor, this.kernelSize, opts);
+  }
+
+  override extraRepr(): string {
+    return `kernelSize=${describeArg(this.kernelSize)}, stride=${describeArg(this.stride ?? this.kernelSize)}, padding=${describeArg(this.padding)}`;
+  }
+}
+
+/** Inverse of MaxPool1d with returnIndices (PyTorch's MaxUnpool1d). @example new nn.MaxUnpool1d(2).forward(values, indices) */
+export class MaxUnpool1d extends MaxUnpoolNd {
+  constructor(kernelSize: SizeArg, ...rest: [stride?: SizeArg | null, padding?: SizeArg] | [options?: { stride?: SizeArg | null; padding?: SizeArg }] | unknown[]) { super(1, kernelSize, rest); }
+}
+
+/** Inverse of MaxPool2d with returnIndices (PyTorch's MaxUnpool2d). @example new nn.MaxUnpool2d(2).forward(values, indices) */
+export class MaxUnpool2d extends MaxUnpoolNd {
+  constructor(kernelSize: SizeArg, ...rest: [stride?: SizeArg | null, padding?: SizeArg] | [options?: { stride?: SizeArg | null; padding?: SizeArg }] | unknown[]) { super(2, kernelSize, rest); }
+}
+
+/** Inverse of MaxPool3d with returnIndices (PyTorch's MaxUnpool3d). @example new nn.MaxUnpool3d(2).forward(values, indices) */
+export class MaxUnpool3d extends MaxUnpoolNd {
+  constructor(kernelSize: SizeArg, ...rest: [stride?: SizeArg | null, padding?: SizeArg] | [options?: { stride?: SizeArg | null; padding?: SizeArg }] | unknown[]) { super(3, kernelSize, rest); }
+}

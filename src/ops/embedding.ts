@@ -1,0 +1,89 @@
+import { noGrad } from '../autograd/engine.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/create.js';
+import { requireFloat, sameBackend } from './core.js';
+import * as E from './elementwise.js';
+import { indexSelect, scatterAdd } from './indexing.js';
+import { amax } from './reduce.js';
+import { expand, reshape, unsqueeze } from './movement.js';
+
+export interface EmbeddingOptions {
+  /** Row whose gradient is always zero (e.g. a padding token); negative counts from the end. */
+  paddingIdx?: number | null;
+  /** Before the lookup, rows used by `input` whose `normType`-norm exceeds this are rescaled IN PLACE to this norm. */
+  maxNorm?: number | null;
+  /** The p of the p-norm for maxNorm (default 2). */
+  normType?: number;
+}
+
+/** Validates paddingIdx against `num` rows and returns it non-negative (or null). */
+export function normalizePaddingIdx(op: string, paddingIdx: number | null | undefined, num: number): number | null {
+  if (paddingIdx == null) return null;
+  if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num) {
+    throw new TensorError(`${op}: paddingIdx must be an integer in [${-num}, ${num - 1}] for ${num} embeddings (got ${String(paddingIdx)})`);
+  }
+  return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
+}
+
+/**
+ * Looks up rows of an embedding table, as `F.embedding`: `out[...i] = weight[input[...i]]`.
+ * Gradients flow to the rows used (summed over repeats), except to row
+ * `paddingIdx`, whose gradient is zero (its value is still returned).
+ * Shapes: input `[*]` int32 indices in [0, numEmbeddings); weight
+ * `[numEmbeddings, embeddingDim]`; output `[*, embeddingDim]`.
+ * @example
+ * const w = tg.randn([10, 3]);
+ * F.embedding(tg.tensor([[1, 2], [4, 0]], { dtype: 'int32' }), w)   // [2, 2, 3]
+ */
+export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  const op = 'embedding';
+  if (!(input instanceof Tensor)) throw new TensorError(`${op}: input must be an int32 Tensor of indices (got ${Array.isArray(input) ? 'an array' : typeof input}); use tg.tensor(ids, { dtype: 'int32' })`);
+  if (!(weight instanceof Tensor)) throw new TensorError(`${op}: weight must be a Tensor of shape [numEmbeddings, embeddingDim] (got ${typeof weight})`);
+  if (input.dtype !== 'int32') {
+    throw new TensorError(`${op}: input must hold int32 indices (got ${input.dtype} of shape ${fmtShape(input.shape)}); convert with .to({ dtype: 'int32' })`);
+  }
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new TensorError(`${op}: options must be an object (got ${JSON.stringify(opts)}); call F.embedding(input, weight, { paddingIdx: ${typeof opts === 'number' ? opts : 0} })`);
+  }
+  const unknown = Object.keys(opts).filter((k) => !['paddingIdx', 'maxNorm', 'normType'].includes(k));
+  if (unknown.length) throw new TensorError(`${op}: unknown option(s) ${unknown.join(', ')} (expected paddingIdx, maxNorm, normType)`);
+  requireFloat(op, weight);
+  if (weight.ndim !== 2) throw new TensorError(`${op}: weight must be 2-D [numEmbeddings, embeddingDim] (got weight ${fmtShape(weight.shape)})`);
+  sameBackend(op, input, weight);
+  const [num, dim] = [weight.shape[0]!, weight.shape[1]!];
+  const pad = normalizePaddingIdx(op, opts.paddingIdx, num);
+  const ids = input.data();
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i]!;
+    if (v < 0 || v >= num) {
+      throw new TensorError(`${op}: index ${v} is out of range for ${num} embeddings (input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)})`);
+    }
+  }
+  if (opts.maxNorm != null) renormRows(weight, Int32Array.from(new Set(ids)), opts.maxNorm, opts.normType ?? 2);
+  const flat = reshape(input, [input.numel()]);
+  let rows = indexSelect(weight, 0, flat);
+  if (pad !== null) {
+    // Same values, but rows read from the padding entry carry no gradient back to it.
+    const keep = unsqueeze(E.ne(flat, pad), 1);
+    rows = E.where(expand(keep, rows.shape), rows, rows.detach());
+  }
+  return reshape(rows, [...input.shape, dim]);
+}
+
+/** PyTorch's embedding_renorm_: rows `ids` with norm > maxNorm are scaled by maxNorm / (norm + 1e-7), in place. */
+function renormRows(weight: Tensor, ids: Int32Array, maxNorm: number, normType: number): void {
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0) || !Number.isFinite(maxNorm)) {
+    throw new TensorError(`embedding: maxNorm must be a finite number > 0 (got ${String(maxNorm)})`);
+  }
+  if (typeof normType !== 'number' || !(normType > 0)) throw new TensorError(`embedding: normType must be a number > 0 (got ${String(normType)})`);
+  if (!ids.length) return;
+  noGrad(() => {
+    const idx = tensor(ids, { dtype: 'int32', backend: weight.backend });
+    const rows = indexSelect(weight, 0, idx);
+    const norms = normType === Infinity ? amax(rows.abs(), 1, true) : rows.abs().pow(normType).sum(1, true).pow(1 / normType);
+    const scale = E.where(norms.gt(maxNorm), norms.add(1e-7).reciprocal().mul(maxNorm), 1);
+    const index = expand(unsqueeze(idx, 1), rows.shape);
+    weight.copy_(scatterAdd(weight, 0, index, rows.mul(scale).sub(rows)));
+  });
+}

@@ -1,0 +1,105 @@
+import { noGrad } from '../autograd/engine.js';
+import { TensorError, fmtShape } from '../tensor/errors.js';
+import { Tensor } from '../tensor/tensor.js';
+import { requireFloat, sameBackend } from './core.js';
+import { cast, rsqrt } from './elementwise.js';
+import { reshape } from './movement.js';
+import { centre } from './norm.js';
+
+export interface InstanceNormOptions {
+  /** Normalise with each instance's own statistics (default true); false uses runningMean/runningVar. */
+  useInputStats?: boolean;
+  /** Weight of the new statistic in the running averages (default 0.1). */
+  momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+}
+
+function checkOptional(op: string, name: string, t: unknown, c: number, input: Tensor): void {
+  if (t == null) return;
+  if (!(t instanceof Tensor)) throw new TensorError(`${op}: ${name} must be a Tensor or null (got ${typeof t})`);
+  if (t.ndim !== 1 || t.shape[0] !== c) {
+    throw new TensorError(`${op}: ${name} must have shape [${c}] (one per channel) but has shape ${fmtShape(t.shape)} (input ${fmtShape(input.shape)})`);
+  }
+  sameBackend(op, input, t);
+}
+
+/**
+ * Instance normalisation (`F.instance_norm`): each channel of each sample is
+ * normalised by its own mean and biased variance over the spatial dims, then
+ * scaled by `weight[c]` and shifted by `bias[c]`.
+ *
+ * With `useInputStats` (the default) and running statistics given, these are
+ * updated in place (no gradient) as PyTorch does: `running = (1 - momentum) *
+ * running + momentum * batchAverage`, averaging over the batch each instance's
+ * mean and UNBIASED variance. With `useInputStats: false` the running
+ * statistics normalise instead (evaluation of a layer that tracks them).
+ *
+ * Shapes: input `[N, C, *]` with at least one spatial dim; runningMean,
+ * runningVar, weight, bias `[C]`; output as input.
+ * @example
+ * F.instanceNorm(x)                                        // x: [N, C, H, W]
+ * F.instanceNorm(x, null, null, gamma, beta, { eps: 1e-3 })
+ */
+export function instanceNorm(
+  input: Tensor,
+  runningMean: Tensor | null = null,
+  runningVar: Tensor | null = null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  opts: InstanceNormOptions = {},
+): Tensor {
+  const op = 'instanceNorm';
+  if (!(input instanceof Tensor)) throw new TensorError(`${op}: input must be a Tensor (got ${typeof input})`);
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new TensorError(`${op}: options must be an object such as { useInputStats: true, momentum: 0.1, eps: 1e-5 } (got ${JSON.stringify(opts)})`);
+  }
+  const unknown = Object.keys(opts).filter((k) => !['useInputStats', 'momentum', 'eps'].includes(k));
+  if (unknown.length) throw new TensorError(`${op}: unknown option(s) ${unknown.join(', ')} (expected useInputStats, momentum, eps)`);
+  const { useInputStats = true, momentum = 0.1, eps = 1e-5 } = opts;
+  requireFloat(op, input);
+  if (input.ndim < 3) {
+    throw new TensorError(`${op}: expected an input of shape [N, C, *] with at least one spatial dim (got input ${fmtShape(input.shape)})`);
+  }
+  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) throw new TensorError(`${op}: eps must be a finite number >= 0 (got ${String(eps)})`);
+  if (typeof momentum !== 'number' || !Number.isFinite(momentum)) throw new TensorError(`${op}: momentum must be a finite number (got ${String(momentum)})`);
+  if (typeof useInputStats !== 'boolean') throw new TensorError(`${op}: useInputStats must be true or false (got ${JSON.stringify(useInputStats)})`);
+  const [n, c] = [input.shape[0]!, input.shape[1]!];
+  checkOptional(op, 'runningMean', runningMean, c, input);
+  checkOptional(op, 'runningVar', runningVar, c, input);
+  checkOptional(op, 'weight', weight, c, input);
+  checkOptional(op, 'bias', bias, c, input);
+  if ((runningMean == null) !== (runningVar == null)) throw new TensorError(`${op}: runningMean and runningVar must both be given or both be null`);
+
+  const chanShape = input.shape.map((d, i) => (i === 1 ? d : 1));
+  let y: Tensor;
+  if (useInputStats) {
+    const count = input.numel() / Math.max(n * c, 1);
+    if (count <= 1 && input.numel() > 0) {
+      throw new TensorError(`${op}: expected more than 1 spatial element per channel when using input statistics (input ${fmtShape(input.shape)})`);
+    }
+    const dims = input.shape.map((_, i) => i).slice(2);
+    // Centre in two passes (see centre in norm.ts): float32 inputs far from zero keep their precision.
+    const mean = input.mean(dims, true);
+    const centered = centre(input, dims);
+    const varBiased = centered.square().mean(dims, true);
+    if (runningMean != null && runningVar != null) {
+      noGrad(() => {
+        const m = cast(reshape(mean.detach(), [n, c]).mean(0), runningMean.dtype);
+        const v = cast(reshape(varBiased.detach(), [n, c]).mul(count / (count - 1)).mean(0), runningVar.dtype);
+        runningMean.copy_(runningMean.mul(1 - momentum).add(m.mul(momentum)));
+        runningVar.copy_(runningVar.mul(1 - momentum).add(v.mul(momentum)));
+      });
+    }
+    y = centered.mul(rsqrt(varBiased.add(eps)));
+  } else {
+    if (runningMean == null || runningVar == null) {
+      throw new TensorError(`${op}: runningMean and runningVar are required when useInputStats is false (input ${fmtShape(input.shape)})`);
+    }
+    const mean = reshape(cast(runningMean, input.dtype), chanShape);
+    y = input.sub(mean).mul(rsqrt(reshape(cast(runningVar, input.dtype), chanShape).add(eps)));
+  }
+  if (weight != null) y = y.mul(reshape(weight, chanShape));
+  if (bias != null) y = y.add(reshape(bias, chanShape));
+  return y;
+}

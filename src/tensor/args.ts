@@ -1,0 +1,322 @@
+import { TensorError, fmtShape } from './errors.js';
+import { Tensor } from './tensor.js';
+import { normalizeDim, normalizeDims } from './shape.js';
+
+/*
+ * Argument checks shared by the public ops and layers, for callers without a
+ * type checker (plain JavaScript): a wrong type, an extra positional argument
+ * or a misspelt option key must throw one clear TensorError naming the op and
+ * the argument, never be silently ignored or surface as a raw TypeError.
+ */
+
+/**
+ * What an argument must be:
+ * - `tensor`: a Tensor; `tensorLike`: a Tensor, number or boolean; `tensors`: an array of Tensors;
+ * - `number` (not NaN), `finite`, `int`, `bool`, `string`, `fn`, `any`;
+ * - `dim`: an integer; `dims`: an integer or an array of integers; `shape`: an array of
+ *   integers; `size`: an integer or an array of integers (kernel sizes, strides, ...);
+ * - a `?` suffix: may also be undefined or null;
+ * - an array of keys: an optional options object whose keys must all be listed.
+ */
+export type ArgKind =
+  | 'tensor' | 'tensorLike' | 'tensors' | 'number' | 'finite' | 'int' | 'bool' | 'string' | 'fn' | 'any'
+  | 'dim' | 'dims' | 'shape' | 'size';
+export type ArgSpec = ArgKind | `${ArgKind}?` | readonly string[];
+
+/** True for `{...}` literals (not Tensors, arrays, typed arrays or class instances other than Object). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof Tensor) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A short, readable rendering of any argument for error messages:
+ * `'bogus'`, `{dim: 1}`, `[2,3]`, `a Tensor of shape [2,3] (float32)`.
+ */
+export function describeArg(v: unknown): string {
+  if (v instanceof Tensor) return `a Tensor of shape ${fmtShape(v.shape)} (${v.dtype})`;
+  if (typeof v === 'string') return `'${v.length > 40 ? v.slice(0, 40) + '...' : v}'`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'bigint') return `${v}n (a BigInt)`;
+  if (Array.isArray(v)) {
+    const items = v.slice(0, 8).map((e) => (e instanceof Tensor ? `Tensor${fmtShape(e.shape)}` : typeof e === 'object' && e !== null ? describeArg(e) : typeof e === 'string' ? `'${e}'` : String(e)));
+    return `[${items.join(',')}${v.length > 8 ? ',...' : ''}]`;
+  }
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (isPlainObject(v)) {
+    const entries = Object.entries(v).slice(0, 6).map(([k, e]) => `${k}: ${typeof e === 'object' && e !== null ? describeArg(e) : typeof e === 'string' ? `'${e}'` : String(e)}`);
+    return `{${entries.join(', ')}${Object.keys(v).length > 6 ? ', ...' : ''}}`;
+  }
+  if (v !== null && typeof v === 'object') return `a ${v.constructor?.name ?? 'object'}`;
+  return String(v);
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+const KINDS: Record<ArgKind, [test: (v: unknown) => boolean, what: string]> = {
+  tensor: [(v) => v instanceof Tensor, 'a Tensor'],
+  tensorLike: [(v) => v instanceof Tensor || (typeof v === 'number' && !Number.isNaN(v)) || typeof v === 'boolean', 'a Tensor, a number or a boolean'],
+  tensors: [(v) => Array.isArray(v) && v.every((t) => t instanceof Tensor), 'an array of Tensors'],
+  number: [(v) => typeof v === 'number' && !Number.isNaN(v), 'a number'],
+  finite: [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'],
+  int: [isInt, 'an integer'],
+  bool: [(v) => typeof v === 'boolean', 'a boolean (true or false)'],
+  string: [(v) => typeof v === 'string', 'a string'],
+  fn: [(v) => typeof v === 'function', 'a function'],
+  any: [() => true, 'anything'],
+  dim: [isInt, 'an integer'],
+  dims: [(v) => isInt(v) || (Array.isArray(v) && v.every(isInt)), 'an integer or an array of integers'],
+  shape: [(v) => Array.isArray(v) && v.every(isInt), 'an array of integers'],
+  size: [(v) => isInt(v) || (Array.isArray(v) && v.every(isInt)), 'an integer or an array of integers'],
+};
+
+/**
+ * Rejects an options object with keys the op does not know (a misspelt
+ * `paddding` would otherwise be ignored and the default used), and anything
+ * that is not a plain object.
+ * @example checkOptionKeys('conv2d', { paddding: 1 }, ['stride', 'padding']) // throws: unknown option 'paddding'
+ */
+export function checkOptionKeys(op: string, opts: unknown, allowed: readonly string[], name = 'options'): void {
+  if (opts === undefined || opts === null) return;
+  if (!isPlainObject(opts)) {
+    throw new TensorError(`${op}: ${name} must be an object like {${allowed[0] ?? ''}: ...} (got ${describeArg(opts)})`);
+  }
+  for (const key of Object.keys(opts)) {
+    if (!allowed.includes(key)) {
+      throw new TensorError(`${op}: unknown option '${key}' (accepted: ${allowed.join(', ') || 'none'})`);
+    }
+  }
+}
+
+/**
+ * Checks a call's arguments against `spec` (argument names in order, each with
+ * its {@link ArgKind}): too many arguments, a wrong type, or an options object
+ * with unknown keys throws a TensorError naming `op` and the argument. Pass the
+ * function's `arguments` (or its rest array).
+ * @example
+ * function softmax(x, dim) { checkArgs('softmax', arguments, { x: 'tensor', dim: 'dim' }); ... }
+ * softmax(x, { dim: 1 }) // softmax: dim must be an integer, got {dim: 1}; call softmax(x, 1)
+ */
+export function checkArgs(op: string, args: ArrayLike<unknown>, spec: Readonly<Record<string, ArgSpec>>): void {
+  const names = Object.keys(spec);
+  if (args.length > names.length) {
+    let n = args.length;
+    while (n > names.length && args[n - 1] === undefined) n--; // trailing undefined is harmless
+    if (n > names.length) {
+      throw new TensorError(
+        `${op}: too many arguments: expected at most ${names.length} (${names.join(', ')}), got ${n}; ` +
+          `extra argument ${describeArg(args[names.length])}`,
+      );
+    }
+  }
+  names.forEach((name, i) => {
+    const v = args[i];
+    const s = spec[name]!;
+    if (typeof s !== 'string') {
+      checkOptionKeys(op, v, s, name);
+      return;
+    }
+    const optional = s.endsWith('?');
+    if (optional && (v === undefined || v === null)) return;
+    const [test, what] = KINDS[(optional ? s.slice(0, -1) : s) as ArgKind];
+    if (test(v)) return;
+    let hint = '';
+    if (isPlainObject(v) && name in v && Object.keys(v).length === 1) {
+      const shown = v[name];
+      hint = `; call ${op}(${[...names.slice(0, i), describeArg(shown)].join(', ')})`;
+    }
+    throw new TensorError(`${op}: ${name} must be ${what}${optional ? ' (or omitted)' : ''}, got ${describeArg(v)}${hint}`);
+  });
+}
+
+/**
+ * Splits the trailing arguments of a call that accepts PyTorch's positional
+ * form AND an options object (`new nn.Conv2d(1, 8, 3, 1, 1)` or
+ * `new nn.Conv2d(1, 8, 3, { stride: 1, padding: 1 })`, or both: positional
+ * values first, then an options object for the rest). Positional values map to
+ * `names` in order; a value given both ways, too many positional values, or
+ * an unknown option key throws. Returns the merged options (undefined values
+ * dropped).
+ * @example positionalOptions('Linear', [false], ['bias'], ['bias', 'dtype']) // { bias: false }
+ */
+export function positionalOptions(op: string, rest: readonly unknown[], names: readonly string[], allowed: readonly string[]): Record<string, unknown> {
+  let positional = [...rest];
+  while (positional.length && positional[positional.length - 1] === undefined) positional.pop();
+  let opts: Record<string, unknown> = {};
+  const last = positional[positional.length - 1];
+  if (isPlainObject(last)) {
+    checkOptionKeys(op, last, allowed);
+    opts = last;
+    positional = positional.slice(0, -1);
+  }
+  if (positional.length > names.length) {
+    throw new TensorError(
+      `${op}: too many positional arguments: after the required ones it takes at most ${names.length} (${names.join(', ')}), ` +
+        `got ${positional.length} (${positional.map(describeArg).join(', ')}); pass options as an object, e.g. {${allowed[0]}: ...}`,
+    );
+  }
+  const out: Record<string, unknown> = {};
+  positional.forEach((v, i) => {
+    if (v === undefined) return;
+    const name = names[i]!;
+    if (isPlainObject(v)) {
+      throw new TensorError(`${op}: ${name} must not be an object (got ${describeArg(v)}); options go last, as one object`);
+    }
+    if (opts[name] !== undefined) throw new TensorError(`${op}: ${name} given twice (positionally as ${describeArg(v)} and as an option)`);
+    out[name] = v;
+  });
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/**
+ * The `dim` (and other fields) of a call that passed a `{dim: 1}` object where
+ * PyTorch takes a positional dim, so `softmax(x, {dim: 1})` means `softmax(x, 1)`;
+ * returns null when `v` is not a plain object. Unknown keys throw.
+ * @example dimOptions('sum', { dim: 1, keepdim: true }, ['dim', 'keepdim']) // { dim: 1, keepdim: true }
+ */
+export function dimOptions(op: string, v: unknown, allowed: readonly string[]): Record<string, unknown> | null {
+  if (!isPlainObject(v)) return null;
+  checkOptionKeys(op, v, allowed);
+  return v;
+}
+
+/** Throws unless `v` is an integer >= `min` (sizes, counts, channel numbers). */
+export function checkInt(op: string, name: string, v: unknown, min: number): number {
+  if (!isInt(v) || v < min) {
+    const what = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
+    throw new TensorError(`${op}: ${name} must be ${what}, got ${describeArg(v)}`);
+  }
+  return v;
+}
+
+/** Throws unless `v` is a boolean (JavaScript would treat 0, '' or 'false' by truthiness). */
+export function checkBool(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TensorError(`${op}: ${name} must be a boolean (true or false), got ${describeArg(v)}`);
+  return v;
+}
+
+/** Throws unless `v` is a finite number within [lo, hi]. */
+export function checkRange(op: string, name: string, v: unknown, lo = -Infinity, hi = Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
+    const range = lo === -Infinity && hi === Infinity ? 'a finite number' : hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
+    throw new TensorError(`${op}: ${name} must be ${range}, got ${describeArg(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Expands a keyword object passed at position `at` (`sum(x, {dim: 1, keepdim: true})`,
+ * `softmax(x, {dim: 1})`, `cat(xs, {dim: 0})`) into PyTorch's positional values
+ * in `keys` order, so plain-JavaScript callers who write the keyword form get what
+ * they meant. Unknown keys, or positional values after the object, throw.
+ * @example keywordArgs('sum', [x, { dim: 1 }], 1, ['dim', 'keepdim']) // [x, 1, undefined]
+ */
+export function keywordArgs(op: string, args: ArrayLike<unknown>, at: number, keys: readonly string[]): unknown[] {
+  const a = Array.from(args);
+  const v = a[at];
+  if (!isPlainObject(v)) return a;
+  const after = a.slice(at + 1);
+  if (after.some((x) => x !== undefined)) {
+    throw new TensorError(`${op}: an options object ${describeArg(v)} must be the last argument (got ${describeArg(after.find((x) => x !== undefined))} after it)`);
+  }
+  checkOptionKeys(op, v, keys);
+  return [...a.slice(0, at), ...keys.map((k) => v[k])];
+}
+
+/**
+ * The arguments of a `(x, dim)` op such as softmax: `{dim}` objects are
+ * accepted (PyTorch's keyword), anything else must be a Tensor and an integer.
+ * @example const [x, dim] = checkDimCall('softmax', arguments)
+ */
+export function checkDimCall(op: string, args: ArrayLike<unknown>): unknown[] {
+  const a = keywordArgs(op, args, 1, ['dim']);
+  checkArgs(op, a, { x: 'tensor', dim: 'dim' });
+  return a;
+}
+
+/**
+ * The arguments of a reduction `(x, dim?, keepdim?)`: also `(x, {dim, keepdim})`.
+ * `dims` says whether several dims are allowed (sum) or one (argmax).
+ * @example const [x, dim, keepdim] = reduceCall('sum', arguments, 'dims?')
+ */
+export function reduceCall(op: string, args: ArrayLike<unknown>, dimKind: 'dims?' | 'dim?' | 'dims' | 'any'): [Tensor, number | number[] | undefined, boolean] {
+  const a = keywordArgs(op, args, 1, ['dim', 'keepdim']);
+  checkArgs(op, a, { x: 'tensor', dim: dimKind, keepdim: 'bool?' });
+  const x = a[0] as Tensor, dim = a[1] ?? undefined;
+  // Range-checked here so the message names this op, not the primitive it is built on.
+  if (typeof dim === 'number' && Number.isInteger(dim)) normalizeDim(op, dim, x.ndim);
+  else if (Array.isArray(dim) && dimKind !== 'any') normalizeDims(op, dim, x.ndim);
+  return [x, dim as number | number[] | undefined, (a[2] ?? false) as boolean];
+}
+
+/**
+ * The arguments of var/std `(x, dim?, {correction, keepdim}?)`, also
+ * `(x, {dim, correction, keepdim})`.
+ */
+export function varianceCall(op: string, args: ArrayLike<unknown>): [Tensor, number | number[] | undefined, { correction?: number; keepdim?: boolean }] {
+  let a = Array.from(args);
+  if (isPlainObject(a[1])) {
+    const k = keywordArgs(op, a, 1, ['dim', 'correction', 'keepdim']);
+    a = [k[0], k[1], { correction: k[2], keepdim: k[3] }];
+  }
+  checkArgs(op, a, { x: 'tensor', dim: 'dims?', opts: ['correction', 'keepdim'] });
+  const opts = (a[2] ?? {}) as { correction?: number; keepdim?: boolean };
+  checkArgs(op, [opts.correction, opts.keepdim], { correction: 'finite?', keepdim: 'bool?' });
+  const x = a[0] as Tensor;
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new TensorError(`${op}: expected a floating-point tensor (float32 or float64) but got ${x.dtype} of shape ${fmtShape(x.shape)}`);
+  if (a[1] != null) normalizeDims(op, a[1] as number | number[], x.ndim);
+  return [x, (a[1] ?? undefined) as number | number[] | undefined, opts];
+}
+
+/** The arguments of cat/stack `(tensors, dim?)`, also `(tensors, {dim})`. */
+export function listDimCall(op: string, args: ArrayLike<unknown>): [Tensor[], number] {
+  const a = keywordArgs(op, args, 1, ['dim']);
+  checkArgs(op, a, { tensors: 'tensors', dim: 'dim?' });
+  return [a[0] as Tensor[], (a[1] ?? 0) as number];
+}
+
+/**
+ * Checks the leading arguments of a call (`lead`: names and kinds) and merges
+ * the trailing ones, PyTorch's positional values in `names` order and/or one
+ * options object, into an options object whose values are checked too.
+ * @example opts = trailingOptions('layerNorm', arguments, { input: 'tensor', normalizedShape: 'size', weight: 'tensor?', bias: 'tensor?' }, { eps: 'finite?' })
+ */
+export function trailingOptions(op: string, args: ArrayLike<unknown>, lead: Readonly<Record<string, ArgSpec>>, names: Readonly<Record<string, ArgSpec>>): Record<string, unknown> {
+  const a = Array.from(args);
+  const k = Object.keys(lead).length;
+  checkArgs(op, a.slice(0, k), lead);
+  const keys = Object.keys(names);
+  const opts = positionalOptions(op, a.slice(k), keys, keys);
+  checkArgs(op, keys.map((key) => opts[key]), names);
+  return opts;
+}
+
+/**
+ * The arguments of a dropout `(input, p?, training?, {generator}?)`, also
+ * `(input, {p, training, generator})`; defaults p 0.5, training true.
+ */
+export function dropoutCall(op: string, args: ArrayLike<unknown>): [Tensor, number, boolean, { generator?: never }] {
+  let a = Array.from(args);
+  if (isPlainObject(a[1])) {
+    const k = keywordArgs(op, a, 1, ['p', 'training', 'generator']);
+    a = [k[0], k[1], k[2], k[3] === undefined ? undefined : { generator: k[3] }];
+  }
+  checkArgs(op, a, { input: 'tensor', p: 'any', training: 'bool?', opts: ['generator'] }); // p's range: the op's own check
+  return [a[0] as Tensor, (a[1] ?? 0.5) as number, (a[2] ?? true) as boolean, (a[3] ?? {}) as { generator?: never }];
+}
+
+/**
+ * Runs `fn`, re-labelling a TensorError from the op it is built on (`inner`)
+ * as the op the user called (`outer`), so the message names what they wrote.
+ * @example renamed('gather', 'indexSelect', () => gather(x, d, idx))
+ */
+export function renamed<T>(inner: string, outer: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TensorError && e.message.startsWith(`${inner}:`)) throw new TensorError(`${outer}:${e.message.slice(inner.length + 1)}`);
+    throw e;
+  }
+}

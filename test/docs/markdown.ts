@@ -1,0 +1,64 @@
+/**
+ * Reads the fenced code blocks and inline code spans of the project's Markdown
+ * documents, for the doc tests (test/docs): every block is either run or marked
+ * `<!-- doc-test: skip (reason) -->` on the line before its fence.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** One fenced block of a Markdown file. */
+export interface CodeBlock {
+  /** Path relative to the repository root. */
+  file: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  /** The info string's language (`ts`, `sh`, ...). */
+  lang: string;
+  code: string;
+  /** The reason given by a `<!-- doc-test: skip (reason) -->` marker before the fence, if any. */
+  skip: string | null;
+}
+
+/** README.md and every .md under docs/ (recorded experiment reports included). */
+export function markdownFiles(): string[] {
+  const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : name.endsWith('.md') ? [p] : [];
+  });
+  return [join(ROOT, 'README.md'), ...walk(join(ROOT, 'docs'))].map((p) => relative(ROOT, p)).sort();
+}
+
+const SKIP = /^<!-- doc-test: skip \((.+)\) -->$/;
+
+/** The fenced blocks of one Markdown file, in order. */
+export function codeBlocks(file: string): CodeBlock[] {
+  const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+  const blocks: CodeBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(`{3,})(\S*)/.exec(lines[i]!);
+    if (!open) continue;
+    const end = lines.findIndex((l, j) => j > i && l.startsWith(open[1]!) && l.trim() === open[1]);
+    if (end < 0) throw new Error(`${file}:${i + 1}: unclosed code fence`);
+    const marker = SKIP.exec((lines[i - 1] ?? '').trim());
+    blocks.push({ file, line: i + 1, lang: open[2]!, code: lines.slice(i + 1, end).join('\n'), skip: marker ? marker[1]! : null });
+    i = end;
+  }
+  return blocks;
+}
+
+/** Inline code spans outside fenced blocks (`like this`). */
+export function inlineCode(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8').replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1\s*$/gm, '');
+  return [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
+}
+
+/** The text of a `## Heading` section (up to the next `## `). */
+export function section(file: string, heading: string): string {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const start = text.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`${file}: no section '## ${heading}'`);
+  const end = text.indexOf('\n## ', start + 4);
+  return text.slice(start, end < 0 ? undefined : end);
+}

@@ -1,0 +1,51 @@
+/**
+ * The experiment numbers quoted in the README come from `npm run readme:numbers`
+ * (scripts/readme-numbers.ts): this test reruns the same quick experiments (seed 0,
+ * wasm backend; about 15-30 s on 2 cores) and fails when a quoted cell differs from
+ * what a fresh run gives, i.e. when a change of the code moved a number. The
+ * full-run cells are checked against the recorded runs in docs/experiments/full.
+ */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../../src/index.js';
+import { getBackend, listBackends, registerBackend, setBackend } from '../../src/backend/current.js';
+import { initWasmBackend } from '../../src/backend/wasm/index.js';
+import { FULL_CELLS, markedNumbers, QUICK_EXPERIMENTS, recordedFullRuns, rewriteNumbers, runQuickExperiments } from '../../scripts/readme-numbers.js';
+import { ROOT } from './markdown.js';
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'tg-readme-numbers-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('README experiment numbers', () => {
+  test('every quick experiment and recorded full run with numbers has a marked README cell', () => {
+    const expected = [...QUICK_EXPERIMENTS, ...Object.keys(FULL_CELLS).map((n) => `full-${n}`)];
+    assert.deepEqual([...markedNumbers(readme).keys()].sort(), expected.sort());
+  });
+
+  test('the full-run cells equal the recorded runs in docs/experiments/full', () => {
+    const fresh = markedNumbers(rewriteNumbers(readme, recordedFullRuns(ROOT)));
+    for (const [name, cell] of markedNumbers(readme)) {
+      if (name.startsWith('full-')) assert.equal(cell, fresh.get(name), `README numbers of '${name}' differ from docs/experiments/full: run npm run readme:numbers`);
+    }
+  });
+
+  test('the quoted quick-run numbers equal a fresh run (else: npm run readme:numbers)', async () => {
+    // The README's numbers are the wasm backend's (float32 sums in another order than the reference's),
+    // also when the suite runs with TENSORGRAD_BACKEND=reference.
+    const before = getBackend();
+    if (!listBackends().includes('wasm')) registerBackend(await initWasmBackend());
+    setBackend('wasm');
+    try {
+      const fresh = markedNumbers(rewriteNumbers(readme, await runQuickExperiments(dir)));
+      for (const [name, cell] of markedNumbers(readme)) {
+        if (!name.startsWith('full-')) assert.equal(cell, fresh.get(name), `README numbers of '${name}' drifted: run npm run readme:numbers`);
+      }
+    } finally {
+      setBackend(before);
+    }
+  });
+});
