@@ -1,4 +1,6 @@
 /** `tg.nn`: modules, layers, initialisers, and the functional API (`tg.nn.functional`, alias `tg.F`). */
+// Side effect: extra arguments to a layer's forward throw (see layers/strict-forward.ts).
+import './layers/strict-forward.js';
 export { Module, type StateDict, type LoadResult, type ForwardHook, type HookHandle } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear } from './layers/linear.js';

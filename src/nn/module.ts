@@ -3,6 +3,7 @@ import { TensorError, fmtShape } from '../tensor/errors.js';
 import { noGrad } from '../autograd/engine.js';
 import { Parameter } from './parameter.js';
 import { isFloating, type DType } from '../tensor/dtype.js';
+import { describeArg } from '../tensor/args.js';
 
 /** A flat map of dotted names to tensors, as PyTorch's state_dict. */
 export type StateDict = Record<string, Tensor>;
@@ -21,6 +22,27 @@ export interface HookHandle {
 }
 
 let nextHookId = 0;
+
+/** The forward methods of tg.nn's own layers: they take exactly the parameters they declare. */
+const strictForwards = new WeakSet<object>();
+
+/**
+ * Marks the `forward` of each Module class in `classes` (other values are
+ * skipped) as strict: a call with more arguments than it declares throws a
+ * TensorError naming the layer instead of silently ignoring the extras. Only
+ * tg.nn's layers are marked (layers/strict-forward.ts); a user's forward may
+ * take optional or rest parameters, which `Function.length` does not count.
+ * Subclasses that do not override forward inherit the check.
+ * @internal
+ * @example markStrictForward([Linear, ReLU]); new Linear(4, 2).forward(x, 1) // throws
+ */
+export function markStrictForward(classes: Iterable<unknown>): void {
+  for (const c of classes) {
+    if (typeof c !== 'function' || !(c.prototype instanceof Module)) continue;
+    const forward = (c.prototype as Module).forward;
+    if (typeof forward === 'function' && forward.length > 0) strictForwards.add(forward);
+  }
+}
 
 /**
  * Base class of every layer and model, as torch.nn.Module. Parameters and child
@@ -57,6 +79,14 @@ export abstract class Module {
   abstract forward(...args: any[]): any;
 
   private _runForward(forward: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+    if (args.length > forward.length && strictForwards.has(forward)) {
+      let n = args.length;
+      while (n > forward.length && args[n - 1] === undefined) n--; // trailing undefined is harmless
+      if (n > forward.length) {
+        const takes = forward.length === 1 ? '1 argument (the input)' : `${forward.length} arguments`;
+        throw new TensorError(`${this.constructor.name}.forward: takes ${takes}, got ${n}; extra argument ${describeArg(args[forward.length])}`);
+      }
+    }
     let out = forward.apply(this, args);
     for (const hook of this._forwardHooks.values()) {
       const replaced = hook(this, args, out);

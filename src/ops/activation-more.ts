@@ -1,3 +1,4 @@
+import { checkArgs, checkDimCall, describeArg } from '../tensor/args.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -14,7 +15,7 @@ import { softmax } from './activation.js';
 
 function requireTensor(op: string, name: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) {
-    throw new TensorError(`${op}: ${name} must be a Tensor (got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}); wrap values with tg.tensor(...)`);
+    throw new TensorError(`${op}: ${name} must be a Tensor (got ${Array.isArray(x) ? 'an array' : describeArg(x)}); wrap values with tg.tensor(...)`);
   }
 }
 
@@ -24,11 +25,11 @@ function requireTensor(op: string, name: string, x: unknown): asserts x is Tenso
  * @example F.celu(tg.tensor([-1, 0, 2]), 0.5)
  */
 export function celu(x: Tensor, alpha = 1): Tensor {
+  checkArgs('celu', arguments, { input: 'any', alpha: 'finite?' });
   requireTensor('celu', 'input', x);
   requireFloat('celu', x);
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha === 0) {
-    throw new TensorError(`celu: alpha must be a finite non-zero number (got ${String(alpha)})`);
-  }
+  alpha ??= 1;
+  if (alpha === 0) throw new TensorError('celu: alpha must be a finite non-zero number (got 0)');
   const pos = x.gt(0);
   // The negative branch sees 0 where x > 0 (no overflow, no NaN gradient) and x itself at x = 0,
   // so the whole gradient flows there (minimum would split it in half).
@@ -38,16 +39,13 @@ export function celu(x: Tensor, alpha = 1): Tensor {
 
 /**
  * softmax(-x) along `dim`, as `F.softmin` (dim is required, as PyTorch
- * recommends: the implicit choice is deprecated there).
+ * recommends: the implicit choice is deprecated there); `{ dim }` is accepted as for softmax.
  * Shape: `[*]` -> `[*]`, each slice along `dim` sums to 1.
  * @example F.softmin(tg.tensor([[1, 2, 3]]), 1)
  */
 export function softmin(x: Tensor, dim: number): Tensor {
-  requireTensor('softmin', 'input', x);
+  [x, dim] = checkDimCall('softmin', arguments) as [Tensor, number];
   requireFloat('softmin', x);
-  if (typeof dim !== 'number') {
-    throw new TensorError(`softmin: dim must be an integer (got ${JSON.stringify(dim)}); call softmin(x, 1), not softmin(x, { dim: 1 })`);
-  }
   normalizeDim('softmin', dim, x.ndim);
   return softmax(x.neg(), dim);
 }
@@ -61,6 +59,7 @@ export function softmin(x: Tensor, dim: number): Tensor {
  * @example F.prelu(x, tg.full([x.shape[1]], 0.25))
  */
 export function prelu(x: Tensor, weight: Tensor): Tensor {
+  checkArgs('prelu', arguments, { input: 'any', weight: 'any' }); // arity; the Tensor checks below say more
   requireTensor('prelu', 'input', x);
   requireTensor('prelu', 'weight', weight);
   requireFloat('prelu', x, weight);

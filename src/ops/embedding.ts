@@ -1,4 +1,5 @@
 import { noGrad } from '../autograd/engine.js';
+import { checkArgs, describeArg, isPlainObject, positionalOptions } from '../tensor/args.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
@@ -21,33 +22,63 @@ export interface EmbeddingOptions {
 export function normalizePaddingIdx(op: string, paddingIdx: number | null | undefined, num: number): number | null {
   if (paddingIdx == null) return null;
   if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num) {
-    throw new TensorError(`${op}: paddingIdx must be an integer in [${-num}, ${num - 1}] for ${num} embeddings (got ${String(paddingIdx)})`);
+    throw new TensorError(`${op}: paddingIdx must be an integer in [${-num}, ${num - 1}] for ${num} embeddings (got ${describeArg(paddingIdx)})`);
   }
   return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
+}
+
+export const EMBEDDING_OPTIONS = ['paddingIdx', 'maxNorm', 'normType'] as const;
+
+/** After (input, weight): PyTorch's positional (paddingIdx, maxNorm, normType) and/or an options object. */
+export type EmbeddingArgs =
+  [paddingIdx?: number | null | EmbeddingOptions, maxNorm?: number | null | EmbeddingOptions, normType?: number | EmbeddingOptions, opts?: EmbeddingOptions];
+
+/**
+ * Checks embedding options (from F.embedding or nn.Embedding): paddingIdx an
+ * integer, maxNorm a positive finite number, normType a positive number;
+ * scaleGradByFreq / sparse are named as unsupported rather than unknown.
+ */
+export function checkEmbeddingOptions(op: string, o: Record<string, unknown>): void {
+  checkArgs(op, [o.paddingIdx, o.maxNorm, o.normType], { paddingIdx: 'int?', maxNorm: 'number?', normType: 'number?' });
+  if (o.maxNorm != null && (!((o.maxNorm as number) > 0) || !Number.isFinite(o.maxNorm))) {
+    throw new TensorError(`${op}: maxNorm must be a finite number > 0 (got ${describeArg(o.maxNorm)})`);
+  }
+  if (o.normType != null && !((o.normType as number) > 0)) throw new TensorError(`${op}: normType must be a number > 0 (got ${describeArg(o.normType)})`);
+}
+
+/** Rejects PyTorch's scale_grad_by_freq / sparse by name (not supported) before the generic unknown-key check. */
+export function rejectUnsupportedEmbeddingOptions(op: string, rest: readonly unknown[]): void {
+  const given = rest.filter((v) => v !== undefined);
+  const last = given[given.length - 1];
+  if (isPlainObject(last)) {
+    for (const key of ['scaleGradByFreq', 'sparse', 'scale_grad_by_freq']) {
+      if (key in last) throw new TensorError(`${op}: ${key} is not supported (dense gradients only); accepted options: ${[...EMBEDDING_OPTIONS].join(', ')}`);
+    }
+  }
 }
 
 /**
  * Looks up rows of an embedding table, as `F.embedding`: `out[...i] = weight[input[...i]]`.
  * Gradients flow to the rows used (summed over repeats), except to row
  * `paddingIdx`, whose gradient is zero (its value is still returned).
+ * Options as PyTorch's positional (paddingIdx, maxNorm, normType) or an object.
  * Shapes: input `[*]` int32 indices in [0, numEmbeddings); weight
  * `[numEmbeddings, embeddingDim]`; output `[*, embeddingDim]`.
  * @example
  * const w = tg.randn([10, 3]);
  * F.embedding(tg.tensor([[1, 2], [4, 0]], { dtype: 'int32' }), w)   // [2, 2, 3]
+ * F.embedding(ids, w, 0)   // same as F.embedding(ids, w, { paddingIdx: 0 })
  */
-export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+export function embedding(input: Tensor, weight: Tensor, ...rest: EmbeddingArgs): Tensor {
   const op = 'embedding';
-  if (!(input instanceof Tensor)) throw new TensorError(`${op}: input must be an int32 Tensor of indices (got ${Array.isArray(input) ? 'an array' : typeof input}); use tg.tensor(ids, { dtype: 'int32' })`);
-  if (!(weight instanceof Tensor)) throw new TensorError(`${op}: weight must be a Tensor of shape [numEmbeddings, embeddingDim] (got ${typeof weight})`);
+  if (!(input instanceof Tensor)) throw new TensorError(`${op}: input must be an int32 Tensor of indices (got ${Array.isArray(input) ? 'an array' : describeArg(input)}); use tg.tensor(ids, { dtype: 'int32' })`);
+  if (!(weight instanceof Tensor)) throw new TensorError(`${op}: weight must be a Tensor of shape [numEmbeddings, embeddingDim] (got ${describeArg(weight)})`);
   if (input.dtype !== 'int32') {
     throw new TensorError(`${op}: input must hold int32 indices (got ${input.dtype} of shape ${fmtShape(input.shape)}); convert with .to({ dtype: 'int32' })`);
   }
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new TensorError(`${op}: options must be an object (got ${JSON.stringify(opts)}); call F.embedding(input, weight, { paddingIdx: ${typeof opts === 'number' ? opts : 0} })`);
-  }
-  const unknown = Object.keys(opts).filter((k) => !['paddingIdx', 'maxNorm', 'normType'].includes(k));
-  if (unknown.length) throw new TensorError(`${op}: unknown option(s) ${unknown.join(', ')} (expected paddingIdx, maxNorm, normType)`);
+  rejectUnsupportedEmbeddingOptions(op, rest);
+  const opts = positionalOptions(op, rest, EMBEDDING_OPTIONS, EMBEDDING_OPTIONS) as EmbeddingOptions;
+  checkEmbeddingOptions(op, opts as Record<string, unknown>);
   requireFloat(op, weight);
   if (weight.ndim !== 2) throw new TensorError(`${op}: weight must be 2-D [numEmbeddings, embeddingDim] (got weight ${fmtShape(weight.shape)})`);
   sameBackend(op, input, weight);

@@ -5,6 +5,7 @@ import { broadcastShapes } from '../tensor/shape.js';
 import * as E from './elementwise.js';
 import { expand } from './movement.js';
 import { filled } from './core.js';
+import { checkArgs, type ArgSpec } from '../tensor/args.js';
 
 /** In-place writes would corrupt the graph of a tensor that requires grad; they are allowed under noGrad only. */
 function checkWritable(op: string, x: Tensor): void {
@@ -27,8 +28,10 @@ function assign(op: string, x: Tensor, value: Tensor): void {
   x.backend.copy(x._storage, x.layout, v._storage, v.layout);
 }
 
-function inplace<A extends unknown[]>(op: string, compute: (x: Tensor, ...args: A) => Tensor) {
+function inplace<A extends unknown[]>(op: string, spec: Readonly<Record<string, ArgSpec>>, compute: (x: Tensor, ...args: A) => Tensor) {
   return <T extends Tensor>(x: T, ...args: A): T => {
+    // Before anything is written: fill_('a') would otherwise fill with NaN.
+    checkArgs(op, [x, ...args], { x: 'tensor', ...spec });
     checkWritable(op, x);
     // Validate tensor operands against x up front so errors name the in-place op.
     for (const a of args) if (a instanceof Tensor) broadcastShapes(op, x.shape, a.shape);
@@ -38,16 +41,16 @@ function inplace<A extends unknown[]>(op: string, compute: (x: Tensor, ...args: 
 }
 
 /** Sets every element to `value`. */
-export const fill_ = inplace('fill_', (x, value: number) => filled([], value, x.dtype, x.backend));
+export const fill_ = inplace('fill_', { value: 'scalar' }, (x, value: number) => filled([], value, x.dtype, x.backend));
 /** Copies `src` (broadcast, cast) into x. */
-export const copy_ = inplace('copy_', (_x, src: Tensor) => src);
+export const copy_ = inplace('copy_', { src: 'tensor' }, (_x, src: Tensor) => src);
 /** x += alpha * other. */
-export const add_ = inplace('add_', (x, other: TensorLike, alpha?: number) => E.add(x, other, alpha));
+export const add_ = inplace('add_', { other: 'tensorLike', alpha: 'number?' }, (x, other: TensorLike, alpha?: number) => E.add(x, other, alpha));
 /** x -= alpha * other. */
-export const sub_ = inplace('sub_', (x, other: TensorLike, alpha?: number) => E.sub(x, other, alpha));
+export const sub_ = inplace('sub_', { other: 'tensorLike', alpha: 'number?' }, (x, other: TensorLike, alpha?: number) => E.sub(x, other, alpha));
 /** x *= other. */
-export const mul_ = inplace('mul_', (x, other: TensorLike) => E.mul(x, other));
+export const mul_ = inplace('mul_', { other: 'tensorLike' }, (x, other: TensorLike) => E.mul(x, other));
 /** x /= other. */
-export const div_ = inplace('div_', (x, other: TensorLike) => E.div(x, other));
+export const div_ = inplace('div_', { other: 'tensorLike' }, (x, other: TensorLike) => E.div(x, other));
 /** Clamps x in place. */
-export const clamp_ = inplace('clamp_', (x, min?: number | null, max?: number | null) => E.clamp(x, min, max));
+export const clamp_ = inplace('clamp_', { min: 'tensorLike?', max: 'tensorLike?' }, (x, min?: number | null, max?: number | null) => E.clamp(x, min, max));

@@ -1,10 +1,11 @@
 import { noGrad } from '../autograd/engine.js';
+import { describeArg, trailingOptions } from '../tensor/args.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
 import { cast, rsqrt } from './elementwise.js';
 import { reshape } from './movement.js';
-import { centre } from './norm.js';
+import { centre } from './centre.js';
 
 export interface InstanceNormOptions {
   /** Normalise with each instance's own statistics (default true); false uses runningMean/runningVar. */
@@ -17,7 +18,7 @@ export interface InstanceNormOptions {
 
 function checkOptional(op: string, name: string, t: unknown, c: number, input: Tensor): void {
   if (t == null) return;
-  if (!(t instanceof Tensor)) throw new TensorError(`${op}: ${name} must be a Tensor or null (got ${typeof t})`);
+  if (!(t instanceof Tensor)) throw new TensorError(`${op}: ${name} must be a Tensor or null (got ${describeArg(t)})`);
   if (t.ndim !== 1 || t.shape[0] !== c) {
     throw new TensorError(`${op}: ${name} must have shape [${c}] (one per channel) but has shape ${fmtShape(t.shape)} (input ${fmtShape(input.shape)})`);
   }
@@ -36,34 +37,32 @@ function checkOptional(op: string, name: string, t: unknown, c: number, input: T
  * statistics normalise instead (evaluation of a layer that tracks them).
  *
  * Shapes: input `[N, C, *]` with at least one spatial dim; runningMean,
- * runningVar, weight, bias `[C]`; output as input.
+ * runningVar, weight, bias `[C]`; output as input. After bias: PyTorch's
+ * positional (useInputStats, momentum, eps) and/or an options object.
  * @example
  * F.instanceNorm(x)                                        // x: [N, C, H, W]
  * F.instanceNorm(x, null, null, gamma, beta, { eps: 1e-3 })
+ * F.instanceNorm(x, null, null, gamma, beta, true, 0.1, 1e-3)   // PyTorch's positional form
  */
 export function instanceNorm(
   input: Tensor,
-  runningMean: Tensor | null = null,
-  runningVar: Tensor | null = null,
-  weight: Tensor | null = null,
-  bias: Tensor | null = null,
-  opts: InstanceNormOptions = {},
+  runningMean?: Tensor | null,
+  runningVar?: Tensor | null,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  ...rest: [opts?: InstanceNormOptions] | [useInputStats?: boolean, momentum?: number, eps?: number, opts?: InstanceNormOptions]
 ): Tensor {
   const op = 'instanceNorm';
-  if (!(input instanceof Tensor)) throw new TensorError(`${op}: input must be a Tensor (got ${typeof input})`);
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new TensorError(`${op}: options must be an object such as { useInputStats: true, momentum: 0.1, eps: 1e-5 } (got ${JSON.stringify(opts)})`);
-  }
-  const unknown = Object.keys(opts).filter((k) => !['useInputStats', 'momentum', 'eps'].includes(k));
-  if (unknown.length) throw new TensorError(`${op}: unknown option(s) ${unknown.join(', ')} (expected useInputStats, momentum, eps)`);
+  if (!(input instanceof Tensor)) throw new TensorError(`${op}: input must be a Tensor (got ${describeArg(input)})`);
+  const opts = trailingOptions(op, [input, runningMean, runningVar, weight, bias, ...rest],
+    { input: 'tensor', runningMean: 'any', runningVar: 'any', weight: 'any', bias: 'any' }, // checked against the input below
+    { useInputStats: 'bool?', momentum: 'finite?', eps: 'finite?' }) as InstanceNormOptions;
   const { useInputStats = true, momentum = 0.1, eps = 1e-5 } = opts;
   requireFloat(op, input);
   if (input.ndim < 3) {
     throw new TensorError(`${op}: expected an input of shape [N, C, *] with at least one spatial dim (got input ${fmtShape(input.shape)})`);
   }
-  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) throw new TensorError(`${op}: eps must be a finite number >= 0 (got ${String(eps)})`);
-  if (typeof momentum !== 'number' || !Number.isFinite(momentum)) throw new TensorError(`${op}: momentum must be a finite number (got ${String(momentum)})`);
-  if (typeof useInputStats !== 'boolean') throw new TensorError(`${op}: useInputStats must be true or false (got ${JSON.stringify(useInputStats)})`);
+  if (eps < 0) throw new TensorError(`${op}: eps must be a finite number >= 0 (got ${eps})`);
   const [n, c] = [input.shape[0]!, input.shape[1]!];
   checkOptional(op, 'runningMean', runningMean, c, input);
   checkOptional(op, 'runningVar', runningVar, c, input);
@@ -79,7 +78,7 @@ export function instanceNorm(
       throw new TensorError(`${op}: expected more than 1 spatial element per channel when using input statistics (input ${fmtShape(input.shape)})`);
     }
     const dims = input.shape.map((_, i) => i).slice(2);
-    // Centre in two passes (see centre in norm.ts): float32 inputs far from zero keep their precision.
+    // Centre in two passes (see centre.ts): float32 inputs far from zero keep their precision.
     const mean = input.mean(dims, true);
     const centered = centre(input, dims);
     const varBiased = centered.square().mean(dims, true);

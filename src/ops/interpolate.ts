@@ -32,7 +32,9 @@ export interface InterpolateOptions {
   recomputeScaleFactor?: boolean | null;
 }
 
-const MODES: readonly InterpolateMode[] = ['nearest', 'nearest-exact', 'linear', 'bilinear', 'trilinear'];
+/** The supported modes (for the layers' construction-time checks). */
+export const INTERPOLATE_MODES: readonly InterpolateMode[] = ['nearest', 'nearest-exact', 'linear', 'bilinear', 'trilinear'];
+const MODES = INTERPOLATE_MODES;
 const LINEAR_RANK: Partial<Record<InterpolateMode, number>> = { linear: 3, bilinear: 4, trilinear: 5 };
 const OPTION_NAMES = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor'] as const;
 

@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
 import { cast, rsqrt } from './elementwise.js';
 import { reshape } from './movement.js';
+import { centre } from './centre.js';
 import { pad } from './pad.js';
 import { avgPoolPrim } from './pool-prims.js';
 import { batchNormFusable, batchNormTrainPrim } from './norm-prims.js';
@@ -51,21 +52,6 @@ function checkParam(op: string, name: string, t: Tensor | null | undefined, shap
     throw new TensorError(`${op}: ${name} must have shape ${fmtShape(shape)} (${what}) but has shape ${fmtShape(t.shape)} (input ${fmtShape(input.shape)})`);
   }
   sameBackend(op, input, t);
-}
-
-/**
- * x - mean(x) over `dims`. In float32 the mean of inputs far from zero (~1000) is off by up to
- * half an ulp of the mean (3e-5), which would shift every normalised output by that much; a
- * second pass subtracts the mean of the centred values, which are small and exact
- * (Sterbenz), so the result is centred to float32 rounding. Idempotent in exact arithmetic,
- * so the gradient is unchanged. float64 needs no second pass.
- * Shapes: x any; dims the reduced dims; result as x.
- * @example centre(x, [2, 3])   // x [N, C, H, W]: each (n, c) plane centred
- * @internal for the normalisation composites
- */
-export function centre(x: Tensor, dims: number | number[]): Tensor {
-  const c = x.sub(x.mean(dims, true));
-  return x.dtype === 'float64' ? c : c.sub(c.mean(dims, true));
 }
 
 /** running = (1 - momentum)·running + momentum·batch, with the unbiased batch variance (PyTorch). */

@@ -12,18 +12,21 @@ import { normalizeDim, normalizeDims } from './shape.js';
 /**
  * What an argument must be:
  * - `tensor`: a Tensor; `tensorLike`: a Tensor, number or boolean; `tensors`: an array of Tensors;
- * - `number` (not NaN), `finite`, `int`, `bool`, `string`, `fn`, `any`;
+ * - `number` (not NaN), `scalar` (any number, NaN included, or a boolean), `finite`, `int`, `bool`, `string`, `fn`, `any`;
  * - `dim`: an integer; `dims`: an integer or an array of integers; `shape`: an array of
  *   integers; `size`: an integer or an array of integers (kernel sizes, strides, ...);
  * - a `?` suffix: may also be undefined or null;
  * - an array of keys: an optional options object whose keys must all be listed.
  */
 export type ArgKind =
-  | 'tensor' | 'tensorLike' | 'tensors' | 'number' | 'finite' | 'int' | 'bool' | 'string' | 'fn' | 'any'
+  | 'tensor' | 'tensorLike' | 'tensors' | 'number' | 'scalar' | 'finite' | 'int' | 'bool' | 'string' | 'fn' | 'any'
   | 'dim' | 'dims' | 'shape' | 'size';
 export type ArgSpec = ArgKind | `${ArgKind}?` | readonly string[];
 
-/** True for `{...}` literals (not Tensors, arrays, typed arrays or class instances other than Object). */
+/**
+ * True for `{...}` literals (not Tensors, arrays, typed arrays or class instances other than Object).
+ * @example isPlainObject({ dim: 1 }) // true; isPlainObject(tg.zeros([1])) // false
+ */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof Tensor) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -59,6 +62,7 @@ const KINDS: Record<ArgKind, [test: (v: unknown) => boolean, what: string]> = {
   tensorLike: [(v) => v instanceof Tensor || (typeof v === 'number' && !Number.isNaN(v)) || typeof v === 'boolean', 'a Tensor, a number or a boolean'],
   tensors: [(v) => Array.isArray(v) && v.every((t) => t instanceof Tensor), 'an array of Tensors'],
   number: [(v) => typeof v === 'number' && !Number.isNaN(v), 'a number'],
+  scalar: [(v) => typeof v === 'number' || typeof v === 'boolean', 'a number or a boolean'],
   finite: [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'],
   int: [isInt, 'an integer'],
   bool: [(v) => typeof v === 'boolean', 'a boolean (true or false)'],
@@ -171,18 +175,9 @@ export function positionalOptions(op: string, rest: readonly unknown[], names: r
 }
 
 /**
- * The `dim` (and other fields) of a call that passed a `{dim: 1}` object where
- * PyTorch takes a positional dim, so `softmax(x, {dim: 1})` means `softmax(x, 1)`;
- * returns null when `v` is not a plain object. Unknown keys throw.
- * @example dimOptions('sum', { dim: 1, keepdim: true }, ['dim', 'keepdim']) // { dim: 1, keepdim: true }
+ * Throws unless `v` is an integer >= `min` (sizes, counts, channel numbers).
+ * @example checkInt('Linear', 'inFeatures', 0, 1) // throws: Linear: inFeatures must be a positive integer, got 0
  */
-export function dimOptions(op: string, v: unknown, allowed: readonly string[]): Record<string, unknown> | null {
-  if (!isPlainObject(v)) return null;
-  checkOptionKeys(op, v, allowed);
-  return v;
-}
-
-/** Throws unless `v` is an integer >= `min` (sizes, counts, channel numbers). */
 export function checkInt(op: string, name: string, v: unknown, min: number): number {
   if (!isInt(v) || v < min) {
     const what = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
@@ -191,13 +186,19 @@ export function checkInt(op: string, name: string, v: unknown, min: number): num
   return v;
 }
 
-/** Throws unless `v` is a boolean (JavaScript would treat 0, '' or 'false' by truthiness). */
+/**
+ * Throws unless `v` is a boolean (JavaScript would treat 0, '' or 'false' by truthiness).
+ * @example checkBool('Linear', 'bias', 'no') // throws: Linear: bias must be a boolean (true or false), got 'no'
+ */
 export function checkBool(op: string, name: string, v: unknown): boolean {
   if (typeof v !== 'boolean') throw new TensorError(`${op}: ${name} must be a boolean (true or false), got ${describeArg(v)}`);
   return v;
 }
 
-/** Throws unless `v` is a finite number within [lo, hi]. */
+/**
+ * Throws unless `v` is a finite number within [lo, hi].
+ * @example checkRange('BatchNorm2d', 'momentum', 2, 0, 1) // throws: BatchNorm2d: momentum must be a number in [0, 1], got 2
+ */
 export function checkRange(op: string, name: string, v: unknown, lo = -Infinity, hi = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
     const range = lo === -Infinity && hi === Infinity ? 'a finite number' : hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
@@ -253,7 +254,8 @@ export function reduceCall(op: string, args: ArrayLike<unknown>, dimKind: 'dims?
 
 /**
  * The arguments of var/std `(x, dim?, {correction, keepdim}?)`, also
- * `(x, {dim, correction, keepdim})`.
+ * `(x, {dim, correction, keepdim})`; x must be floating.
+ * @example const [x, dim, opts] = varianceCall('var', [t, { dim: 1, correction: 0 }]) // dim 1, opts { correction: 0 }
  */
 export function varianceCall(op: string, args: ArrayLike<unknown>): [Tensor, number | number[] | undefined, { correction?: number; keepdim?: boolean }] {
   let a = Array.from(args);
@@ -270,7 +272,10 @@ export function varianceCall(op: string, args: ArrayLike<unknown>): [Tensor, num
   return [x, (a[1] ?? undefined) as number | number[] | undefined, opts];
 }
 
-/** The arguments of cat/stack `(tensors, dim?)`, also `(tensors, {dim})`. */
+/**
+ * The arguments of cat/stack `(tensors, dim?)`, also `(tensors, {dim})`.
+ * @example listDimCall('cat', [[a, b], { dim: 1 }]) // [[a, b], 1]
+ */
 export function listDimCall(op: string, args: ArrayLike<unknown>): [Tensor[], number] {
   const a = keywordArgs(op, args, 1, ['dim']);
   checkArgs(op, a, { tensors: 'tensors', dim: 'dim?' });
@@ -296,6 +301,7 @@ export function trailingOptions(op: string, args: ArrayLike<unknown>, lead: Read
 /**
  * The arguments of a dropout `(input, p?, training?, {generator}?)`, also
  * `(input, {p, training, generator})`; defaults p 0.5, training true.
+ * @example dropoutCall('dropout', [x, { p: 0.2, training: false }]) // [x, 0.2, false, {}]
  */
 export function dropoutCall(op: string, args: ArrayLike<unknown>): [Tensor, number, boolean, { generator?: never }] {
   let a = Array.from(args);

@@ -78,6 +78,28 @@ function finish(op: string, values: TypedArray, shape: Shape, dtype: DType, opts
   return t;
 }
 
+/** Elements a single tensor may hold: its offsets are int32 in the kernels. */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+/** Above this many elements a creation function first checks that the backend can hold the tensor. */
+const PROBE_ELEMENTS = 1 << 24;
+
+/**
+ * The host array a creation function fills before handing it to the backend.
+ * Large sizes are checked against the backend first (an allocation that is
+ * released at once), so a tensor the backend cannot hold fails in
+ * microseconds with the backend's own message, instead of after filling
+ * gigabytes of random numbers in JavaScript.
+ */
+function hostBuffer(op: string, shape: Shape, dtype: DType, opts: CreateOptions): TypedArray {
+  const n = numel(shape);
+  if (n > MAX_ELEMENTS) throw new TensorError(`${op}: shape ${fmtShape(shape)} has ${n} elements; a tensor holds at most ${MAX_ELEMENTS}`);
+  if (n > PROBE_ELEMENTS) {
+    const backend = opts.backend ?? getBackend();
+    backend.release(backend.alloc(dtype, n));
+  }
+  return typedArrayFor(dtype, n);
+}
+
 function inferDtype(data: unknown): DType {
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
@@ -142,7 +164,7 @@ export function full(shape: Shape, value: number | boolean, opts: CreateOptions 
   checkOpts('full', opts);
   checkShape('full', shape);
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  const values = typedArrayFor(dtype, numel(shape));
+  const values = hostBuffer('full', shape, dtype, opts);
   values.fill(Number(value));
   return finish('full', values, shape, dtype, opts);
 }
@@ -181,8 +203,9 @@ export function arange(...args: unknown[]): Tensor {
   const n = Math.max(0, Math.ceil((e - s) / step));
   if (n > 2 ** 31 - 1) throw new TensorError(`arange: ${n} elements is too many (start ${s}, end ${e}, step ${step})`);
   const dtype = opts.dtype ?? ([s, e, step].every(Number.isInteger) ? 'int32' : 'float32');
-  const values = Array.from({ length: n }, (_, i) => s + i * step);
-  return finish('arange', toTypedArray(dtype, values), [n], dtype, opts);
+  const values = hostBuffer('arange', [n], dtype, opts);
+  for (let i = 0; i < n; i++) values[i] = dtype === 'int32' ? Math.trunc(s + i * step) : dtype === 'bool' ? Number(s + i * step !== 0) : s + i * step;
+  return finish('arange', values, [n], dtype, opts);
 }
 
 /** `steps` evenly spaced values from `start` to `end` inclusive. */
@@ -191,8 +214,11 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   checkOpts('linspace', opts);
   if (!Number.isInteger(steps) || steps < 0) throw new TensorError(`linspace: steps must be a non-negative integer (got ${steps})`);
   const dtype = opts.dtype ?? 'float32';
-  const values = Array.from({ length: steps }, (_, i) => (steps === 1 ? start : start + ((end - start) * i) / (steps - 1)));
-  return finish('linspace', toTypedArray(dtype, values), [steps], dtype, opts);
+  const host = hostBuffer('linspace', [steps], dtype, opts);
+  // Integer and bool dtypes convert from exact float64 values, as tg.tensor does.
+  const values = isFloating(dtype) ? host : new Float64Array(steps);
+  for (let i = 0; i < steps; i++) values[i] = steps === 1 ? start : start + ((end - start) * i) / (steps - 1);
+  return finish('linspace', isFloating(dtype) ? values : toTypedArray(dtype, values), [steps], dtype, opts);
 }
 
 /** n x m identity matrix (m defaults to n). @example tg.eye(3); tg.eye(2, 3, { dtype: 'float64' }) */
@@ -204,7 +230,7 @@ export function eye(...args: unknown[]): Tensor {
   const n = pos[0] as number, m = (pos[1] ?? n) as number;
   checkShape('eye', [n, m]);
   const dtype = opts.dtype ?? 'float32';
-  const values = typedArrayFor(dtype, n * m);
+  const values = hostBuffer('eye', [n, m], dtype, opts);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return finish('eye', values, [n, m], dtype, opts);
 }
@@ -229,7 +255,7 @@ function randomTensor(op: string, shape: Shape, opts: RandomOptions, draw: (g: G
   const dtype = opts.dtype ?? 'float32';
   if (!isFloating(dtype)) throw new TensorError(`${op}: dtype must be float32 or float64 (got ${dtype})`);
   const g = opts.generator ?? defaultGenerator;
-  const values = typedArrayFor(dtype, numel(shape));
+  const values = hostBuffer(op, shape, dtype, opts);
   for (let i = 0; i < values.length; i++) values[i] = draw(g);
   return finish(op, values, shape, dtype, opts);
 }
@@ -269,7 +295,7 @@ export function randint(...args: unknown[]): Tensor {
   if (high <= low) throw new TensorError(`randint: expected integers low < high (got low ${low}, high ${high})`);
   const g = opts.generator ?? defaultGenerator;
   const dtype = opts.dtype ?? 'int32';
-  const values = typedArrayFor(dtype, numel(shape));
+  const values = hostBuffer('randint', shape, dtype, opts);
   for (let i = 0; i < values.length; i++) values[i] = g.randint(low, high);
   return finish('randint', values, shape, dtype, opts);
 }

@@ -84,6 +84,7 @@ export class Tensor {
 
   get requiresGrad(): boolean { return this._requiresGrad; }
   set requiresGrad(v: boolean) {
+    if (typeof v !== 'boolean') throw new TensorError(`requiresGrad: must be true or false (got ${typeof v === 'string' ? `'${v}'` : String(v)})`);
     if (!v && this._node) throw new TensorError('requiresGrad: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
     if (v && !isFloating(this.dtype)) {
       throw new TensorError(`requiresGrad: only floating-point tensors can require gradients (got ${this.dtype})`);
@@ -105,6 +106,9 @@ export class Tensor {
   backward(gradient?: Tensor, opts: BackwardOptions = {}): void {
     if (!this.requiresGrad) {
       throw new TensorError('backward: tensor does not require grad and has no grad_fn (did you forget requiresGrad: true, or call it inside noGrad?)');
+    }
+    if (gradient != null && !(gradient instanceof Tensor)) {
+      throw new TensorError(`backward: gradient must be a Tensor of shape ${fmtShape(this.shape)} (got ${Array.isArray(gradient) ? 'an array' : typeof gradient})`);
     }
     let seed = gradient;
     if (!seed) {
@@ -325,8 +329,8 @@ export class Tensor {
 
   // ---- in place -----------------------------------------------------------
 
-  fill_(value: number): this { return P.fill_(this, value); }
-  zero_(): this { return P.fill_(this, 0); }
+  fill_(...a: [value: number]): this { return P.fill_(this, ...a); }
+  zero_(...extra: []): this { return P.fill_(this, 0, ...extra); }
   copy_(src: Tensor): this { return P.copy_(this, src); }
   add_(other: TensorLike, alpha?: number): this { return P.add_(this, other, alpha); }
   sub_(other: TensorLike, alpha?: number): this { return P.sub_(this, other, alpha); }

@@ -43,27 +43,17 @@ const TG_ALLOW: Record<string, string> = {
   loadCheckpoint: 'file I/O; error paths covered by test/io/checkpoint',
 };
 
-const F_ALLOW: Record<string, string> = {
-  centre: 'an @internal helper of the normalisation composites that `export *` leaks into tg.F (not a public op)',
-};
-
-/**
- * Added by other changes in this release and covered in their own tests
- * (test/nn/layers-more.test.ts); they do not reject extra positional arguments
- * yet, so only that one generic call is skipped for them.
- */
-const NO_ARITY_CHECK = new Set(['celu', 'softmin']);
+const F_ALLOW: Record<string, string> = {};
 
 /** Generic wrong calls for an op whose first argument is a tensor. */
-function generic(op: (...a: any[]) => unknown, x: tg.Tensor, arity = true): WrongCall[] {
-  const calls: WrongCall[] = [
+function generic(op: (...a: any[]) => unknown, x: tg.Tensor): WrongCall[] {
+  return [
     ['(string)', () => op('bogus')],
     ['({})', () => op({})],
     ['()', () => op()],
     ['(nested array instead of tensor)', () => op([[1, 2], [3, 4]])],
+    ['(x, + 9 extra arguments)', () => op(x, 1, 1, 1, 1, 1, 1, 1, 1, 1)],
   ];
-  if (arity) calls.push(['(x, + 9 extra arguments)', () => op(x, 1, 1, 1, 1, 1, 1, 1, 1, 1)]);
-  return calls;
 }
 
 /** The specific wrong calls, built on the current backend. */
@@ -254,14 +244,83 @@ function opsTable(): Record<string, Record<string, SweepEntry>> {
   }
   for (const name of ['leakyRelu', 'elu', 'gelu', 'softplus', 'softmax', 'logSoftmax']) fTable[name] = tgTable[name]!;
   fTable.hardtanh = { calls: [['min > max', () => F.hardtanh(x, 2, 1)], ['string', () => F.hardtanh(x, 'a')]] };
+  Object.assign(fTable, newerFTable(x, xi, img));
   return { tg: tgTable, F: fTable };
+}
+
+/** F.celu/softmin/prelu/embedding/instanceNorm/interpolate/maxUnpoolNd: wrong types, extra arguments, typos. */
+function newerFTable(x: tg.Tensor, xi: tg.Tensor, img: tg.Tensor): Record<string, SweepEntry> {
+  const ids = tg.tensor([[0, 4], [2, 1]], { dtype: 'int32' });
+  const table = tg.randn([5, 3]);
+  const x3 = tg.randn([2, 3, 6]);
+  const out: Record<string, SweepEntry> = {
+    celu: { calls: [['alpha string', () => F.celu(x, '1')], ['alpha 0', () => F.celu(x, 0)], ['alpha NaN', () => F.celu(x, NaN)], ['{alpha}', () => F.celu(x, { alpha: 1 })], ['int x', () => F.celu(xi)], ['inplace extra', () => F.celu(x, 1, true)]] },
+    softmin: { calls: [['no dim', () => F.softmin(x)], ['dim string', () => F.softmin(x, '1')], ['{dim} typo', () => F.softmin(x, { dimm: 1 })], ['dim 2.5', () => F.softmin(x, 2.5)], ['dim out of range', () => F.softmin(x, 2)], ['int x', () => F.softmin(xi, 1)], ['dtype extra', () => F.softmin(x, 1, 'float64')]] },
+    prelu: {
+      calls: [
+        ['weight missing', () => F.prelu(x)], ['weight array', () => F.prelu(x, [0.25])], ['weight 2-D', () => F.prelu(x, tg.ones([3, 1]))],
+        ['weight count', () => F.prelu(x, tg.ones([2]))], ['int x', () => F.prelu(xi, tg.ones([1]))], ['extra', () => F.prelu(x, tg.ones([1]), 1)],
+      ],
+    },
+    embedding: {
+      calls: [
+        ['float input', () => F.embedding(x, table)], ['weight 1-D', () => F.embedding(ids, tg.randn([5]))], ['weight array', () => F.embedding(ids, [[1, 2]])],
+        ['paddingIdx string', () => F.embedding(ids, table, '0')], ['paddingIdx 5', () => F.embedding(ids, table, 5)], ['paddingIdx 0.5', () => F.embedding(ids, table, { paddingIdx: 0.5 })],
+        ['maxNorm -1', () => F.embedding(ids, table, null, -1)], ['normType 0', () => F.embedding(ids, table, null, 1, 0)], ['normType string', () => F.embedding(ids, table, { maxNorm: 1, normType: '2' })],
+        ['typo', () => F.embedding(ids, table, { padding_idx: 0 })], ['sparse', () => F.embedding(ids, table, { sparse: true })],
+        ['too many positional', () => F.embedding(ids, table, 0, 1, 2, false)], ['given twice', () => F.embedding(ids, table, 0, { paddingIdx: 1 })],
+        ['index out of range', () => F.embedding(tg.tensor([5], { dtype: 'int32' }), table)], ['int weight', () => F.embedding(ids, table.int())],
+      ],
+    },
+    instanceNorm: {
+      calls: [
+        ['2-D input', () => F.instanceNorm(x)], ['weight shape', () => F.instanceNorm(img, null, null, tg.ones([4]))], ['weight array', () => F.instanceNorm(img, null, null, [1, 1, 1])],
+        ['runningMean only', () => F.instanceNorm(img, tg.zeros([3]))], ['no stats, useInputStats false', () => F.instanceNorm(img, null, null, null, null, false)],
+        ['useInputStats string', () => F.instanceNorm(img, null, null, null, null, 'yes')], ['momentum NaN', () => F.instanceNorm(img, null, null, null, null, true, NaN)],
+        ['eps -1', () => F.instanceNorm(img, null, null, null, null, { eps: -1 })], ['typo', () => F.instanceNorm(img, null, null, null, null, { epsilon: 1e-5 })],
+        ['too many positional', () => F.instanceNorm(img, null, null, null, null, true, 0.1, 1e-5, 1)], ['int input', () => F.instanceNorm(img.int())],
+      ],
+    },
+    interpolate: {
+      calls: [
+        ['neither size nor scale', () => F.interpolate(img)], ['both', () => F.interpolate(img, { size: 4, scaleFactor: 2 })], ['size string', () => F.interpolate(img, '4')],
+        ['size 0', () => F.interpolate(img, 0)], ['size 2.5', () => F.interpolate(img, [2.5, 3])], ['scaleFactor -1', () => F.interpolate(img, null, -1)],
+        ['scaleFactor string', () => F.interpolate(img, { scaleFactor: '2' })], ['mode bicubic', () => F.interpolate(img, 4, null, 'bicubic')],
+        ['mode object', () => F.interpolate(img, { size: 4, mode: { m: 1 } })], ['linear on 4-D', () => F.interpolate(img, { size: 4, mode: 'linear' })],
+        ['alignCorners with nearest', () => F.interpolate(img, { size: 4, alignCorners: true })], ['alignCorners 1', () => F.interpolate(img, { size: 4, mode: 'bilinear', alignCorners: 1 })],
+        ['typo', () => F.interpolate(img, { scale_factor: 2 })], ['too many positional', () => F.interpolate(img, 4, null, 'nearest', null, null, 1)],
+        ['2-D input', () => F.interpolate(x, { size: 4 })], ['int input', () => F.interpolate(img.int(), { size: 4 })], ['size list too long', () => F.interpolate(img, [4, 4, 4])],
+      ],
+    },
+  };
+  const pooled: Record<number, () => { values: tg.Tensor; indices: tg.Tensor }> = {
+    1: () => F.maxPool1d(x3, 2, { returnIndices: true }),
+    2: () => F.maxPool2d(img, 2, { returnIndices: true }),
+    3: () => F.maxPool3d(tg.randn([1, 2, 4, 4, 4]), 2, { returnIndices: true }),
+  };
+  for (const n of [1, 2, 3]) {
+    const op = `maxUnpool${n}d`;
+    const p = () => pooled[n]!();
+    out[op] = {
+      calls: [
+        ['indices missing', () => F[op](p().values)], ['indices array', () => F[op](p().values, [0, 1], 2)], ['float indices', () => F[op](p().values, p().indices.float(), 2)],
+        ['indices shape', () => F[op](p().values, p().indices.reshape([-1]), 2)], ['kernel missing', () => F[op](p().values, p().indices)],
+        ['kernel string', () => F[op](p().values, p().indices, '2')], ['kernel object', () => F[op](p().values, p().indices, { kernelSize: 2 })],
+        ['stride -1', () => F[op](p().values, p().indices, 2, -1)], ['padding 1.5', () => F[op](p().values, p().indices, 2, { padding: 1.5 })],
+        ['typo', () => F[op](p().values, p().indices, 2, { outputsize: null })], ['outputSize string', () => F[op](p().values, p().indices, 2, { outputSize: 'big' })],
+        ['outputSize too big', () => F[op](p().values, p().indices, 2, { outputSize: new Array(n).fill(100) })],
+        ['too many positional', () => F[op](p().values, p().indices, 2, 2, 0, null, 1)],
+      ],
+    };
+  }
+  return out;
 }
 
 /** Ops added by other changes in this release: generic wrong calls only here; see their own tests for the rest. */
 const NEWER = {
   tg: ['all', 'any', 'argsort', 'atan', 'atan2', 'bmm', 'cumprod', 'cumsum', 'dot', 'einsum', 'isfinite', 'isinf', 'isnan', 'isneginf', 'isposinf',
     'log10', 'log2', 'maskedFill', 'mm', 'mv', 'norm', 'outer', 'sort', 'tan', 'topk', 'tril', 'triu'],
-  F: ['celu', 'embedding', 'instanceNorm', 'interpolate', 'maxUnpool1d', 'maxUnpool2d', 'maxUnpool3d', 'prelu', 'softmin'],
+  F: [] as string[],
 };
 
 /** Names whose first argument is not a tensor: the generic tensor-slot calls do not apply. */
@@ -281,7 +340,7 @@ function fullTable(ns: 'tg' | 'F'): Record<string, SweepEntry> {
     const own = specific[name];
     const newer = NEWER[ns].includes(name);
     if (!own && !newer) continue; // reported by the coverage test
-    const gen = NOT_TENSOR_FIRST.has(name) ? [] : generic(nsObj[name], x, !NO_ARITY_CHECK.has(name));
+    const gen = NOT_TENSOR_FIRST.has(name) ? [] : generic(nsObj[name], x);
     out[name] = { names: own?.names ?? [name], calls: [...gen, ...(own?.calls ?? [])] };
   }
   return out;

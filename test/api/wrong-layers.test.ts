@@ -36,12 +36,6 @@ interface LayerSpec {
   varargs?: boolean;
   /** Run the generic "int tensor input" call (layers with parameters: activations accept integers, as in PyTorch). */
   floatOnly?: boolean;
-  /**
-   * Added by another change in this release and covered in its own test
-   * (test/nn/layers-more.test.ts): only the generic forward calls run here; its
-   * constructor does not yet reject a string first argument or extra arguments.
-   */
-  ownTests?: boolean;
 }
 
 function layerSpecs(): Record<string, LayerSpec> {
@@ -114,9 +108,48 @@ function layerSpecs(): Record<string, LayerSpec> {
     ],
   });
   const pad = (cls: string, n: number, lead: unknown[] = []): LayerSpec => ({
-    ctor: [1, ...lead], input: [x3, x4, x5][n - 1], names: [cls, 'pad'], ownTests: true,
-    calls: [['padding -1.5', () => new nn[cls](-1.5, ...lead)], ['padding string', () => new nn[cls]('1', ...lead)], ['padding wrong length', () => new nn[cls]([1, 1, 1], ...lead)]],
+    ctor: [1, ...lead], input: [x3, x4, x5][n - 1], names: [cls, 'pad'],
+    calls: [
+      ['padding -1.5', () => new nn[cls](-1.5, ...lead)], ['padding string', () => new nn[cls]('1', ...lead)], ['padding wrong length', () => new nn[cls]([1, 1, 1], ...lead)],
+      ['padding NaN', () => new nn[cls](NaN, ...lead)], ['padding missing', () => new nn[cls]()], ['typo', () => new nn[cls]({ paddding: 1 })],
+      ['padding given twice', () => new nn[cls](1, ...lead, { padding: 1 })], ['too many positional', () => new nn[cls](1, ...lead, 0)],
+      ['forward 2-D', () => new nn[cls](1, ...lead).forward(tg.randn([4, 4]).reshape(n === 1 ? [16] : [4, 4]))],
+    ],
   });
+  const instanceNorm = (cls: string, input: () => tg.Tensor): LayerSpec => ({
+    ctor: [3], input, names: [cls, 'instanceNorm'], floatOnly: true,
+    calls: [
+      ['numFeatures 0', () => new nn[cls](0)], ['numFeatures string', () => new nn[cls]('3')], ['eps string', () => new nn[cls](3, '1e-5')], ['eps -1', () => new nn[cls](3, -1)],
+      ['momentum NaN', () => new nn[cls](3, 1e-5, NaN)], ['affine 1 positional', () => new nn[cls](3, 1e-5, 0.1, 1)], ['trackRunningStats "yes"', () => new nn[cls](3, { trackRunningStats: 'yes' })],
+      ['typo', () => new nn[cls](3, { afine: true })], ['too many positional', () => new nn[cls](3, 1e-5, 0.1, true, true, true)], ['dtype int32', () => new nn[cls](3, { dtype: 'int32' })],
+      ['given twice', () => new nn[cls](3, 1e-5, { eps: 1e-3 })], ['wrong channels', () => new nn[cls](4).forward(input())],
+    ],
+  });
+  const upsample = (cls: string, extra: WrongCall[]): LayerSpec => ({
+    ctor: [{ scaleFactor: 2 }], input: x4, names: [cls, 'interpolate'],
+    calls: [
+      ['neither', () => new nn[cls]()], ['both', () => new nn[cls]({ size: 4, scaleFactor: 2 })], ['size 0', () => new nn[cls](0)], ['size string', () => new nn[cls]('4')],
+      ['size 2.5', () => new nn[cls]([2.5, 3])], ['scaleFactor -1', () => new nn[cls](null, -1)], ['scaleFactor NaN', () => new nn[cls]({ scaleFactor: NaN })],
+      ['scaleFactor object', () => new nn[cls](null, { factor: 2 })], ['typo', () => new nn[cls]({ scale_factor: 2 })], ['given twice', () => new nn[cls](4, { size: 4 })],
+      ...extra,
+    ],
+  });
+  const unpool = (n: number): LayerSpec => {
+    const cls = `MaxUnpool${n}d`;
+    const pooled = () => tg.F[`maxPool${n}d` as 'maxPool2d']([tg.randn([2, 3, 8]), tg.randn([2, 3, 8, 8]), tg.randn([1, 3, 4, 4, 4])][n - 1]!, 2, { returnIndices: true });
+    return {
+      ctor: [2], names: [cls, `maxUnpool${n}d`],
+      calls: [
+        ['kernel missing', () => new nn[cls]()], ['kernel 0', () => new nn[cls](0)], ['kernel string', () => new nn[cls]('2')], ['kernel object', () => new nn[cls]({ kernelSize: 2 })],
+        [`kernel list of ${n + 1}`, () => new nn[cls](new Array(n + 1).fill(2))], ['stride -1 positional', () => new nn[cls](2, -1)], ['padding 1.5', () => new nn[cls](2, { padding: 1.5 })],
+        ['typo', () => new nn[cls](2, { strid: 1 })], ['too many positional', () => new nn[cls](2, 2, 0, 1)],
+        ['forward(string)', () => new nn[cls](2).forward('bogus')], ['forward without indices', () => new nn[cls](2).forward(pooled().values)],
+        ['forward float indices', () => new nn[cls](2).forward(pooled().values, pooled().indices.float())],
+        ['forward outputSize string', () => new nn[cls](2).forward(pooled().values, pooled().indices, 'big')],
+        ['forward extra', () => new nn[cls](2).forward(pooled().values, pooled().indices, null, 1)],
+      ],
+    };
+  };
   const probs = () => tg.rand([4, 3]).clamp(0.1, 0.9);
   const labels = () => tg.tensor([0, 2, 1, 1], { dtype: 'int32' });
   const specs: Record<string, LayerSpec> = {
@@ -156,22 +189,53 @@ function layerSpecs(): Record<string, LayerSpec> {
     BCEWithLogitsLoss: loss('BCEWithLogitsLoss', 'binaryCrossEntropyWithLogits', x2, x2), KLDivLoss: loss('KLDivLoss', 'klDiv', probs, probs),
     CosineEmbeddingLoss: loss('CosineEmbeddingLoss', 'cosineEmbeddingLoss', x2, x2, 3),
   };
-  // Added by other changes in this release (covered in test/nn/layers-more.test.ts): generic calls only.
+  const ids = () => tg.tensor([0, 4], { dtype: 'int32' });
   Object.assign(specs, {
-    CELU: { ctor: [], input: x2, names: ['CELU', 'celu'], ownTests: true },
-    Softmin: { ctor: [1], input: x2, names: ['Softmin', 'softmin'], ownTests: true },
-    PReLU: { ctor: [], input: x2, names: ['PReLU', 'prelu'], ownTests: true },
-    Embedding: { ctor: [5, 3], input: () => tg.tensor([0, 4], { dtype: 'int32' }), names: ['Embedding', 'embedding'], ownTests: true },
-    InstanceNorm1d: { ctor: [3], input: x3, names: ['InstanceNorm1d', 'instanceNorm'], ownTests: true },
-    InstanceNorm2d: { ctor: [3], input: x4, names: ['InstanceNorm2d', 'instanceNorm'], ownTests: true },
-    InstanceNorm3d: { ctor: [3], input: x5, names: ['InstanceNorm3d', 'instanceNorm'], ownTests: true },
-    Unflatten: { ctor: [1, [2, 2]], input: x2, names: ['Unflatten', 'unflatten'], ownTests: true },
-    Upsample: { ctor: [{ scaleFactor: 2 }], input: x4, names: ['Upsample', 'interpolate'], ownTests: true },
-    UpsamplingNearest2d: { ctor: [{ scaleFactor: 2 }], input: x4, names: ['UpsamplingNearest2d', 'interpolate'], ownTests: true },
-    UpsamplingBilinear2d: { ctor: [{ scaleFactor: 2 }], input: x4, names: ['UpsamplingBilinear2d', 'interpolate'], ownTests: true },
-    MaxUnpool1d: { ctor: [2], names: ['MaxUnpool1d', 'maxUnpool1d'], ownTests: true },
-    MaxUnpool2d: { ctor: [2], names: ['MaxUnpool2d', 'maxUnpool2d'], ownTests: true },
-    MaxUnpool3d: { ctor: [2], names: ['MaxUnpool3d', 'maxUnpool3d'], ownTests: true },
+    CELU: {
+      ctor: [], input: x2, names: ['CELU', 'celu'], floatOnly: true,
+      calls: [['alpha string', () => new nn.CELU('1')], ['alpha NaN', () => new nn.CELU(NaN)], ['alpha 0', () => new nn.CELU(0)], ['typo', () => new nn.CELU({ alpah: 1 })], ['inplace 1', () => new nn.CELU(1, 1)]],
+    },
+    Softmin: {
+      ctor: [1], input: x2, names: ['Softmin', 'softmin'], floatOnly: true,
+      calls: [['no dim', () => new nn.Softmin()], ['dim string', () => new nn.Softmin('1')], ['dim 1.5', () => new nn.Softmin(1.5)], ['typo', () => new nn.Softmin({ axis: 1 })], ['dim out of range', () => new nn.Softmin(3).forward(x2())]],
+    },
+    PReLU: {
+      ctor: [], input: x2, names: ['PReLU', 'prelu'], floatOnly: true,
+      calls: [
+        ['numParameters 0', () => new nn.PReLU(0)], ['numParameters -1', () => new nn.PReLU(-1)], ['numParameters 2.5', () => new nn.PReLU(2.5)], ['numParameters string', () => new nn.PReLU('3')],
+        ['init NaN', () => new nn.PReLU(1, NaN)], ['init string', () => new nn.PReLU(1, '0.25')], ['typo', () => new nn.PReLU({ num_parameters: 3 })], ['dtype int32', () => new nn.PReLU({ dtype: 'int32' })],
+        ['given twice', () => new nn.PReLU(3, { numParameters: 3 })], ['wrong channels', () => new nn.PReLU(3).forward(x2())],
+      ],
+    },
+    Embedding: {
+      ctor: [5, 3], input: ids, names: ['Embedding', 'embedding'],
+      calls: [
+        ['numEmbeddings 0', () => new nn.Embedding(0, 3)], ['numEmbeddings string', () => new nn.Embedding('5', 3)], ['embeddingDim 2.5', () => new nn.Embedding(5, 2.5)],
+        ['embeddingDim NaN', () => new nn.Embedding(5, NaN)], ['embeddingDim missing', () => new nn.Embedding(5)], ['paddingIdx 5', () => new nn.Embedding(5, 3, 5)],
+        ['paddingIdx string', () => new nn.Embedding(5, 3, '0')], ['maxNorm -1 positional', () => new nn.Embedding(5, 3, null, -1)], ['normType string', () => new nn.Embedding(5, 3, { normType: '2' })],
+        ['typo', () => new nn.Embedding(5, 3, { padIdx: 0 })], ['sparse', () => new nn.Embedding(5, 3, { sparse: true })], ['too many positional', () => new nn.Embedding(5, 3, 0, 1, 2, false)],
+        ['dtype int32', () => new nn.Embedding(5, 3, { dtype: 'int32' })], ['float input', () => new nn.Embedding(5, 3).forward(x2())], ['index out of range', () => new nn.Embedding(5, 3).forward(tg.tensor([5], { dtype: 'int32' }))],
+        ['fromPretrained array', () => nn.Embedding.fromPretrained([[1, 2]])], ['fromPretrained 1-D', () => nn.Embedding.fromPretrained(tg.randn([4]))],
+        ['fromPretrained freeze "yes"', () => nn.Embedding.fromPretrained(tg.randn([4, 2]), 'yes')], ['fromPretrained typo', () => nn.Embedding.fromPretrained(tg.randn([4, 2]), { frozen: true })],
+        ['fromPretrained too many', () => nn.Embedding.fromPretrained(tg.randn([4, 2]), true, 0, null, 2, false)], ['fromPretrained paddingIdx 4', () => nn.Embedding.fromPretrained(tg.randn([4, 2]), { paddingIdx: 4 })],
+      ],
+    },
+    InstanceNorm1d: instanceNorm('InstanceNorm1d', x3), InstanceNorm2d: instanceNorm('InstanceNorm2d', x4), InstanceNorm3d: instanceNorm('InstanceNorm3d', x5),
+    Unflatten: {
+      ctor: [1, [2, 2]], input: x2, names: ['Unflatten', 'unflatten'],
+      calls: [
+        ['dim string', () => new nn.Unflatten('1', [2, 2])], ['dim 1.5', () => new nn.Unflatten(1.5, [2, 2])], ['sizes missing', () => new nn.Unflatten(1)], ['sizes number', () => new nn.Unflatten(1, 4)],
+        ['sizes string entry', () => new nn.Unflatten(1, [2, '2'])], ['two -1', () => new nn.Unflatten(1, [-1, -1])], ['typo', () => new nn.Unflatten({ dim: 1, sizes: [2, 2] })],
+        ['cannot split', () => new nn.Unflatten(1, [3, 2]).forward(x2())], ['dim out of range', () => new nn.Unflatten(2, [2, 2]).forward(x2())],
+      ],
+    },
+    Upsample: upsample('Upsample', [
+      ['mode bicubic', () => new nn.Upsample(null, 2, 'bicubic')], ['mode object', () => new nn.Upsample({ scaleFactor: 2, mode: {} })],
+      ['alignCorners 1', () => new nn.Upsample({ scaleFactor: 2, mode: 'bilinear', alignCorners: 1 })], ['linear on 4-D', () => new nn.Upsample({ scaleFactor: 2, mode: 'linear' }).forward(x4())],
+    ]),
+    UpsamplingNearest2d: upsample('UpsamplingNearest2d', [['mode', () => new nn.UpsamplingNearest2d({ scaleFactor: 2, mode: 'bilinear' })], ['size list of 3 on 4-D', () => new nn.UpsamplingNearest2d([4, 4, 4]).forward(x4())]]),
+    UpsamplingBilinear2d: upsample('UpsamplingBilinear2d', [['alignCorners', () => new nn.UpsamplingBilinear2d({ scaleFactor: 2, alignCorners: false })], ['3-D input', () => new nn.UpsamplingBilinear2d(2).forward(x3())]]),
+    MaxUnpool1d: unpool(1), MaxUnpool2d: unpool(2), MaxUnpool3d: unpool(3),
   });
   for (const [cls, n] of [['ZeroPad', 0], ['ReflectionPad', 0], ['ReplicationPad', 0], ['CircularPad', 0]] as const) {
     void n;
@@ -185,11 +249,12 @@ function layerSpecs(): Record<string, LayerSpec> {
 function generic(cls: string, spec: LayerSpec): WrongCall[] {
   const C = nn[cls];
   const calls: WrongCall[] = [];
-  if (!spec.ownTests) calls.push(['new (string first)', () => new C('bogus', ...spec.ctor.slice(1))]);
-  if (!spec.varargs && !spec.ownTests) calls.push(['new (+ 12 extra arguments)', () => new C(...spec.ctor, ...new Array(12).fill(1))]);
+  calls.push(['new (string first)', () => new C('bogus', ...spec.ctor.slice(1))]);
+  if (!spec.varargs) calls.push(['new (+ 12 extra arguments)', () => new C(...spec.ctor, ...new Array(12).fill(1))]);
   if (spec.input) {
     calls.push(['forward(string)', () => new C(...spec.ctor).forward('bogus')]);
     calls.push(['forward(nested array)', () => new C(...spec.ctor).forward([[1, 2], [3, 4]])]);
+    calls.push(['forward(input, + 3 extra arguments)', () => new C(...spec.ctor).forward(spec.input!(), 1, 1, 1)]);
     if (spec.floatOnly) {
       calls.push(['forward(int tensor)', () => new C(...spec.ctor).forward(spec.input!().int())]);
     }
@@ -271,6 +336,11 @@ function methodTable(): Record<string, SweepEntry> {
     exp: { calls: [['extra', () => m.exp(2)]] },
     t: { calls: [['extra', () => m.t(0, 1)]] },
     transpose: { calls: [['three dims', () => m.transpose(0, 1, 2)]] },
+    fill_: { calls: [['string', () => x.clone().fill_('a' as never)], ['extra', () => (x.clone() as any).fill_(1, 2)]] },
+    copy_: { calls: [['array', () => (x.clone() as any).copy_([1, 2, 3])]] },
+    add_: { calls: [['string', () => (x.clone() as any).add_('a')]] },
+    requiresGrad_: { names: ['requiresGrad'], calls: [['1', () => (x.clone() as any).requiresGrad_(1)]] },
+    backward: { calls: [['array gradient', () => (tg.randn([2], { requiresGrad: true }).mul(2) as any).backward([1, 1])]] },
     flatten: { calls: [['extra', () => m.flatten(0, 1, 2)]] },
     add: { calls: [['extra', () => m.add(x, 1, 2)], ['alpha string', () => m.add(x, 'a')]] },
     leakyRelu: { calls: [['extra', () => m.leakyRelu(0.1, true)]] },
@@ -321,4 +391,42 @@ test("layers accept PyTorch's positional forms and options objects alike", () =>
   const opt = new optim.Adam([tg.randn([2], { requiresGrad: true })], 0.05);
   assert.equal(opt.paramGroups[0].lr, 0.05);
   expectTensorError('nn.Conv2d', ['Conv2d'], 'typo', () => new nn.Conv2d(1, 8, 3, { paddding: 1 }));
+  // The layers and functional forms added later: PyTorch's positional form, options objects, or both.
+  assert.deepEqual([new nn.Embedding(5, 3, 0).paddingIdx, new nn.Embedding(5, 3, null, 1).maxNorm, new nn.Embedding(5, 3, { paddingIdx: -1 }).paddingIdx], [0, 1, 4]);
+  const pre = nn.Embedding.fromPretrained(tg.randn([4, 2]), false, 0);
+  assert.deepEqual([pre.weight.requiresGrad, pre.paddingIdx], [true, 0]);
+  assert.equal(nn.Embedding.fromPretrained(tg.randn([4, 2]), { freeze: true }).weight.requiresGrad, false);
+  const inorm = new nn.InstanceNorm2d(3, 1e-3, 0.2, true, true);
+  assert.deepEqual([inorm.eps, inorm.momentum, inorm.affine, inorm.trackRunningStats], [1e-3, 0.2, true, true]);
+  assert.deepEqual([new nn.InstanceNorm1d(3, 1e-3, { affine: true }).affine, new nn.InstanceNorm3d(3, { momentum: 0.3 }).momentum], [true, 0.3]);
+  assert.deepEqual(new nn.PReLU(3, 0.1).weight.toArray(), Array.from(new Float32Array([0.1, 0.1, 0.1])));
+  assert.deepEqual([new nn.PReLU({ numParameters: 2 }).weight.numel(), new nn.PReLU(2, { dtype: 'float64' }).weight.dtype], [2, 'float64']);
+  assert.deepEqual([new nn.CELU(0.5).alpha, new nn.CELU({ alpha: 0.5 }).alpha, new nn.CELU(0.5, true).alpha], [0.5, 0.5, 0.5]);
+  assert.deepEqual([new nn.Softmin(1).dim, new nn.Softmin({ dim: 0 }).dim], [1, 0]);
+  for (const u of [new nn.Unflatten(1, [2, 2]), new nn.Unflatten({ dim: 1, unflattenedSize: [2, 2] }), new nn.Unflatten(1, { unflattenedSize: [2, 2] })]) {
+    assert.deepEqual(u.forward(tg.randn([3, 4])).shape, [3, 2, 2]);
+  }
+  assert.deepEqual([new nn.ConstantPad2d(1, 0.5).value, new nn.ConstantPad2d({ padding: 1, value: 0.5 }).value, new nn.ConstantPad2d([1, 1, 0, 0], { value: 2 }).value], [0.5, 0.5, 2]);
+  assert.deepEqual(new nn.ZeroPad2d({ padding: [1, 1, 0, 0] }).forward(tg.randn([1, 1, 2, 2])).shape, [1, 1, 2, 4]);
+  const pooled = tg.F.maxPool2d(tg.randn([1, 1, 4, 4]), 2, { returnIndices: true });
+  assert.deepEqual(new nn.MaxUnpool2d(2, 2, 0).forward(pooled.values, pooled.indices).toArray(), new nn.MaxUnpool2d(2, { stride: 2 }).forward(pooled.values, pooled.indices).toArray());
+  const img = tg.randn([1, 2, 3, 3]);
+  assert.ok(new nn.Upsample(null, 2, 'bilinear', true).forward(img).allclose(tg.F.interpolate(img, { scaleFactor: 2, mode: 'bilinear', alignCorners: true })));
+  const ids = tg.tensor([0, 2, 0], { dtype: 'int32' }), table = tg.randn([3, 2]);
+  assert.deepEqual(tg.F.embedding(ids, table, 0).toArray(), tg.F.embedding(ids, table, { paddingIdx: 0 }).toArray());
+  assert.deepEqual((tg.F as any).instanceNorm(img, null, null, null, null, true, 0.1, 1e-3).toArray(), tg.F.instanceNorm(img, null, null, null, null, { eps: 1e-3 }).toArray());
+  assert.deepEqual((tg.F as any).softmin(img, { dim: 1 }).toArray(), tg.F.softmin(img, 1).toArray());
+});
+
+test("a layer's forward rejects extra arguments; user modules' forwards are left alone", () => {
+  const x = tg.randn([2, 4]);
+  assert.throws(() => (new nn.Linear(4, 2) as any).forward(x, true), /^TensorError: Linear\.forward: takes 1 argument \(the input\), got 2; extra argument true$/);
+  assert.throws(() => (new nn.MSELoss() as any).forward(x, x, 'mean'), /MSELoss\.forward: takes 2 arguments, got 3/);
+  assert.deepEqual(new nn.ReLU().forward(x, undefined).shape, [2, 4]); // trailing undefined is harmless
+  class Scaled extends tg.nn.Linear {} // inherits Linear's forward, so its check too
+  assert.throws(() => (new Scaled(4, 2) as any).forward(x, 1), /Scaled\.forward: takes 1 argument/);
+  class WithMask extends tg.nn.Module {
+    forward(y: tg.Tensor, scale = 1): tg.Tensor { return y.mul(scale); } // Function.length 1: must not be checked
+  }
+  assert.deepEqual((new WithMask().forward(x, 2) as tg.Tensor).toArray(), x.mul(2).toArray());
 });

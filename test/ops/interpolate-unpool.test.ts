@@ -94,7 +94,8 @@ describe('F.interpolate', () => {
     assert.equal(up.parameters().length, 0);
     throwsNaming(() => new tg.nn.Upsample(), 'Upsample');
     throwsNaming(() => new tg.nn.Upsample({ scalefactor: 2 } as unknown as tg.F.InterpolateOptions), 'Upsample');
-    throwsNaming(() => new tg.nn.Upsample({ scaleFactor: 2, mode: 'bicubic' } as unknown as tg.F.InterpolateOptions).forward(x), 'interpolate');
+    throwsNaming(() => new tg.nn.Upsample({ scaleFactor: 2, mode: 'bicubic' } as unknown as tg.F.InterpolateOptions), 'Upsample');
+    throwsNaming(() => new tg.nn.Upsample({ scaleFactor: 2, alignCorners: true }).forward(x), 'interpolate');
   });
   test('wrong calls', () => {
     const x = tg.randn([1, 2, 3, 4]);

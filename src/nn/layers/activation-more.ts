@@ -5,6 +5,8 @@ import { TensorError } from '../../tensor/errors.js';
 import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
+import { checkInt, checkRange, describeArg } from '../../tensor/args.js';
+import { checkDtypeOption, checkInplace, checkLayerArgs, layerOptions } from './args.js';
 
 export interface PReLUOptions {
   /** Number of learnable slopes: 1 (shared) or the number of channels (default 1). */
@@ -26,14 +28,13 @@ export interface PReLUOptions {
 export class PReLU extends Module {
   weight: Parameter;
 
-  constructor(numParameters: number | PReLUOptions = 1, init = 0.25) {
+  /** PyTorch's positional `(numParameters, init)` and/or an options object (with `dtype`). */
+  constructor(...args: [numParameters?: number | PReLUOptions, init?: number | PReLUOptions, opts?: PReLUOptions]) {
     super();
-    const o: PReLUOptions = typeof numParameters === 'object' && numParameters !== null ? numParameters : { numParameters, init };
-    const unknown = Object.keys(o).filter((k) => !['numParameters', 'init', 'dtype'].includes(k));
-    if (unknown.length) throw new TensorError(`PReLU: unknown option(s) ${unknown.join(', ')} (expected numParameters, init, dtype)`);
-    const n = o.numParameters ?? 1, v = o.init ?? 0.25;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new TensorError(`PReLU: numParameters must be a positive integer (got ${JSON.stringify(n)})`);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TensorError(`PReLU: init must be a finite number (got ${JSON.stringify(v)})`);
+    const o = layerOptions('PReLU', args, ['numParameters', 'init'], ['numParameters', 'init', 'dtype']) as PReLUOptions;
+    const n = checkInt('PReLU', 'numParameters', o.numParameters ?? 1, 1);
+    const v = checkRange('PReLU', 'init', o.init ?? 0.25);
+    checkDtypeOption('PReLU', o.dtype);
     this.weight = new Parameter(full([n], v, o.dtype ? { dtype: o.dtype } : {}));
   }
 
@@ -51,9 +52,15 @@ export class PReLU extends Module {
 
 /** max(0, x) + min(0, alpha (exp(x / alpha) - 1)). Shape `[*]` -> `[*]`. @example new nn.CELU(0.5) */
 export class CELU extends Module {
-  constructor(readonly alpha = 1) {
+  readonly alpha: number;
+  /** `new nn.CELU(0.5)`, `new nn.CELU(0.5, true)` (PyTorch's inplace, accepted) or `new nn.CELU({ alpha: 0.5 })`. */
+  constructor(...args: [alpha?: number | { alpha?: number; inplace?: boolean }, inplace?: boolean]) {
     super();
-    if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha === 0) throw new TensorError(`CELU: alpha must be a finite non-zero number (got ${JSON.stringify(alpha)})`);
+    const o = layerOptions('CELU', args, ['alpha', 'inplace'], ['alpha', 'inplace']);
+    checkInplace('CELU', o.inplace);
+    const alpha = o.alpha ?? 1;
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha === 0) throw new TensorError(`CELU: alpha must be a finite non-zero number (got ${describeArg(alpha)})`);
+    this.alpha = alpha;
   }
   forward(x: Tensor): Tensor { return celu(x, this.alpha); }
   override extraRepr(): string { return `alpha=${this.alpha}`; }
@@ -61,9 +68,13 @@ export class CELU extends Module {
 
 /** softmax(-x) over `dim`. Shape `[*]` -> `[*]`. @example new nn.Softmin(1) */
 export class Softmin extends Module {
-  constructor(readonly dim: number) {
+  readonly dim: number;
+  /** `new nn.Softmin(1)` or `new nn.Softmin({ dim: 1 })`; the dim is required (PyTorch's implicit dim is deprecated). */
+  constructor(...args: [dim: number | { dim: number }]) {
     super();
-    if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new TensorError(`Softmin: dim must be an integer (got ${JSON.stringify(dim)}); call new nn.Softmin(1)`);
+    const o = layerOptions('Softmin', args, ['dim'], ['dim']);
+    checkLayerArgs('Softmin', [o.dim], { dim: 'dim' });
+    this.dim = o.dim as number;
   }
   forward(x: Tensor): Tensor { return softmin(x, this.dim); }
   override extraRepr(): string { return `dim=${this.dim}`; }

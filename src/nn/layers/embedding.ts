@@ -1,12 +1,16 @@
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { normal_ } from '../init.js';
-import { embedding, normalizePaddingIdx } from '../../ops/embedding.js';
+import {
+  EMBEDDING_OPTIONS, checkEmbeddingOptions, embedding, normalizePaddingIdx, rejectUnsupportedEmbeddingOptions,
+} from '../../ops/embedding.js';
 import { noGrad } from '../../autograd/engine.js';
 import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { zeros } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
+import { checkBool, checkInt, describeArg } from '../../tensor/args.js';
+import { checkDtypeOption, layerOptions } from './args.js';
 
 export interface EmbeddingLayerOptions {
   /** Row that gets no gradient and starts at zero (e.g. the padding token); negative counts from the end. */
@@ -18,7 +22,11 @@ export interface EmbeddingLayerOptions {
   dtype?: DType;
 }
 
-const OPTION_KEYS = ['paddingIdx', 'maxNorm', 'normType', 'dtype'];
+const OPTION_KEYS = [...EMBEDDING_OPTIONS, 'dtype'];
+
+/** After (numEmbeddings, embeddingDim): PyTorch's positional (paddingIdx, maxNorm, normType) and/or an options object. */
+export type EmbeddingLayerArgs =
+  [paddingIdx?: number | null | EmbeddingLayerOptions, maxNorm?: number | null | EmbeddingLayerOptions, normType?: number | EmbeddingLayerOptions, opts?: EmbeddingLayerOptions];
 
 /**
  * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, as
@@ -27,7 +35,7 @@ const OPTION_KEYS = ['paddingIdx', 'maxNorm', 'normType', 'dtype'];
  * row zeroed. Not supported: scaleGradByFreq and sparse gradients.
  * Shape: int32 indices `[*]` -> `[*, embeddingDim]`.
  * @example
- * const emb = new nn.Embedding(1000, 64, { paddingIdx: 0 });
+ * const emb = new nn.Embedding(1000, 64, { paddingIdx: 0 });   // or new nn.Embedding(1000, 64, 0), as PyTorch
  * emb.forward(tg.tensor([[5, 9, 0]], { dtype: 'int32' }))   // [1, 3, 64]
  */
 export class Embedding extends Module {
@@ -36,23 +44,17 @@ export class Embedding extends Module {
   readonly maxNorm: number | null;
   readonly normType: number;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: EmbeddingLayerOptions = {}) {
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, ...rest: EmbeddingLayerArgs) {
     super();
-    for (const [k, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new TensorError(`Embedding: ${k} must be a positive integer (got ${JSON.stringify(v)})`);
-    }
-    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-      throw new TensorError(`Embedding: options must be an object such as { paddingIdx: 0 } (got ${JSON.stringify(opts)}); call new nn.Embedding(${numEmbeddings}, ${embeddingDim}, { paddingIdx })`);
-    }
-    const unknown = Object.keys(opts).filter((k) => !OPTION_KEYS.includes(k));
-    if (unknown.length) throw new TensorError(`Embedding: unknown option(s) ${unknown.join(', ')} (expected ${OPTION_KEYS.join(', ')}; scaleGradByFreq and sparse are not supported)`);
+    checkInt('Embedding', 'numEmbeddings', numEmbeddings, 1);
+    checkInt('Embedding', 'embeddingDim', embeddingDim, 1);
+    rejectUnsupportedEmbeddingOptions('Embedding', rest);
+    const opts = layerOptions('Embedding', rest, EMBEDDING_OPTIONS, OPTION_KEYS) as EmbeddingLayerOptions;
+    checkEmbeddingOptions('Embedding', opts as Record<string, unknown>);
+    checkDtypeOption('Embedding', opts.dtype);
     this.paddingIdx = normalizePaddingIdx('Embedding', opts.paddingIdx, numEmbeddings);
     this.maxNorm = opts.maxNorm ?? null;
     this.normType = opts.normType ?? 2;
-    if (this.maxNorm !== null && (typeof this.maxNorm !== 'number' || !(this.maxNorm > 0) || !Number.isFinite(this.maxNorm))) {
-      throw new TensorError(`Embedding: maxNorm must be a finite number > 0 (got ${JSON.stringify(this.maxNorm)})`);
-    }
-    if (typeof this.normType !== 'number' || !(this.normType > 0)) throw new TensorError(`Embedding: normType must be a number > 0 (got ${JSON.stringify(this.normType)})`);
     this.weight = new Parameter(normal_(zeros([numEmbeddings, embeddingDim], opts.dtype ? { dtype: opts.dtype } : {})));
     this.zeroPaddingRow();
   }
@@ -60,14 +62,24 @@ export class Embedding extends Module {
   /**
    * An Embedding whose weight is (a copy of) `embeddings` `[numEmbeddings, embeddingDim]`;
    * frozen (requiresGrad false) unless `freeze: false`. The padding row is not zeroed.
-   * @example nn.Embedding.fromPretrained(vectors, { freeze: false })
+   * After embeddings: PyTorch's positional (freeze, paddingIdx, maxNorm, normType) and/or an options object.
+   * @example nn.Embedding.fromPretrained(vectors, { freeze: false }); nn.Embedding.fromPretrained(vectors, false, 0)
    */
-  static fromPretrained(embeddings: Tensor, opts: EmbeddingLayerOptions & { freeze?: boolean } = {}): Embedding {
+  static fromPretrained(
+    embeddings: Tensor,
+    ...rest: [opts?: EmbeddingLayerOptions & { freeze?: boolean }] | [freeze?: boolean, paddingIdx?: number | null, maxNorm?: number | null, normType?: number, opts?: EmbeddingLayerOptions & { freeze?: boolean }]
+  ): Embedding {
+    const op = 'Embedding.fromPretrained';
     if (!(embeddings instanceof Tensor) || embeddings.ndim !== 2) {
-      throw new TensorError(`Embedding.fromPretrained: embeddings must be a 2-D Tensor [numEmbeddings, embeddingDim] (got ${embeddings instanceof Tensor ? fmtShape(embeddings.shape) : typeof embeddings})`);
+      throw new TensorError(`${op}: embeddings must be a 2-D Tensor [numEmbeddings, embeddingDim] (got ${embeddings instanceof Tensor ? fmtShape(embeddings.shape) : describeArg(embeddings)})`);
     }
-    const { freeze = true, ...rest } = opts;
-    const emb = new Embedding(embeddings.shape[0]!, embeddings.shape[1]!, { ...rest, dtype: embeddings.dtype });
+    rejectUnsupportedEmbeddingOptions(op, rest);
+    const names = ['freeze', ...EMBEDDING_OPTIONS];
+    const o = layerOptions(op, rest, names, names) as EmbeddingLayerOptions & { freeze?: boolean };
+    const { freeze = true, ...opts } = o;
+    checkBool(op, 'freeze', freeze);
+    checkEmbeddingOptions(op, opts as Record<string, unknown>);
+    const emb = new Embedding(embeddings.shape[0]!, embeddings.shape[1]!, { ...opts, dtype: embeddings.dtype });
     noGrad(() => emb.weight.copy_(embeddings));
     emb.weight.requiresGrad_(!freeze);
     return emb;

@@ -7,6 +7,8 @@ import { ones, zeros } from '../../tensor/create.js';
 import { noGrad } from '../../autograd/engine.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
+import { checkBool, checkInt, checkRange, describeArg } from '../../tensor/args.js';
+import { checkDtypeOption, layerOptions } from './args.js';
 
 export interface InstanceNormLayerOptions {
   /** Added to the variance (default 1e-5). */
@@ -20,7 +22,13 @@ export interface InstanceNormLayerOptions {
   dtype?: DType;
 }
 
-const OPTION_KEYS = ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'];
+const POSITIONAL = ['eps', 'momentum', 'affine', 'trackRunningStats'] as const;
+const OPTION_KEYS = [...POSITIONAL, 'dtype'];
+
+/** After numFeatures: PyTorch's positional (eps, momentum, affine, trackRunningStats) and/or an options object. */
+export type InstanceNormLayerArgs =
+  [eps?: number | InstanceNormLayerOptions, momentum?: number | InstanceNormLayerOptions, affine?: boolean | InstanceNormLayerOptions,
+   trackRunningStats?: boolean | InstanceNormLayerOptions, opts?: InstanceNormLayerOptions];
 
 /**
  * Shared instance normalisation over channel dim 1 (PyTorch's _InstanceNorm):
@@ -38,26 +46,16 @@ abstract class InstanceNormNd extends Module {
   readonly trackRunningStats: boolean;
 
   /** `spatial`: the number of spatial dims (1, 2 or 3). */
-  constructor(readonly numFeatures: number, private readonly spatial: number, opts: InstanceNormLayerOptions = {}) {
+  constructor(readonly numFeatures: number, private readonly spatial: number, rest: InstanceNormLayerArgs) {
     super();
     const name = this.constructor.name;
-    if (typeof numFeatures !== 'number' || !Number.isInteger(numFeatures) || numFeatures <= 0) {
-      throw new TensorError(`${name}: numFeatures must be a positive integer (got ${String(numFeatures)})`);
-    }
-    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-      throw new TensorError(`${name}: options must be an object such as { affine: true } (got ${JSON.stringify(opts)}); call new nn.${name}(${numFeatures}, { eps, momentum, affine, trackRunningStats })`);
-    }
-    const unknown = Object.keys(opts).filter((k) => !OPTION_KEYS.includes(k));
-    if (unknown.length) throw new TensorError(`${name}: unknown option(s) ${unknown.join(', ')} (expected ${OPTION_KEYS.join(', ')})`);
-    this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum ?? 0.1;
-    this.affine = opts.affine ?? false;
-    this.trackRunningStats = opts.trackRunningStats ?? false;
-    if (typeof this.eps !== 'number' || !Number.isFinite(this.eps) || this.eps < 0) throw new TensorError(`${name}: eps must be a finite number >= 0 (got ${String(this.eps)})`);
-    if (typeof this.momentum !== 'number' || !Number.isFinite(this.momentum)) throw new TensorError(`${name}: momentum must be a finite number (got ${String(this.momentum)})`);
-    for (const k of ['affine', 'trackRunningStats'] as const) {
-      if (typeof this[k] !== 'boolean') throw new TensorError(`${name}: ${k} must be true or false (got ${JSON.stringify(this[k])})`);
-    }
+    checkInt(name, 'numFeatures', numFeatures, 1);
+    const opts = layerOptions(name, rest, POSITIONAL, OPTION_KEYS) as InstanceNormLayerOptions;
+    this.eps = checkRange(name, 'eps', opts.eps ?? 1e-5, 0);
+    this.momentum = checkRange(name, 'momentum', opts.momentum ?? 0.1);
+    this.affine = checkBool(name, 'affine', opts.affine ?? false);
+    this.trackRunningStats = checkBool(name, 'trackRunningStats', opts.trackRunningStats ?? false);
+    checkDtypeOption(name, opts.dtype);
     const dtype = opts.dtype ?? 'float32';
     this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
@@ -84,7 +82,7 @@ abstract class InstanceNormNd extends Module {
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
     const k = this.spatial;
-    if (!(x instanceof Tensor)) throw new TensorError(`${name}: input must be a Tensor (got ${typeof x})`);
+    if (!(x instanceof Tensor)) throw new TensorError(`${name}: input must be a Tensor (got ${describeArg(x)})`);
     if (x.ndim !== k + 1 && x.ndim !== k + 2) {
       throw new TensorError(`${name}: expected a ${k + 1}-D (unbatched) or ${k + 2}-D input [N, C, ${k === 1 ? 'L' : k === 2 ? 'H, W' : 'D, H, W'}] (got input ${fmtShape(x.shape)})`);
     }
@@ -107,13 +105,16 @@ abstract class InstanceNormNd extends Module {
 
 /** Instance norm over `[N, C, L]` (or unbatched `[C, L]`). @example new nn.InstanceNorm1d(16) */
 export class InstanceNorm1d extends InstanceNormNd {
-  constructor(numFeatures: number, opts?: InstanceNormLayerOptions) { super(numFeatures, 1, opts); }
+  constructor(numFeatures: number, ...rest: InstanceNormLayerArgs) { super(numFeatures, 1, rest); }
 }
-/** Instance norm over `[N, C, H, W]` (or unbatched `[C, H, W]`), e.g. style transfer. @example new nn.InstanceNorm2d(64, { affine: true }) */
+/**
+ * Instance norm over `[N, C, H, W]` (or unbatched `[C, H, W]`), e.g. style transfer.
+ * @example new nn.InstanceNorm2d(64, { affine: true }); new nn.InstanceNorm2d(64, 1e-5, 0.1, true) // PyTorch's positional form
+ */
 export class InstanceNorm2d extends InstanceNormNd {
-  constructor(numFeatures: number, opts?: InstanceNormLayerOptions) { super(numFeatures, 2, opts); }
+  constructor(numFeatures: number, ...rest: InstanceNormLayerArgs) { super(numFeatures, 2, rest); }
 }
 /** Instance norm over `[N, C, D, H, W]` (or unbatched `[C, D, H, W]`). @example new nn.InstanceNorm3d(8) */
 export class InstanceNorm3d extends InstanceNormNd {
-  constructor(numFeatures: number, opts?: InstanceNormLayerOptions) { super(numFeatures, 3, opts); }
+  constructor(numFeatures: number, ...rest: InstanceNormLayerArgs) { super(numFeatures, 3, rest); }
 }

@@ -2,6 +2,15 @@ import { Module } from '../module.js';
 import { pad, type PadMode } from '../../ops/pad.js';
 import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { describeArg } from '../../tensor/args.js';
+import { layerOptions } from './args.js';
+
+/** A padding amount: one integer for every side or 2k integers. */
+export type PadArg = number | readonly number[];
+/** The arguments of the Zero/Reflection/Replication/Circular pads: `(padding)` or `({ padding })`. */
+export type PadArgs = [padding: PadArg | { padding: PadArg }];
+/** The arguments of the ConstantPad layers: `(padding, value)`, `(padding, { value })` or `({ padding, value })`. */
+export type ConstantPadArgs = [padding: PadArg, value: number] | [padding: PadArg, options: { value: number }] | [options: { padding: PadArg; value: number }];
 
 /*
  * Padding layers over F.pad, as torch.nn's ZeroPad/ConstantPad/ReflectionPad/
@@ -15,16 +24,28 @@ abstract class PadNd extends Module {
   /** The 2k amounts, (left, right) for the last dim first, as PyTorch stores them. */
   readonly padding: number[];
 
-  constructor(padding: number | readonly number[], private readonly k: number, readonly mode: PadMode, readonly value = 0) {
+  readonly value: number;
+
+  /** `args`: the constructor's arguments, PyTorch's positional `(padding[, value])` and/or an options object. */
+  constructor(args: readonly unknown[], private readonly k: number, readonly mode: PadMode) {
     super();
     const name = this.constructor.name;
+    const constant = name.startsWith('Constant');
+    const names = constant ? ['padding', 'value'] : ['padding'];
+    const o = layerOptions(name, args, names, names);
+    const padding = o.padding;
     const list = typeof padding === 'number' ? new Array<number>(2 * k).fill(padding) : padding;
     if (!Array.isArray(list) || list.length !== 2 * k || list.some((p) => typeof p !== 'number' || !Number.isInteger(p))) {
       const sides = ['left, right', 'left, right, top, bottom', 'left, right, top, bottom, front, back'][k - 1];
-      throw new TensorError(`${name}: padding must be an integer or a list of ${2 * k} integers [${sides}] (got ${JSON.stringify(padding)})`);
+      throw new TensorError(`${name}: padding must be an integer or a list of ${2 * k} integers [${sides}] (got ${describeArg(padding)})`);
     }
-    if (typeof value !== 'number' || Number.isNaN(value)) throw new TensorError(`${name}: value must be a number (got ${JSON.stringify(value)})`);
-    this.padding = [...list];
+    if (constant && o.value === undefined) {
+      throw new TensorError(`${name}: value (the fill value) is required, e.g. new nn.${name}(1, 0.5); use ZeroPad${k}d for zeros`);
+    }
+    const value = o.value ?? 0;
+    if (typeof value !== 'number' || Number.isNaN(value)) throw new TensorError(`${name}: value must be a number (got ${describeArg(value)})`);
+    this.value = value;
+    this.padding = [...(list as number[])];
   }
 
   forward(x: Tensor): Tensor {
@@ -49,51 +70,36 @@ abstract class PadNd extends Module {
 }
 
 /** Pads the last dim with zeros. @example new nn.ZeroPad1d([1, 2]).forward(x) // [N, C, W] -> [N, C, W+3] */
-export class ZeroPad1d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 1, 'constant'); } }
+export class ZeroPad1d extends PadNd { constructor(...args: PadArgs) { super(args, 1, 'constant'); } }
 /** Pads the last 2 dims with zeros. @example new nn.ZeroPad2d(1) // [N, C, H, W] -> [N, C, H+2, W+2] */
-export class ZeroPad2d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 2, 'constant'); } }
+export class ZeroPad2d extends PadNd { constructor(...args: PadArgs) { super(args, 2, 'constant'); } }
 /** Pads the last 3 dims with zeros. @example new nn.ZeroPad3d(1) */
-export class ZeroPad3d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 3, 'constant'); } }
+export class ZeroPad3d extends PadNd { constructor(...args: PadArgs) { super(args, 3, 'constant'); } }
 
 /** Pads the last dim with `value`. @example new nn.ConstantPad1d(2, 3.5) */
-export class ConstantPad1d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    if (value === undefined) throw new TensorError(`ConstantPad1d: value (the fill value) is required, e.g. new nn.ConstantPad1d(1, 0.5); use ZeroPad1d for zeros`);
-    super(padding, 1, 'constant', value);
-  }
-}
+export class ConstantPad1d extends PadNd { constructor(...args: ConstantPadArgs) { super(args, 1, 'constant'); } }
 /** Pads the last 2 dims with `value`. @example new nn.ConstantPad2d([1, 1, 2, 0], -1) */
-export class ConstantPad2d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    if (value === undefined) throw new TensorError(`ConstantPad2d: value (the fill value) is required, e.g. new nn.ConstantPad2d(1, 0.5); use ZeroPad2d for zeros`);
-    super(padding, 2, 'constant', value);
-  }
-}
+export class ConstantPad2d extends PadNd { constructor(...args: ConstantPadArgs) { super(args, 2, 'constant'); } }
 /** Pads the last 3 dims with `value`. @example new nn.ConstantPad3d(1, 0.5) */
-export class ConstantPad3d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    if (value === undefined) throw new TensorError(`ConstantPad3d: value (the fill value) is required, e.g. new nn.ConstantPad3d(1, 0.5); use ZeroPad3d for zeros`);
-    super(padding, 3, 'constant', value);
-  }
-}
+export class ConstantPad3d extends PadNd { constructor(...args: ConstantPadArgs) { super(args, 3, 'constant'); } }
 
 /** Mirrors the last dim without repeating the edge (each amount < its dim). @example new nn.ReflectionPad1d(2) */
-export class ReflectionPad1d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 1, 'reflect'); } }
+export class ReflectionPad1d extends PadNd { constructor(...args: PadArgs) { super(args, 1, 'reflect'); } }
 /** Mirrors the last 2 dims. @example new nn.ReflectionPad2d(1) */
-export class ReflectionPad2d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 2, 'reflect'); } }
+export class ReflectionPad2d extends PadNd { constructor(...args: PadArgs) { super(args, 2, 'reflect'); } }
 /** Mirrors the last 3 dims. @example new nn.ReflectionPad3d(1) */
-export class ReflectionPad3d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 3, 'reflect'); } }
+export class ReflectionPad3d extends PadNd { constructor(...args: PadArgs) { super(args, 3, 'reflect'); } }
 
 /** Repeats the edge of the last dim. @example new nn.ReplicationPad1d([3, 1]) */
-export class ReplicationPad1d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 1, 'replicate'); } }
+export class ReplicationPad1d extends PadNd { constructor(...args: PadArgs) { super(args, 1, 'replicate'); } }
 /** Repeats the edges of the last 2 dims. @example new nn.ReplicationPad2d(2) */
-export class ReplicationPad2d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 2, 'replicate'); } }
+export class ReplicationPad2d extends PadNd { constructor(...args: PadArgs) { super(args, 2, 'replicate'); } }
 /** Repeats the edges of the last 3 dims. @example new nn.ReplicationPad3d(1) */
-export class ReplicationPad3d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 3, 'replicate'); } }
+export class ReplicationPad3d extends PadNd { constructor(...args: PadArgs) { super(args, 3, 'replicate'); } }
 
 /** Wraps the last dim around (periodic; each amount <= its dim). @example new nn.CircularPad1d(1) */
-export class CircularPad1d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 1, 'circular'); } }
+export class CircularPad1d extends PadNd { constructor(...args: PadArgs) { super(args, 1, 'circular'); } }
 /** Wraps the last 2 dims around. @example new nn.CircularPad2d(1) */
-export class CircularPad2d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 2, 'circular'); } }
+export class CircularPad2d extends PadNd { constructor(...args: PadArgs) { super(args, 2, 'circular'); } }
 /** Wraps the last 3 dims around. @example new nn.CircularPad3d(1) */
-export class CircularPad3d extends PadNd { constructor(padding: number | readonly number[]) { super(padding, 3, 'circular'); } }
+export class CircularPad3d extends PadNd { constructor(...args: PadArgs) { super(args, 3, 'circular'); } }

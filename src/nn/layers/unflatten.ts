@@ -2,29 +2,37 @@ import { Module } from '../module.js';
 import { unflatten } from '../../ops/movement.js';
 import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { describeArg } from '../../tensor/args.js';
+import { checkLayerArgs, layerOptions } from './args.js';
 
 /**
  * Splits dim `dim` into `unflattenedSize` (one entry may be -1, inferred), as
  * torch.nn.Unflatten; the inverse of nn.Flatten.
  * Shape: `[*, S, *]` -> `[*, ...unflattenedSize, *]` where the sizes multiply to S.
  * @example new nn.Unflatten(1, [16, 4, 4]).forward(x)   // [N, 256] -> [N, 16, 4, 4]
+ * @example new nn.Unflatten({ dim: 1, unflattenedSize: [16, 4, 4] })
  */
 export class Unflatten extends Module {
+  readonly dim: number;
   readonly unflattenedSize: number[];
 
-  constructor(readonly dim: number, unflattenedSize: readonly number[]) {
+  /** PyTorch's positional `(dim, unflattenedSize)` and/or an options object with those keys. */
+  constructor(...args: [dim: number, unflattenedSize: readonly number[]] | [options: { dim: number; unflattenedSize: readonly number[] }] | [dim: number, options: { unflattenedSize: readonly number[] }]) {
     super();
-    if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new TensorError(`Unflatten: dim must be an integer (got ${JSON.stringify(dim)})`);
+    const o = layerOptions('Unflatten', args, ['dim', 'unflattenedSize'], ['dim', 'unflattenedSize']);
+    checkLayerArgs('Unflatten', [o.dim, o.unflattenedSize], { dim: 'dim', unflattenedSize: 'shape' });
+    const dim = o.dim as number, unflattenedSize = o.unflattenedSize as readonly number[];
+    this.dim = dim;
     const ok = Array.isArray(unflattenedSize) && unflattenedSize.length > 0 &&
       unflattenedSize.every((s) => Number.isInteger(s) && (s >= 0 || s === -1)) && unflattenedSize.filter((s) => s === -1).length <= 1;
     if (!ok) {
-      throw new TensorError(`Unflatten: unflattenedSize must be a non-empty list of sizes >= 0 with at most one -1 (got ${JSON.stringify(unflattenedSize)}); e.g. new nn.Unflatten(1, [16, 4, 4])`);
+      throw new TensorError(`Unflatten: unflattenedSize must be a non-empty list of sizes >= 0 with at most one -1 (got ${describeArg(unflattenedSize)}); e.g. new nn.Unflatten(1, [16, 4, 4])`);
     }
     this.unflattenedSize = [...unflattenedSize];
   }
 
   forward(x: Tensor): Tensor {
-    if (!(x instanceof Tensor)) throw new TensorError(`Unflatten: input must be a Tensor (got ${typeof x})`);
+    if (!(x instanceof Tensor)) throw new TensorError(`Unflatten: input must be a Tensor (got ${describeArg(x)})`);
     const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
     if (d < 0 || d >= x.ndim) throw new TensorError(`Unflatten: dim ${this.dim} is out of range for an input with ${x.ndim} dims (input ${fmtShape(x.shape)})`);
     const n = x.shape[d]!;

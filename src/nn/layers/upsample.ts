@@ -1,8 +1,8 @@
 import { Module } from '../module.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { describeArg } from '../../tensor/args.js';
+import { checkArgs, describeArg, isPlainObject } from '../../tensor/args.js';
 import { TensorError } from '../../tensor/errors.js';
-import { interpolate, type InterpolateMode, type InterpolateOptions } from '../../ops/interpolate.js';
+import { INTERPOLATE_MODES, interpolate, type InterpolateMode, type InterpolateOptions } from '../../ops/interpolate.js';
 import { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from '../../ops/unpool.js';
 import type { SizeArg } from '../../ops/pool-args.js';
 import { layerOptions } from './args.js';
@@ -15,6 +15,23 @@ import { layerOptions } from './args.js';
  */
 
 const NAMES = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor'] as const;
+
+/** A size or scale: a number or a list of numbers, each passing `ok`. */
+function checkNumbers(layer: string, name: string, v: unknown, ok: (x: number) => boolean, what: string): void {
+  if (v === null || v === undefined) return;
+  const list = typeof v === 'number' ? [v] : Array.isArray(v) && v.length > 0 ? v : null;
+  if (!list || !list.every((x) => typeof x === 'number' && ok(x))) {
+    throw new TensorError(`${layer}: ${name} must be ${what} or a list of them (one per spatial dim), got ${describeArg(v)}`);
+  }
+}
+
+/** A size-like argument of the unpool layers: a positive (min 1) or non-negative (min 0) integer, or a list of them. */
+function checkSizeArg(layer: string, name: string, v: unknown, n: number, min: number): void {
+  const list = typeof v === 'number' ? [v] : Array.isArray(v) ? v : null;
+  if (!list || (list.length !== 1 && list.length !== n) || !list.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min)) {
+    throw new TensorError(`${layer}: ${name} must be a ${min ? 'positive' : 'non-negative'} integer or ${n} of them, got ${describeArg(v)}`);
+  }
+}
 
 /**
  * Upsamples `[N, C, L]`, `[N, C, H, W]` or `[N, C, D, H, W]` by `scaleFactor`
@@ -32,16 +49,23 @@ export class Upsample extends Module {
 
   constructor(...args: [options?: InterpolateOptions] | unknown[]) {
     super();
-    const o = layerOptions('Upsample', args, NAMES, NAMES);
+    const name = this.constructor.name;
+    // Subclasses pass one merged options object; a user's call to Upsample itself may be positional.
+    const o = name === 'Upsample' || !isPlainObject(args[0]) ? layerOptions(name, args, NAMES, NAMES) : args[0];
     this.size = (o.size ?? null) as Upsample['size'];
     this.scaleFactor = (o.scaleFactor ?? null) as Upsample['scaleFactor'];
     this.mode = (o.mode ?? 'nearest') as InterpolateMode;
     this.alignCorners = (o.alignCorners ?? null) as boolean | null;
     this.recomputeScaleFactor = (o.recomputeScaleFactor ?? null) as boolean | null;
     if ((this.size === null) === (this.scaleFactor === null)) {
-      throw new TensorError(`Upsample: give exactly one of size and scaleFactor (got ${this.size === null ? 'neither' : `size ${describeArg(this.size)} and scaleFactor ${describeArg(this.scaleFactor)}`})`);
+      throw new TensorError(`${name}: give exactly one of size and scaleFactor (got ${this.size === null ? 'neither' : `size ${describeArg(this.size)} and scaleFactor ${describeArg(this.scaleFactor)}`})`);
     }
-    if (typeof this.mode !== 'string') throw new TensorError(`Upsample: mode must be a string (got ${describeArg(this.mode)})`);
+    checkNumbers(name, 'size', this.size, (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
+    checkNumbers(name, 'scaleFactor', this.scaleFactor, (x) => x > 0 && Number.isFinite(x), 'a positive finite number');
+    if (!INTERPOLATE_MODES.includes(this.mode)) {
+      throw new TensorError(`${name}: mode must be one of ${INTERPOLATE_MODES.map((m) => `'${m}'`).join(', ')} (got ${describeArg(this.mode)})`);
+    }
+    checkArgs(name, [this.alignCorners, this.recomputeScaleFactor], { alignCorners: 'bool?', recomputeScaleFactor: 'bool?' });
   }
 
   forward(x: Tensor): Tensor {
@@ -84,8 +108,11 @@ abstract class MaxUnpoolNd extends Module {
   constructor(private readonly n: 1 | 2 | 3, kernelSize: SizeArg, rest: readonly unknown[]) {
     super();
     const name = `MaxUnpool${n}d`;
-    if (kernelSize === undefined) throw new TensorError(`${name}: kernelSize is required`);
+    if (kernelSize === undefined) throw new TensorError(`${name}: kernelSize is required, e.g. new nn.${name}(2)`);
     const o = layerOptions(name, rest, ['stride', 'padding'], ['stride', 'padding']);
+    checkSizeArg(name, 'kernelSize', kernelSize, n, 1);
+    if (o.stride != null) checkSizeArg(name, 'stride', o.stride, n, 1);
+    if (o.padding !== undefined) checkSizeArg(name, 'padding', o.padding, n, 0);
     this.kernelSize = kernelSize;
     this.stride = (o.stride ?? null) as SizeArg | null;
     this.padding = (o.padding ?? 0) as SizeArg;
