@@ -114,24 +114,26 @@ export function checkArgs(op: string, args: ArrayLike<unknown>, spec: Readonly<R
       );
     }
   }
-  names.forEach((name, i) => {
+  // A plain loop without per-call closures or string slicing: this runs on every op call.
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     const v = args[i];
     const s = spec[name]!;
     if (typeof s !== 'string') {
       checkOptionKeys(op, v, s, name);
-      return;
+      continue;
     }
-    const optional = s.endsWith('?');
-    if (optional && (v === undefined || v === null)) return;
+    const optional = s.charCodeAt(s.length - 1) === 63; // '?'
+    if (optional && (v === undefined || v === null)) continue;
     const [test, what] = KINDS[(optional ? s.slice(0, -1) : s) as ArgKind];
-    if (test(v)) return;
+    if (test(v)) continue;
     let hint = '';
     if (isPlainObject(v) && name in v && Object.keys(v).length === 1) {
       const shown = v[name];
       hint = `; call ${op}(${[...names.slice(0, i), describeArg(shown)].join(', ')})`;
     }
     throw new TensorError(`${op}: ${name} must be ${what}${optional ? ' (or omitted)' : ''}, got ${describeArg(v)}${hint}`);
-  });
+  }
 }
 
 /**
