@@ -1,10 +1,10 @@
 import { Module } from '../module.js';
+import { registerRunningStats, resetRunningStats } from './running-stats.js';
 import { Parameter } from '../parameter.js';
 import { instanceNorm } from '../../ops/instance-norm.js';
 import { squeeze, unsqueeze } from '../../ops/movement.js';
 import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { ones, zeros } from '../../tensor/create.js';
-import { noGrad } from '../../autograd/engine.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkBool, checkInt, checkRange, describeArg } from '../../tensor/args.js';
@@ -60,9 +60,7 @@ abstract class InstanceNormNd extends Module {
     this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     if (this.trackRunningStats) {
-      this.registerBuffer('running_mean', zeros([numFeatures], { dtype }));
-      this.registerBuffer('running_var', ones([numFeatures], { dtype }));
-      this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' }));
+      registerRunningStats(this, numFeatures, dtype);
     }
   }
 
@@ -71,12 +69,7 @@ abstract class InstanceNormNd extends Module {
 
   /** Resets running statistics to mean 0, variance 1. */
   resetRunningStats(): void {
-    if (!this.trackRunningStats) return;
-    noGrad(() => {
-      this.getBuffer('running_mean')!.zero_();
-      this.getBuffer('running_var')!.fill_(1);
-      this.getBuffer('num_batches_tracked')!.zero_();
-    });
+    if (this.trackRunningStats) resetRunningStats(this);
   }
 
   forward(x: Tensor): Tensor {

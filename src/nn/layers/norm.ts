@@ -1,4 +1,5 @@
 import { Module } from '../module.js';
+import { registerRunningStats, resetRunningStats } from './running-stats.js';
 import { Parameter } from '../parameter.js';
 import * as N from '../../ops/norm.js';
 import { TensorError, fmtShape } from '../../tensor/errors.js';
@@ -56,9 +57,7 @@ abstract class BatchNormNd extends Module {
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     if (this.trackRunningStats) {
-      this.registerBuffer('running_mean', zeros([numFeatures], { dtype }));
-      this.registerBuffer('running_var', ones([numFeatures], { dtype }));
-      this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' }));
+      registerRunningStats(this, numFeatures, dtype);
     }
   }
 
@@ -67,12 +66,7 @@ abstract class BatchNormNd extends Module {
 
   /** Resets running statistics to mean 0, variance 1. */
   resetRunningStats(): void {
-    if (!this.trackRunningStats) return;
-    noGrad(() => {
-      this.getBuffer('running_mean')!.zero_();
-      this.getBuffer('running_var')!.fill_(1);
-      this.getBuffer('num_batches_tracked')!.zero_();
-    });
+    if (this.trackRunningStats) resetRunningStats(this);
   }
 
   forward(x: Tensor): Tensor {
