@@ -34,6 +34,22 @@ const sig2 = (v: number) => Number(v.toPrecision(2)).toString();
 /** A ratio as the README prints it: 99x, 6.9x. */
 const times = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(1));
 
+/** Validation accuracy per depth of the depth experiment, and whether some deeper net beats one hidden layer. */
+function depthResults(s: ResultsJson['settings'], summary: ResultsJson['summary']): { depths: number[]; acc: number[]; deeperHelps: boolean } {
+  const depths = s.depths as number[];
+  const acc = depths.map((d) => (summary[`hidden_${d}`] as Rec).validation_accuracy!);
+  const one = acc[depths.indexOf(1)]!;
+  return { depths, acc, deeperHelps: depths.some((d, i) => d > 1 && acc[i]! > one) };
+}
+
+/** The transfer experiment at k shots: `scratch / frozen / fine-tuned % at k=K`. */
+function transferAt(summary: ResultsJson['summary'], k: number): string {
+  const r = summary[`k${k}`] as Rec;
+  return `${pct1(r.scratch!)} / ${pct1(r.frozen!)} / ${pct1(r.finetune!)} % at k=${k}`;
+}
+
+const gapOf = (summary: Record<string, unknown>, m: string) => pct1((summary[m] as Rec).gap!);
+
 const OPTIMIZER_NAMES: Record<string, string> = {
   sgd: 'SGD', momentum: 'SGD + momentum', nesterov: 'Nesterov', rmsprop: 'RMSprop', adagrad: 'Adagrad', adam: 'Adam',
 };
@@ -41,10 +57,7 @@ const OPTIMIZER_NAMES: Record<string, string> = {
 /** The "what it shows (quick run)" cell of the README's experiment table, per experiment. */
 export const QUICK_CELLS: Record<string, Cell> = {
   depth: ({ settings: s, summary }) => {
-    const depths = s.depths as number[];
-    const acc = depths.map((d) => (summary[`hidden_${d}`] as Rec).validation_accuracy!);
-    const one = acc[depths.indexOf(1)]!;
-    const deeperHelps = depths.some((d, i) => d > 1 && acc[i]! > one);
+    const { depths, acc, deeperHelps } = depthResults(s, summary);
     return `Sigmoid MLPs with ${depths[0]}-${depths[depths.length - 1]} hidden layers of ${s.hidden} units (Nielsen, ch. 5): ` +
       `validation accuracy ${acc.map(pct1).join(' / ')} % after ${s.epochs} epochs on ${num(s.train as number)} images; ` +
       (deeperHelps ? 'a deeper net beats one hidden layer here' : 'depth alone does not help (and deep sigmoid nets barely start learning)');
@@ -68,7 +81,7 @@ export const QUICK_CELLS: Record<string, Cell> = {
     return `Same CNN on MNIST: ${parts.join(', ')} (Krizhevsky et al. saw ReLU 6x faster than tanh on CIFAR-10; pass \`--data-dir\` with CIFAR-10 to try)`;
   },
   regularization: ({ settings: s, summary }) => {
-    const gap = (m: string) => pct1((summary[m] as Rec).gap!);
+    const gap = (m: string) => gapOf(summary, m);
     return `${num(s.train as number)} training images: generalisation gap ${gap('none')} points without regularisation, ${gap('l2')} with L2, ` +
       `${gap('batchnorm')} with batch norm, ${gap('dropout')} with dropout, ${gap('augmentation')} with shift augmentation`;
   },
@@ -79,18 +92,13 @@ export const QUICK_CELLS: Record<string, Cell> = {
   },
   transfer: ({ settings: s, summary }) => {
     const shots = s.shots as number[];
-    const at = (k: number) => {
-      const r = summary[`k${k}`] as Rec;
-      return `${pct1(r.scratch!)} / ${pct1(r.frozen!)} / ${pct1(r.finetune!)} % at k=${k}`;
-    };
+    const at = (k: number) => transferAt(summary, k);
     return `Digits 5-9 from k examples per class after pretraining on 0-4: scratch / frozen features / fine-tuned ${at(shots[0]!)}, ${at(shots[shots.length - 1]!)}`;
   },
 };
 
 /** The experiments whose quick-run numbers the README quotes. */
 export const QUICK_EXPERIMENTS = Object.keys(QUICK_CELLS);
-
-const gapOf = (summary: Record<string, unknown>, m: string) => pct1((summary[m] as Rec).gap!);
 
 /**
  * The "full-run result" cells, from the recorded paper-scale runs in
@@ -100,10 +108,8 @@ const gapOf = (summary: Record<string, unknown>, m: string) => pct1((summary[m] 
  */
 export const FULL_CELLS: Record<string, Cell> = {
   depth: ({ settings: s, summary }) => {
-    const depths = s.depths as number[];
-    const acc = depths.map((d) => (summary[`hidden_${d}`] as Rec).validation_accuracy!);
-    const one = acc[depths.indexOf(1)]!;
-    const verdict = depths.some((d, i) => d > 1 && acc[i]! > one) ? 'a deeper net beats one hidden layer' : 'no deeper net beats one hidden layer';
+    const { depths, acc, deeperHelps } = depthResults(s, summary);
+    const verdict = deeperHelps ? 'a deeper net beats one hidden layer' : 'no deeper net beats one hidden layer';
     return `${s.epochs} epochs on ${num(s.train as number)} images: validation accuracy ${acc.map((a) => (a * 100).toFixed(2)).join(' / ')} % ` +
       `for ${depths[0]}-${depths[depths.length - 1]} sigmoid hidden layers; ${verdict} (Nielsen reports 96.48 / 96.90 / 96.57 / 96.53 % for 1-4)`;
   },
@@ -120,10 +126,7 @@ export const FULL_CELLS: Record<string, Cell> = {
   },
   transfer: ({ settings: s, summary }) => {
     const shots = s.shots as number[];
-    const at = (k: number) => {
-      const r = summary[`k${k}`] as Rec;
-      return `${pct1(r.scratch!)} / ${pct1(r.frozen!)} / ${pct1(r.finetune!)} % at k=${k}`;
-    };
+    const at = (k: number) => transferAt(summary, k);
     const gain = (k: number) => {
       const r = summary[`k${k}`] as Rec;
       return `+${((Math.max(r.frozen!, r.finetune!) - r.scratch!) * 100).toFixed(1)}`;

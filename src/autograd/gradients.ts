@@ -119,7 +119,7 @@ export const GRADIENTS = {
   // reductions
   sum: (g, c) => [g.reshape(keptShape(c)).expand(c.inputShapes[0]!)],      // broadcast g back
   max: (g, c) => extremumGrad(g, c),                                         // g shared evenly among tied maxima (amax; max() without dim)
-  min: (g, c) => extremumGrad(g, c),
+  min: (g, c) => extremumGrad(g, c),                                         // g shared evenly among tied minima (amin; min() without dim)
   prod: (g, c) => {                                                          // g prod_{j != i} x_j, exact with zeros
     const [x, out] = [s(c, 0), s(c, 1)];
     const axes = c.attrs.axes as number[];

@@ -23,7 +23,7 @@ export const EXIT = {
 const FS_CODES = ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EROFS', 'ENAMETOOLONG', 'ELOOP', 'EMFILE', 'EIO', 'EDQUOT', 'EFBIG'];
 
 /** Allocation failures: the user asked for something too big for this machine (huge shapes, class counts). */
-const OUT_OF_MEMORY = /Array buffer allocation failed|Invalid typed array length|Invalid array length|Array buffer allocation|WebAssembly\.Memory|Maximum call stack size exceeded/;
+const OUT_OF_MEMORY = /Array buffer allocation|Invalid typed array length|Invalid array length|WebAssembly\.Memory|Maximum call stack size exceeded/;
 
 /** Whether an error is the user's to fix rather than a bug: our own user errors, op argument errors, file-system errors. */
 export function isUserError(e: unknown): boolean {
@@ -33,9 +33,12 @@ export function isUserError(e: unknown): boolean {
   return typeof code === 'string' && FS_CODES.includes(code);
 }
 
+/** `text` on one line: line breaks (and the spaces around them) become one space. */
+export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
+
 /** The one line a user error prints (after `tensorgrad <command>: `). */
 function userMessage(e: Error): string {
-  const line = e.message.replace(/\s*\n\s*/g, ' ');
+  const line = oneLine(e.message);
   if (e instanceof RangeError && OUT_OF_MEMORY.test(e.message)) return `not enough memory for the sizes asked for (${line}); use smaller sizes`;
   return line;
 }
@@ -57,7 +60,7 @@ export async function runCommand(command: string, verbose: boolean, fn: () => Pr
       return EXIT.user;
     }
     const hint = verbose ? '' : ' (run again with --verbose for the stack trace, and please report it)';
-    cliErr(`tensorgrad ${command}: internal error: ${err.message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);
+    cliErr(`tensorgrad ${command}: internal error: ${oneLine(err.message)}${hint}\n`);
     if (verbose && err.stack) cliErr(`${err.stack}\n`);
     return EXIT.internal;
   }

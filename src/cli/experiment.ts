@@ -51,7 +51,6 @@ export async function experimentCommand(name: string | undefined, o: ExperimentO
   const exp = findExperiment(name);
   if (!exp) throw new UserError(`unknown experiment '${name}' (available: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
   if (o.full && o.smoke) throw new UserError('--full and --smoke exclude each other');
-  if (!Number.isInteger(o.seed) || o.seed < 0) throw new UserError(`--seed must be a non-negative integer (got ${o.seed})`);
   await selectBackend(o.backend);
   const scale: Scale = o.full ? 'full' : o.smoke ? 'smoke' : 'quick';
   // Checked (and created) here, before the run: a bad --out fails at once, and never reaches Node 20's recursive-mkdir hang.

@@ -1,13 +1,11 @@
 /**
  * Output folders and files of the CLI: creating a folder without Node 20's
  * recursive-mkdir hang, checking it is writable before any work starts,
- * writing files atomically (through the library's one helper), and removing
- * temporary files that a killed run left behind.
+ * and removing temporary files that a killed run left behind (files are written
+ * with the library's `writeFileAtomic`, util/node.ts).
  */
 import { closeSync, openSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/safetensors.js';
-import { TensorError } from '../tensor/errors.js';
 import { makeDirs } from '../util/node.js';
 import { UserError } from './errors.js';
 
@@ -18,15 +16,11 @@ const reason = (e: unknown) => ((e as { code?: string }).code ?? (e as Error).me
  * that a file can be created in it. Parents are created one level at a time
  * ({@link makeDirs}): Node 20's recursive mkdirSync spins forever on `/proc/x`.
  * Returns the folders it created, outermost first (see {@link removeEmptyDirs}).
- * @example ensureDir('runs/lenet', '--out'); // throws UserError('--out runs/lenet: ...') when unusable
+ * @example ensureDir('runs/lenet', '--out'); // throws a user error '--out runs/lenet: ...' when unusable
  */
 export function ensureDir(dir: string, flag = '--out'): string[] {
-  let created: string[];
-  try {
-    created = makeDirs(`${flag} ${dir}`, dir);
-  } catch (e) {
-    throw e instanceof TensorError ? new UserError(e.message) : e;
-  }
+  // makeDirs throws a TensorError, which the CLI reports as a user error like a UserError.
+  const created = makeDirs(`${flag} ${dir}`, dir);
   // A probe file named like our temporary files: cleaned up by cleanStaleTempFiles if we are killed right here.
   const probe = join(dir, `.write-test.tmp-${process.pid}-probe`);
   try {
@@ -56,16 +50,7 @@ export function removeEmptyDirs(created: readonly string[]): void {
   }
 }
 
-/**
- * Writes `text` or bytes to `path` atomically (temporary file beside it,
- * fsync, rename; the temporary file is removed on error), as `command`.
- * @example writeAtomic('train', 'runs/a/metrics.json', '[]\n');
- */
-export function writeAtomic(command: string, path: string, content: string | Uint8Array): void {
-  writeFileAtomic(command, path, typeof content === 'string' ? Buffer.from(content) : content);
-}
-
-/** Temporary-file names of our own writers: `writeFileAtomic` (`<file>.tmp-<pid>-<random>`) and `writePng` (`.<file>.<pid>.<random>.tmp`). */
+/** Temporary-file names of our own writers: `writeFileAtomic` (`<file>.tmp-<pid>-<random>`) and the earlier `writePng` (`.<file>.<pid>.<random>.tmp`), whose leftovers may still lie in old run folders. */
 const TEMP_PATTERNS = [/^.+\.tmp-(\d+)-[0-9a-z]+$/, /^\..+\.(\d+)\.[0-9a-z]+\.tmp$/];
 
 /** True while process `pid` exists (EPERM: it exists but belongs to someone else). */

@@ -13,16 +13,19 @@ export interface Range {
 
 const INTEGER = /^[+-]?\d+$/;
 
+/** Whether `v` is a safe integer in `[min, max]` (flags, and the numbers stored in run configs and checkpoints). */
+export const isIntIn = (v: unknown, { min, max }: Range): v is number => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+
 /**
  * Parser for an integer flag in `[min, max]`: plain decimal digits only
  * (`1.5`, `1e3`, `0x10`, `''` and `NaN` are refused).
  * @example program.option('--epochs <n>', 'epochs', intFlag('--epochs', { min: 1, max: 100_000 }), 3)
  */
-export function intFlag(name: string, { min, max }: Range): (value: string) => number {
+export function intFlag(name: string, range: Range): (value: string) => number {
   return (value) => {
     const n = Number(value.trim());
-    if (!INTEGER.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max.toLocaleString('en-US')} (got '${value}')`);
+    if (!INTEGER.test(value.trim()) || !isIntIn(n, range)) {
+      throw new InvalidArgumentError(`${name} must be an integer from ${range.min} to ${range.max.toLocaleString('en-US')} (got '${value}')`);
     }
     return n;
   };

@@ -5,7 +5,7 @@ import { softmax } from '../ops/activation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { normalizeImages } from './datasets.js';
 import { openRun } from './run-folder.js';
-import { isUserError, UserError } from './errors.js';
+import { isUserError, oneLine, UserError } from './errors.js';
 import { cliErr, cliOut } from './io.js';
 
 export interface PredictOptions {
@@ -55,9 +55,7 @@ function borderMean(x: Tensor): number {
  * image, in the order given.
  */
 export function predictCommand(path: string, images: string[], opts: PredictOptions): PredictResult {
-  if (!images.length) throw new UserError('give at least one image file');
-  if (!Number.isInteger(opts.topK) || opts.topK < 1) throw new UserError(`--top-k must be a positive integer (got ${opts.topK})`);
-  if (!['auto', 'yes', 'no'].includes(opts.invert)) throw new UserError(`unknown mode '${opts.invert}' for --invert (available: auto, yes, no)`);
+  // At least one image, --top-k and --invert are checked by the flag parsers (program.ts).
   setBackend(opts.backend);
   const run = openRun(path);
   const [c, h, w] = run.config.inputShape;
@@ -76,7 +74,7 @@ export function predictCommand(path: string, images: string[], opts: PredictOpti
     } catch (e) {
       // A bad image is reported and skipped; a bug still stops the command (and is reported as one).
       if (!isUserError(e)) throw e;
-      const error = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+      const error = oneLine((e as Error).message);
       cliErr(`tensorgrad predict: ${error}\n`);
       return { image: file, error };
     }

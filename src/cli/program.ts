@@ -8,7 +8,7 @@
  * 130 training interrupted with Ctrl-C.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, runCommand, UserError } from './errors.js';
+import { EXIT, oneLine, runCommand, UserError } from './errors.js';
 import { setNumThreads } from '../backend/wasm/index.js';
 import { MAX_THREADS } from '../backend/wasm/threads.js';
 import { DATASET_NAMES } from './datasets.js';
@@ -47,14 +47,19 @@ export function formatCommanderError(command: string, text: string): string {
     const choices = /^Allowed choices are (.*)\.$/.exec(why);
     msg = choices ? `${flag} must be one of ${choices[1]} (got '${value}')` : why;
   }
-  const oneLine = msg.replace(/\s*\n\s*/g, ' ');
-  return `tensorgrad${command ? ` ${command}` : ''}: ${oneLine}${/--help/.test(oneLine) ? '' : ` (see 'tensorgrad${command ? ` ${command}` : ''} --help')`}\n`;
+  const line = oneLine(msg);
+  return `tensorgrad${command ? ` ${command}` : ''}: ${line}${/--help/.test(line) ? '' : ` (see 'tensorgrad${command ? ` ${command}` : ''} --help')`}\n`;
 }
 
 /** Builds the command tree; actions store their exit code through `setCode`. */
 function createProgram(io: CliIO, setCode: (code: number) => void): Command {
   const program = new Command();
   const verbose = () => Boolean(program.opts().verbose);
+  /** Commander's output on `io`, its errors as our one line for `command` ('' for the program itself). */
+  const output = (command: string) => ({
+    writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s),
+    outputError: (s: string, write: (s: string) => void) => write(formatCommanderError(command, s)),
+  });
   const backendOption = () => new Option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`).argParser(choiceFlag('--backend', 'backend', BACKENDS)).default(getBackend().name);
   const threadsOption = () => new Option('--threads <n>', `worker threads for the wasm backend, 1 to ${MAX_THREADS} (default: all cores)`)
     .argParser(intFlag('--threads', { min: 1, max: MAX_THREADS }));
@@ -63,7 +68,7 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     .description('Train, evaluate and inspect convolutional networks in TypeScript.')
     .option('--verbose', 'print stack traces for errors')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(formatCommanderError('', s)) });
+    .configureOutput(output(''));
 
   const train = program.command('train')
     .description('train a model; with no flags, LeNet-5 on MNIST')
@@ -152,12 +157,8 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
       }));
     });
 
-  for (const cmd of [train, evalCmd, predict, summary, experiment]) {
-    cmd.exitOverride().configureOutput({
-      writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(formatCommanderError(cmd.name(), s)),
-    });
-  }
+  // The subcommands inherit exitOverride; only the command name of their error lines differs.
+  for (const cmd of [train, evalCmd, predict, summary, experiment]) cmd.configureOutput(output(cmd.name()));
   return program;
 }
 

@@ -15,7 +15,7 @@ import { DATASET_NAMES } from './datasets.js';
 import { loadWithMetadata } from '../io/safetensors.js';
 import { MODELS } from '../models/registry.js';
 import { UserError } from './errors.js';
-import { LIMITS } from './flags.js';
+import { isIntIn, LIMITS } from './flags.js';
 import { OPTIMIZERS, SCHEDULERS } from './optimizers.js';
 
 /** The training settings a checkpoint written by `tensorgrad train` remembers. */
@@ -50,7 +50,6 @@ export interface CheckpointPeek {
   epochsDone: number;
 }
 
-const isInt = (v: unknown, r: { min: number; max: number }) => Number.isSafeInteger(v) && (v as number) >= r.min && (v as number) <= r.max;
 const isNum = (v: unknown, r: { min: number; max: number }) => typeof v === 'number' && Number.isFinite(v) && v >= r.min && v <= r.max;
 
 /** Checks the stored settings field by field; the message names the first bad one. */
@@ -64,13 +63,13 @@ function checkSettings(path: string, s: Record<string, unknown>): TrainSettings 
   oneOf('optimizer', OPTIMIZERS);
   oneOf('scheduler', SCHEDULERS);
   if (s.dataDir !== undefined && typeof s.dataDir !== 'string') throw bad('dataDir', 'a folder name');
-  if (!isInt(s.epochs, LIMITS.epochs)) throw bad('epochs', `an integer from 1 to ${LIMITS.epochs.max}`);
-  if (!isInt(s.batchSize, LIMITS.batchSize)) throw bad('batchSize', `an integer from 1 to ${LIMITS.batchSize.max}`);
+  if (!isIntIn(s.epochs, LIMITS.epochs)) throw bad('epochs', `an integer from 1 to ${LIMITS.epochs.max}`);
+  if (!isIntIn(s.batchSize, LIMITS.batchSize)) throw bad('batchSize', `an integer from 1 to ${LIMITS.batchSize.max}`);
   if (!isNum(s.lr, LIMITS.lr) || s.lr === 0) throw bad('lr', `a number above 0 and at most ${LIMITS.lr.max}`);
   if (!isNum(s.weightDecay, LIMITS.weightDecay)) throw bad('weightDecay', `a number from 0 to ${LIMITS.weightDecay.max}`);
-  if (!isInt(s.seed, LIMITS.seed)) throw bad('seed', `an integer from 0 to ${LIMITS.seed.max}`);
+  if (!isIntIn(s.seed, LIMITS.seed)) throw bad('seed', `an integer from 0 to ${LIMITS.seed.max}`);
   for (const f of ['trainSubset', 'testSubset']) {
-    if (s[f] !== undefined && !isInt(s[f], LIMITS.subset)) throw bad(f, `an integer from 1 to ${LIMITS.subset.max}`);
+    if (s[f] !== undefined && !isIntIn(s[f], LIMITS.subset)) throw bad(f, `an integer from 1 to ${LIMITS.subset.max}`);
   }
   const keep = (k: keyof TrainSettings) => (s[k] === undefined ? {} : { [k]: s[k] });
   return {
@@ -105,7 +104,7 @@ export function peekCheckpoint(path: string): CheckpointPeek {
     throw new UserError(`${path} was not written by 'tensorgrad train' (no training settings inside)`);
   }
   const checked = checkSettings(path, settings as Record<string, unknown>);
-  if (!isInt(state.epoch, { min: 1, max: LIMITS.epochs.max })) {
+  if (!isIntIn(state.epoch, LIMITS.epochs)) {
     throw new UserError(`checkpoint ${path} has an invalid epoch count (${JSON.stringify(state.epoch)?.slice(0, 40)}); it is damaged`);
   }
   return { settings: checked, epochsDone: state.epoch as number };

@@ -3,10 +3,10 @@ import { basename, dirname, join } from 'node:path';
 import { buildModel, MODELS } from '../models/registry.js';
 import type { Module } from '../nn/module.js';
 import { load, save } from '../io/safetensors.js';
+import { writeFileAtomic } from '../util/node.js';
 import type { Normalization } from './datasets.js';
 import { UserError } from './errors.js';
-import { writeAtomic } from './files.js';
-import { LIMITS } from './flags.js';
+import { isIntIn, LIMITS } from './flags.js';
 
 /** config.json of a run: everything needed to rebuild the model and feed it. */
 export interface RunConfig {
@@ -29,7 +29,7 @@ export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
 /** Writes config.json and model.safetensors into the run folder, each atomically. */
 export function saveRun(dir: string, config: RunConfig, model: Module): void {
-  writeAtomic('train', join(dir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileAtomic('train', join(dir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
   save(model.stateDict(), join(dir, MODEL_FILE), { metadata: { format: 'pt', 'tensorgrad.model': config.model } });
 }
 
@@ -42,7 +42,7 @@ export const MAX_INPUT_SIDE = 1024;
  */
 export const MAX_SAMPLE_ELEMENTS = 2 ** 18;
 
-const isInt = (v: unknown, min: number, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const SIDE = { min: 1, max: MAX_INPUT_SIDE };
 const isNumbers = (v: unknown, n: number, ok: (x: number) => boolean): v is number[] =>
   Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && ok(x));
 
@@ -59,12 +59,12 @@ export function validateConfig(path: string, raw: unknown): RunConfig {
   if (c.version !== 1) throw bad(`unsupported "version" ${JSON.stringify(c.version)} (this tensorgrad reads 1)`);
   if (typeof c.model !== 'string' || !MODELS.has(c.model)) throw bad(`"model" must be one of ${[...MODELS.keys()].join(', ')} (got ${JSON.stringify(c.model)})`);
   if (typeof c.dataset !== 'string') throw bad(`"dataset" must be a dataset name (got ${JSON.stringify(c.dataset)})`);
-  if (!isInt(c.numClasses, 1, LIMITS.classes.max)) throw bad(`"numClasses" must be an integer from 1 to ${LIMITS.classes.max} (got ${JSON.stringify(c.numClasses)})`);
+  if (!isIntIn(c.numClasses, LIMITS.classes)) throw bad(`"numClasses" must be an integer from 1 to ${LIMITS.classes.max} (got ${JSON.stringify(c.numClasses)})`);
   if (!Array.isArray(c.classes) || c.classes.length !== c.numClasses || !c.classes.every((x) => typeof x === 'string')) {
     throw bad(`"classes" must be ${c.numClasses} class names`);
   }
   const shape = c.inputShape;
-  if (!Array.isArray(shape) || shape.length !== 3 || !(shape[0] === 1 || shape[0] === 3) || !isInt(shape[1], 1, MAX_INPUT_SIDE) || !isInt(shape[2], 1, MAX_INPUT_SIDE)) {
+  if (!Array.isArray(shape) || shape.length !== 3 || !(shape[0] === 1 || shape[0] === 3) || !isIntIn(shape[1], SIDE) || !isIntIn(shape[2], SIDE)) {
     throw bad(`"inputShape" must be [C, H, W] with C 1 or 3 and H, W from 1 to ${MAX_INPUT_SIDE} (got ${JSON.stringify(shape)?.slice(0, 80)})`);
   }
   if (shape[0] * shape[1] * shape[2] > MAX_SAMPLE_ELEMENTS) {

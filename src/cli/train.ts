@@ -10,7 +10,8 @@ import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { loadDataset } from './datasets.js';
 import { makeOptimizer, makeScheduler, DEFAULT_LR, OPTIMIZERS } from './optimizers.js';
 import { CHECKPOINT_FILE, saveRun, type RunConfig } from './run-folder.js';
-import { cleanStaleTempFiles, ensureDir, removeEmptyDirs, writeAtomic } from './files.js';
+import { cleanStaleTempFiles, ensureDir, removeEmptyDirs } from './files.js';
+import { writeFileAtomic } from '../util/node.js';
 import { createProgress, formatDuration } from './progress.js';
 import { EXIT, UserError } from './errors.js';
 import { cliErr, cliIO } from './io.js';
@@ -47,8 +48,8 @@ const rowOf = (r: EpochResult): MetricsRow => ({
 function writeMetrics(dir: string, rows: MetricsRow[]): void {
   const cols = Object.keys(rows[0] ?? rowOf({} as EpochResult)) as (keyof MetricsRow)[];
   const csv = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))].join('\n');
-  writeAtomic('train', join(dir, 'metrics.csv'), `${csv}\n`);
-  writeAtomic('train', join(dir, 'metrics.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  writeFileAtomic('train', join(dir, 'metrics.csv'), `${csv}\n`);
+  writeFileAtomic('train', join(dir, 'metrics.json'), `${JSON.stringify(rows, null, 2)}\n`);
 }
 
 function defaultOutDir(s: TrainSettings): string {
@@ -56,9 +57,9 @@ function defaultOutDir(s: TrainSettings): string {
   return join('runs', `${s.model}-${s.dataset}-${stamp}`);
 }
 
-/** The settings of a new run: the flags, with the optimizer's default learning rate. */
+/** The settings of a new run: the flags (range-checked by their parsers, program.ts), with the optimizer's default learning rate. */
 function newRunSettings(o: TrainOptions): TrainSettings {
-  const lr = o.lr ?? DEFAULT_LR[o.optimizer as (typeof OPTIMIZERS)[number]] ?? 0.01;
+  const lr = o.lr ?? DEFAULT_LR[o.optimizer as (typeof OPTIMIZERS)[number]];
   const s: TrainSettings = {
     model: o.model, dataset: o.dataset, epochs: o.epochs, batchSize: o.batchSize, lr, optimizer: o.optimizer,
     scheduler: o.scheduler, weightDecay: o.weightDecay, seed: o.seed,
@@ -66,10 +67,6 @@ function newRunSettings(o: TrainOptions): TrainSettings {
   if (o.dataDir !== undefined) s.dataDir = o.dataDir;
   if (o.trainSubset !== undefined) s.trainSubset = o.trainSubset;
   if (o.testSubset !== undefined) s.testSubset = o.testSubset;
-  if (!Number.isSafeInteger(s.epochs) || s.epochs < 1) throw new UserError(`--epochs must be a positive integer (got ${s.epochs})`);
-  if (!Number.isSafeInteger(s.batchSize) || s.batchSize < 1) throw new UserError(`--batch-size must be a positive integer (got ${s.batchSize})`);
-  if (!(s.lr > 0) || !Number.isFinite(s.lr)) throw new UserError(`--lr must be a positive number (got ${s.lr})`);
-  if (!(s.weightDecay >= 0) || !Number.isFinite(s.weightDecay)) throw new UserError(`--weight-decay must be a non-negative number (got ${s.weightDecay})`);
   return s;
 }
 

@@ -15,7 +15,8 @@ import type { OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import { TensorError } from '../tensor/errors.js';
 import { checkGeneratorState, defaultGenerator, type Generator, type GeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { decodeSafetensors, encodeSafetensors, readFileBytes, scanJson, writeFileAtomic } from './safetensors.js';
+import { writeFileAtomic } from '../util/node.js';
+import { decodeSafetensors, encodeSafetensors, readFileBytes, scanJson } from './safetensors.js';
 
 /** What a checkpoint needs from an optimizer (every `tg.optim` optimizer has it). */
 export interface CheckpointOptimizer {
@@ -317,7 +318,7 @@ function decodeCheckpoint(where: string, subject: string, plain: string, bytes: 
     optimizer: optimizer?.stateDict(),
     scheduler: scheduler?.stateDict(),
     rng: defaultGenerator.getState(),
-    generators: Object.entries(generators).map(([name, g]) => [g, g.getState()] as const),
+    generators: Object.values(generators).map((g) => [g, g.getState()] as const),
   };
   try {
     withPath(where, () => model.loadStateDict(Object.fromEntries(modelState) as StateDict));

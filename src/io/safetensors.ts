@@ -23,7 +23,7 @@ import { tensor } from '../tensor/create.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { nodeBuiltin } from '../util/node.js';
+import { nodeBuiltin, writeFileAtomic } from '../util/node.js';
 
 /** The free-form `__metadata__` of a safetensors file: strings to strings. */
 export type SafetensorsMetadata = Record<string, string>;
@@ -369,10 +369,6 @@ export function decodeSafetensors(where: string, input: Uint8Array): Safetensors
   );
   return { tensors, metadata };
 }
-
-import { writeFileAtomic } from '../util/node.js';
-
-export { writeFileAtomic };
 
 /** Reads a whole file, turning I/O errors into a TensorError naming the path. @internal */
 export function readFileBytes(where: string, path: string, instead?: string): Uint8Array {

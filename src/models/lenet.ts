@@ -31,7 +31,7 @@ export class LeNet5 extends Module {
     const { numClasses = 10, inChannels = 1, variant = 'relu' } = opts;
     checkOneOf('lenet5', 'variant', variant, ['relu', 'classic']);
     checkPositiveInt('lenet5', 'inChannels', inChannels);
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new TensorError(`lenet5: numClasses must be a positive integer (got ${numClasses})`);
+    checkPositiveInt('lenet5', 'numClasses', numClasses);
     const act = () => (variant === 'classic' ? new Tanh() : new ReLU());
     const pool = () => (variant === 'classic' ? new AvgPool2d(2) : new MaxPool2d(2));
     this.features = new Sequential(

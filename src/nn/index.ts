@@ -1,6 +1,4 @@
 /** `tg.nn`: modules, layers, initialisers, and the functional API (`tg.nn.functional`, alias `tg.F`). */
-// Side effect: extra arguments to a layer's forward throw (see layers/strict-forward.ts).
-import './layers/strict-forward.js';
 export { Module, type StateDict, type LoadResult, type ForwardHook, type HookHandle } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear } from './layers/linear.js';
@@ -29,3 +27,11 @@ export { Unflatten } from './layers/unflatten.js';
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d } from './layers/upsample.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
+
+// Every layer exported here takes exactly the forward parameters it declares, so
+// `layer.forward(x, extra)` throws a TensorError naming the layer instead of
+// ignoring `extra` (checked in Module's call path). Derived from this module's own
+// exports, so a new layer cannot be left out; users' modules are not marked.
+import { markStrictForward } from './module.js';
+import * as exported from './index.js';
+markStrictForward(Object.values(exported));

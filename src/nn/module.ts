@@ -30,7 +30,7 @@ const strictForwards = new WeakSet<object>();
  * Marks the `forward` of each Module class in `classes` (other values are
  * skipped) as strict: a call with more arguments than it declares throws a
  * TensorError naming the layer instead of silently ignoring the extras. Only
- * tg.nn's layers are marked (layers/strict-forward.ts); a user's forward may
+ * tg.nn's exported layers are marked (nn/index.ts); a user's forward may
  * take optional or rest parameters, which `Function.length` does not count.
  * Subclasses that do not override forward inherit the check.
  * @internal

@@ -227,8 +227,12 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...o
  * @example F.convTranspose2d(tg.randn([1, 8, 16, 16]), tg.randn([8, 4, 4, 4]), null, { stride: 2, padding: 1 }) // [1,4,32,32]
  */
 export function convTransposeNd(n: number, input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+  return convTransposeChecked(n, ...convCall(opName('convTranspose', n), [...arguments].slice(1), true));
+}
+
+/** convTransposeNd after convCall (the 1d/2d/3d entry points check their own calls once). */
+function convTransposeChecked(n: number, input: Tensor, weight: Tensor, bias: Tensor | null, opts: ConvTransposeOptions): Tensor {
   const op = opName('convTranspose', n);
-  [input, weight, bias, opts] = convCall(op, [...arguments].slice(1), true);
   const p = prepare(op, n, input, weight, bias, opts.groups, 'Cin,Cout/groups');
   const { groups: g, channels: C, ctx } = p;
   const Cin = weight.shape[0]!;
@@ -267,7 +271,7 @@ export function convTransposeNd(n: number, input: Tensor, weight: Tensor, bias?:
  * @example F.convTranspose1d(tg.randn([2, 4, 5]), tg.randn([4, 3, 3]), null, { stride: 2 }) // [2,3,11]
  */
 export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvTransposeFnArgs): Tensor {
-  return convTransposeNd(1, ...convCall('convTranspose1d', [input, weight, bias, ...options], true));
+  return convTransposeChecked(1, ...convCall('convTranspose1d', [input, weight, bias, ...options], true));
 }
 
 /**
@@ -275,7 +279,7 @@ export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | n
  * @example F.convTranspose2d(tg.randn([1, 8, 7, 7]), tg.randn([8, 4, 3, 3]), null, { stride: 2, padding: 1, outputPadding: 1 }) // [1,4,14,14]
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvTransposeFnArgs): Tensor {
-  return convTransposeNd(2, ...convCall('convTranspose2d', [input, weight, bias, ...options], true));
+  return convTransposeChecked(2, ...convCall('convTranspose2d', [input, weight, bias, ...options], true));
 }
 
 /**
@@ -283,5 +287,5 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | n
  * @example F.convTranspose3d(tg.randn([1, 4, 2, 4, 4]), tg.randn([4, 2, 2, 2, 2]), null, { stride: 2 }) // [1,2,4,8,8]
  */
 export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvTransposeFnArgs): Tensor {
-  return convTransposeNd(3, ...convCall('convTranspose3d', [input, weight, bias, ...options], true));
+  return convTransposeChecked(3, ...convCall('convTranspose3d', [input, weight, bias, ...options], true));
 }

@@ -6,9 +6,14 @@ import { TensorError } from '../tensor/errors.js';
 import type { Shape } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 
+/** A contiguous tensor of `shape` holding host `values` on `backend` (index and weight tables of composites). */
+export function fromHost(values: ArrayLike<number>, shape: Shape, dtype: DType, backend: Backend): Tensor {
+  return Tensor._fromStorage(backend.fromArray(dtype, toTypedArray(dtype, values)), [...shape], dtype);
+}
+
 /** A 0-d tensor holding `value` on `backend`. */
 export function scalar(value: number, dtype: DType, backend: Backend = getBackend()): Tensor {
-  return Tensor._fromStorage(backend.fromArray(dtype, toTypedArray(dtype, [value])), [], dtype);
+  return fromHost([value], [], dtype, backend);
 }
 
 /** A contiguous tensor of `shape` filled with `value`. */

@@ -6,8 +6,8 @@ import { tensor } from '../tensor/create.js';
 import { requireFloat, sameBackend } from './core.js';
 import * as E from './elementwise.js';
 import { indexSelect, scatterAdd } from './indexing.js';
-import { amax } from './reduce.js';
 import { expand, reshape, unsqueeze } from './movement.js';
+import { norm } from './norms.js';
 
 export interface EmbeddingOptions {
   /** Row whose gradient is always zero (e.g. a padding token); negative counts from the end. */
@@ -102,17 +102,16 @@ export function embedding(input: Tensor, weight: Tensor, ...rest: EmbeddingArgs)
   return reshape(rows, [...input.shape, dim]);
 }
 
-/** PyTorch's embedding_renorm_: rows `ids` with norm > maxNorm are scaled by maxNorm / (norm + 1e-7), in place. */
+/**
+ * PyTorch's embedding_renorm_: rows `ids` with norm > maxNorm are scaled by maxNorm / (norm + 1e-7), in place.
+ * maxNorm and normType were checked by checkEmbeddingOptions.
+ */
 function renormRows(weight: Tensor, ids: Int32Array, maxNorm: number, normType: number): void {
-  if (typeof maxNorm !== 'number' || !(maxNorm > 0) || !Number.isFinite(maxNorm)) {
-    throw new TensorError(`embedding: maxNorm must be a finite number > 0 (got ${String(maxNorm)})`);
-  }
-  if (typeof normType !== 'number' || !(normType > 0)) throw new TensorError(`embedding: normType must be a number > 0 (got ${String(normType)})`);
   if (!ids.length) return;
   noGrad(() => {
     const idx = tensor(ids, { dtype: 'int32', backend: weight.backend });
     const rows = indexSelect(weight, 0, idx);
-    const norms = normType === Infinity ? amax(rows.abs(), 1, true) : rows.abs().pow(normType).sum(1, true).pow(1 / normType);
+    const norms = norm(rows, normType, 1, true);
     const scale = E.where(norms.gt(maxNorm), norms.add(1e-7).reciprocal().mul(maxNorm), 1);
     const index = expand(unsqueeze(idx, 1), rows.shape);
     weight.copy_(scatterAdd(weight, 0, index, rows.mul(scale).sub(rows)));

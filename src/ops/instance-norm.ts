@@ -5,7 +5,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
 import { cast, rsqrt } from './elementwise.js';
 import { reshape } from './movement.js';
-import { centre } from './centre.js';
+import { affine, centre, updateRunningStats } from './norm-common.js';
 
 export interface InstanceNormOptions {
   /** Normalise with each instance's own statistics (default true); false uses runningMean/runningVar. */
@@ -78,17 +78,13 @@ export function instanceNorm(
       throw new TensorError(`${op}: expected more than 1 spatial element per channel when using input statistics (input ${fmtShape(input.shape)})`);
     }
     const dims = input.shape.map((_, i) => i).slice(2);
-    // Centre in two passes (see centre.ts): float32 inputs far from zero keep their precision.
-    const mean = input.mean(dims, true);
+    // Centre in two passes (see norm-common.ts): float32 inputs far from zero keep their precision.
     const centered = centre(input, dims);
     const varBiased = centered.square().mean(dims, true);
     if (runningMean != null && runningVar != null) {
-      noGrad(() => {
-        const m = cast(reshape(mean.detach(), [n, c]).mean(0), runningMean.dtype);
-        const v = cast(reshape(varBiased.detach(), [n, c]).mul(count / (count - 1)).mean(0), runningVar.dtype);
-        runningMean.copy_(runningMean.mul(1 - momentum).add(m.mul(momentum)));
-        runningVar.copy_(runningVar.mul(1 - momentum).add(v.mul(momentum)));
-      });
+      // Each instance's statistics averaged over the batch (copy_ casts to the buffers' dtype).
+      const batchAverage = (t: Tensor) => noGrad(() => reshape(t, [n, c]).mean(0));
+      updateRunningStats(runningMean, runningVar, batchAverage(input.mean(dims, true)), batchAverage(varBiased), momentum, count);
     }
     y = centered.mul(rsqrt(varBiased.add(eps)));
   } else {
@@ -98,7 +94,5 @@ export function instanceNorm(
     const mean = reshape(cast(runningMean, input.dtype), chanShape);
     y = input.sub(mean).mul(rsqrt(reshape(cast(runningVar, input.dtype), chanShape).add(eps)));
   }
-  if (weight != null) y = y.mul(reshape(weight, chanShape));
-  if (bias != null) y = y.add(reshape(bias, chanShape));
-  return y;
+  return affine(y, weight, bias, chanShape);
 }

@@ -1,11 +1,9 @@
 import { positionalOptions, describeArg } from '../tensor/args.js';
-import { toTypedArray } from '../tensor/dtype.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { requireFloat } from './core.js';
+import { fromHost, requireFloat } from './core.js';
 import { add, mul } from './elementwise.js';
 import { indexSelect } from './indexing.js';
-import { reshape } from './movement.js';
 
 /*
  * F.interpolate (resizing the spatial dims of `[N, C, ...spatial]`), written as
@@ -125,10 +123,6 @@ function linearTaps(dst: number, inSize: number, outSize: number, scale: number 
   return [i0, i1, 1 - w1, w1];
 }
 
-function indexTensor(x: Tensor, values: number[]): Tensor {
-  return Tensor._fromStorage(x.backend.fromArray('int32', toTypedArray('int32', values)), [values.length], 'int32');
-}
-
 /**
  * Resizes the spatial dims of `[N, C, L]`, `[N, C, H, W]` or `[N, C, D, H, W]`
  * to `size` or by `scaleFactor`, with PyTorch's modes and index conventions:
@@ -147,14 +141,14 @@ export function interpolate(input: Tensor, ...rest: [options?: InterpolateOption
     if (p.mode === 'nearest' || p.mode === 'nearest-exact') {
       if (out === inSize && p.mode === 'nearest') return;
       const idx = Array.from({ length: out }, (_, d) => nearestIndex(d, inSize, out, scale, p.mode === 'nearest-exact'));
-      y = indexSelect(y, axis, indexTensor(y, idx));
+      y = indexSelect(y, axis, fromHost(idx, [out], 'int32', y.backend));
       return;
     }
     const taps = Array.from({ length: out }, (_, d) => linearTaps(d, inSize, out, scale, p.alignCorners));
     const wShape = y.shape.map((s, j) => (j === axis ? out : 1));
-    const w = (k: 2 | 3) => reshape(Tensor._fromStorage(y.backend.fromArray(y.dtype, toTypedArray(y.dtype, taps.map((t) => t[k]))), [out], y.dtype), wShape);
-    const lo = indexSelect(y, axis, indexTensor(y, taps.map((t) => t[0])));
-    const hi = indexSelect(y, axis, indexTensor(y, taps.map((t) => t[1])));
+    const w = (k: 2 | 3) => fromHost(taps.map((t) => t[k]), wShape, y.dtype, y.backend);
+    const lo = indexSelect(y, axis, fromHost(taps.map((t) => t[0]), [out], 'int32', y.backend));
+    const hi = indexSelect(y, axis, fromHost(taps.map((t) => t[1]), [out], 'int32', y.backend));
     y = add(mul(lo, w(2)), mul(hi, w(3)));
   });
   // A result never aliases the input, even when no dim changes size.

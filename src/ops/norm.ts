@@ -1,11 +1,10 @@
-import { noGrad } from '../autograd/engine.js';
 import { trailingOptions } from '../tensor/args.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
 import { cast, rsqrt } from './elementwise.js';
 import { reshape } from './movement.js';
-import { centre } from './centre.js';
+import { affine, centre, updateRunningStats } from './norm-common.js';
 import { pad } from './pad.js';
 import { avgPoolPrim } from './pool-prims.js';
 import { batchNormFusable, batchNormTrainPrim } from './norm-prims.js';
@@ -52,23 +51,6 @@ function checkParam(op: string, name: string, t: Tensor | null | undefined, shap
     throw new TensorError(`${op}: ${name} must have shape ${fmtShape(shape)} (${what}) but has shape ${fmtShape(t.shape)} (input ${fmtShape(input.shape)})`);
   }
   sameBackend(op, input, t);
-}
-
-/** running = (1 - momentum)·running + momentum·batch, with the unbiased batch variance (PyTorch). */
-function updateRunningStats(runningMean: Tensor, runningVar: Tensor, mean: Tensor, varBiased: Tensor, momentum: number, count: number): void {
-  noGrad(() => {
-    const batchVar = varBiased.mul(count / (count - 1));
-    runningMean.copy_(runningMean.mul(1 - momentum).add(mean.detach().mul(momentum)));
-    runningVar.copy_(runningVar.mul(1 - momentum).add(batchVar.detach().mul(momentum)));
-  });
-}
-
-/** `y * weight + bias` with the optional parameters reshaped to `shape` for broadcasting. */
-function affine(y: Tensor, weight: Tensor | null | undefined, bias: Tensor | null | undefined, shape: readonly number[]): Tensor {
-  let out = y;
-  if (weight != null) out = out.mul(reshape(weight, shape));
-  if (bias != null) out = out.add(reshape(bias, shape));
-  return out;
 }
 
 /**

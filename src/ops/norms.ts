@@ -3,7 +3,7 @@ import { normalizeDims } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { requireFloat } from './core.js';
 import { abs, cast, eq, ne, pow, sqrt, where } from './elementwise.js';
-import { describeArg as describe } from '../tensor/args.js';
+import { checkOptionKeys, describeArg as describe } from '../tensor/args.js';
 import { amax, amin, sum } from './reduce.js';
 
 /*
@@ -41,9 +41,7 @@ function safeAtZero(s: Tensor, f: (t: Tensor) => Tensor): Tensor {
  */
 export function norm(x: Tensor, p: NormOrd | NormOptions = 'fro', dim?: number | readonly number[] | null, keepdim = false): Tensor {
   if (typeof p === 'object' && p !== null) {
-    for (const k of Object.keys(p)) {
-      if (!['p', 'dim', 'keepdim'].includes(k)) throw new TensorError(`norm: unknown option '${k}' (expected p, dim, keepdim)`);
-    }
+    checkOptionKeys('norm', p, ['p', 'dim', 'keepdim']);
     return norm(x, p.p ?? 'fro', p.dim, p.keepdim ?? false);
   }
   if (!(x instanceof Tensor)) throw new TensorError(`norm: input must be a Tensor (got ${describe(x)})`);

@@ -20,17 +20,25 @@ function check(op: string, a: unknown, b: unknown, ranks: [number, number]): ass
   }
 }
 
+/** mm/bmm/mv/dot: the ranks, bmm's equal batch sizes and the contracted sizes checked, then matmul. */
+function product(op: string, a: Tensor, b: Tensor, ranks: [number, number]): Tensor {
+  check(op, a, b, ranks);
+  if (a.ndim === 3 && a.shape[0] !== b.shape[0]) {
+    throw new TensorError(`${op}: batch sizes differ (${fmtShape(a.shape)} and ${fmtShape(b.shape)}: ${a.shape[0]} vs ${b.shape[0]})`);
+  }
+  // a's last dim against b's first (1-D, 2-D) or middle (3-D) dim.
+  const [ka, kb] = [a.shape[a.ndim - 1]!, b.shape[Math.max(b.ndim - 2, 0)]!];
+  if (ka !== kb) throw new TensorError(`${op}: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${ka} vs ${kb})`);
+  return matmul(a, b);
+}
+
 /**
  * Matrix product of two 2-D tensors: `[n, m] @ [m, p] -> [n, p]` (no broadcasting).
  * @example tg.mm(tg.randn([2, 3]), tg.randn([3, 4]))  // [2, 4]
  */
 export function mm(a: Tensor, b: Tensor): Tensor {
   checkArgs('mm', arguments, { a: 'any', b: 'any' });
-  check('mm', a, b, [2, 2]);
-  if (a.shape[1] !== b.shape[0]) {
-    throw new TensorError(`mm: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${a.shape[1]} vs ${b.shape[0]})`);
-  }
-  return matmul(a, b);
+  return product('mm', a, b, [2, 2]);
 }
 
 /**
@@ -40,14 +48,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
  */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   checkArgs('bmm', arguments, { a: 'any', b: 'any' });
-  check('bmm', a, b, [3, 3]);
-  if (a.shape[0] !== b.shape[0]) {
-    throw new TensorError(`bmm: batch sizes differ (${fmtShape(a.shape)} and ${fmtShape(b.shape)}: ${a.shape[0]} vs ${b.shape[0]})`);
-  }
-  if (a.shape[2] !== b.shape[1]) {
-    throw new TensorError(`bmm: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${a.shape[2]} vs ${b.shape[1]})`);
-  }
-  return matmul(a, b);
+  return product('bmm', a, b, [3, 3]);
 }
 
 /**
@@ -56,11 +57,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
  */
 export function mv(a: Tensor, v: Tensor): Tensor {
   checkArgs('mv', arguments, { a: 'any', v: 'any' });
-  check('mv', a, v, [2, 1]);
-  if (a.shape[1] !== v.shape[0]) {
-    throw new TensorError(`mv: shapes ${fmtShape(a.shape)} and ${fmtShape(v.shape)} cannot be multiplied (${a.shape[1]} vs ${v.shape[0]})`);
-  }
-  return matmul(a, v);
+  return product('mv', a, v, [2, 1]);
 }
 
 /**
@@ -69,11 +66,7 @@ export function mv(a: Tensor, v: Tensor): Tensor {
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
   checkArgs('dot', arguments, { a: 'any', b: 'any' });
-  check('dot', a, b, [1, 1]);
-  if (a.shape[0] !== b.shape[0]) {
-    throw new TensorError(`dot: vectors have different lengths (${fmtShape(a.shape)} and ${fmtShape(b.shape)})`);
-  }
-  return matmul(a, b);
+  return product('dot', a, b, [1, 1]);
 }
 
 /**

@@ -1,9 +1,9 @@
-import { toTypedArray } from '../tensor/dtype.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { fromHost } from './core.js';
 import { gather } from './indexing.js';
-import { describeArg as describe } from '../tensor/args.js';
+import { checkBool, checkOptionKeys, describeArg as describe, isPlainObject } from '../tensor/args.js';
 import { narrow, reshape } from './movement.js';
 import type { ValuesIndices } from './reduce.js';
 
@@ -38,19 +38,6 @@ export interface TopkOptions {
   sorted?: boolean;
 }
 
-const isOptions = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor);
-
-function checkKeys(op: string, opts: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new TensorError(`${op}: unknown option '${k}' (expected ${allowed.join(', ')})`);
-  }
-}
-
-function checkBool(op: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TensorError(`${op}: ${name} must be a boolean (got ${describe(v)})`);
-  return v;
-}
-
 function checkDimArg(op: string, v: unknown): number {
   if (typeof v !== 'number') throw new TensorError(`${op}: dim must be a number (got ${describe(v)})`);
   return v;
@@ -63,6 +50,18 @@ function compareAsc(a: number, b: number): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * sort/argsort's (dim, descending), positional or `{dim, descending, stable}`. The
+ * options object wins over `descending`: the Tensor methods pass its default.
+ */
+function sortArgs(op: string, dim: number | SortOptions, descending: boolean): [number, boolean] {
+  if (isPlainObject(dim)) {
+    checkOptionKeys(op, dim, ['dim', 'descending', 'stable']);
+    return [checkDimArg(op, dim.dim ?? -1), checkBool(op, 'descending', dim.descending ?? false)];
+  }
+  return [checkDimArg(op, dim), checkBool(op, 'descending', descending)];
+}
+
 /** int32 indices `x.shape` ordering each line along dim d (stable). */
 function sortIndices(x: Tensor, d: number, descending: boolean): Tensor {
   const vals = x.data();
@@ -72,6 +71,10 @@ function sortIndices(x: Tensor, d: number, descending: boolean): Tensor {
   const out = new Int32Array(x.numel());
   const line = Array.from({ length: n }, (_, j) => j);
   const key = new Float64Array(n);
+  // Ties keep their original order (the index tie-break).
+  const order = descending
+    ? (p: number, q: number) => compareAsc(key[q]!, key[p]!) || p - q
+    : (p: number, q: number) => compareAsc(key[p]!, key[q]!) || p - q;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
@@ -79,11 +82,11 @@ function sortIndices(x: Tensor, d: number, descending: boolean): Tensor {
         key[j] = vals[base + j * inner]!;
         line[j] = j;
       }
-      line.sort((p, q) => (descending ? compareAsc(key[q]!, key[p]!) : compareAsc(key[p]!, key[q]!)) || p - q);
+      line.sort(order);
       for (let j = 0; j < n; j++) out[base + j * inner] = line[j]!;
     }
   }
-  return Tensor._fromStorage(x.backend.fromArray('int32', toTypedArray('int32', out)), x.shape, 'int32');
+  return fromHost(out, x.shape, 'int32', x.backend);
 }
 
 function sortImpl(op: string, x: Tensor, dim: number, descending: boolean): ValuesIndices {
@@ -104,11 +107,7 @@ function sortImpl(op: string, x: Tensor, dim: number, descending: boolean): Valu
  * @example const { values, indices } = tg.tensor([3, 1, 2]).sort(0, true) // [3,2,1], [0,2,1]
  */
 export function sort(x: Tensor, dim: number | SortOptions = -1, descending = false): ValuesIndices {
-  if (isOptions(dim)) {
-    checkKeys('sort', dim, ['dim', 'descending', 'stable']);
-    return sortImpl('sort', x, checkDimArg('sort', dim.dim ?? -1), checkBool('sort', 'descending', dim.descending ?? false));
-  }
-  return sortImpl('sort', x, checkDimArg('sort', dim), checkBool('sort', 'descending', descending));
+  return sortImpl('sort', x, ...sortArgs('sort', dim, descending));
 }
 
 /**
@@ -116,14 +115,7 @@ export function sort(x: Tensor, dim: number | SortOptions = -1, descending = fal
  * @example tg.tensor([3, 1, 2]).argsort() // [1, 2, 0]
  */
 export function argsort(x: Tensor, dim: number | SortOptions = -1, descending = false): Tensor {
-  if (isOptions(dim)) {
-    checkKeys('argsort', dim, ['dim', 'descending', 'stable']);
-    return argsortImpl(x, checkDimArg('argsort', dim.dim ?? -1), checkBool('argsort', 'descending', dim.descending ?? false));
-  }
-  return argsortImpl(x, checkDimArg('argsort', dim), checkBool('argsort', 'descending', descending));
-}
-
-function argsortImpl(x: Tensor, dim: number, descending: boolean): Tensor {
+  [dim, descending] = sortArgs('argsort', dim, descending);
   if (!(x instanceof Tensor)) throw new TensorError(`argsort: input must be a Tensor (got ${describe(x)})`);
   const d = normalizeDim('argsort', dim, x.ndim);
   return x.ndim === 0 ? reshape(sortIndices(reshape(x, [1]), 0, descending), []) : sortIndices(x, d, descending);
@@ -137,8 +129,8 @@ function argsortImpl(x: Tensor, dim: number, descending: boolean): Tensor {
  */
 export function topk(x: Tensor, k: number, dim: number | TopkOptions = -1, largest = true, sorted = true): ValuesIndices {
   let d: number;
-  if (isOptions(dim)) {
-    checkKeys('topk', dim, ['dim', 'largest', 'sorted']);
+  if (isPlainObject(dim)) {
+    checkOptionKeys('topk', dim, ['dim', 'largest', 'sorted']);
     d = checkDimArg('topk', dim.dim ?? -1);
     largest = checkBool('topk', 'largest', dim.largest ?? true);
     checkBool('topk', 'sorted', dim.sorted ?? true);

@@ -1,8 +1,7 @@
 import { positionalOptions, describeArg } from '../tensor/args.js';
-import { toTypedArray } from '../tensor/dtype.js';
 import { TensorError, fmtShape } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { filled } from './core.js';
+import { filled, fromHost } from './core.js';
 import { mul } from './elementwise.js';
 import { scatterAdd } from './indexing.js';
 import { narrow, reshape } from './movement.js';
@@ -83,7 +82,7 @@ function maxUnpoolNd(op: string, n: number, input: Tensor, indices: Tensor, kern
     }
   }
   let x = reshape(p5.x5, [planes, inPlane]);
-  if (keep) x = mul(x, reshape(Tensor._fromStorage(x.backend.fromArray(x.dtype, toTypedArray(x.dtype, keep)), [planes * inPlane], x.dtype), [planes, inPlane]));
+  if (keep) x = mul(x, fromHost(keep, [planes, inPlane], x.dtype, x.backend));
   // scatterAdd needs the target at least as wide as the index rows: widen, then cut back.
   const width = Math.max(outPlane, inPlane);
   const out = scatterAdd(filled([planes, width], 0, x.dtype, x.backend), 1, reshape(indices, [planes, inPlane]), x);

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
-import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
@@ -36,8 +36,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdadeltaOptions>): void {
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay) d = d.add(p, g.weightDecay);
+    const d = decayedGrad(p, grad, g);
     nextStep(state);
     const v = stateTensor(state, 'squareAvg', p, () => zerosLike(p));
     const u = stateTensor(state, 'accDelta', p, () => zerosLike(p));

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { fullLike } from '../tensor/create.js';
-import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { optimizerOptions } from './options.js';
 
 export interface AdagradOptions {
@@ -31,8 +31,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdagradOptions>): void {
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay) d = d.add(p, g.weightDecay);
+    const d = decayedGrad(p, grad, g);
     const step = ((state.step as number | undefined) ?? 0) + 1;
     state.step = step;
     const sum = stateTensor(state, 'sum', p, () => fullLike(p, g.initialAccumulatorValue));

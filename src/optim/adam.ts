@@ -1,7 +1,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
 import { fusable } from './fused.js';
-import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
 export interface AdamOptions {
@@ -19,8 +20,7 @@ function adamStep(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Adam
   const st = state as Record<string, Tensor | undefined>;
   if (fusable(p, grad, st.expAvg, st.expAvgSq, g.amsgrad ? st.maxExpAvgSq : null)) {
     // One kernel pass over p, grad and the moments, no temporaries.
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
+    const step = nextStep(state);
     const m = stateTensor(state, 'expAvg', p, () => zerosLike(p));
     const v = stateTensor(state, 'expAvgSq', p, () => zerosLike(p));
     const vMax = g.amsgrad ? stateTensor(state, 'maxExpAvgSq', p, () => zerosLike(p)) : null;
@@ -29,13 +29,8 @@ function adamStep(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<Adam
     });
     return;
   }
-  let d = g.maximize ? grad.neg() : grad;
-  if (g.weightDecay) {
-    if (decoupled) p.mul_(1 - g.lr * g.weightDecay);
-    else d = d.add(p, g.weightDecay);
-  }
-  const step = ((state.step as number | undefined) ?? 0) + 1;
-  state.step = step;
+  const d = decayedGrad(p, grad, g, decoupled);
+  const step = nextStep(state);
   const m = stateTensor(state, 'expAvg', p, () => zerosLike(p));
   const v = stateTensor(state, 'expAvgSq', p, () => zerosLike(p));
   m.mul_(b1).add_(d, 1 - b1);

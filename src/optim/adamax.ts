@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
 import { maximum } from '../ops/elementwise.js';
-import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { checkBetas, checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
@@ -38,8 +38,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamaxOptions>): void {
     const [b1, b2] = g.betas;
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay) d = d.add(p, g.weightDecay);
+    const d = decayedGrad(p, grad, g);
     const t = nextStep(state);
     const m = stateTensor(state, 'expAvg', p, () => zerosLike(p));
     const u = stateTensor(state, 'expInf', p, () => zerosLike(p));

@@ -1,5 +1,5 @@
 import { TensorError } from '../tensor/errors.js';
-import { LRScheduler } from './lr-scheduler.js';
+import { LRScheduler, positiveInt } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 
 /*
@@ -9,10 +9,6 @@ import type { Optimizer } from './optimizer.js';
  */
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
-
-function positiveInt(op: string, name: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new TensorError(`${op}: ${name} must be a positive integer (got ${String(v)})`);
-}
 
 function finiteNumber(op: string, name: string, v: unknown, min = -Infinity): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {

@@ -68,8 +68,9 @@ export abstract class LRScheduler {
   }
 }
 
-function positiveInt(op: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0) throw new TensorError(`${op}: ${name} must be a positive integer (got ${v})`);
+/** @internal also used by lr-scheduler-more.ts */
+export function positiveInt(op: string, name: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new TensorError(`${op}: ${name} must be a positive integer (got ${String(v)})`);
 }
 
 /** lr = base * gamma^floor(epoch / stepSize). */

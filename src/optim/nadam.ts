@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
-import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { checkBetas, checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
@@ -45,11 +45,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<NAdamOptions>): void {
     const [b1, b2] = g.betas;
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay) {
-      if (g.decoupledWeightDecay) p.mul_(1 - g.lr * g.weightDecay);
-      else d = d.add(p, g.weightDecay);
-    }
+    const d = decayedGrad(p, grad, g, g.decoupledWeightDecay);
     const t = nextStep(state);
     const mu = b1 * (1 - 0.5 * 0.96 ** (t * g.momentumDecay));
     const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * g.momentumDecay));

@@ -212,3 +212,17 @@ export function stateTensor(state: ParamState, key: string, p: Tensor, init: () 
   if (!(t instanceof Tensor)) state[key] = t = init();
   return t;
 }
+
+/**
+ * The gradient an update rule steps along: `grad`, negated if `maximize`, plus
+ * `weightDecay * p` (L2). With `decoupled` (AdamW, NAdamW, RAdamW) the decay is
+ * instead applied to p in place, p *= 1 - lr weightDecay, and the gradient is
+ * left alone.
+ */
+export function decayedGrad(p: Tensor, grad: Tensor, g: { lr: number; weightDecay: number; maximize: boolean }, decoupled = false): Tensor {
+  const d = g.maximize ? grad.neg() : grad;
+  if (!g.weightDecay) return d;
+  if (!decoupled) return d.add(p, g.weightDecay);
+  p.mul_(1 - g.lr * g.weightDecay);
+  return d;
+}

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
-import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { checkBetas, checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
@@ -42,11 +42,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<RAdamOptions>): void {
     const [b1, b2] = g.betas;
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay) {
-      if (g.decoupledWeightDecay) p.mul_(1 - g.lr * g.weightDecay);
-      else d = d.add(p, g.weightDecay);
-    }
+    const d = decayedGrad(p, grad, g, g.decoupledWeightDecay);
     const t = nextStep(state);
     const m = stateTensor(state, 'expAvg', p, () => zerosLike(p));
     const v = stateTensor(state, 'expAvgSq', p, () => zerosLike(p));

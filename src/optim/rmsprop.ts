@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
-import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { optimizerOptions } from './options.js';
 
 export interface RMSpropOptions {
@@ -34,8 +34,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<RMSpropOptions>): void {
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay) d = d.add(p, g.weightDecay);
+    const d = decayedGrad(p, grad, g);
     state.step = ((state.step as number | undefined) ?? 0) + 1;
     const v = stateTensor(state, 'squareAvg', p, () => zerosLike(p));
     v.mul_(g.alpha).add_(d.square(), 1 - g.alpha);

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { zerosLike } from '../tensor/create.js';
 import { fusable } from './fused.js';
 import { optimizerOptions } from './options.js';
@@ -45,8 +45,7 @@ export class SGD extends Optimizer<SGDOptions> {
       });
       return;
     }
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay) d = d.add(p, g.weightDecay);
+    let d = decayedGrad(p, grad, g);
     if (g.momentum) {
       const fresh = !state.momentumBuffer;
       const buf = stateTensor(state, 'momentumBuffer', p, () => d.clone());

@@ -93,6 +93,21 @@ export function checkOptionKeys(op: string, opts: unknown, allowed: readonly str
   }
 }
 
+/** KINDS by spec string, the `?` forms included, so a check does no string work per call. */
+const CHECKS: Record<string, { test: (v: unknown) => boolean; optional: boolean }> = {};
+for (const [kind, [test]] of Object.entries(KINDS)) {
+  CHECKS[kind] = { test, optional: false };
+  CHECKS[`${kind}?`] = { test, optional: true };
+}
+
+/** Whether an options argument would pass {@link checkOptionKeys}. */
+function optionsOk(v: unknown, allowed: readonly string[]): boolean {
+  if (v === undefined || v === null) return true;
+  if (!isPlainObject(v)) return false;
+  for (const key in v) if (!allowed.includes(key)) return false;
+  return true;
+}
+
 /**
  * Checks a call's arguments against `spec` (argument names in order, each with
  * its {@link ArgKind}): too many arguments, a wrong type, or an options object
@@ -103,6 +118,24 @@ export function checkOptionKeys(op: string, opts: unknown, allowed: readonly str
  * softmax(x, { dim: 1 }) // softmax: dim must be an integer, got {dim: 1}; call softmax(x, 1)
  */
 export function checkArgs(op: string, args: ArrayLike<unknown>, spec: Readonly<Record<string, ArgSpec>>): void {
+  // This runs on every op call: a for-in over the spec and table lookups, no arrays, closures or
+  // strings. Any failure (or more arguments than names) goes to `explainArgs`, which finds the
+  // first problem and words it.
+  let i = 0;
+  for (const name in spec) {
+    const s = spec[name]!, v = args[i++];
+    if (typeof s !== 'string') {
+      if (!optionsOk(v, s)) return explainArgs(op, args, spec);
+      continue;
+    }
+    const c = CHECKS[s]!;
+    if (!(c.optional && (v === undefined || v === null)) && !c.test(v)) return explainArgs(op, args, spec);
+  }
+  if (args.length > i) explainArgs(op, args, spec);
+}
+
+/** The error path of {@link checkArgs}: throws for the first problem (returns if there is none, e.g. trailing undefined). */
+function explainArgs(op: string, args: ArrayLike<unknown>, spec: Readonly<Record<string, ArgSpec>>): void {
   const names = Object.keys(spec);
   if (args.length > names.length) {
     let n = args.length;
@@ -114,7 +147,6 @@ export function checkArgs(op: string, args: ArrayLike<unknown>, spec: Readonly<R
       );
     }
   }
-  // A plain loop without per-call closures or string slicing: this runs on every op call.
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     const v = args[i];
@@ -123,7 +155,7 @@ export function checkArgs(op: string, args: ArrayLike<unknown>, spec: Readonly<R
       checkOptionKeys(op, v, s, name);
       continue;
     }
-    const optional = s.charCodeAt(s.length - 1) === 63; // '?'
+    const optional = s.endsWith('?');
     if (optional && (v === undefined || v === null)) continue;
     const [test, what] = KINDS[(optional ? s.slice(0, -1) : s) as ArgKind];
     if (test(v)) continue;
@@ -216,10 +248,10 @@ export function checkRange(op: string, name: string, v: unknown, lo = -Infinity,
  * they meant. Unknown keys, or positional values after the object, throw.
  * @example keywordArgs('sum', [x, { dim: 1 }], 1, ['dim', 'keepdim']) // [x, 1, undefined]
  */
-export function keywordArgs(op: string, args: ArrayLike<unknown>, at: number, keys: readonly string[]): unknown[] {
+export function keywordArgs(op: string, args: ArrayLike<unknown>, at: number, keys: readonly string[]): ArrayLike<unknown> {
+  const v = args[at];
+  if (!isPlainObject(v)) return args; // the usual call: nothing to copy
   const a = Array.from(args);
-  const v = a[at];
-  if (!isPlainObject(v)) return a;
   const after = a.slice(at + 1);
   if (after.some((x) => x !== undefined)) {
     throw new TensorError(`${op}: an options object ${describeArg(v)} must be the last argument (got ${describeArg(after.find((x) => x !== undefined))} after it)`);
@@ -233,10 +265,10 @@ export function keywordArgs(op: string, args: ArrayLike<unknown>, at: number, ke
  * accepted (PyTorch's keyword), anything else must be a Tensor and an integer.
  * @example const [x, dim] = checkDimCall('softmax', arguments)
  */
-export function checkDimCall(op: string, args: ArrayLike<unknown>): unknown[] {
+export function checkDimCall(op: string, args: ArrayLike<unknown>): [x: unknown, dim: unknown] {
   const a = keywordArgs(op, args, 1, ['dim']);
   checkArgs(op, a, { x: 'tensor', dim: 'dim' });
-  return a;
+  return [a[0], a[1]];
 }
 
 /**

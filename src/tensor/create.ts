@@ -24,6 +24,7 @@ export interface RandomOptions extends CreateOptions {
 
 const CREATE_KEYS = ['dtype', 'requiresGrad', 'backend'] as const;
 const RANDOM_KEYS = [...CREATE_KEYS, 'generator'] as const;
+const TENSOR_KEYS = [...CREATE_KEYS, 'shape'] as const;
 
 /** Validates an options object: known keys only, a supported dtype, a boolean requiresGrad. */
 function checkOpts(op: string, opts: CreateOptions, keys: readonly string[] = CREATE_KEYS): void {
@@ -141,8 +142,8 @@ function flattenNested(data: NestedArray): { shape: number[]; values: number[] }
  * @example tg.tensor([[1, 2], [3, 4]], { requiresGrad: true })
  */
 export function tensor(data: NestedArray | TypedArray | readonly number[], opts: CreateOptions & { shape?: Shape } = {}): Tensor {
-  checkArgs('tensor', arguments, { data: 'any', opts: [...CREATE_KEYS, 'shape'] });
-  checkOpts('tensor', opts, [...CREATE_KEYS, 'shape']);
+  checkArgs('tensor', arguments, { data: 'any', opts: TENSOR_KEYS });
+  checkOpts('tensor', opts, TENSOR_KEYS);
   if (data instanceof Tensor) throw new TensorError(`tensor: data is already a Tensor (shape ${fmtShape(data.shape)}); use x.clone() or x.detach()`);
   if (opts.shape !== undefined) checkShape('tensor', opts.shape);
   const dtype = opts.dtype ?? inferDtype(data);

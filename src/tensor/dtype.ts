@@ -20,7 +20,6 @@ export function isFloating(dtype: DType): boolean {
  * a size that is not a non-negative integer, or an array the engine cannot allocate.
  */
 export function typedArrayFor(dtype: DType, size: number): TypedArray {
-  if (!isDType(dtype)) throw new TensorError(`alloc: unknown dtype ${JSON.stringify(dtype)} (supported: ${DTYPES.join(', ')})`);
   if (!Number.isSafeInteger(size) || size < 0) throw new TensorError(`alloc: the element count must be a non-negative integer (got ${size}, dtype ${dtype})`);
   try {
     switch (dtype) {
@@ -32,6 +31,7 @@ export function typedArrayFor(dtype: DType, size: number): TypedArray {
   } catch (e) {
     throw new TensorError(`alloc: cannot allocate ${size} elements of ${dtype} (${(e as Error).message})`);
   }
+  throw new TensorError(`alloc: unknown dtype ${JSON.stringify(dtype)} (supported: ${DTYPES.join(', ')})`);
 }
 
 /** Copies (and converts) any array-like of numbers into the dtype's typed array. */

@@ -108,11 +108,12 @@ export function makeDirs(where: string, dir: string): string[] {
 }
 
 /**
- * Writes bytes to `path` atomically: a temporary file beside it, flushed, then
- * renamed over `path`, so a crash or error never leaves a half-written file.
+ * Writes bytes (or UTF-8 text) to `path` atomically: a temporary file beside it,
+ * flushed, then renamed over `path`, so a crash or error never leaves a
+ * half-written file.
  * @internal
  */
-export function writeFileAtomic(where: string, path: string, bytes: Uint8Array, instead?: string): void {
+export function writeFileAtomic(where: string, path: string, bytes: Uint8Array | string, instead?: string): void {
   const { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } = nodeBuiltin('node:fs', where, instead);
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   let fd: number | null = null;

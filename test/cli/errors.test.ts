@@ -6,21 +6,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tg from '../../src/index.js';
-import { runCli } from '../../src/cli/program.js';
 import { cleanStaleTempFiles } from '../../src/cli/files.js';
-
-interface Result { code: number; stdout: string; stderr: string }
-
-/** One in-process invocation with captured output. */
-async function cli(...args: string[]): Promise<Result> {
-  let stdout = '', stderr = '';
-  const code = await runCli(args, { stdout: { write: (s) => (stdout += s) }, stderr: { write: (s) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
+import { cli, type Result } from './in-process.js';
 
 /** Exit 1, exactly one line on stderr, `tensorgrad <cmd>: ` + pattern, no stack trace, nothing on stdout. */
 function assertUserError(r: Result, cmd: string, pattern: RegExp): void {
@@ -320,7 +311,6 @@ describe('interrupted writes', () => {
     const r = await cli('train', ...tiny, '--scheduler', 'none', '--epochs', '1', '--out', out);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /removed 3 temporary file\(s\) left in .*stale by an interrupted run/);
-    const { readdirSync } = await import('node:fs');
     const left = readdirSync(out);
     for (const f of stale) assert.ok(!left.includes(f), `${f} should be removed`);
     for (const f of kept) assert.ok(left.includes(f), `${f} should be kept`);

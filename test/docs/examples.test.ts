@@ -4,18 +4,11 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT } from './markdown.js';
+import { ROOT, runAsUser } from './markdown.js';
 
-/** The environment of a user's shell: the default backend (a suite run with TENSORGRAD_BACKEND=reference would take minutes here). */
-const userEnv = { ...process.env };
-delete userEnv.TENSORGRAD_BACKEND;
-const entry = pathToFileURL(join(ROOT, 'src/index.ts')).href;
-const tsx = import.meta.resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'tg-examples-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -25,10 +18,7 @@ test('there are examples', () => assert.ok(examples.includes('spiral.ts')));
 
 for (const name of examples) {
   test(`examples/${name} runs`, () => {
-    const code = readFileSync(join(ROOT, 'examples', name), 'utf8').replace(/from\s+(['"])tensorgrad\1/g, `from '${entry}'`);
-    const file = join(dir, name.replace(/\.ts$/, '.mts'));
-    writeFileSync(file, code);
-    const r = spawnSync(process.execPath, ['--import', tsx, file], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: userEnv });
+    const r = runAsUser(readFileSync(join(ROOT, 'examples', name), 'utf8'), join(dir, name.replace(/\.ts$/, '.mts')), dir);
     assert.equal(r.status, 0, `examples/${name} failed (exit ${r.status}):\n${r.stderr}`);
     if (name === 'spiral.ts') {
       const acc = [...r.stdout.matchAll(/train accuracy ([\d.]+)%/g)].map((m) => Number(m[1]));

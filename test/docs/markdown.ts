@@ -1,12 +1,31 @@
 /**
  * Reads the fenced code blocks and inline code spans of the project's Markdown
  * documents, for the doc tests (test/docs): every block is either run or marked
- * `<!-- doc-test: skip (reason) -->` on the line before its fence.
+ * `<!-- doc-test: skip (reason) -->` on the line before its fence. Also how the
+ * doc tests run code as a user would.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The environment of a user's shell: the default backend (a suite run with TENSORGRAD_BACKEND=reference would take minutes here). */
+export const USER_ENV: NodeJS.ProcessEnv = { ...process.env };
+delete USER_ENV.TENSORGRAD_BACKEND;
+
+const entry = pathToFileURL(join(ROOT, 'src/index.ts')).href;
+const tsx = import.meta.resolve('tsx');
+
+/**
+ * Writes `code` to `file` (an .mts path) with `from 'tensorgrad'` pointed at this
+ * checkout's src/index.ts, and runs it through tsx in `cwd` with {@link USER_ENV}.
+ */
+export function runAsUser(code: string, file: string, cwd: string): SpawnSyncReturns<string> {
+  writeFileSync(file, code.replace(/from\s+(['"])tensorgrad\1/g, `from '${entry}'`));
+  return spawnSync(process.execPath, ['--import', tsx, file], { cwd, encoding: 'utf8', timeout: 120_000, env: USER_ENV });
+}
 
 /** One fenced block of a Markdown file. */
 export interface CodeBlock {

@@ -13,13 +13,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import { codeBlocks, inlineCode, ROOT } from './markdown.js';
+import { codeBlocks, inlineCode, ROOT, USER_ENV } from './markdown.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { encodePng } from '../../src/data/image-io.js';
 
-/** The environment of a user's shell: the default backend (a suite run with TENSORGRAD_BACKEND=reference would take minutes here). */
-const userEnv = { ...process.env };
-delete userEnv.TENSORGRAD_BACKEND;
 const bin = join(ROOT, 'dist/cli/main.js');
 const QUICK = ['--train-subset', '512', '--test-subset', '256'];
 
@@ -65,7 +62,7 @@ describe('README command lines', () => {
   for (const command of commands) {
     test(command, () => {
       const args = quickArgs(command);
-      const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: userEnv });
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: USER_ENV });
       assert.equal(r.status, 0, `tensorgrad ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
       assert.ok(r.stdout.trim().length > 0 || r.stderr.trim().length > 0, 'prints something');
     });

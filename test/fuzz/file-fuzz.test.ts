@@ -59,6 +59,10 @@ function runChild(format: Format, from: number, hostileFrom: number, sink: { res
         if ('start' in line) {
           current = line.start;
           arm();
+        } else if ('preparing' in line) {
+          // Building the hostile files (tens of MB) is not a case: it gets the start-up allowance, not the per-case one.
+          clearTimeout(timer);
+          timer = setTimeout(() => kill('did not finish building its hostile cases'), START_TIMEOUT_MS);
         } else if ('done' in line) {
           done = true;
           sink.maxRssMB = Math.max(sink.maxRssMB, line.maxRssMB);

@@ -76,6 +76,7 @@ function run(i: number, c: FuzzCase): void {
 try {
   for (let i = Number(fromArg); i < Number(toArg); i++) run(i, fuzzCase(format, i));
   const h = Number(hostileArg);
+  process.stdout.write(`${JSON.stringify({ preparing: true })}\n`);
   hostileCases(format).slice(h).forEach((c, k) => run(-1 - (h + k), c));
   process.stdout.write(`${JSON.stringify({ done: true, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
 } finally {

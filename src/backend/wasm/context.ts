@@ -24,7 +24,7 @@ export class WasmContext {
   ) {
     this.kernels = loaded.kernels;
     this.variant = loaded.variant;
-    const areas = { alloc: (n: number) => heap.alloc(n, false, `${n} bytes of per-thread scratch`), free: (p: number, n: number) => heap.free(p, n) };
+    const areas = { alloc: (n: number) => heap.alloc(n, false, 'per-thread scratch'), free: (p: number, n: number) => heap.free(p, n) };
     this.pool = new ThreadPool(loaded.kernels, loaded.module, loaded.memory, areas, loaded.kernels.sgemmScratchBytes(), loaded.shared);
   }
 
@@ -66,7 +66,7 @@ export class WasmContext {
    * {@link settle} when the outermost backend call ends.
    */
   temp(bytes: number): { ptr: number; size: number } {
-    const t = this.heap.alloc(bytes, false, `${bytes} bytes of kernel scratch`);
+    const t = this.heap.alloc(bytes, false, 'kernel scratch');
     this.temps.set(t.ptr, t.size);
     return t;
   }
@@ -82,6 +82,7 @@ export class WasmContext {
    */
   settle(): void {
     this.pool.discard();
+    if (this.temps.size === 0) return; // every call: no iterator when there is nothing to free
     for (const [ptr, size] of this.temps) this.heap.free(ptr, size);
     this.temps.clear();
   }

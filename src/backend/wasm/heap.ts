@@ -33,6 +33,11 @@ export function fmtBytes(n: number): string {
   while (v >= 1024 && u < units.length - 1) v /= 1024, u++;
   return `${v.toFixed(1)} ${units[u]}`;
 }
+/** An allocation in words for error messages: `a float32 buffer of 1000 elements`. */
+function label(what: string, elements: number): string {
+  return elements < 0 ? what : `${what} of ${elements} elements`;
+}
+
 /** Initial (and smallest) allocation volume between two GC requests (see Heap.onPressure). */
 export const PRESSURE_BYTES = 16 * 1024 * 1024;
 
@@ -114,23 +119,24 @@ export class Heap {
    * Reserves at least `bytes` bytes, 16-byte aligned; returns the address and
    * the reserved size (pass both to {@link free}). Contents are undefined.
    * `track`: counts toward GC pressure (false for scratch freed right away).
-   * `what`: the allocation in words, for the error message when it cannot be
-   * served (e.g. `a float32 buffer of 1000 elements`).
+   * `what` (and `elements`, when >= 0): the allocation in words for the error
+   * message when it cannot be served (`a float32 buffer` of 1000 elements);
+   * passed apart so that no message is built on the success path.
    *
    * Every check happens before any state changes, so a failed request (a bad
    * size, or one past the memory cap) leaves the heap exactly as it was.
    */
-  alloc(bytes: number, track = true, what = 'a block'): { ptr: number; size: number } {
+  alloc(bytes: number, track = true, what = 'a block', elements = -1): { ptr: number; size: number } {
     if (!Number.isSafeInteger(bytes) || bytes < 0) {
-      throw new TensorError(`wasm backend: cannot allocate ${what}: invalid size ${bytes} bytes (expected a non-negative integer)`);
+      throw new TensorError(`wasm backend: cannot allocate ${label(what, elements)}: invalid size ${bytes} bytes (expected a non-negative integer)`);
     }
     const size = sizeClass(bytes);
-    if (size > this.maxBytes - this.base) throw this.capError(bytes, what, this.top + size);
+    if (size > this.maxBytes - this.base) throw this.capError(bytes, label(what, elements), this.top + size);
     const list = this.lists.get(size);
     let ptr = list && list.length ? list.pop()! : -1;
     if (ptr >= 0) this.freeBytes -= size;
     else ptr = this.fromRanges(size);
-    if (ptr < 0) ptr = this.bump(size, bytes, what);
+    if (ptr < 0) ptr = this.bump(size, bytes, what, elements);
     this.live += size;
     if (track) this.sincePressure += size;
     if (this.onPressure && this.sincePressure > this.pressureBytes) {
@@ -205,8 +211,8 @@ export class Heap {
     return -1;
   }
 
-  /** Serves `size` bytes from the top, coalescing or growing first if needed (`bytes`, `what`: for errors). */
-  private bump(size: number, bytes: number, what: string): number {
+  /** Serves `size` bytes from the top, coalescing or growing first if needed (`bytes`, `what`, `elements`: for errors). */
+  private bump(size: number, bytes: number, what: string, elements: number): number {
     if (this.top + size > this.memory.buffer.byteLength) {
       if (this.freeBytes > 0) {
         // Coalescing changes how free space is listed, never what is free: safe even if growth fails next.
@@ -214,8 +220,8 @@ export class Heap {
         const p = this.fromRanges(size);
         if (p >= 0) return p;
       }
-      if (this.top + size > this.maxBytes) throw this.capError(bytes, what, this.top + size);
-      this.grow(this.top + size, bytes, what);
+      if (this.top + size > this.maxBytes) throw this.capError(bytes, label(what, elements), this.top + size);
+      this.grow(this.top + size, bytes, what, elements);
     }
     const ptr = this.top;
     this.top += size;
@@ -250,7 +256,7 @@ export class Heap {
    * memory left, or past the maximum) becomes a TensorError naming the
    * allocation; the heap is unchanged then.
    */
-  private grow(end: number, bytes: number, what: string): void {
+  private grow(end: number, bytes: number, what: string, elements: number): void {
     const have = this.memory.buffer.byteLength;
     const want = Math.min(this.maxBytes, Math.max(end, have + Math.max(have >> 2, 16 * 1024 * 1024)));
     try {
@@ -261,7 +267,7 @@ export class Heap {
         this.memory.grow(Math.ceil((end - have) / PAGE));
       } catch {
         throw new TensorError(
-          `wasm backend: out of memory allocating ${what} (${fmtBytes(bytes)}): the engine refused to grow the heap from ` +
+          `wasm backend: out of memory allocating ${label(what, elements)} (${fmtBytes(bytes)}): the engine refused to grow the heap from ` +
             `${fmtBytes(have)} to ${fmtBytes(end)} (cap ${fmtBytes(this.maxBytes)}, ${fmtBytes(this.live)} in live tensors); ` +
             'free tensors (dispose()) or use smaller batches',
         );

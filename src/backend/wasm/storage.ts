@@ -17,6 +17,8 @@ import { TensorError } from '../../tensor/errors.js';
 import { DTYPES } from '../../tensor/dtype.js';
 
 export const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+/** How heap errors name a storage's block (constants: no message is built per allocation). */
+const BUFFER: Record<DType, string> = { float32: 'a float32 buffer', float64: 'a float64 buffer', int32: 'an int32 buffer', bool: 'a bool buffer' };
 
 /** What the finalizer needs: never the storage itself (that would keep it alive). */
 interface Block {
@@ -74,7 +76,7 @@ export class WasmStorage implements Storage {
     if (!Number.isSafeInteger(length) || length < 0) {
       throw new TensorError(`wasm backend: cannot allocate a ${dtype} buffer of ${length} elements (expected a non-negative integer)`);
     }
-    const { ptr, size } = heap.alloc(length * bytesPer, true, `a ${dtype} buffer of ${length} elements`);
+    const { ptr, size } = heap.alloc(length * bytesPer, true, BUFFER[dtype], length);
     return new WasmStorage(backend, heap, dtype, length, ptr, size);
   }
 

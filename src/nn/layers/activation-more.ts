@@ -5,8 +5,9 @@ import { TensorError } from '../../tensor/errors.js';
 import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkInt, checkRange, describeArg } from '../../tensor/args.js';
-import { checkDtypeOption, checkInplace, checkLayerArgs, layerOptions } from './args.js';
+import { checkInt, checkRange, describeArg, positionalOptions } from '../../tensor/args.js';
+import { checkDtypeOption, checkInplace } from './args.js';
+import { DimLayer } from './activation.js';
 
 export interface PReLUOptions {
   /** Number of learnable slopes: 1 (shared) or the number of channels (default 1). */
@@ -31,7 +32,7 @@ export class PReLU extends Module {
   /** PyTorch's positional `(numParameters, init)` and/or an options object (with `dtype`). */
   constructor(...args: [numParameters?: number | PReLUOptions, init?: number | PReLUOptions, opts?: PReLUOptions]) {
     super();
-    const o = layerOptions('PReLU', args, ['numParameters', 'init'], ['numParameters', 'init', 'dtype']) as PReLUOptions;
+    const o = positionalOptions('PReLU', args, ['numParameters', 'init'], ['numParameters', 'init', 'dtype']) as PReLUOptions;
     const n = checkInt('PReLU', 'numParameters', o.numParameters ?? 1, 1);
     const v = checkRange('PReLU', 'init', o.init ?? 0.25);
     checkDtypeOption('PReLU', o.dtype);
@@ -56,7 +57,7 @@ export class CELU extends Module {
   /** `new nn.CELU(0.5)`, `new nn.CELU(0.5, true)` (PyTorch's inplace, accepted) or `new nn.CELU({ alpha: 0.5 })`. */
   constructor(...args: [alpha?: number | { alpha?: number; inplace?: boolean }, inplace?: boolean]) {
     super();
-    const o = layerOptions('CELU', args, ['alpha', 'inplace'], ['alpha', 'inplace']);
+    const o = positionalOptions('CELU', args, ['alpha', 'inplace'], ['alpha', 'inplace']);
     checkInplace('CELU', o.inplace);
     const alpha = o.alpha ?? 1;
     if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha === 0) throw new TensorError(`CELU: alpha must be a finite non-zero number (got ${describeArg(alpha)})`);
@@ -67,15 +68,6 @@ export class CELU extends Module {
 }
 
 /** softmax(-x) over `dim`. Shape `[*]` -> `[*]`. @example new nn.Softmin(1) */
-export class Softmin extends Module {
-  readonly dim: number;
-  /** `new nn.Softmin(1)` or `new nn.Softmin({ dim: 1 })`; the dim is required (PyTorch's implicit dim is deprecated). */
-  constructor(...args: [dim: number | { dim: number }]) {
-    super();
-    const o = layerOptions('Softmin', args, ['dim'], ['dim']);
-    checkLayerArgs('Softmin', [o.dim], { dim: 'dim' });
-    this.dim = o.dim as number;
-  }
+export class Softmin extends DimLayer {
   forward(x: Tensor): Tensor { return softmin(x, this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
 }

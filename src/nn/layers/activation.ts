@@ -2,15 +2,15 @@ import { Module } from '../module.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import * as A from '../../ops/activation.js';
 import { TensorError } from '../../tensor/errors.js';
-import { describeArg } from '../../tensor/args.js';
-import { checkInplace, checkLayerArgs, layerOptions } from './args.js';
+import { describeArg, positionalOptions, checkArgs } from '../../tensor/args.js';
+import { checkInplace } from './args.js';
 
 /**
  * Reads an activation's PyTorch positional arguments (or one options object
  * with the same names), checks each is a finite number (`inplace` a boolean).
  */
 function numbers(layer: string, args: readonly unknown[], names: readonly string[], defaults: readonly number[]): number[] {
-  const o = layerOptions(layer, args, names, names);
+  const o = positionalOptions(layer, args, names, names);
   return names.map((name, i) => {
     if (name === 'inplace') {
       checkInplace(layer, o[name]);
@@ -26,7 +26,7 @@ function numbers(layer: string, args: readonly unknown[], names: readonly string
 abstract class Parameterless extends Module {
   constructor(...args: [inplace?: boolean]) {
     super();
-    checkLayerArgs(this.constructor.name, args, { inplace: 'bool?' });
+    checkArgs(this.constructor.name, args, { inplace: 'bool?' });
   }
 }
 
@@ -75,7 +75,7 @@ export class GELU extends Module {
   /** `new nn.GELU('tanh')` or `new nn.GELU({ approximate: 'tanh' })`. */
   constructor(...args: [approximate?: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' }]) {
     super();
-    const o = layerOptions('GELU', args, ['approximate'], ['approximate']);
+    const o = positionalOptions('GELU', args, ['approximate'], ['approximate']);
     this.approximate = (o.approximate ?? 'none') as 'none' | 'tanh';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
       throw new TensorError(`GELU: approximate must be 'none' or 'tanh', got ${describeArg(this.approximate)}`);
@@ -138,30 +138,29 @@ export class ReLU6 extends Parameterless {
   forward(x: Tensor): Tensor { return A.relu6(x); }
 }
 
-/** Softmax over `dim`. */
-export class Softmax extends Module {
+/**
+ * A layer over one required `dim` (Softmax, LogSoftmax, Softmin):
+ * `new nn.Softmax(1)` or `new nn.Softmax({ dim: 1 })`; the dim is required
+ * (PyTorch's implicit dim is deprecated).
+ */
+export abstract class DimLayer extends Module {
   readonly dim: number;
-  /** `new nn.Softmax(1)` or `new nn.Softmax({ dim: 1 })`; the dim is required (PyTorch's implicit dim is deprecated). */
   constructor(...args: [dim: number | { dim: number }]) {
     super();
-    const o = layerOptions('Softmax', args, ['dim'], ['dim']);
-    checkLayerArgs('Softmax', [o.dim], { dim: 'dim' });
+    const name = this.constructor.name;
+    const o = positionalOptions(name, args, ['dim'], ['dim']);
+    checkArgs(name, [o.dim], { dim: 'dim' });
     this.dim = o.dim as number;
   }
-  forward(x: Tensor): Tensor { return A.softmax(x, this.dim); }
   override extraRepr(): string { return `dim=${this.dim}`; }
 }
 
+/** Softmax over `dim`. */
+export class Softmax extends DimLayer {
+  forward(x: Tensor): Tensor { return A.softmax(x, this.dim); }
+}
+
 /** log(softmax(x)) over `dim`. */
-export class LogSoftmax extends Module {
-  readonly dim: number;
-  /** `new nn.LogSoftmax(1)` or `new nn.LogSoftmax({ dim: 1 })`; the dim is required (PyTorch's implicit dim is deprecated). */
-  constructor(...args: [dim: number | { dim: number }]) {
-    super();
-    const o = layerOptions('LogSoftmax', args, ['dim'], ['dim']);
-    checkLayerArgs('LogSoftmax', [o.dim], { dim: 'dim' });
-    this.dim = o.dim as number;
-  }
+export class LogSoftmax extends DimLayer {
   forward(x: Tensor): Tensor { return A.logSoftmax(x, this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
 }

@@ -5,8 +5,7 @@ import { flatten } from '../../ops/movement.js';
 import { ConvNd } from './conv.js';
 import { ReLU } from './activation.js';
 import { MaxPool2d } from './pool.js';
-import { checkArgs, describeArg } from '../../tensor/args.js';
-import { layerOptions } from './args.js';
+import { checkArgs, describeArg, positionalOptions } from '../../tensor/args.js';
 
 /**
  * Runs modules in order; children are named '0', '1', ... (PyTorch's keys).
@@ -156,7 +155,7 @@ export class Flatten extends Module {
   /** `new nn.Flatten(0)`, `new nn.Flatten(1, 2)` or `new nn.Flatten({ startDim: 0 })`. */
   constructor(...args: [startDim?: number | { startDim?: number; endDim?: number }, endDim?: number]) {
     super();
-    const o = layerOptions('Flatten', args, ['startDim', 'endDim'], ['startDim', 'endDim']);
+    const o = positionalOptions('Flatten', args, ['startDim', 'endDim'], ['startDim', 'endDim']);
     checkArgs('Flatten', [o.startDim, o.endDim], { startDim: 'dim?', endDim: 'dim?' });
     this.startDim = (o.startDim ?? 1) as number;
     this.endDim = (o.endDim ?? -1) as number;

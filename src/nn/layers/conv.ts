@@ -8,8 +8,8 @@ import { pad, type PadMode } from '../../ops/pad.js';
 import { TensorError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkBool, checkInt, describeArg } from '../../tensor/args.js';
-import { layerOptions, checkDtypeOption } from './args.js';
+import { checkBool, checkInt, describeArg, positionalOptions } from '../../tensor/args.js';
+import { checkDtypeOption } from './args.js';
 import { perDim, resolvePadding } from '../../ops/conv-args.js';
 
 export type PaddingMode = 'zeros' | PadMode;
@@ -72,7 +72,7 @@ export class ConvNd extends Module {
   constructor(readonly n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
     super();
     const name = [1, 2, 3].includes(n) ? `Conv${n}d` : 'ConvNd';
-    const opts = layerOptions(name, rest, CONV_POSITIONAL, CONV_KEYS) as ConvLayerOptions;
+    const opts = positionalOptions(name, rest, CONV_POSITIONAL, CONV_KEYS) as ConvLayerOptions;
     this.kernelSize = checkConvCommon(name, n, inChannels, outChannels, kernelSize, opts as Record<string, unknown>);
     this.groups = opts.groups ?? 1;
     this.stride = opts.stride ?? 1;
@@ -217,7 +217,7 @@ export class ConvTransposeNd extends Module {
   constructor(readonly n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
     super();
     const name = [1, 2, 3].includes(n) ? `ConvTranspose${n}d` : 'ConvTransposeNd';
-    const opts = layerOptions(name, rest, CONV_T_POSITIONAL, CONV_T_KEYS) as ConvTransposeLayerOptions & { paddingMode?: string };
+    const opts = positionalOptions(name, rest, CONV_T_POSITIONAL, CONV_T_KEYS) as ConvTransposeLayerOptions & { paddingMode?: string };
     if (opts.paddingMode !== undefined && opts.paddingMode !== 'zeros') {
       throw new TensorError(`${name}: only paddingMode 'zeros' is supported (got ${JSON.stringify(opts.paddingMode)})`);
     }

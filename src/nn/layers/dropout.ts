@@ -1,8 +1,8 @@
 import { Module } from '../module.js';
 import * as D from '../../ops/dropout.js';
 import { TensorError } from '../../tensor/errors.js';
-import { describeArg } from '../../tensor/args.js';
-import { checkInplace, layerOptions } from './args.js';
+import { describeArg, positionalOptions } from '../../tensor/args.js';
+import { checkInplace } from './args.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 abstract class DropoutBase extends Module {
@@ -11,7 +11,7 @@ abstract class DropoutBase extends Module {
   constructor(...args: [p?: number | { p?: number; inplace?: boolean }, inplace?: boolean]) {
     super();
     const name = this.constructor.name;
-    const o = layerOptions(name, args, ['p', 'inplace'], ['p', 'inplace']);
+    const o = positionalOptions(name, args, ['p', 'inplace'], ['p', 'inplace']);
     this.p = (o.p ?? 0.5) as number;
     if (typeof this.p !== 'number' || !(this.p >= 0 && this.p <= 1)) throw new TensorError(`${name}: p must be in [0, 1] (got ${describeArg(this.p)})`);
     checkInplace(name, o.inplace);

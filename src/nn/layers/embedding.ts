@@ -9,8 +9,8 @@ import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { zeros } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkBool, checkInt, describeArg } from '../../tensor/args.js';
-import { checkDtypeOption, layerOptions } from './args.js';
+import { checkBool, checkInt, describeArg, positionalOptions } from '../../tensor/args.js';
+import { checkDtypeOption } from './args.js';
 
 export interface EmbeddingLayerOptions {
   /** Row that gets no gradient and starts at zero (e.g. the padding token); negative counts from the end. */
@@ -49,7 +49,7 @@ export class Embedding extends Module {
     checkInt('Embedding', 'numEmbeddings', numEmbeddings, 1);
     checkInt('Embedding', 'embeddingDim', embeddingDim, 1);
     rejectUnsupportedEmbeddingOptions('Embedding', rest);
-    const opts = layerOptions('Embedding', rest, EMBEDDING_OPTIONS, OPTION_KEYS) as EmbeddingLayerOptions;
+    const opts = positionalOptions('Embedding', rest, EMBEDDING_OPTIONS, OPTION_KEYS) as EmbeddingLayerOptions;
     checkEmbeddingOptions('Embedding', opts as Record<string, unknown>);
     checkDtypeOption('Embedding', opts.dtype);
     this.paddingIdx = normalizePaddingIdx('Embedding', opts.paddingIdx, numEmbeddings);
@@ -75,7 +75,7 @@ export class Embedding extends Module {
     }
     rejectUnsupportedEmbeddingOptions(op, rest);
     const names = ['freeze', ...EMBEDDING_OPTIONS];
-    const o = layerOptions(op, rest, names, names) as EmbeddingLayerOptions & { freeze?: boolean };
+    const o = positionalOptions(op, rest, names, names) as EmbeddingLayerOptions & { freeze?: boolean };
     const { freeze = true, ...opts } = o;
     checkBool(op, 'freeze', freeze);
     checkEmbeddingOptions(op, opts as Record<string, unknown>);

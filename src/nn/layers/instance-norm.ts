@@ -7,8 +7,8 @@ import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { ones, zeros } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkBool, checkInt, checkRange, describeArg } from '../../tensor/args.js';
-import { checkDtypeOption, layerOptions } from './args.js';
+import { checkBool, checkInt, checkRange, describeArg, positionalOptions } from '../../tensor/args.js';
+import { checkDtypeOption } from './args.js';
 
 export interface InstanceNormLayerOptions {
   /** Added to the variance (default 1e-5). */
@@ -50,7 +50,7 @@ abstract class InstanceNormNd extends Module {
     super();
     const name = this.constructor.name;
     checkInt(name, 'numFeatures', numFeatures, 1);
-    const opts = layerOptions(name, rest, POSITIONAL, OPTION_KEYS) as InstanceNormLayerOptions;
+    const opts = positionalOptions(name, rest, POSITIONAL, OPTION_KEYS) as InstanceNormLayerOptions;
     this.eps = checkRange(name, 'eps', opts.eps ?? 1e-5, 0);
     this.momentum = checkRange(name, 'momentum', opts.momentum ?? 0.1);
     this.affine = checkBool(name, 'affine', opts.affine ?? false);

@@ -5,8 +5,8 @@ import * as init from '../init.js';
 import { linear } from '../../ops/linalg.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkBool, checkInt } from '../../tensor/args.js';
-import { checkDtypeOption, layerOptions } from './args.js';
+import { checkBool, checkInt, positionalOptions } from '../../tensor/args.js';
+import { checkDtypeOption } from './args.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -30,7 +30,7 @@ export class Linear extends Module {
     super();
     checkInt('Linear', 'inFeatures', inFeatures, 1);
     checkInt('Linear', 'outFeatures', outFeatures, 1);
-    const opts = layerOptions('Linear', rest, ['bias'], ['bias', 'dtype']) as LinearOptions;
+    const opts = positionalOptions('Linear', rest, ['bias'], ['bias', 'dtype']) as LinearOptions;
     if (opts.bias !== undefined) checkBool('Linear', 'bias', opts.bias);
     checkDtypeOption('Linear', opts.dtype);
     this.weight = new Parameter(empty([outFeatures, inFeatures], opts.dtype));

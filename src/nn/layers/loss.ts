@@ -2,8 +2,7 @@ import { Module } from '../module.js';
 import * as L from '../../ops/loss.js';
 import { Tensor as TensorClass, type Tensor } from '../../tensor/tensor.js';
 import { TensorError } from '../../tensor/errors.js';
-import { describeArg } from '../../tensor/args.js';
-import { layerOptions } from './args.js';
+import { describeArg, positionalOptions } from '../../tensor/args.js';
 
 /*
  * Loss modules: each holds its options and calls the functional loss, so a loss
@@ -30,7 +29,7 @@ abstract class LossModule<O extends object> extends Module {
     const name = this.constructor.name;
     const keys = LOSS_KEYS[name] ?? Object.keys(args[args.length - 1] ?? {});
     const positional = keys[0] === 'weight' ? ['weight'] : [];
-    const o = layerOptions(name, args, positional, keys);
+    const o = positionalOptions(name, args, positional, keys);
     if (o.weight != null && !(o.weight instanceof TensorClass)) throw new TensorError(`${name}: weight must be a Tensor, got ${describeArg(o.weight)}`);
     if (o.reduction !== undefined && !['mean', 'sum', 'none', ...(name === 'KLDivLoss' ? ['batchmean'] : [])].includes(o.reduction as string)) {
       throw new TensorError(`${name}: reduction must be 'mean', 'sum' or 'none'${name === 'KLDivLoss' ? " or 'batchmean'" : ''} (got ${describeArg(o.reduction)})`);

@@ -7,8 +7,8 @@ import { ones, zeros } from '../../tensor/create.js';
 import { noGrad } from '../../autograd/engine.js';
 import { Tensor as TensorClass, type Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkBool, checkInt, checkRange, describeArg } from '../../tensor/args.js';
-import { checkDtypeOption, layerOptions } from './args.js';
+import { checkBool, checkInt, checkRange, describeArg, positionalOptions } from '../../tensor/args.js';
+import { checkDtypeOption } from './args.js';
 
 /** After numFeatures: PyTorch's positional (eps, momentum, affine, trackRunningStats) and/or an options object. */
 export type BatchNormLayerArgs =
@@ -47,7 +47,7 @@ abstract class BatchNormNd extends Module {
     const name = this.constructor.name;
     checkInt(name, 'numFeatures', numFeatures, 1);
     // momentum: null is meaningful (cumulative average), so it survives the merge as null.
-    const opts = layerOptions(name, rest, BN_POSITIONAL, [...BN_POSITIONAL, 'dtype']) as BatchNormLayerOptions;
+    const opts = positionalOptions(name, rest, BN_POSITIONAL, [...BN_POSITIONAL, 'dtype']) as BatchNormLayerOptions;
     this.eps = checkEps(name, opts.eps ?? 1e-5);
     this.momentum = opts.momentum === null ? null : opts.momentum === undefined ? 0.1 : checkRange(name, 'momentum', opts.momentum, 0, 1);
     this.trackRunningStats = checkBool(name, 'trackRunningStats', opts.trackRunningStats ?? true);
@@ -125,7 +125,7 @@ export class LayerNorm extends Module {
     ...rest: [eps?: number | LayerNorm['opts'], elementwiseAffine?: boolean | LayerNorm['opts'], bias?: boolean | LayerNorm['opts'], opts?: LayerNorm['opts']]
   ) {
     super();
-    const opts = layerOptions('LayerNorm', rest, ['eps', 'elementwiseAffine', 'bias'], ['eps', 'elementwiseAffine', 'bias', 'dtype']) as LayerNorm['opts'];
+    const opts = positionalOptions('LayerNorm', rest, ['eps', 'elementwiseAffine', 'bias'], ['eps', 'elementwiseAffine', 'bias', 'dtype']) as LayerNorm['opts'];
     this.opts = opts;
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
@@ -157,7 +157,7 @@ export class GroupNorm extends Module {
     ...rest: [eps?: number | GroupNorm['opts'], affine?: boolean | GroupNorm['opts'], opts?: GroupNorm['opts']]
   ) {
     super();
-    const opts = layerOptions('GroupNorm', rest, ['eps', 'affine'], ['eps', 'affine', 'dtype']) as GroupNorm['opts'];
+    const opts = positionalOptions('GroupNorm', rest, ['eps', 'affine'], ['eps', 'affine', 'dtype']) as GroupNorm['opts'];
     this.opts = opts;
     checkInt('GroupNorm', 'numGroups', numGroups, 1);
     checkInt('GroupNorm', 'numChannels', numChannels, 1);
@@ -184,7 +184,7 @@ export class LocalResponseNorm extends Module {
   constructor(readonly size: number, ...rest: [alpha?: number | N.LocalResponseNormOptions, beta?: number | N.LocalResponseNormOptions, k?: number | N.LocalResponseNormOptions, opts?: N.LocalResponseNormOptions]) {
     super();
     checkInt('LocalResponseNorm', 'size', size, 1);
-    this.opts = layerOptions('LocalResponseNorm', rest, ['alpha', 'beta', 'k'], ['alpha', 'beta', 'k']) as N.LocalResponseNormOptions;
+    this.opts = positionalOptions('LocalResponseNorm', rest, ['alpha', 'beta', 'k'], ['alpha', 'beta', 'k']) as N.LocalResponseNormOptions;
     for (const key of ['alpha', 'beta', 'k'] as const) if (this.opts[key] !== undefined) checkRange('LocalResponseNorm', key, this.opts[key]);
   }
   forward(x: Tensor): Tensor { return N.localResponseNorm(x, this.size, this.opts); }

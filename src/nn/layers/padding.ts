@@ -2,8 +2,7 @@ import { Module } from '../module.js';
 import { pad, type PadMode } from '../../ops/pad.js';
 import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { describeArg } from '../../tensor/args.js';
-import { layerOptions } from './args.js';
+import { describeArg, positionalOptions } from '../../tensor/args.js';
 
 /** A padding amount: one integer for every side or 2k integers. */
 export type PadArg = number | readonly number[];
@@ -32,7 +31,7 @@ abstract class PadNd extends Module {
     const name = this.constructor.name;
     const constant = name.startsWith('Constant');
     const names = constant ? ['padding', 'value'] : ['padding'];
-    const o = layerOptions(name, args, names, names);
+    const o = positionalOptions(name, args, names, names);
     const padding = o.padding;
     const list = typeof padding === 'number' ? new Array<number>(2 * k).fill(padding) : padding;
     if (!Array.isArray(list) || list.length !== 2 * k || list.some((p) => typeof p !== 'number' || !Number.isInteger(p))) {

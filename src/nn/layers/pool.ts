@@ -4,8 +4,7 @@ import type { AdaptiveSize, AvgPoolOptions, LpPoolOptions, MaxPoolOptions } from
 import type { SizeArg } from '../../ops/conv.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { TensorError } from '../../tensor/errors.js';
-import { checkBool, checkInt, describeArg } from '../../tensor/args.js';
-import { layerOptions } from './args.js';
+import { checkBool, checkInt, describeArg, positionalOptions } from '../../tensor/args.js';
 
 /*
  * Pooling layers: thin modules over F.*Pool*. Max pools return values only
@@ -23,7 +22,7 @@ function checkSize(layer: string, name: string, v: unknown, n: number, min: numb
   }
 }
 
-/** Checks the options the strided pools share, as merged by layerOptions. */
+/** Checks the options the strided pools share, as merged by positionalOptions. */
 function checkStrided(layer: string, n: number, kernelSize: unknown, o: Record<string, unknown>): void {
   checkSize(layer, 'kernelSize', kernelSize, n, 1);
   if (o.stride != null) checkSize(layer, 'stride', o.stride, n, 1);
@@ -52,7 +51,7 @@ abstract class MaxPoolNd extends Module {
   constructor(n: number, readonly kernelSize: SizeArg, rest: MaxPoolLayerArgs) {
     super();
     const name = this.constructor.name;
-    const o = layerOptions(name, rest, MAX_POSITIONAL, MAX_POSITIONAL);
+    const o = positionalOptions(name, rest, MAX_POSITIONAL, MAX_POSITIONAL);
     checkStrided(name, n, kernelSize, o);
     noIndices(name, o);
     delete o.returnIndices;
@@ -83,7 +82,7 @@ abstract class AvgPoolNd extends Module {
   constructor(n: number, readonly kernelSize: SizeArg, rest: AvgPoolLayerArgs) {
     super();
     const name = this.constructor.name;
-    const o = layerOptions(name, rest, AVG_POSITIONAL, AVG_POSITIONAL);
+    const o = positionalOptions(name, rest, AVG_POSITIONAL, AVG_POSITIONAL);
     checkStrided(name, n, kernelSize, o);
     if (o.divisorOverride != null) checkInt(name, 'divisorOverride', o.divisorOverride, 1);
     this.opts = o as AvgPoolOptions;
@@ -112,7 +111,7 @@ abstract class LPPoolNd extends Module {
     if (typeof normType !== 'number' || !Number.isFinite(normType) || normType <= 0) {
       throw new TensorError(`${name}: normType must be a positive finite number, got ${describeArg(normType)}`);
     }
-    const o = layerOptions(name, rest, ['stride', 'ceilMode'], ['stride', 'ceilMode']);
+    const o = positionalOptions(name, rest, ['stride', 'ceilMode'], ['stride', 'ceilMode']);
     checkStrided(name, n, kernelSize, o);
     this.opts = o as LpPoolOptions;
   }
@@ -140,7 +139,7 @@ abstract class AdaptivePool extends Module {
       throw new TensorError(`${name}: outputSize must be a positive integer or ${n} of them (null keeps a dim), got ${describeArg(outputSize)}`);
     }
     const keys = name.startsWith('AdaptiveMax') ? ['returnIndices'] : [];
-    noIndices(name, layerOptions(name, rest, keys, keys));
+    noIndices(name, positionalOptions(name, rest, keys, keys));
   }
   override extraRepr(): string { return `outputSize=${JSON.stringify(this.outputSize)}`; }
 }

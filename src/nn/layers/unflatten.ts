@@ -2,8 +2,7 @@ import { Module } from '../module.js';
 import { unflatten } from '../../ops/movement.js';
 import { TensorError, fmtShape } from '../../tensor/errors.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { describeArg } from '../../tensor/args.js';
-import { checkLayerArgs, layerOptions } from './args.js';
+import { describeArg, positionalOptions, checkArgs } from '../../tensor/args.js';
 
 /**
  * Splits dim `dim` into `unflattenedSize` (one entry may be -1, inferred), as
@@ -19,8 +18,8 @@ export class Unflatten extends Module {
   /** PyTorch's positional `(dim, unflattenedSize)` and/or an options object with those keys. */
   constructor(...args: [dim: number, unflattenedSize: readonly number[]] | [options: { dim: number; unflattenedSize: readonly number[] }] | [dim: number, options: { unflattenedSize: readonly number[] }]) {
     super();
-    const o = layerOptions('Unflatten', args, ['dim', 'unflattenedSize'], ['dim', 'unflattenedSize']);
-    checkLayerArgs('Unflatten', [o.dim, o.unflattenedSize], { dim: 'dim', unflattenedSize: 'shape' });
+    const o = positionalOptions('Unflatten', args, ['dim', 'unflattenedSize'], ['dim', 'unflattenedSize']);
+    checkArgs('Unflatten', [o.dim, o.unflattenedSize], { dim: 'dim', unflattenedSize: 'shape' });
     const dim = o.dim as number, unflattenedSize = o.unflattenedSize as readonly number[];
     this.dim = dim;
     const ok = Array.isArray(unflattenedSize) && unflattenedSize.length > 0 &&

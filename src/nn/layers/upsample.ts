@@ -1,11 +1,10 @@
 import { Module } from '../module.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkArgs, describeArg, isPlainObject } from '../../tensor/args.js';
+import { checkArgs, describeArg, isPlainObject, positionalOptions } from '../../tensor/args.js';
 import { TensorError } from '../../tensor/errors.js';
 import { INTERPOLATE_MODES, interpolate, type InterpolateMode, type InterpolateOptions } from '../../ops/interpolate.js';
 import { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from '../../ops/unpool.js';
 import type { SizeArg } from '../../ops/pool-args.js';
-import { layerOptions } from './args.js';
 
 /*
  * Resizing layers over F.interpolate and F.maxUnpoolNd. They hold no
@@ -51,7 +50,7 @@ export class Upsample extends Module {
     super();
     const name = this.constructor.name;
     // Subclasses pass one merged options object; a user's call to Upsample itself may be positional.
-    const o = name === 'Upsample' || !isPlainObject(args[0]) ? layerOptions(name, args, NAMES, NAMES) : args[0];
+    const o = name === 'Upsample' || !isPlainObject(args[0]) ? positionalOptions(name, args, NAMES, NAMES) : args[0];
     this.size = (o.size ?? null) as Upsample['size'];
     this.scaleFactor = (o.scaleFactor ?? null) as Upsample['scaleFactor'];
     this.mode = (o.mode ?? 'nearest') as InterpolateMode;
@@ -84,7 +83,7 @@ export class Upsample extends Module {
 /** Nearest upsampling of `[N, C, H, W]` (PyTorch's UpsamplingNearest2d). @example new nn.UpsamplingNearest2d({ scaleFactor: 2 }) */
 export class UpsamplingNearest2d extends Upsample {
   constructor(...args: [options?: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] }] | unknown[]) {
-    const o = layerOptions('UpsamplingNearest2d', args, ['size', 'scaleFactor'], ['size', 'scaleFactor']);
+    const o = positionalOptions('UpsamplingNearest2d', args, ['size', 'scaleFactor'], ['size', 'scaleFactor']);
     super({ ...o, mode: 'nearest' });
   }
 }
@@ -92,7 +91,7 @@ export class UpsamplingNearest2d extends Upsample {
 /** Bilinear upsampling with alignCorners true (PyTorch's UpsamplingBilinear2d). @example new nn.UpsamplingBilinear2d({ scaleFactor: 2 }) */
 export class UpsamplingBilinear2d extends Upsample {
   constructor(...args: [options?: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] }] | unknown[]) {
-    const o = layerOptions('UpsamplingBilinear2d', args, ['size', 'scaleFactor'], ['size', 'scaleFactor']);
+    const o = positionalOptions('UpsamplingBilinear2d', args, ['size', 'scaleFactor'], ['size', 'scaleFactor']);
     super({ ...o, mode: 'bilinear', alignCorners: true });
   }
 }
@@ -109,7 +108,7 @@ abstract class MaxUnpoolNd extends Module {
     super();
     const name = `MaxUnpool${n}d`;
     if (kernelSize === undefined) throw new TensorError(`${name}: kernelSize is required, e.g. new nn.${name}(2)`);
-    const o = layerOptions(name, rest, ['stride', 'padding'], ['stride', 'padding']);
+    const o = positionalOptions(name, rest, ['stride', 'padding'], ['stride', 'padding']);
     checkSizeArg(name, 'kernelSize', kernelSize, n, 1);
     if (o.stride != null) checkSizeArg(name, 'stride', o.stride, n, 1);
     if (o.padding !== undefined) checkSizeArg(name, 'padding', o.padding, n, 0);
