@@ -242,20 +242,3 @@ export function sgemm(
     }
   }
 }
-
-/** The naive triple loop, kept as the oracle for the harness (float accumulation in f32). */
-export function sgemmNaive(
-  M: i32, N: i32, K: i32,
-  a: usize, rsA: i32, csA: i32,
-  b: usize, rsB: i32, csB: i32,
-  c: usize, ldc: i32, accumulate: i32,
-): void {
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s: f32 = 0;
-      for (let k = 0; k < K; k++) s += load<f32>(at32(a, i * rsA + k * csA)) * load<f32>(at32(b, k * rsB + j * csB));
-      const d = at32(c, i * ldc + j);
-      store<f32>(d, accumulate ? load<f32>(d) + s : s);
-    }
-  }
-}

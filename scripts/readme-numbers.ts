@@ -181,6 +181,7 @@ export function recordedFullRuns(root: string): Map<string, ResultsJson> {
  * @example const results = await runQuickExperiments(mkdtempSync(join(tmpdir(), 'q-')), ['transfer']);
  */
 export async function runQuickExperiments(outRoot: string, names: readonly string[] = QUICK_EXPERIMENTS): Promise<Map<string, ResultsJson>> {
+  await import('../src/index.js'); // installs Tensor's op methods and the backward pass
   const { findExperiment } = await import('../src/experiments/registry.js');
   const { runExperiment } = await import('../src/experiments/runner.js');
   const { getBackend } = await import('../src/backend/current.js');

@@ -6,20 +6,26 @@
  * const x = tg.randn([4, 3], { requiresGrad: true });
  * tg.F.relu(x).sum().backward();
  */
+// The layers below the ops install what they cannot import: the op methods of
+// Tensor (ops/methods.ts) and the backward pass (autograd/engine.ts).
+import './ops/methods.js';
+import './autograd/engine.js';
 export { Tensor, type TensorLike, type NestedArray } from './tensor/tensor.js';
-export { TensorError } from './tensor/errors.js';
-export type { DType, TypedArray } from './tensor/dtype.js';
+export { TensorError } from './core/errors.js';
+export type { DType, TypedArray } from './core/dtype.js';
 export {
   tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, randperm,
   zerosLike, onesLike, fullLike, randLike, randnLike, type CreateOptions, type RandomOptions,
 } from './tensor/create.js';
 export { Generator, manualSeed, defaultGenerator, type GeneratorState } from './tensor/random.js';
-import './backend/default.js';
-export { getBackend, setBackend, listBackends, registerBackend } from './backend/current.js';
-export { initWasmBackend, getWasmBackend, WasmBackend, setNumThreads, getNumThreads, MAX_THREADS } from './backend/wasm/index.js';
+export { getBackend, setBackend, listBackends, type BackendName } from './backend/current.js';
+export { ready } from './backend/ready.js';
+export {
+  initWasmBackend, getWasmBackend, WasmBackend, setNumThreads, getNumThreads, MAX_THREADS, type WasmBackendOptions,
+} from './backend/wasm/index.js';
 export type { Backend, Storage, Layout } from './backend/backend.js';
 export { referenceBackend } from './backend/reference/index.js';
-export { noGrad, isGradEnabled } from './autograd/engine.js';
+export { noGrad, isGradEnabled } from './tensor/graph.js';
 
 export {
   add, sub, mul, div, pow, neg, abs, sign, exp, expm1, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, erf,
@@ -48,7 +54,7 @@ export { einsum } from './ops/einsum.js';
 
 import * as functional from './nn/functional.js';
 import { gradcheck } from './autograd/gradcheck.js';
-import { noGrad } from './autograd/engine.js';
+import { noGrad } from './tensor/graph.js';
 export { functional as F };
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

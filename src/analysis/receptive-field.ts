@@ -1,5 +1,5 @@
 import type { AdaptivePoolParams, ConvParams, PoolParams } from '../backend/backend.js';
-import { postOrder, type GradNode } from '../autograd/engine.js';
+import { postOrder, type GradNode } from '../tensor/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { traceModel, withModel, type ModelOrBuilder, type ModuleCall, type Trace } from './trace.js';
 

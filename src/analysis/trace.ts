@@ -1,15 +1,15 @@
 import { withMetaBackend } from '../backend/meta/index.js';
 import { Module, type HookHandle } from '../nn/module.js';
-import type { GradNode } from '../autograd/engine.js';
-import { withGradMode } from '../autograd/engine.js';
+import type { GradNode } from '../tensor/graph.js';
+import { withGradMode } from '../tensor/graph.js';
 import { zeros } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 
 /*
  * One traced forward pass, shared by summary() and receptiveField(): the model
  * runs in eval mode on zeros that require grad, so every op that depends on the
- * input records a GradNode (the op graph, see autograd/engine.ts), and a forward
+ * input records a GradNode (the op graph, see tensor/graph.ts), and a forward
  * hook on every module notes what each call returned. Nothing is backpropagated;
  * the graph is dropped with the trace.
  */

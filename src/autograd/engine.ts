@@ -1,12 +1,20 @@
-import type { DType } from '../tensor/dtype.js';
-import type { Shape } from '../tensor/shape.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { shapesEqual } from '../tensor/shape.js';
+import type { DType } from '../core/dtype.js';
+import type { Shape } from '../core/shape.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Storage } from '../backend/backend.js';
 import { withBirthLog } from '../backend/birth-log.js';
 import { GRADIENTS, type Primitive } from './gradients.js';
 import { reduceToShape } from './reduce-to-shape.js';
+import { GradNode, installBackward, postOrder, withGradMode, type BackwardOptions } from '../tensor/graph.js';
+import { filled } from '../ops/core.js';
+
+/**
+ * The backward half of autograd: runs the gradient rules (gradients.ts) over
+ * a graph that ops recorded (src/tensor/graph.ts). It sits above the ops
+ * because the rules are written with them.
+ */
 
 /** What a gradient rule sees: the tensors its forward saved, attributes, and which inputs want gradients. */
 export interface GradContext {
@@ -16,113 +24,6 @@ export interface GradContext {
   readonly needs: readonly boolean[];
   readonly inputShapes: readonly Shape[];
   readonly inputDtypes: readonly DType[];
-}
-
-/** An edge to where an input's gradient goes: another node, or a leaf tensor's `.grad`. */
-type Edge = { readonly node: GradNode } | { readonly leaf: Tensor };
-
-/** One recorded primitive: how to send the output's gradient back to its inputs. */
-export class GradNode {
-  saved: readonly Tensor[] | null;
-  /** The non-leaf tensor this node produced, when `retainGrad()` asked to keep its `.grad`. */
-  retainedBy: Tensor | null = null;
-  constructor(
-    readonly op: Primitive,
-    readonly next: readonly (Edge | null)[],
-    saved: readonly Tensor[],
-    readonly attrs: Readonly<Record<string, unknown>>,
-    readonly inputShapes: readonly Shape[],
-    readonly inputDtypes: readonly DType[],
-  ) {
-    this.saved = saved;
-  }
-}
-
-let gradEnabled = true;
-
-/** Whether ops currently record the graph (false inside `noGrad`). */
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
-
-/**
- * Runs `fn` without recording gradients (like `torch.no_grad()`); use for
- * evaluation and for in-place parameter updates.
- * @example const pred = tg.noGrad(() => model.forward(x));
- */
-export function noGrad<T>(fn: () => T): T {
-  if (typeof fn !== 'function') throw new TensorError(`noGrad: expected a function to run without gradients, e.g. tg.noGrad(() => model.forward(x)) (got ${typeof fn})`);
-  return withGradMode(false, fn);
-}
-
-/** Runs `fn` with gradient recording switched on or off, restoring the old mode after. */
-export function withGradMode<T>(enabled: boolean, fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = enabled;
-  try {
-    const r = fn();
-    if (r instanceof Promise) throw new TensorError('noGrad: the function must be synchronous (await outside of noGrad)');
-    return r;
-  } finally {
-    gradEnabled = prev;
-  }
-}
-
-/**
- * Records `out = op(inputs)` in the graph when grad mode is on and some input
- * requires grad. `saved` are the tensors the gradient rule will need.
- */
-export function record(
-  op: Primitive,
-  inputs: readonly Tensor[],
-  out: Tensor,
-  saved: readonly Tensor[] = [],
-  attrs: Readonly<Record<string, unknown>> = {},
-): Tensor {
-  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
-  const next = inputs.map((t): Edge | null => {
-    if (!t.requiresGrad) return null;
-    return t._node ? { node: t._node } : { leaf: t };
-  });
-  out._setNode(
-    new GradNode(op, next, saved, attrs, inputs.map((t) => t.shape), inputs.map((t) => t.dtype)),
-  );
-  return out;
-}
-
-export interface BackwardOptions {
-  /** Keep saved tensors so backward can run through this graph again. */
-  retainGraph?: boolean;
-}
-
-/**
- * Nodes reachable from `roots` in post-order: every node comes after the nodes
- * that feed it (inputs first). Backward walks it in reverse; graph analyses
- * (receptive fields) walk it forwards.
- */
-export function postOrder(roots: readonly GradNode[]): GradNode[] {
-  const order: GradNode[] = [];
-  const visited = new Set<GradNode>();
-  for (const root of roots) {
-    if (visited.has(root)) continue;
-    visited.add(root);
-    // Iterative DFS: long chains (RNN-like loops) must not overflow the JS stack.
-    const stack: { node: GradNode; i: number }[] = [{ node: root, i: 0 }];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      if (top.i < top.node.next.length) {
-        const e = top.node.next[top.i++];
-        if (e && 'node' in e && !visited.has(e.node)) {
-          visited.add(e.node);
-          stack.push({ node: e.node, i: 0 });
-        }
-      } else {
-        order.push(top.node);
-        stack.pop();
-      }
-    }
-  }
-  return order;
 }
 
 /**
@@ -181,8 +82,9 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, owner: GradOwnership | null): v
  * (no higher-order gradients). Unless `retainGraph`, saved tensors are dropped
  * so their memory can be reclaimed.
  */
-export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = {}): void {
+export function runBackward(root: Tensor, seed: Tensor | null, opts: BackwardOptions = {}): void {
   withGradMode(false, () => {
+    const grad = seed ?? filled(root.shape, 1, root.dtype, root.backend);
     if (!root._node) {
       accumulateLeaf(root, grad, null);
       return;
@@ -217,7 +119,9 @@ function backwardNodes(order: readonly GradNode[], rootNode: GradNode, grad: Ten
       inputShapes: node.inputShapes,
       inputDtypes: node.inputDtypes,
     };
-    const inputGrads = GRADIENTS[node.op](g, ctx);
+    const rule = Object.hasOwn(GRADIENTS, node.op) ? GRADIENTS[node.op as Primitive] : undefined;
+    if (!rule) throw new Error(`internal: no gradient rule for the recorded op '${node.op}'`);
+    const inputGrads = rule(g, ctx);
     if (!opts.retainGraph) node.saved = null;
     node.next.forEach((edge, i) => {
       const gi = inputGrads[i];
@@ -235,3 +139,5 @@ function backwardNodes(order: readonly GradNode[], rootNode: GradNode, grad: Ten
     });
   }
 }
+
+installBackward(runBackward);

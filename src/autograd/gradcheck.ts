@@ -1,6 +1,6 @@
-import { noGrad } from './engine.js';
-import { TensorError } from '../tensor/errors.js';
-import { isFloating } from '../tensor/dtype.js';
+import { noGrad } from '../tensor/graph.js';
+import { TensorError } from '../core/errors.js';
+import { isFloating } from '../core/dtype.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';

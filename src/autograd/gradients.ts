@@ -1,5 +1,5 @@
 import type { AdaptivePoolParams, AvgPoolParams, ConvParams } from '../backend/backend.js';
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import type { Backend } from '../backend/backend.js';
 import { toBackend } from '../ops/transfer.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -144,7 +144,8 @@ export const GRADIENTS = {
   // convolution: each gradient is another convolution primitive
   conv: (g, c) => {
     const p = c.attrs.params as ConvParams;
-    // A fused epilogue (bias, ReLU) first: mask by the saved output, sum for the bias.
+    // A fused epilogue (bias, ReLU) first: mask by the saved output, sum for the bias
+    // (convEpilogueGrad: the backend's fused backward, or its reluBackward + sum composite).
     const relu = c.attrs.relu === true, bias = c.attrs.bias === true && c.needs[2] === true;
     const e = relu || bias ? convEpilogueGrad(g, relu ? s(c, 2) : null, p, bias) : { g, bias: null };
     return [
@@ -176,6 +177,7 @@ export const GRADIENTS = {
   },
 
   // normalisation
+  // Recorded only when the fused forward ran; the backward prims use the fused kernel or their composite.
   batchNormTrain: (g, c) => {                                                // dx = w/σ (g - mean g - x̂ mean(g x̂))
     const hasWeight = c.attrs.hasWeight as boolean;
     const r = batchNormTrainBackwardPrim(g, s(c, 0), s(c, 1), s(c, 2), hasWeight ? s(c, 3) : null, c.attrs.eps as number);

@@ -1,5 +1,5 @@
-import type { Shape } from '../tensor/shape.js';
-import { shapesEqual } from '../tensor/shape.js';
+import type { Shape } from '../core/shape.js';
+import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**

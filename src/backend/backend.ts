@@ -1,5 +1,9 @@
-import type { DType, TypedArray } from '../tensor/dtype.js';
-import type { Shape } from '../tensor/shape.js';
+import type { DType, TypedArray } from '../core/dtype.js';
+import type { Shape } from '../core/shape.js';
+import type { FusedKernels } from './capabilities.js';
+
+export { convPool2x2Params } from './capabilities.js';
+export type { AdamStepOptions, ConvEpilogue, FusedKernels, SgdStepOptions } from './capabilities.js';
 
 /**
  * Where a tensor's elements sit inside its storage: element `idx` (a multi-index)
@@ -24,34 +28,6 @@ export interface Storage {
   readonly backend: Backend;
 }
 
-/**
- * What a convolution does to its output before storing it: add a bias
- * `[outChannels]` (or not), then ReLU (or not), then (pool2x2) 2×2/stride-2
- * max pooling over the last two dims, which makes the stored output
- * `[batch, outChannels, oD, floor(oH/2), floor(oW/2)]`; the full-size
- * activation is never stored, so a backward needs `poolIndices`.
- */
-export interface ConvEpilogue {
-  bias: Storage | null;
-  relu: boolean;
-  pool2x2?: boolean;
-  /**
-   * With pool2x2, where to write the pooling's argmax indices (int32, shaped
-   * like the pooled output, flat positions within each (oH, oW) plane, as
-   * maxPool returns them), for a backward; omitted: none are made.
-   */
-  poolIndices?: Storage;
-}
-
-/** The max-pooling parameters of a pooled conv epilogue (2×2 windows, stride 2, no padding). */
-export function convPool2x2Params(p: ConvParams): PoolParams {
-  const [oD, oH, oW] = p.outSize;
-  return {
-    batch: p.batch, channels: p.outChannels, inSize: [oD, oH, oW], kernelSize: [1, 2, 2],
-    outSize: [oD, Math.floor(oH / 2), Math.floor(oW / 2)], stride: [1, 2, 2], padding: [0, 0, 0], dilation: [1, 1, 1],
-  };
-}
-
 export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'reciprocal'
   | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'floor' | 'ceil' | 'round' | 'logicalNot'
@@ -62,16 +38,6 @@ export type BinaryOp =
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr'
   /** ReLU's gradient, fused: a where b > 0, else 0 (a = incoming gradient, b = the forward input). */
   | 'reluBackward';
-
-/** One SGD step's settings (torch.optim.SGD); `firstStep` sets the momentum buffer to the gradient. */
-export interface SgdStepOptions {
-  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean; firstStep: boolean;
-}
-
-/** One Adam step's settings (torch.optim.Adam/AdamW); `step` counts from 1; `decoupled`: AdamW's weight decay. */
-export interface AdamStepOptions {
-  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; maximize: boolean; step: number;
-}
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 
@@ -126,15 +92,24 @@ export interface AdaptivePoolParams {
 }
 
 /**
- * The primitive kernels every backend implements. Tensor ops, broadcasting,
- * views and autograd are written once above this interface; a backend only moves
- * and computes numbers. Unless a kernel says otherwise, it returns a new
- * contiguous Storage of the result shape, and inputs are given as storage + layout
- * (any strides). Floating kernels compute in the dtype of their inputs; callers
- * cast operands to a common dtype first.
+ * The primitive kernels every backend implements (24 methods: memory 5,
+ * copy/fill 2, elementwise 3, reduce, matmul, gather/scatterAdd 2, convolution 3,
+ * pooling 7). Tensor ops, broadcasting, views and autograd are written once above
+ * this interface; a backend only moves and computes numbers. Unless a kernel says
+ * otherwise, it returns a new contiguous Storage of the result shape, and inputs
+ * are given as storage + layout (any strides). Floating kernels compute in the
+ * dtype of their inputs; callers cast operands to a common dtype first.
+ *
+ * `fused` optionally adds one-pass kernels (optimizer updates, softmax
+ * cross-entropy, training batch norm, conv epilogues; see capabilities.ts);
+ * without them the tensor-op composites that define them run.
+ * @example
+ * class MyBackend implements Backend { readonly name = 'mine'; alloc(dtype, n) { ... } ... }  // no `fused`: composites run
  */
 export interface Backend {
   readonly name: string;
+  /** Optional fused kernels; absent: every one runs as its composite. */
+  readonly fused?: FusedKernels;
 
   /** A zero-filled buffer. */
   alloc(dtype: DType, length: number): Storage;
@@ -167,49 +142,8 @@ export interface Backend {
   /** In place: dst[i with i[dim] replaced by index[i]] += src[i], over the index shape; dst is contiguous of `dstShape`. */
   scatterAdd(dst: Storage, dstShape: Shape, dim: number, index: Storage, il: Layout, src: Storage, sl: Layout): void;
 
-  /**
-   * Fused SGD update, in place on `n` contiguous elements of one float dtype:
-   * parameter p, its gradient, and the momentum buffer (null without momentum).
-   */
-  sgdStep(p: Storage, grad: Storage, buf: Storage | null, n: number, o: SgdStepOptions): void;
-  /** Fused Adam/AdamW update, in place (m, v: moment estimates; vMax: AMSGrad's running max, or null). */
-  adamStep(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): void;
-
-  /**
-   * Softmax cross-entropy per row: logits `[rows, classes]` (contiguous, float)
-   * and int32 class indices `[rows]` -> `[rows]` losses
-   * `-(1-ε) logp[t] - (ε/C) Σ_c logp[c]`, 0 where the target is `ignoreIndex`.
-   */
-  crossEntropyRows(logits: Storage, targets: Storage, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number): Storage;
-  /** Its gradient w.r.t. the logits given the per-row upstream gradient g `[rows]`: g·(softmax - (1-ε) onehot(t) - ε/C), 0 on ignored rows. */
-  crossEntropyRowsBackward(
-    logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number,
-  ): Storage;
-
-  /**
-   * Training-mode batch norm over x `[n, c, s]` (contiguous): per-channel batch
-   * mean and biased variance, y = (x - mean)/sqrt(var + eps)·weight + bias
-   * (weight/bias `[c]`, null = 1/0).
-   */
-  batchNormTrain(x: Storage, weight: Storage | null, bias: Storage | null, n: number, c: number, s: number, eps: number):
-    { y: Storage; mean: Storage; var: Storage };
-  /** Its backward from gy `[n, c, s]`: dx, and per-channel dweight = Σ gy·x̂, dbias = Σ gy. */
-  batchNormTrainBackward(x: Storage, gy: Storage, mean: Storage, variance: Storage, weight: Storage | null, n: number, c: number, s: number, eps: number):
-    { dx: Storage; dweight: Storage; dbias: Storage };
-
-  /**
-   * Convolution forward; x and w contiguous. With an epilogue, the bias
-   * `[outChannels]` is added and ReLU applied in the same pass.
-   */
-  conv(x: Storage, w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage;
-  /**
-   * Backward of the conv epilogue over g `[n, c, s]` (contiguous): with `y`
-   * (the epilogue's output, so ReLU was applied) the gradient masked where
-   * y <= 0, else null (g passes unchanged); with `bias`, the per-channel sums
-   * of that gradient `[c]`.
-   */
-  convEpilogueBackward(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean):
-    { g: Storage | null; bias: Storage | null };
+  /** Convolution forward; x and w contiguous -> `[batch, outChannels, ...outSize]`. */
+  conv(x: Storage, w: Storage, p: ConvParams): Storage;
   /** Gradient of conv w.r.t. its input (= transposed convolution): gy `[batch, outChannels, ...outSize]` -> `[batch, inChannels, ...inSize]`. */
   convBackwardInput(gy: Storage, w: Storage, p: ConvParams): Storage;
   /** Gradient of conv w.r.t. its weight: -> `[outChannels, inChannels/groups, ...kernelSize]`. */

@@ -1,51 +1,53 @@
+/**
+ * The current backend: the one new tensors are created on. Nothing is chosen
+ * at import; the first {@link getBackend} (any tensor creation) chooses the
+ * default (see default.ts), unless {@link setBackend} or `tg.ready()` did first.
+ */
 import type { Backend } from './backend.js';
-import { referenceBackend } from './reference/index.js';
-import { TensorError } from '../tensor/errors.js';
+import { findBackend } from './builtin.js';
+import { defaultBackend } from './default.js';
+import { TensorError } from '../core/errors.js';
 
-/** Backends selectable by name (the CLI's `--backend`); each is an object implementing Backend. */
-const known: Record<string, Backend> = { reference: referenceBackend };
+export { findBackend, listBackends, type BackendName } from './builtin.js';
 
-let current: Backend = referenceBackend;
+let current: Backend | null = null;
 
-/** The backend new tensors are created on. */
+/**
+ * The backend new tensors are created on. The first call chooses the default
+ * when none was set: TENSORGRAD_BACKEND if set, else wasm where it loads
+ * (synchronously in Node), else reference. In a browser, before
+ * `await tg.ready()`, it throws a TensorError saying so.
+ * @example tg.getBackend().name // 'wasm'
+ */
 export function getBackend(): Backend {
-  return current;
+  return (current ??= defaultBackend());
 }
 
 /**
- * Chooses the backend for tensors created from now on: a Backend object, or the
- * name of a built-in one.
+ * Chooses the backend for tensors created from now on: a Backend object, or
+ * the name of a built-in one ('reference', 'wasm'), whatever TENSORGRAD_BACKEND
+ * says. 'wasm' loads on demand (synchronously in Node; in a browser call
+ * `await tg.ready()` first). Tensors keep the backend they were created on.
  * @example tg.setBackend('reference');
  */
 export function setBackend(backend: Backend | string): void {
-  if (typeof backend !== 'string' && (backend === null || typeof backend !== 'object' || typeof (backend as Partial<Backend>).fromArray !== 'function')) {
+  if (typeof backend === 'string') {
+    current = findBackend(backend, 'setBackend');
+    return;
+  }
+  if (backend === null || typeof backend !== 'object' || typeof (backend as Partial<Backend>).fromArray !== 'function') {
     // Checked here: an invalid backend would only fail later, inside the next op, far from the mistake.
     throw new TensorError(`setBackend: expected a backend name ('reference', 'wasm') or a Backend object (got ${backend === null ? 'null' : typeof backend})`);
   }
-  if (typeof backend !== 'string') {
-    current = backend;
-    return;
-  }
-  current = findBackend(backend, 'setBackend');
+  current = backend;
 }
 
-/**
- * The built-in (or registered) backend called `name`; a TensorError naming
- * `fn` and listing the available ones otherwise. Changes nothing.
- * @example findBackend('reference', 'toBackend') // the reference backend
- */
-export function findBackend(name: string, fn = 'findBackend'): Backend {
-  const b = Object.hasOwn(known, name) ? known[name] : undefined;
-  if (!b) throw new TensorError(`${fn}: unknown backend '${name}' (available: ${Object.keys(known).join(', ')})`);
-  return b;
+/** The backend chosen so far, or null before the first use (chooses nothing). @internal */
+export function chosenBackend(): Backend | null {
+  return current;
 }
 
-/** Names of the built-in backends. */
-export function listBackends(): string[] {
-  return Object.keys(known);
-}
-
-/** Makes a backend selectable by name (used by backends that load asynchronously, e.g. WebAssembly). */
-export function registerBackend(backend: Backend): void {
-  known[backend.name] = backend;
+/** Puts back what {@link chosenBackend} returned (null: choose the default again at the next use). @internal */
+export function restoreBackend(backend: Backend | null): void {
+  current = backend;
 }

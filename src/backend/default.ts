@@ -1,6 +1,13 @@
-import { TensorError } from '../tensor/errors.js';
-import { registerBackend, setBackend } from './current.js';
-import { initWasmBackend } from './wasm/index.js';
+/**
+ * The default backend, chosen on first use (never at import): see
+ * {@link defaultBackend}. `tg.ready()` (ready.ts) makes the same choice
+ * asynchronously, which is how browsers load the wasm backend.
+ */
+import type { Backend } from './backend.js';
+import { needsReady } from './builtin.js';
+import { referenceBackend } from './reference/index.js';
+import { canLoadWasmSync, getWasmBackend, loadedWasmBackend } from './wasm/index.js';
+import { TensorError } from '../core/errors.js';
 
 /** Values TENSORGRAD_BACKEND accepts. */
 export const BACKEND_ENV_VALUES = ['wasm', 'reference'] as const;
@@ -22,27 +29,37 @@ export function backendFromEnv(env: Record<string, string | undefined> | undefin
   return known;
 }
 
-/**
- * Chooses the default backend once, when tensorgrad is imported: the
- * WebAssembly SIMD backend wherever it loads (Node >= 20, current browsers),
- * else the reference backend. `TENSORGRAD_BACKEND=reference` (or `wasm`) in the
- * environment overrides the choice; asking for wasm where it cannot load is an
- * error rather than a silent fallback, and so is an unknown value.
- */
-export async function initDefaultBackend(): Promise<void> {
-  const env = backendFromEnv(typeof process !== 'undefined' ? process.env : undefined);
-  if (env === 'reference') {
-    setBackend('reference');
-    return;
-  }
-  try {
-    const wasm = await initWasmBackend();
-    registerBackend(wasm);
-    setBackend(wasm);
-  } catch (e) {
-    if (env === 'wasm') throw new TensorError(`TENSORGRAD_BACKEND: 'wasm' was asked for but the wasm backend could not be loaded (${(e as Error).message})`);
-    // No SIMD or no build: the reference backend stays the default.
-  }
+/** TENSORGRAD_BACKEND of this process (undefined outside Node). */
+export function envBackend(): (typeof BACKEND_ENV_VALUES)[number] | undefined {
+  return backendFromEnv(typeof process !== 'undefined' ? process.env : undefined);
 }
 
-await initDefaultBackend();
+/** The error for TENSORGRAD_BACKEND=wasm where the wasm backend fails to load (no silent fallback). */
+export function wasmAskedButFailed(e: unknown): TensorError {
+  return new TensorError(`TENSORGRAD_BACKEND: 'wasm' was asked for but the wasm backend could not be loaded (${(e as Error).message})`);
+}
+
+/**
+ * Chooses the default backend, synchronously: TENSORGRAD_BACKEND when set
+ * (an unknown value, or 'wasm' where it cannot load, is a TensorError rather
+ * than a silent fallback), else the WebAssembly SIMD backend wherever it
+ * loads, else the reference backend. In Node the wasm backend loads here
+ * (reading and compiling the .wasm file, starting the worker threads); where
+ * it loads only asynchronously (browsers) and `tg.ready()` has not loaded it,
+ * this throws a TensorError naming `await tg.ready()`.
+ * @example defaultBackend().name // 'wasm' in Node with the kernels built
+ */
+export function defaultBackend(): Backend {
+  const env = envBackend();
+  if (env === 'reference') return referenceBackend;
+  const loaded = loadedWasmBackend();
+  if (loaded) return loaded;
+  if (!canLoadWasmSync()) throw needsReady('tensorgrad');
+  try {
+    return getWasmBackend()!;
+  } catch (e) {
+    if (env === 'wasm') throw wasmAskedButFailed(e);
+    // No SIMD or no build: the reference backend is the default.
+    return referenceBackend;
+  }
+}

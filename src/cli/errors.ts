@@ -1,4 +1,4 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { cliErr } from './io.js';
 
 /** A mistake by the user (bad flag, missing file): printed as one line, exit code 1, no stack trace. */

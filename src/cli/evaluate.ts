@@ -1,4 +1,4 @@
-import { setBackend } from '../backend/current.js';
+import { useBackend } from './backend.js';
 import { TensorDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';
@@ -9,7 +9,8 @@ import { cliOut } from './io.js';
 export interface EvalOptions {
   dataset?: string;
   dataDir?: string;
-  backend: string;
+  /** Backend name (default: TENSORGRAD_BACKEND, else wasm where it loads). */
+  backend?: string;
   testSubset?: number;
   json?: boolean;
 }
@@ -27,7 +28,7 @@ export function formatConfusion(confusion: number[][], classes: string[]): strin
  * matrix on the test split of the run's dataset.
  */
 export function evalCommand(path: string, opts: EvalOptions): Evaluation {
-  setBackend(opts.backend);
+  useBackend(opts.backend);
   const run = openRun(path);
   const data = loadDataset(opts.dataset ?? run.config.dataset, {
     dataDir: opts.dataDir, testSubset: opts.testSubset, size: [run.config.inputShape[1], run.config.inputShape[2]], splits: ['test'], strictSubsets: true,

@@ -1,22 +1,11 @@
 #!/usr/bin/env node
 /**
  * The `tensorgrad` command: train, evaluate, predict and summarise CNNs.
- * The flags and subcommands are in program.ts; this file chooses the default
- * backend (TENSORGRAD_BACKEND) and turns a failure there into one line too.
+ * The flags and subcommands are in program.ts. The backend is chosen when a
+ * command first needs one (--backend, else TENSORGRAD_BACKEND, else wasm where
+ * it loads), inside the command, so a bad TENSORGRAD_BACKEND is reported as one
+ * line like any other user error.
  */
-import { oneLine } from './errors.js';
+import { runCli } from './program.js';
 
-const SUBCOMMANDS = ['train', 'eval', 'predict', 'summary', 'experiment'];
-
-const args = process.argv.slice(2);
-try {
-  // Imported here rather than statically, so that a bad TENSORGRAD_BACKEND is reported like any other user error.
-  await import('../backend/default.js');
-} catch (e) {
-  const command = args.find((a) => SUBCOMMANDS.includes(a));
-  process.stderr.write(`tensorgrad${command ? ` ${command}` : ''}: ${oneLine((e as Error).message)}\n`);
-  if (args.includes('--verbose') && (e as Error).stack) process.stderr.write(`${(e as Error).stack}\n`);
-  process.exit(1);
-}
-const { runCli } = await import('./program.js');
-process.exitCode = await runCli(args);
+process.exitCode = await runCli(process.argv.slice(2));

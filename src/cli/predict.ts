@@ -1,6 +1,6 @@
-import { setBackend } from '../backend/current.js';
+import { useBackend } from './backend.js';
 import { readImage } from '../data/image-io.js';
-import { noGrad } from '../autograd/engine.js';
+import { noGrad } from '../tensor/graph.js';
 import { softmax } from '../ops/activation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { normalizeImages } from './datasets.js';
@@ -10,7 +10,8 @@ import { cliErr, cliOut } from './io.js';
 
 export interface PredictOptions {
   topK: number;
-  backend: string;
+  /** Backend name (default: TENSORGRAD_BACKEND, else wasm where it loads). */
+  backend?: string;
   /** Invert grayscale images: 'auto' flips dark-on-light images to MNIST's light-on-dark. */
   invert: 'auto' | 'yes' | 'no';
   json?: boolean;
@@ -56,7 +57,7 @@ function borderMean(x: Tensor): number {
  */
 export function predictCommand(path: string, images: string[], opts: PredictOptions): PredictResult {
   // At least one image, --top-k and --invert are checked by the flag parsers (program.ts).
-  setBackend(opts.backend);
+  useBackend(opts.backend);
   const run = openRun(path);
   const [c, h, w] = run.config.inputShape;
   if (opts.topK > run.config.numClasses) throw new UserError(`--top-k ${opts.topK} is more than the model's ${run.config.numClasses} classes`);

@@ -7,26 +7,18 @@
  * the stack trace only with --verbose); 2 an internal error (a bug);
  * 130 training interrupted with Ctrl-C.
  */
+// The package entry: it installs Tensor's op methods and the backward pass that every command uses.
+import '../index.js';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, oneLine, runCommand, UserError } from './errors.js';
-import { setNumThreads } from '../backend/wasm/index.js';
 import { MAX_THREADS } from '../backend/wasm/threads.js';
 import { DATASET_NAMES } from './datasets.js';
 import { OPTIMIZERS, SCHEDULERS } from './optimizers.js';
 import { MODELS } from '../models/registry.js';
-import { getBackend, setBackend } from '../backend/current.js';
+import { chosenBackend, restoreBackend } from '../backend/current.js';
+import { applyThreads, BACKENDS, useBackend } from './backend.js';
 import { choiceFlag, intFlag, LIMITS, numberFlag } from './flags.js';
 import { cliIO, withCliIO, type CliIO } from './io.js';
-
-/** Backends the CLI can select (wasm is refused at run time where it cannot load). */
-const BACKENDS = ['reference', 'wasm'] as const;
-
-/** Applies --threads before any work (the wasm backend's worker pool); refused with another backend. */
-async function applyThreads(n: number | undefined, backend: string): Promise<void> {
-  if (n === undefined) return;
-  if (backend !== 'wasm') throw new UserError(`--threads applies to the wasm backend only (the backend is '${backend}'); drop it or use --backend wasm`);
-  await setNumThreads(n);
-}
 
 /** The option keys the user typed (not defaults): what --resume compares against the checkpoint. */
 function givenKeys(cmd: Command): Set<string> {
@@ -60,7 +52,9 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s),
     outputError: (s: string, write: (s: string) => void) => write(formatCommanderError(command, s)),
   });
-  const backendOption = () => new Option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`).argParser(choiceFlag('--backend', 'backend', BACKENDS)).default(getBackend().name);
+  // No commander default: the default backend is chosen (and loaded) only when a command runs.
+  const backendOption = () => new Option('--backend <name>', `compute backend (${BACKENDS.join(', ')}; default: TENSORGRAD_BACKEND, else wasm where it loads)`)
+    .argParser(choiceFlag('--backend', 'backend', BACKENDS));
   const threadsOption = () => new Option('--threads <n>', `worker threads for the wasm backend, 1 to ${MAX_THREADS} (default: all cores)`)
     .argParser(intFlag('--threads', { min: 1, max: MAX_THREADS }));
   program
@@ -90,6 +84,7 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     .option('--test-subset <n>', 'use only the first n test images', intFlag('--test-subset', LIMITS.subset))
     .action(async (o, cmd: Command) => {
       setCode(await runCommand('train', verbose(), async () => {
+        o.backend = useBackend(o.backend);
         await applyThreads(o.threads, o.backend);
         const { train: trainCommand } = await import('./train.js');
         return trainCommand(o, givenKeys(cmd));
@@ -151,6 +146,7 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     .addOption(new Option('--smoke', 'tiny sizes for the test suite').hideHelp())
     .action(async (name, o) => {
       setCode(await runCommand('experiment', verbose(), async () => {
+        o.backend = useBackend(o.backend);
         await applyThreads(o.threads, o.backend);
         const { experimentCommand } = await import('./experiment.js');
         await experimentCommand(name, o);
@@ -172,15 +168,15 @@ export async function runCli(args: readonly string[], io?: CliIO): Promise<numbe
   return withCliIO(io, async () => {
     let code: number = EXIT.ok;
     const program = createProgram(cliIO(), (c) => (code = c));
-    // --backend switches the process-wide backend; an in-process caller gets its own back.
-    const backend = getBackend();
+    // --backend switches the process-wide backend; an in-process caller gets its own back (or none chosen yet).
+    const backend = chosenBackend();
     try {
       await program.parseAsync([...args], { from: 'user' });
     } catch (e) {
       if (e instanceof CommanderError) return e.exitCode;
       throw e;
     } finally {
-      setBackend(backend);
+      restoreBackend(backend);
     }
     return code;
   });

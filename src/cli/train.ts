@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { manualSeed, Generator } from '../tensor/random.js';
-import { setBackend } from '../backend/current.js';
+import { useBackend } from './backend.js';
 import { TensorDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { buildModel, modelSpec } from '../models/registry.js';
@@ -30,7 +30,8 @@ export interface TrainOptions {
   seed: number;
   out?: string;
   resume?: string;
-  backend: string;
+  /** Backend name (default: TENSORGRAD_BACKEND, else wasm where it loads). */
+  backend?: string;
   trainSubset?: number;
   testSubset?: number;
 }
@@ -78,7 +79,7 @@ function newRunSettings(o: TrainOptions): TrainSettings {
  * (see resume.ts). Returns the exit code (0, or 130 when interrupted).
  */
 export async function train(opts: TrainOptions, given: ReadonlySet<string> = new Set()): Promise<number> {
-  setBackend(opts.backend);
+  const backend = useBackend(opts.backend);
   let settings: TrainSettings;
   if (opts.resume) {
     if (!existsSync(opts.resume)) throw new UserError(`checkpoint ${opts.resume} does not exist`);
@@ -95,7 +96,7 @@ export async function train(opts: TrainOptions, given: ReadonlySet<string> = new
   // The output folder is checked before the data is loaded: a bad --out fails at once.
   const created = ensureDir(out, '--out');
   try {
-    return await trainInto(out, settings, opts.resume, opts.backend);
+    return await trainInto(out, settings, opts.resume, backend);
   } catch (e) {
     // Failed before writing anything (bad data, bad checkpoint): leave no empty run folder behind.
     removeEmptyDirs(created);

@@ -1,4 +1,4 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { nodeBuiltin } from '../util/node.js';
 import { tensor } from '../tensor/create.js';
 import type { ImageLabelSet } from './mnist.js';

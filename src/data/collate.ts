@@ -1,4 +1,4 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { tensor } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
 import { stack } from '../ops/movement.js';

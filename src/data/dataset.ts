@@ -1,4 +1,4 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { randperm } from '../tensor/create.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { select } from '../ops/movement.js';

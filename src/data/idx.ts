@@ -1,4 +1,4 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { nodeBuiltin } from '../util/node.js';
 
 /** Element types of the IDX format, by the type code in the magic number. */

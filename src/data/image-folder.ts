@@ -1,4 +1,4 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { nodeBuiltin } from '../util/node.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkIndex, type Dataset } from './dataset.js';

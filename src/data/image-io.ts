@@ -1,5 +1,5 @@
 import jpeg from 'jpeg-js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { makeDirs, nodeBuiltin, nodeRequire, writeFileAtomic } from '../util/node.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -1,6 +1,6 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { tensor } from '../tensor/create.js';
-import { typedArrayFor } from '../tensor/dtype.js';
+import { typedArrayFor } from '../core/dtype.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { indexSelect } from '../ops/indexing.js';

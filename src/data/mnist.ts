@@ -1,5 +1,5 @@
 import { getBackend } from '../backend/current.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { nodeBuiltin, nodeRequire } from '../util/node.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -1,5 +1,5 @@
-import { noGrad } from '../autograd/engine.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { noGrad } from '../tensor/graph.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { matmul } from '../ops/linalg.js';

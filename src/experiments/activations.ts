@@ -6,10 +6,10 @@
  */
 import { SGD } from '../optim/sgd.js';
 import { lineChart, barChart } from '../viz/chart.js';
-import { loadDataset } from '../cli/datasets.js';
-import { defineExperiment, type RunContext } from './runner.js';
-import type { Row } from './report.js';
-import { SmallCnn, loaderOf, mnistSlice, pct, round, trainEpoch, type Activation, type Labeled } from './common.js';
+import { loadDataset } from '../data/named-datasets.js';
+import { fit, type BatchInfo } from '../train/fit.js';
+import { defineExperiment, type Row, type RunContext } from './types.js';
+import { SmallCnn, loaderOf, mnistSlice, pct, round, type Activation, type Labeled } from './common.js';
 
 interface ActivationSettings {
   /** Training images (all of them: 60,000 for MNIST, 50,000 for CIFAR-10, when larger). */
@@ -98,29 +98,26 @@ comes within a fraction of an epoch; the ratio is the quantity to compare.`,
       const started = performance.now();
       let step = 0, error = 1;
       const every = Math.max(1, Math.round(maxSteps / 200));
-      while (step < maxSteps) {
-        const st = await trainEpoch({
-          model, optimizer, batches, numClasses: 10, stepOffset: step,
-          onStep: (info) => {
-            step = info.step;
-            recent.push([info.size - info.correct, info.size]);
-            if (recent.length > s.window) recent.shift();
-            error = recent.reduce((a, r) => a + r[0], 0) / recent.reduce((a, r) => a + r[1], 0);
-            if (step % every === 0) curve.push({ step, error });
-            const seconds = (performance.now() - started) / 1000;
-            targets.forEach((t, i) => {
-              // The window must be full, so that a lucky first batch does not count.
-              if (!crossings[i] && recent.length === s.window && error <= t) {
-                crossings[i] = { step, epochs: (step * s.batchSize) / n, seconds };
-                ctx.log(`${act}, lr ${lr}: ${pct(t, 0)}% training error after ${step} steps (${crossings[i]!.epochs.toFixed(3)} epochs, ${seconds.toFixed(1)} s)`);
-              }
-            });
-            if (step % 100 === 0) ctx.log(`${act}, lr ${lr}: step ${step}/${maxSteps}, training error ${pct(error)}%`);
-            return step >= maxSteps || (s.stopAtTargets && crossings.every((c) => c !== null));
-          },
+      const onBatch = (b: BatchInfo) => {
+        step = b.step;
+        recent.push([b.samples - b.correct, b.samples]);
+        if (recent.length > s.window) recent.shift();
+        error = recent.reduce((a, r) => a + r[0], 0) / recent.reduce((a, r) => a + r[1], 0);
+        if (step % every === 0) curve.push({ step, error });
+        const seconds = (performance.now() - started) / 1000;
+        targets.forEach((t, i) => {
+          // The window must be full, so that a lucky first batch does not count.
+          if (!crossings[i] && recent.length === s.window && error <= t) {
+            crossings[i] = { step, epochs: (step * s.batchSize) / n, seconds };
+            ctx.log(`${act}, lr ${lr}: ${pct(t, 0)}% training error after ${step} steps (${crossings[i]!.epochs.toFixed(3)} epochs, ${seconds.toFixed(1)} s)`);
+          }
         });
-        if (st.stopped) break;
-      }
+        if (step % 100 === 0) ctx.log(`${act}, lr ${lr}: step ${step}/${maxSteps}, training error ${pct(error)}%`);
+      };
+      await fit({
+        model, optimizer, train: batches, numClasses: 10, epochs: Math.ceil(maxSteps / batches.length), maxSteps, onBatch,
+        shouldStop: () => s.stopAtTargets && crossings.every((c) => c !== null),
+      });
       const seconds = (performance.now() - started) / 1000;
       for (const p of curve) rows.push({ activation: act, lr, step: p.step, epoch: round((p.step * s.batchSize) / n, 5), training_error: round(p.error) });
       ctx.log(`${act}, lr ${lr}: ${crossings[0] ? `reached ${pct(s.target, 0)}% at step ${crossings[0].step}` : `did not reach ${pct(s.target, 0)}% in ${step} steps`} (${seconds.toFixed(1)} s)`);

@@ -1,8 +1,8 @@
 /**
- * Building blocks shared by the experiments: MNIST subsets, the small CNN, a
- * training loop that reports every step, evaluation, and number formatting.
+ * Building blocks shared by the experiments: MNIST subsets, the small CNN,
+ * loaders and evaluation of labelled sets, and number formatting. Training
+ * itself is `train.fit` (src/train), the same loop the CLI uses.
  */
-import { noGrad } from '../autograd/engine.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Generator } from '../tensor/random.js';
@@ -14,12 +14,10 @@ import { MaxPool2d } from '../nn/layers/pool.js';
 import { BatchNorm2d } from '../nn/layers/norm.js';
 import { Dropout } from '../nn/layers/dropout.js';
 import { ReLU, Sigmoid, Tanh } from '../nn/layers/activation.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { crossEntropy } from '../ops/loss.js';
 import { TensorDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { loadMnist } from '../data/mnist.js';
-import { evaluate, tally, type LabeledBatches } from '../train/evaluate.js';
+import { evaluate, type LabeledBatches } from '../train/evaluate.js';
 
 /** Images `[N, C, H, W]` float32 and int32 labels `[N]`. */
 export interface Labeled {
@@ -90,8 +88,8 @@ export function pick(set: Labeled, indices: readonly number[], mapLabel: (c: num
   return { images: tensor(out, { shape: [indices.length, ch, h, w] }), labels: tensor(outLab, { dtype: 'int32' }) };
 }
 
-/** Batches of a set; shuffled each epoch when a generator is given. */
-export function loaderOf(set: Labeled, batchSize: number, generator?: Generator): LabeledBatches {
+/** Batches of a set (`length` of them); shuffled each epoch when a generator is given. */
+export function loaderOf(set: Labeled, batchSize: number, generator?: Generator): LabeledBatches & { readonly length: number } {
   return new DataLoader(new TensorDataset(set.images, set.labels), { batchSize, shuffle: generator !== undefined, generator });
 }
 
@@ -160,72 +158,6 @@ export class SmallCnn extends Module {
   forward(x: Tensor): Tensor {
     return this.classifier.forward(this.features.forward(x));
   }
-}
-
-export interface StepInfo {
-  /** 1-based step count over the whole run. */
-  step: number;
-  loss: number;
-  /** Correct predictions in this batch (before the update), and the batch size. */
-  correct: number;
-  size: number;
-}
-
-export interface TrainEpochOptions {
-  model: Module;
-  optimizer: Optimizer<{ lr: number }>;
-  batches: Iterable<readonly [Tensor, Tensor]>;
-  numClasses: number;
-  /** Steps taken before this epoch (for StepInfo.step). */
-  stepOffset?: number;
-  /** Applied to each training batch (data augmentation), without gradients. */
-  augment?: (x: Tensor) => Tensor;
-  /** Called after every step; returning true stops the epoch. */
-  onStep?: (info: StepInfo) => boolean | void;
-}
-
-export interface EpochStats {
-  loss: number;
-  accuracy: number;
-  steps: number;
-  seconds: number;
-  stopped: boolean;
-}
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * One pass over `batches`: forward, mean cross-entropy, backward, optimizer
- * step. Yields to the event loop after each step (progress output, and the
- * wasm backend frees dead tensors then).
- */
-export async function trainEpoch(o: TrainEpochOptions): Promise<EpochStats> {
-  o.model.train();
-  const start = performance.now();
-  let lossSum = 0, correct = 0, seen = 0, steps = 0, stopped = false;
-  const confusion = Array.from({ length: o.numClasses }, () => new Array<number>(o.numClasses).fill(0));
-  for (const [xRaw, y] of o.batches) {
-    const x = o.augment ? noGrad(() => o.augment!(xRaw)) : xRaw;
-    const logits = o.model.forward(x) as Tensor;
-    const loss = crossEntropy(logits, y);
-    o.optimizer.zeroGrad();
-    loss.backward();
-    o.optimizer.step();
-    const n = y.shape[0]!;
-    const l = loss.item();
-    const c = noGrad(() => tally(confusion, logits.detach(), y));
-    lossSum += l * n;
-    correct += c;
-    seen += n;
-    steps++;
-    const stop = o.onStep?.({ step: (o.stepOffset ?? 0) + steps, loss: l, correct: c, size: n });
-    await yieldToEventLoop();
-    if (stop) {
-      stopped = true;
-      break;
-    }
-  }
-  return { loss: lossSum / seen, accuracy: correct / seen, steps, seconds: (performance.now() - start) / 1000, stopped };
 }
 
 /** Exponential moving average of a series (bias-corrected, as Adam's moments), for smoother loss curves. */

@@ -9,9 +9,9 @@ import * as init from '../nn/init.js';
 import { mlp } from '../models/mlp.js';
 import type { Module } from '../nn/module.js';
 import { lineChart, barChart } from '../viz/chart.js';
-import { defineExperiment } from './runner.js';
-import type { Row } from './report.js';
-import { accuracyOn, loaderOf, mnistSlice, pct, round, trainEpoch } from './common.js';
+import { defineExperiment, type Row } from './types.js';
+import { fit } from '../train/fit.js';
+import { accuracyOn, loaderOf, mnistSlice, pct, round } from './common.js';
 
 interface DepthSettings {
   /** Training images (the first n of the MNIST training file). */
@@ -85,21 +85,22 @@ comparison between depths is the point.`,
       const weights = model.parameters().filter((p) => p.ndim === 2);
       const biases = model.parameters().filter((p) => p.ndim === 1);
       const optimizer = new SGD([{ params: weights, weightDecay: s.lambda / s.lambdaN }, { params: biases, weightDecay: 0 }], { lr: s.lr });
-      const batches = loaderOf(train, s.batchSize, ctx.generator(d));
-      const curve: number[] = [];
+      const architecture = sizes.join('-');
       let seconds = 0;
-      for (let epoch = 1; epoch <= s.epochs; epoch++) {
-        const st = await trainEpoch({ model, optimizer, batches, numClasses: 10 });
-        seconds += st.seconds;
-        const v = accuracyOn(model, heldOut, 10);
-        curve.push(v.accuracy);
-        rows.push({ hidden_layers: d, architecture: sizes.join('-'), epoch, train_loss: round(st.loss), train_accuracy: round(st.accuracy), validation_loss: round(v.loss), validation_accuracy: round(v.accuracy), seconds: round(seconds, 4) });
-        ctx.log(`${d} hidden layers, epoch ${epoch}/${s.epochs}: train loss ${st.loss.toFixed(4)}, validation accuracy ${pct(v.accuracy)}% (${st.seconds.toFixed(1)} s)`);
-      }
+      // fit evaluates the validation images after every epoch (eval mode, no gradients).
+      const epochs = await fit({
+        model, optimizer, train: loaderOf(train, s.batchSize, ctx.generator(d)), test: loaderOf(heldOut, 500), numClasses: 10, epochs: s.epochs,
+        onEpoch: (e) => {
+          seconds += e.seconds;
+          rows.push({ hidden_layers: d, architecture, epoch: e.epoch, train_loss: round(e.trainLoss), train_accuracy: round(e.trainAccuracy), validation_loss: round(e.testLoss), validation_accuracy: round(e.testAccuracy), seconds: round(seconds, 4) });
+          ctx.log(`${d} hidden layers, epoch ${e.epoch}/${s.epochs}: train loss ${e.trainLoss.toFixed(4)}, validation accuracy ${pct(e.testAccuracy)}% (${e.seconds.toFixed(1)} s)`);
+        },
+      });
+      const curve = epochs.map((e) => e.testAccuracy);
       const t = accuracyOn(model, test, 10);
       const best = Math.max(...curve);
       results.push({ depth: d, params: model.numParameters(), final: curve[curve.length - 1]!, best, bestEpoch: curve.indexOf(best) + 1, test: t.accuracy, seconds, curve });
-      rows.push({ hidden_layers: d, architecture: sizes.join('-'), epoch: 'test', test_accuracy: round(t.accuracy), seconds: round(seconds, 4) });
+      rows.push({ hidden_layers: d, architecture, epoch: 'test', test_accuracy: round(t.accuracy), seconds: round(seconds, 4) });
     }
 
     ctx.writeSvg('accuracy-by-depth.svg', barChart({

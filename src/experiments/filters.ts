@@ -6,13 +6,12 @@
  */
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../autograd/engine.js';
+import { noGrad } from '../tensor/graph.js';
 import { conv2d } from '../ops/conv.js';
 import { pad } from '../ops/pad.js';
 import { loadMnist } from '../data/mnist.js';
 import { imageGrid, labelledSheet, upscaleNearest } from '../viz/sheet.js';
-import { defineExperiment } from './runner.js';
-import type { Row } from './report.js';
+import { defineExperiment, type Row } from './types.js';
 import { round } from './common.js';
 import type { Generator } from '../tensor/random.js';
 

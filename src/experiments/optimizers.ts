@@ -10,9 +10,9 @@ import { Adagrad } from '../optim/adagrad.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Parameter } from '../nn/parameter.js';
 import { lineChart, barChart } from '../viz/chart.js';
-import { defineExperiment } from './runner.js';
-import type { Row } from './report.js';
-import { SmallCnn, accuracyOn, ema, loaderOf, mnistSlice, pct, round, trainEpoch } from './common.js';
+import { defineExperiment, type Row } from './types.js';
+import { fit } from '../train/fit.js';
+import { SmallCnn, accuracyOn, ema, loaderOf, mnistSlice, pct, round } from './common.js';
 
 type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'rmsprop' | 'adagrad' | 'adam';
 
@@ -84,14 +84,13 @@ cross-entropy smoothed with an exponential moving average; the final test accura
       ctx.reseed(0);
       const model = new SmallCnn({ inputShape: [1, 28, 28], numClasses: 10, channels: s.channels, hidden: s.hidden, activation: 'relu' });
       const optimizer = makeOptimizer(name, model.parameters(), s);
-      // The same generator seed for every optimizer: identical batches in identical order.
-      const batches = loaderOf(train, s.batchSize, ctx.generator(0));
+      // The same generator seed for every optimizer (ctx.generator(0)): identical batches in identical order.
       const losses: number[] = [];
-      let seconds = 0;
-      for (let epoch = 1; epoch <= s.epochs; epoch++) {
-        const st = await trainEpoch({ model, optimizer, batches, numClasses: 10, stepOffset: losses.length, onStep: (i) => void losses.push(i.loss) });
-        seconds += st.seconds;
-      }
+      const epochs = await fit({
+        model, optimizer, train: loaderOf(train, s.batchSize, ctx.generator(0)), numClasses: 10, epochs: s.epochs,
+        onBatch: (b) => void losses.push(b.loss),
+      });
+      const seconds = epochs.reduce((a, e) => a + e.seconds, 0);
       const t = accuracyOn(model, test, 10);
       results.push({ name, losses, test: t.accuracy, testLoss: t.loss, seconds });
       const smooth = ema(losses, s.smoothing);

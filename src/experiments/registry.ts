@@ -1,5 +1,5 @@
 /** The experiments `tensorgrad experiment` knows, in the order `--list` shows them. */
-import type { Experiment } from './runner.js';
+import type { Experiment } from './types.js';
 import { depth } from './depth.js';
 import { vanishingGradients } from './vanishing-gradients.js';
 import { activations } from './activations.js';

@@ -8,9 +8,9 @@ import { mlp } from '../models/mlp.js';
 import { randomCrop } from '../data/transforms.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { lineChart, barChart } from '../viz/chart.js';
-import { defineExperiment } from './runner.js';
-import type { Row } from './report.js';
-import { MNIST_MEAN, MNIST_STD, accuracyOn, loaderOf, mnistSlice, pct, round, trainEpoch } from './common.js';
+import { defineExperiment, type Row } from './types.js';
+import { fit } from '../train/fit.js';
+import { MNIST_MEAN, MNIST_STD, accuracyOn, loaderOf, mnistSlice, pct, round } from './common.js';
 
 type Method = 'none' | 'l2' | 'dropout' | 'batchnorm' | 'augmentation';
 
@@ -72,24 +72,26 @@ training accuracy minus test accuracy (measured every \`evalEvery\` epochs).`,
       ctx.reseed(0);
       const model = mlp({ sizes: s.sizes, activation: 'relu', dropout: method === 'dropout' ? s.dropout : 0, batchNorm: method === 'batchnorm' });
       const optimizer = new SGD(model.parameters(), { lr: s.lr, momentum: s.momentum, weightDecay: method === 'l2' ? s.weightDecay : 0 });
-      const batches = loaderOf(train, s.batchSize, ctx.generator(0));
       // Shifted-in border pixels get the value of a blank (normalised) background.
       const shiftGen = ctx.generator(1);
       const augment = method === 'augmentation'
         ? (x: Tensor) => randomCrop(28, { padding: s.shift, fill: (0 - MNIST_MEAN) / MNIST_STD, generator: shiftGen })(x)
         : undefined;
       const r = { method, epochs: [] as number[], train: [] as number[], test: [] as number[], seconds: 0 };
-      for (let epoch = 1; epoch <= s.epochs; epoch++) {
-        const st = await trainEpoch({ model, optimizer, batches, numClasses: 10, augment });
-        r.seconds += st.seconds;
-        if (epoch % s.evalEvery !== 0 && epoch !== s.epochs) continue;
-        r.epochs.push(epoch);
-        const tr = accuracyOn(model, train, 10), te = accuracyOn(model, test, 10);
-        r.train.push(tr.accuracy);
-        r.test.push(te.accuracy);
-        rows.push({ method, epoch, train_loss: round(tr.loss), train_accuracy: round(tr.accuracy), test_loss: round(te.loss), test_accuracy: round(te.accuracy), gap: round(tr.accuracy - te.accuracy), seconds: round(r.seconds, 4) });
-        if (r.epochs.length % 5 === 0 || epoch === s.epochs) ctx.log(`${LABELS[method]}, epoch ${epoch}/${s.epochs}: train ${pct(tr.accuracy)}%, test ${pct(te.accuracy)}%`);
-      }
+      await fit({
+        model, optimizer, train: loaderOf(train, s.batchSize, ctx.generator(0)), numClasses: 10, epochs: s.epochs, augment,
+        onEpoch: ({ epoch, seconds }) => {
+          r.seconds += seconds;
+          if (epoch % s.evalEvery !== 0 && epoch !== s.epochs) return;
+          // The whole training subset in eval mode (no dropout, no augmentation), not fit's running accuracy.
+          const tr = accuracyOn(model, train, 10), te = accuracyOn(model, test, 10);
+          r.epochs.push(epoch);
+          r.train.push(tr.accuracy);
+          r.test.push(te.accuracy);
+          rows.push({ method, epoch, train_loss: round(tr.loss), train_accuracy: round(tr.accuracy), test_loss: round(te.loss), test_accuracy: round(te.accuracy), gap: round(tr.accuracy - te.accuracy), seconds: round(r.seconds, 4) });
+          if (r.epochs.length % 5 === 0 || epoch === s.epochs) ctx.log(`${LABELS[method]}, epoch ${epoch}/${s.epochs}: train ${pct(tr.accuracy)}%, test ${pct(te.accuracy)}%`);
+        },
+      });
       results.push(r);
     }
 

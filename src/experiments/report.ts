@@ -2,10 +2,7 @@
  * Writing an experiment's results: report.md (headline first, then the table,
  * the plots, the setup and the settings) and results.csv.
  */
-import type { Experiment, ExperimentOutput, Scale, Table } from './runner.js';
-
-/** One record of results.csv. */
-export type Row = Record<string, string | number | boolean | null>;
+import type { Experiment, ExperimentOutput, Row, Scale, Table } from './types.js';
 
 /** CSV (RFC 4180 quoting) with the union of the rows' keys as columns, in order of first appearance. */
 export function toCsv(rows: readonly Row[]): string {

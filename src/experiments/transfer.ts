@@ -6,12 +6,12 @@
 import { Adam } from '../optim/adam.js';
 import type { Module, StateDict } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../autograd/engine.js';
+import { noGrad } from '../tensor/graph.js';
 import { tensor } from '../tensor/create.js';
 import { lineChart } from '../viz/chart.js';
-import { defineExperiment, type RunContext } from './runner.js';
-import type { Row } from './report.js';
-import { SmallCnn, accuracyOn, loaderOf, mnistSlice, pct, pick, round, selectClasses, trainEpoch, type Labeled } from './common.js';
+import { defineExperiment, type Row, type RunContext } from './types.js';
+import { fit } from '../train/fit.js';
+import { SmallCnn, accuracyOn, loaderOf, mnistSlice, pct, pick, round, selectClasses, type Labeled } from './common.js';
 
 type Method = 'scratch' | 'frozen' | 'finetune';
 
@@ -39,15 +39,11 @@ const LABELS: Record<Method, string> = { scratch: 'from scratch', frozen: 'froze
 const METHODS: Method[] = ['scratch', 'frozen', 'finetune'];
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Trains `model` for exactly `steps` optimizer steps, cycling through the (shuffled) examples. */
+/** Trains `model` for exactly `steps` Adam steps, cycling through the (shuffled) examples as often as needed. */
 async function trainSteps(ctx: RunContext, model: Module, set: Labeled, steps: number, s: TransferSettings, seedOffset: number): Promise<void> {
   const optimizer = new Adam(model.parameters().filter((p) => p.requiresGrad), { lr: s.lr });
   const batches = loaderOf(set, Math.min(s.batchSize, set.labels.shape[0]!), ctx.generator(seedOffset));
-  let done = 0;
-  while (done < steps) {
-    const st = await trainEpoch({ model, optimizer, batches, numClasses: 5, stepOffset: done, onStep: (i) => i.step >= steps });
-    done += st.steps;
-  }
+  await fit({ model, optimizer, train: batches, numClasses: 5, epochs: Math.ceil(steps / batches.length), maxSteps: steps });
 }
 
 /** Features (the flattened output of the convolutional layers) of a set, without gradients. */
@@ -107,9 +103,8 @@ far fewer examples; with many examples the advantage should shrink.`,
     ctx.reseed(0);
     const base = build();
     const opt = new Adam(base.parameters(), { lr: s.lr });
-    const pretrainBatches = loaderOf(pretrainSet, 32, ctx.generator(0));
-    let pretrainSeconds = 0;
-    for (let e = 1; e <= s.pretrainEpochs; e++) pretrainSeconds += (await trainEpoch({ model: base, optimizer: opt, batches: pretrainBatches, numClasses: 5 })).seconds;
+    const pretraining = await fit({ model: base, optimizer: opt, train: loaderOf(pretrainSet, 32, ctx.generator(0)), numClasses: 5, epochs: s.pretrainEpochs });
+    const pretrainSeconds = pretraining.reduce((a, e) => a + e.seconds, 0);
     const pretrainAcc = accuracyOn(base, testA, 5).accuracy;
     ctx.log(`pretrained: ${pct(pretrainAcc)}% test accuracy on digits 0-4 (${pretrainSeconds.toFixed(1)} s)`);
     // A copy of the pretrained feature weights (stateDict shares storage with the live model).

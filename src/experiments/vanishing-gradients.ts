@@ -11,9 +11,9 @@ import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../ops/loss.js';
 import { lineChart } from '../viz/chart.js';
-import { defineExperiment } from './runner.js';
-import type { Row } from './report.js';
-import { loaderOf, mnistSlice, round, trainEpoch, type Labeled } from './common.js';
+import { defineExperiment, type Row } from './types.js';
+import { fit } from '../train/fit.js';
+import { loaderOf, mnistSlice, round, type Labeled } from './common.js';
 
 type Act = 'sigmoid' | 'relu';
 
@@ -101,18 +101,20 @@ grows with depth (sigmoid'(z) <= 1/4 shrinks the backpropagated error at every l
         ctx.log(`${a}, ${d} hidden layers, at init: ||dC/db_l|| = ${g0.bias.slice(0, d).map((v) => v.toExponential(2)).join(', ')}`);
         if (!s.trainDepths.includes(d)) continue;
         const optimizer = new SGD(model.parameters(), { lr: s.lr });
-        const batches = loaderOf(train, s.batchSize, ctx.generator(d));
         const trace = { epoch: [0], bias: [g0.bias.slice(0, d)], trainAccuracy: [NaN] };
-        for (let epoch = 1; epoch <= s.epochs; epoch++) {
-          const st = await trainEpoch({ model, optimizer, batches, numClasses: 10 });
-          if (epoch % s.measureEvery !== 0 && epoch !== s.epochs) continue;
-          const g = gradientNorms(model, train);
-          record(a, d, epoch, g);
-          trace.epoch.push(epoch);
-          trace.bias.push(g.bias.slice(0, d));
-          trace.trainAccuracy.push(st.accuracy);
-          ctx.log(`${a}, ${d} hidden layers, epoch ${epoch}/${s.epochs}: train acc ${(st.accuracy * 100).toFixed(1)}%, ||dC/db_l|| = ${g.bias.slice(0, d).map((v) => v.toExponential(2)).join(', ')}`);
-        }
+        await fit({
+          model, optimizer, train: loaderOf(train, s.batchSize, ctx.generator(d)), numClasses: 10, epochs: s.epochs,
+          onEpoch: ({ epoch, trainAccuracy }) => {
+            if (epoch % s.measureEvery !== 0 && epoch !== s.epochs) return;
+            // The book's measure: the gradient of the mean cost over all training images, not of one mini-batch.
+            const g = gradientNorms(model, train);
+            record(a, d, epoch, g);
+            trace.epoch.push(epoch);
+            trace.bias.push(g.bias.slice(0, d));
+            trace.trainAccuracy.push(trainAccuracy);
+            ctx.log(`${a}, ${d} hidden layers, epoch ${epoch}/${s.epochs}: train acc ${(trainAccuracy * 100).toFixed(1)}%, ||dC/db_l|| = ${g.bias.slice(0, d).map((v) => v.toExponential(2)).join(', ')}`);
+          },
+        });
         during[key(a, d)] = trace;
       }
     }

@@ -12,7 +12,7 @@
  */
 import type { Module, StateDict } from '../nn/module.js';
 import type { OptimizerStateDict, ParamState } from '../optim/optimizer.js';
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { checkGeneratorState, defaultGenerator, type Generator, type GeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from '../util/node.js';

@@ -20,8 +20,8 @@
  * bytes read as true).
  */
 import { tensor } from '../tensor/create.js';
-import type { DType, TypedArray } from '../tensor/dtype.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import type { DType, TypedArray } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { nodeBuiltin, writeFileAtomic } from '../util/node.js';
 

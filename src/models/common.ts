@@ -2,7 +2,7 @@
  * Argument and input checks shared by the model builders, so every model reports
  * bad options and bad inputs the same way: `<model>: <what> (got <value>)`.
  */
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import { Conv2d } from '../nn/layers/conv.js';

@@ -4,7 +4,7 @@ import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
 import { MaxPool2d, AvgPool2d } from '../nn/layers/pool.js';
 import { ReLU, Tanh } from '../nn/layers/activation.js';
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { checkKnownOptions, checkOneOf, checkPositiveInt } from './common.js';
 import type { Tensor } from '../tensor/tensor.js';
 

@@ -4,7 +4,7 @@ import { Linear } from '../nn/layers/linear.js';
 import { BatchNorm1d } from '../nn/layers/norm.js';
 import { Dropout } from '../nn/layers/dropout.js';
 import { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU } from '../nn/layers/activation.js';
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { checkKnownOptions } from './common.js';
 import type { Tensor } from '../tensor/tensor.js';
 

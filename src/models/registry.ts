@@ -1,5 +1,5 @@
 import type { Module } from '../nn/module.js';
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { lenet5 } from './lenet.js';
 import { mlp } from './mlp.js';
 import { alexnet } from './alexnet.js';

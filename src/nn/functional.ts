@@ -1,6 +1,8 @@
 /**
  * `tg.nn.functional` (alias `tg.F`): the stateless math behind the layers, with
  * PyTorch names in camelCase and options objects for keyword arguments.
+ * Fused kernels have no names here: nn.Sequential runs Conv -> ReLU
+ * (-> MaxPool2d(2)) as one kernel by itself (see nn/fusion.ts).
  * @example F.conv2d(x, w, b, { stride: 2, padding: 1 })
  */
 export { relu, sigmoid, tanh, leakyRelu, elu, selu, gelu, softplus, silu, mish, hardtanh, relu6, hardsigmoid, hardswish, logSigmoid, softsign, softmax, logSoftmax } from '../ops/activation.js';

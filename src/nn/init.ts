@@ -1,9 +1,9 @@
-import { noGrad } from '../autograd/engine.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { noGrad } from '../tensor/graph.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { typedArrayFor } from '../tensor/dtype.js';
+import { typedArrayFor } from '../core/dtype.js';
 import { erfinv, householderQ, normCdf } from './init-math.js';
 
 /*

@@ -1,8 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { noGrad } from '../autograd/engine.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { noGrad } from '../tensor/graph.js';
 import { Parameter } from './parameter.js';
-import { isFloating, type DType } from '../tensor/dtype.js';
+import { isFloating, type DType } from '../core/dtype.js';
 import { describeArg } from '../tensor/args.js';
 
 /** A flat map of dotted names to tensors, as PyTorch's state_dict. */
@@ -22,6 +22,26 @@ export interface HookHandle {
 }
 
 let nextHookId = 0;
+
+/**
+ * Per instance, the forward wrapper installed by Module's constructor and the
+ * prototype forward it calls: how `runsStockForward` tells that nothing (a
+ * subclass, an assignment to `m.forward`) replaced a layer's own forward.
+ */
+const wrappedForwards = new WeakMap<object, { wrapper: (...a: unknown[]) => unknown; inner: unknown }>();
+
+/**
+ * Whether `m.forward(x)` would do exactly `stock.call(m, x)`: no forward hook
+ * would run (so none can miss an intermediate output), and neither a
+ * subclass nor an assignment to `m.forward` replaced `stock`. Only then may a
+ * container compute m together with its neighbours in one fused kernel
+ * (nn/fusion.ts). Internal: not exported by tg.nn.
+ * @example runsStockForward(conv, ConvNd.prototype.forward) // false once conv.registerForwardHook(h)
+ */
+export function runsStockForward(m: Module, stock: (...a: never[]) => unknown): boolean {
+  const w = wrappedForwards.get(m);
+  return w !== undefined && w.inner === stock && m.forward === w.wrapper && !m.hasForwardHooks();
+}
 
 /** The forward methods of tg.nn's own layers: they take exactly the parameters they declare. */
 const strictForwards = new WeakSet<object>();
@@ -69,11 +89,9 @@ export abstract class Module {
   constructor() {
     // Wrap the subclass's forward (a prototype method) so hooks run however it is called.
     const forward = this.forward;
-    Object.defineProperty(this, 'forward', {
-      value: (...args: unknown[]) => this._runForward(forward, args),
-      enumerable: false,
-      writable: true,
-    });
+    const wrapper = (...args: unknown[]) => this._runForward(forward, args);
+    wrappedForwards.set(this, { wrapper, inner: forward });
+    Object.defineProperty(this, 'forward', { value: wrapper, enumerable: false, writable: true });
   }
 
   abstract forward(...args: any[]): any;
@@ -236,12 +254,17 @@ export abstract class Module {
     return this;
   }
 
-  /** Whether forward hooks are registered (containers fuse layers only where none would be skipped). */
+  /** Whether forward hooks are registered (containers fuse layers only where none would be skipped, see runsStockForward). */
   hasForwardHooks(): boolean {
     return this._forwardHooks.size > 0;
   }
 
-  /** Registers a forward hook; returns a handle whose remove() unregisters it. */
+  /**
+   * Registers a forward hook; returns a handle whose remove() unregisters it.
+   * A hooked layer is never fused with its neighbours (nn/fusion.ts), so the
+   * hook sees the layer's own output, the same numbers as without hooks.
+   * @example const h = model.features.at(0).registerForwardHook((m, inputs, out) => { acts = out; }); ...; h.remove();
+   */
   registerForwardHook(hook: ForwardHook): HookHandle {
     const id = nextHookId++;
     this._forwardHooks.set(id, hook);

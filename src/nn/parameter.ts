@@ -1,5 +1,5 @@
 import { Tensor } from '../tensor/tensor.js';
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 
 /**
  * A tensor registered as a module's learnable weight. It shares storage with the

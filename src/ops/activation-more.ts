@@ -1,6 +1,6 @@
 import { checkArgs, checkDimCall, describeArg } from '../tensor/args.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { normalizeDim } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
 import * as E from './elementwise.js';

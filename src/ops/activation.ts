@@ -1,5 +1,5 @@
-import { TensorError } from '../tensor/errors.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { TensorError } from '../core/errors.js';
+import { normalizeDim } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat } from './core.js';
 import * as E from './elementwise.js';

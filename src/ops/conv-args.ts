@@ -1,4 +1,4 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkArgs, positionalOptions, type ArgSpec } from '../tensor/args.js';
 

@@ -1,108 +1,24 @@
-import { convPool2x2Params, type ConvParams } from '../backend/backend.js';
-import { isGradEnabled } from '../autograd/engine.js';
-import { Tensor } from '../tensor/tensor.js';
-import { dense } from './movement.js';
-import { maxPool2d } from './pool.js';
-import { promoteTypes } from '../tensor/dtype.js';
-import { TensorError, check, fmtShape } from '../tensor/errors.js';
-import { describeArg } from '../tensor/args.js';
-import { convPrim, convReluPoolPrim, convTransposePrim } from './conv-prims.js';
+import type { ConvParams } from '../backend/backend.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { check } from '../core/errors.js';
+import { convTransposePrim } from './conv-prims.js';
+import { checkBias, convForward, finish, opName, prepare } from './conv-core.js';
 import {
-  checkGroups, convCall, perDim, resolvePadding, to3,
+  convCall, perDim, to3,
   type ConvFnArgs, type ConvOptions, type ConvTransposeFnArgs, type ConvTransposeOptions, type SizeArg,
 } from './conv-args.js';
-import { requireFloat, sameBackend } from './core.js';
-import { add, cast } from './elementwise.js';
-import { reshape } from './movement.js';
 
 export { convOutputSize, convTransposeOutputSize } from './conv-args.js';
 export type { ConvOptions, ConvTransposeOptions, ConvPadding, SizeArg, ConvFnArgs, ConvTransposeFnArgs } from './conv-args.js';
 
 /*
- * User-facing convolutions. Each one validates its arguments, expresses the
- * geometry as ConvParams (always 3 spatial dims: 1-D/2-D use size-1 leading
- * dims), reshapes input and weight to 5-D, calls a recorded primitive from
- * conv-prims.ts and reshapes back. Gradients come from the primitives' rules.
+ * User-facing convolutions (everything here is tg.F). Each one checks its
+ * call, then conv-core.ts validates, expresses the geometry as ConvParams,
+ * reshapes to 5-D, calls a recorded primitive from conv-prims.ts and reshapes
+ * back. Gradients come from the primitives' rules. The fused
+ * conv + ReLU (+ 2×2 max pool) forms are internal (conv-fused.ts): users get
+ * them by writing Conv -> ReLU -> MaxPool2d in nn.Sequential (nn/fusion.ts).
  */
-
-const SPATIAL_NAMES = [[], ['L'], ['H', 'W'], ['D', 'H', 'W']] as const;
-
-/** Checks `n` and returns the op's name for messages (`conv2d`, `convTranspose3d`). */
-function opName(base: 'conv' | 'convTranspose', n: number): string {
-  if (n !== 1 && n !== 2 && n !== 3) throw new TensorError(`${base}Nd: n must be 1, 2 or 3 (got ${describeArg(n)})`);
-  return `${base}${n}d`;
-}
-
-/** What both convolution kinds share after validation: 5-D operands in one dtype. */
-interface Prepared {
-  x: Tensor; // [N, C, ...1s, ...spatial]
-  w: Tensor; // [W0, W1, ...1s, ...k]
-  bias: Tensor | null;
-  unbatched: boolean;
-  batch: number;
-  channels: number;
-  spatial: number[];
-  kernel: number[];
-  groups: number;
-  /** `(input [..], weight [..], groups g)`, appended to messages. */
-  ctx: string;
-}
-
-/** Rank, dtype, backend, groups and zero-size checks common to conv and convTranspose. */
-function prepare(
-  op: string, n: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined,
-  groupsArg: number | undefined, weightDims: string,
-): Prepared {
-  const names = SPATIAL_NAMES[n]!.join(',');
-  check(input.ndim === n + 1 || input.ndim === n + 2, op, () =>
-    `input must be ${n + 1}-D [C,${names}] (unbatched) or ${n + 2}-D [N,C,${names}] (got ${fmtShape(input.shape)})`);
-  check(weight.ndim === n + 2, op, () =>
-    `weight must be ${n + 2}-D [${weightDims},${SPATIAL_NAMES[n]!.map((s) => `k${s}`).join(',')}] (got ${fmtShape(weight.shape)})`);
-  const b = bias ?? null;
-  requireFloat(op, input, weight, ...(b ? [b] : []));
-  sameBackend(op, input, weight, ...(b ? [b] : []));
-  const groups = checkGroups(op, groupsArg);
-  const ctx = `(input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)}, groups ${groups})`;
-
-  const unbatched = input.ndim === n + 1;
-  const shape = unbatched ? [1, ...input.shape] : [...input.shape];
-  const spatial = shape.slice(2);
-  const kernel = weight.shape.slice(2);
-  check(spatial.every((s) => s > 0), op, () => `input has a zero-size spatial dim ${ctx}`);
-  check(kernel.every((s) => s > 0), op, () => `weight has a zero-size kernel dim ${ctx}`);
-
-  // Mixed float32/float64 operands compute in the wider dtype.
-  const dt = [weight, ...(b ? [b] : [])].reduce((d, t) => promoteTypes(d, t.dtype), input.dtype);
-  const ones = new Array<number>(3 - n).fill(1);
-  return {
-    x: reshape(cast(input, dt), [shape[0]!, shape[1]!, ...ones, ...spatial]),
-    w: reshape(cast(weight, dt), [weight.shape[0]!, weight.shape[1]!, ...ones, ...kernel]),
-    bias: b && cast(b, dt),
-    unbatched,
-    batch: shape[0]!,
-    channels: shape[1]!,
-    spatial,
-    kernel,
-    groups,
-    ctx,
-  };
-}
-
-/** Bias must be `[outChannels]`. */
-function checkBias(op: string, p: Prepared, outChannels: number): void {
-  const b = p.bias;
-  if (b) check(b.ndim === 1 && b.shape[0] === outChannels, op, () => `bias must have shape [${outChannels}] (got ${fmtShape(b.shape)}) ${p.ctx}`);
-}
-
-/**
- * Reshapes the 5-D primitive result back to n spatial dims, adds the bias
- * (unless the primitive did), drops an added batch dim.
- */
-function finish(p: Prepared, y5: Tensor, outChannels: number, outSpatial: number[], biasAdded = false): Tensor {
-  let y = reshape(y5, [p.batch, outChannels, ...outSpatial]);
-  if (p.bias && !biasAdded) y = add(y, reshape(p.bias, [1, outChannels, ...outSpatial.map(() => 1)]));
-  return p.unbatched ? reshape(y, y.shape.slice(1)) : y;
-}
 
 /**
  * N-d convolution (cross-correlation, as in PyTorch) for n = 1, 2 or 3.
@@ -116,80 +32,7 @@ function finish(p: Prepared, y5: Tensor, outChannels: number, outSpatial: number
  * @example F.convNd(2, tg.randn([1, 3, 8, 8]), tg.randn([4, 3, 3, 3]), null, { padding: 'same' }) // [1,4,8,8]
  */
 export function convNd(n: number, input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
-  return convNdFused(n, ...convCall(opName('conv', n), [...arguments].slice(1), false), false);
-}
-
-/**
- * `relu(convNd(n, input, weight, bias, opts))` computed in one pass (bias and
- * ReLU applied as each output tile is stored; the backward masks and sums
- * the gradient in one pass too). Same shapes and errors as {@link convNd};
- * nn.Sequential uses it for a convolution followed by a ReLU module.
- * @example F.convNdRelu(2, tg.randn([1, 3, 8, 8]), tg.randn([4, 3, 3, 3]), tg.zeros([4])) // [1,4,6,6], all >= 0
- */
-export function convNdRelu(n: number, input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
-  return convNdFused(n, ...convCall(opName('conv', n), [...arguments].slice(1), false), true);
-}
-
-/**
- * `F.maxPool2d(F.relu(F.conv2d(input, weight, bias, opts)), 2)` (2×2 windows,
- * stride 2, floor) in one pass per image: the pooling runs on each image's
- * convolution while it is in the thread's cache. At inference no indices are
- * made; with gradients the pooled output and the indices are saved, and the
- * backward masks and sums the gradient at the pooled size before scattering
- * it to the maxima. nn.Sequential uses it for Conv2d, ReLU, MaxPool2d(2).
- * @example tg.noGrad(() => F.conv2dReluMaxPool2x2(tg.randn([8, 1, 28, 28]), tg.randn([6, 1, 5, 5]), tg.zeros([6]), { padding: 2 })) // [8,6,14,14]
- */
-export function conv2dReluMaxPool2x2(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
-  return convNdFused(2, ...convCall('conv2dReluMaxPool2x2', arguments, false), true, true);
-}
-
-function convNdFused(
-  n: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions, relu: boolean, pool2x2 = false,
-): Tensor {
-  const op = opName('conv', n);
-  const p = prepare(op, n, input, weight, bias, opts.groups, 'Cout,Cin/groups');
-  const { groups: g, channels: C, ctx } = p;
-  const Cout = weight.shape[0]!;
-  check(Cout % g === 0, op, () => `weight has ${Cout} output channels, not divisible by groups ${g} ${ctx}`);
-  check(C % g === 0, op, () => `input has ${C} channels, not divisible by groups ${g} ${ctx}`);
-  check(C === weight.shape[1]! * g, op, () => `input has ${C} channels but weight expects ${weight.shape[1]! * g} ${ctx}`);
-  checkBias(op, p, Cout);
-
-  const stride = perDim(op, 'stride', opts.stride, n, 1, 1);
-  const dilation = perDim(op, 'dilation', opts.dilation, n, 1, 1);
-  const pad = resolvePadding(op, opts.padding, n, p.kernel, dilation, stride);
-  const out = p.spatial.map((len, i) => {
-    const padded = len + pad.before[i]! + pad.after[i]!;
-    const span = dilation[i]! * (p.kernel[i]! - 1) + 1;
-    check(span <= padded, op, () =>
-      `kernel size ${span} (dilated) is larger than padded input ${padded} along spatial dim ${i} ` +
-      `(size ${len}, padding ${pad.before[i]}+${pad.after[i]}, kernel ${p.kernel[i]}, dilation ${dilation[i]}) ${ctx}`);
-    return Math.floor((padded - span) / stride[i]!) + 1;
-  });
-
-  const params: ConvParams = {
-    batch: p.batch, inChannels: C, outChannels: Cout, groups: g,
-    inSize: to3(p.spatial, 1), kernelSize: to3(p.kernel, 1), outSize: to3(out, 1),
-    // Only the padding before is passed: the padding after is implied by outSize.
-    stride: to3(stride, 1), padding: to3(pad.before, 0), dilation: to3(dilation, 1),
-  };
-  if (pool2x2 && out.some((o) => o < 2)) {
-    // Nothing to pool: the composition reports it as maxPool2d does.
-    return maxPool2d(finish(p, convPrim(p.x, p.w, params, { bias: p.bias, relu }), Cout, out, true), 2);
-  }
-  if (pool2x2 && isGradEnabled() && [p.x, p.w, p.bias].some((t) => t?.requiresGrad)) {
-    // Training: the fused primitive with the pooling's indices, recorded.
-    return finish(p, convReluPoolPrim(p.x, p.w, params, p.bias), Cout, out.map((o) => Math.floor(o / 2)), true);
-  }
-  if (pool2x2) {
-    // Inference: nothing to record, no indices.
-    const pp = convPool2x2Params(params);
-    const xc = dense(p.x), wc = dense(p.w), bc = p.bias && dense(p.bias);
-    const s = xc.backend.conv(xc._storage, wc._storage, params, { bias: bc ? bc._storage : null, relu: true, pool2x2: true });
-    const y5 = Tensor._fromStorage(s, [p.batch, Cout, ...pp.outSize], xc.dtype);
-    return finish(p, y5, Cout, out.map((o) => Math.floor(o / 2)), true);
-  }
-  return finish(p, convPrim(p.x, p.w, params, { bias: p.bias, relu }), Cout, out, true);
+  return convForward(n, ...convCall(opName('conv', n), [...arguments].slice(1), false), 'none');
 }
 
 /**
@@ -197,7 +40,7 @@ function convNdFused(
  * @example F.conv1d(tg.randn([2, 4, 10]), tg.randn([8, 4, 3]), null, { padding: 1 }) // [2,8,10]
  */
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvFnArgs): Tensor {
-  return convNdFused(1, ...convCall('conv1d', [input, weight, bias, ...options], false), false);
+  return convForward(1, ...convCall('conv1d', [input, weight, bias, ...options], false), 'none');
 }
 
 /**
@@ -205,7 +48,7 @@ export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...o
  * @example F.conv2d(tg.randn([8, 3, 32, 32]), tg.randn([6, 3, 5, 5]), null, { stride: 2, padding: 2 }) // [8,6,16,16]
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvFnArgs): Tensor {
-  return convNdFused(2, ...convCall('conv2d', [input, weight, bias, ...options], false), false);
+  return convForward(2, ...convCall('conv2d', [input, weight, bias, ...options], false), 'none');
 }
 
 /**
@@ -213,7 +56,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...o
  * @example F.conv3d(tg.randn([1, 2, 4, 8, 8]), tg.randn([4, 2, 3, 3, 3]), null, { padding: 1 }) // [1,4,4,8,8]
  */
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...options: ConvFnArgs): Tensor {
-  return convNdFused(3, ...convCall('conv3d', [input, weight, bias, ...options], false), false);
+  return convForward(3, ...convCall('conv3d', [input, weight, bias, ...options], false), 'none');
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { Backend, Layout } from '../backend/backend.js';
 import { getBackend } from '../backend/current.js';
-import type { DType } from '../tensor/dtype.js';
-import { toTypedArray } from '../tensor/dtype.js';
-import { TensorError } from '../tensor/errors.js';
-import type { Shape } from '../tensor/shape.js';
+import type { DType } from '../core/dtype.js';
+import { toTypedArray } from '../core/dtype.js';
+import { TensorError } from '../core/errors.js';
+import type { Shape } from '../core/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 
 /** A contiguous tensor of `shape` holding host `values` on `backend` (index and weight tables of composites). */

@@ -1,5 +1,5 @@
-import { TensorError } from '../tensor/errors.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { TensorError } from '../core/errors.js';
+import { normalizeDim } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { filled } from './core.js';
 import { add, cast, mul } from './elementwise.js';

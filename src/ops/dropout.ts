@@ -1,4 +1,4 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { dropoutCall } from '../tensor/args.js';
 import { tensor } from '../tensor/create.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';

@@ -1,6 +1,6 @@
 import { describeArg } from '../tensor/args.js';
-import { isFloating, promoteTypes } from '../tensor/dtype.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { isFloating, promoteTypes } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { scalar } from './core.js';
 import { cast, eq, mul, where } from './elementwise.js';

@@ -1,10 +1,10 @@
 import type { Backend, BinaryOp, UnaryOp } from '../backend/backend.js';
-import { record } from '../autograd/engine.js';
-import type { DType } from '../tensor/dtype.js';
-import { DTYPES, isDType, isFloating, promoteTypes, promoteWithScalar } from '../tensor/dtype.js';
-import { TensorError } from '../tensor/errors.js';
-import type { Shape } from '../tensor/shape.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { record } from '../tensor/graph.js';
+import type { DType } from '../core/dtype.js';
+import { DTYPES, isDType, isFloating, promoteTypes, promoteWithScalar } from '../core/dtype.js';
+import { TensorError } from '../core/errors.js';
+import type { Shape } from '../core/shape.js';
+import { broadcastShapes } from '../core/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { asTensor, broadcastLayout, filled, sameBackend } from './core.js';
 import { checkArgs } from '../tensor/args.js';

@@ -1,6 +1,6 @@
-import { noGrad } from '../autograd/engine.js';
+import { noGrad } from '../tensor/graph.js';
 import { checkArgs, describeArg, isPlainObject, positionalOptions } from '../tensor/args.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
 import { requireFloat, sameBackend } from './core.js';

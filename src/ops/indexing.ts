@@ -1,6 +1,6 @@
-import { record } from '../autograd/engine.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { record } from '../tensor/graph.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { normalizeDim } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { filled, sameBackend } from './core.js';
 import { cast, eq } from './elementwise.js';

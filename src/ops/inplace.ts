@@ -1,7 +1,7 @@
-import { isGradEnabled, noGrad } from '../autograd/engine.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { isGradEnabled, noGrad } from '../tensor/graph.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes } from '../core/shape.js';
 import * as E from './elementwise.js';
 import { expand } from './movement.js';
 import { filled } from './core.js';

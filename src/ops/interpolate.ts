@@ -1,5 +1,5 @@
 import { positionalOptions, describeArg } from '../tensor/args.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fromHost, requireFloat } from './core.js';
 import { add, mul } from './elementwise.js';

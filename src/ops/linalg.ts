@@ -1,7 +1,7 @@
-import { record } from '../autograd/engine.js';
-import { promoteTypes } from '../tensor/dtype.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { record } from '../tensor/graph.js';
+import { promoteTypes } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
 import { cast } from './elementwise.js';

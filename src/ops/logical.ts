@@ -1,6 +1,6 @@
-import { isFloating } from '../tensor/dtype.js';
+import { isFloating } from '../core/dtype.js';
 import { checkArgs } from '../tensor/args.js';
-import { normalizeDims } from '../tensor/shape.js';
+import { normalizeDims } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { filled } from './core.js';
 import { abs, eq, gt, ne, sub } from './elementwise.js';

@@ -4,9 +4,9 @@
  * label smoothing), following torch.nn.functional exactly, including how
  * 'mean' normalises by the summed weights of the non-ignored targets.
  */
-import { isFloating } from '../tensor/dtype.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { shapesEqual } from '../tensor/shape.js';
+import { isFloating } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { logSoftmax } from './activation.js';
 import { where } from './elementwise.js';
@@ -116,12 +116,13 @@ function reduceByWeight(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
 /**
  * The common case, [N, C] logits with class indices and no weights, in two
  * fused kernels (forward per row, backward per row) instead of a dozen small
- * ops. 'mean' divides by the number of kept targets, read from the targets
- * checkTargets has already validated.
+ * ops, where the backend offers them (null otherwise: the caller runs the
+ * composite below, which defines the result). 'mean' divides by the number of
+ * kept targets, read from the targets checkTargets has already validated.
  */
-function fusedCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: number, eps: number, reduction: Reduction): Tensor {
+function fusedCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: number, eps: number, reduction: Reduction): Tensor | null {
   const perRow = crossEntropyRowsPrim(input, target, ignoreIndex, eps);
-  if (reduction === 'none') return perRow;
+  if (!perRow || reduction === 'none') return perRow;
   if (reduction === 'sum') return perRow.sum();
   const t = target.data();
   let kept = 0;
@@ -199,7 +200,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts?: CrossEntropyO
   }
 
   checkTargets(op, input, target, ignoreIndex);
-  if (input.ndim === 2 && !weight) return fusedCrossEntropy(input, target, ignoreIndex, eps, reduction);
+  const fused = input.ndim === 2 && !weight ? fusedCrossEntropy(input, target, ignoreIndex, eps, reduction) : null;
+  if (fused) return fused;
   const logp = logSoftmax(input, classDim);
   const { keep, nll, w } = pickTargets(logp, target, ignoreIndex, weight);
   if (eps === 0) return reduceByWeight(nll, w, reduction);

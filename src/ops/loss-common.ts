@@ -3,9 +3,9 @@
  * the `reduction` switch, same-shape and per-class-weight checks.
  * @internal
  */
-import { isFloating } from '../tensor/dtype.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { broadcastShapes, shapesEqual } from '../tensor/shape.js';
+import { isFloating } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { broadcastShapes, shapesEqual } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** How a loss combines its per-element values: PyTorch's `reduction`. */

@@ -2,7 +2,7 @@
  * Losses on probabilities and log-probabilities: binary cross entropy (on
  * probabilities, and the numerically stable form on logits) and KL divergence.
  */
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { log, log1p, exp, maximum, where } from './elementwise.js';
 import {

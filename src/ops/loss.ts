@@ -7,8 +7,8 @@
  * This file holds the regression losses and the embedding loss; the class-index
  * losses live in loss-class.ts, the probability losses in loss-prob.ts.
  */
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { shapesEqual } from '../tensor/shape.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './elementwise.js';
 import {

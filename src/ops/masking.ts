@@ -1,5 +1,5 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { broadcastShapes } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { scalar } from './core.js';
 import { cast, ge, le, sub, where } from './elementwise.js';

@@ -1,8 +1,8 @@
-import { record } from '../autograd/engine.js';
-import { promoteTypes } from '../tensor/dtype.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { contiguousStrides, normalizeDim, normalizeDims, numel, checkShape } from '../tensor/shape.js';
-import type { Shape } from '../tensor/shape.js';
+import { record } from '../tensor/graph.js';
+import { promoteTypes } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { contiguousStrides, normalizeDim, normalizeDims, numel, checkShape } from '../core/shape.js';
+import type { Shape } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
 import { filled, sameBackend } from './core.js';

@@ -1,4 +1,4 @@
-import { noGrad } from '../autograd/engine.js';
+import { noGrad } from '../tensor/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { reshape } from './movement.js';
 

@@ -1,5 +1,5 @@
 import { trailingOptions } from '../tensor/args.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat, sameBackend } from './core.js';
 import { cast, rsqrt } from './elementwise.js';
@@ -103,9 +103,10 @@ export function batchNorm(
     if (count <= 1) {
       throw new TensorError(`batchNorm: expected more than 1 value per channel when training (input ${fmtShape(input.shape)})`);
     }
-    if (batchNormFusable(input, weight, bias)) {
-      // One kernel for statistics, normalisation and affine (and one for the backward).
-      const r = batchNormTrainPrim(input, weight ?? null, bias ?? null, eps);
+    // Where the backend has the fused kernel: one pass for statistics, normalisation and affine
+    // (and one for the backward). The composite below is the definition.
+    const r = batchNormFusable(input, weight, bias) ? batchNormTrainPrim(input, weight ?? null, bias ?? null, eps) : null;
+    if (r) {
       if (runningMean != null && runningVar != null) updateRunningStats(runningMean, runningVar, r.mean, r.var, momentum, count);
       return r.y;
     }

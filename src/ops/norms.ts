@@ -1,5 +1,5 @@
-import { TensorError } from '../tensor/errors.js';
-import { normalizeDims } from '../tensor/shape.js';
+import { TensorError } from '../core/errors.js';
+import { normalizeDims } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { requireFloat } from './core.js';
 import { abs, cast, eq, ne, pow, sqrt, where } from './elementwise.js';

@@ -1,4 +1,4 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { trailingOptions } from '../tensor/args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cat, clone, embed, expand, flip, narrow, slice } from './movement.js';

@@ -1,5 +1,5 @@
 import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../backend/backend.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat } from './core.js';
 import { checkArgs, checkBool, describeArg, positionalOptions, type ArgSpec } from '../tensor/args.js';

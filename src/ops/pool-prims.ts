@@ -1,8 +1,8 @@
 import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../backend/backend.js';
-import { isGradEnabled, record } from '../autograd/engine.js';
+import { isGradEnabled, record } from '../tensor/graph.js';
 import { Tensor } from '../tensor/tensor.js';
 import { dense } from './movement.js';
-import { numel, type Shape } from '../tensor/shape.js';
+import { numel, type Shape } from '../core/shape.js';
 
 /*
  * Pooling primitives on 5-D tensors [N, C, D, H, W]; the user-facing pools in

@@ -1,4 +1,4 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as E from './elementwise.js';
 import { adaptiveGeometry, avgParams, from5d, inputNote, poolCall, POOL_POSITIONAL, stridedGeometry, type SizeArg } from './pool-args.js';

@@ -1,4 +1,4 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { mul } from './elementwise.js';
 import { matmul } from './linalg.js';

@@ -1,9 +1,9 @@
 import type { ReduceOp } from '../backend/backend.js';
-import { record } from '../autograd/engine.js';
-import type { DType } from '../tensor/dtype.js';
-import { isFloating } from '../tensor/dtype.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { normalizeDim, normalizeDims } from '../tensor/shape.js';
+import { record } from '../tensor/graph.js';
+import type { DType } from '../core/dtype.js';
+import { isFloating } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { normalizeDim, normalizeDims } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast, exp, log, sqrt, sub, where } from './elementwise.js';
 import { requireFloat } from './core.js';

@@ -1,5 +1,5 @@
-import { TensorError, fmtShape } from '../tensor/errors.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { normalizeDim } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fromHost } from './core.js';
 import { gather } from './indexing.js';

@@ -1,8 +1,8 @@
 import type { Backend } from '../backend/backend.js';
 import { findBackend } from '../backend/current.js';
-import { record } from '../autograd/engine.js';
-import { DTYPES, isDType, isFloating, type DType } from '../tensor/dtype.js';
-import { TensorError } from '../tensor/errors.js';
+import { record } from '../tensor/graph.js';
+import { DTYPES, isDType, isFloating, type DType } from '../core/dtype.js';
+import { TensorError } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
 import { checkArgs } from '../tensor/args.js';

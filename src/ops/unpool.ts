@@ -1,5 +1,5 @@
 import { positionalOptions, describeArg } from '../tensor/args.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { filled, fromHost } from './core.js';
 import { mul } from './elementwise.js';

@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
 import { fusable } from './fused.js';
+import { fusedKernels } from '../ops/fused.js';
 import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
@@ -18,26 +19,22 @@ export interface AdamOptions {
 function adamStep(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamOptions>, decoupled: boolean): void {
   const [b1, b2] = g.betas;
   const st = state as Record<string, Tensor | undefined>;
-  if (fusable(p, grad, st.expAvg, st.expAvgSq, g.amsgrad ? st.maxExpAvgSq : null)) {
-    // One kernel pass over p, grad and the moments, no temporaries.
-    const step = nextStep(state);
-    const m = stateTensor(state, 'expAvg', p, () => zerosLike(p));
-    const v = stateTensor(state, 'expAvgSq', p, () => zerosLike(p));
-    const vMax = g.amsgrad ? stateTensor(state, 'maxExpAvgSq', p, () => zerosLike(p)) : null;
-    p.backend.adamStep(p._storage, grad._storage, m._storage, v._storage, vMax?._storage ?? null, p.numel(), {
-      lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weightDecay: g.weightDecay, decoupled, maximize: g.maximize, step,
-    });
-    return;
-  }
-  const d = decayedGrad(p, grad, g, decoupled);
+  const kernel = fusedKernels(p.backend)?.adamStep;
+  const fuse = kernel !== undefined && fusable(p, grad, st.expAvg, st.expAvgSq, g.amsgrad ? st.maxExpAvgSq : null);
   const step = nextStep(state);
   const m = stateTensor(state, 'expAvg', p, () => zerosLike(p));
   const v = stateTensor(state, 'expAvgSq', p, () => zerosLike(p));
+  const vMax = g.amsgrad ? stateTensor(state, 'maxExpAvgSq', p, () => zerosLike(p)) : null;
+  // One kernel pass over p, grad and the moments, no temporaries; declined: the composite below.
+  if (kernel && fuse && kernel(p._storage, grad._storage, m._storage, v._storage, vMax?._storage ?? null, p.numel(), {
+    lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weightDecay: g.weightDecay, decoupled, maximize: g.maximize, step,
+  })) return;
+  // The definition of the update (FusedKernels.adamStep computes the same in one pass).
+  const d = decayedGrad(p, grad, g, decoupled);
   m.mul_(b1).add_(d, 1 - b1);
   v.mul_(b2).add_(d.square(), 1 - b2);
   let vUsed = v;
-  if (g.amsgrad) {
-    const vMax = stateTensor(state, 'maxExpAvgSq', p, () => zerosLike(p));
+  if (vMax) {
     vMax.copy_(vMax.maximum(v));
     vUsed = vMax;
   }

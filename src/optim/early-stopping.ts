@@ -1,4 +1,4 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import type { Module, StateDict } from '../nn/module.js';
 import { checkArgs } from '../tensor/args.js';
 

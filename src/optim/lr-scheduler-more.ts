@@ -1,4 +1,4 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { LRScheduler, positiveInt } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 

@@ -1,4 +1,4 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { checkArgs, describeArg } from '../tensor/args.js';
 import type { Optimizer } from './optimizer.js';
 

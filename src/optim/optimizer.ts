@@ -1,5 +1,5 @@
-import { noGrad } from '../autograd/engine.js';
-import { TensorError } from '../tensor/errors.js';
+import { noGrad } from '../tensor/graph.js';
+import { TensorError } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Per-parameter optimizer state: tensors (moments) and numbers (step counts). */

@@ -1,4 +1,4 @@
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { checkOptionKeys, describeArg, isPlainObject } from '../tensor/args.js';
 
 /**

@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { zerosLike } from '../tensor/create.js';
 import { fusable } from './fused.js';
+import { fusedKernels } from '../ops/fused.js';
 import { optimizerOptions } from './options.js';
 
 export interface SGDOptions {
@@ -36,15 +37,21 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<SGDOptions>): void {
     const existing = state.momentumBuffer as Tensor | undefined;
-    if (fusable(p, grad, existing)) {
-      // One kernel pass: p, grad and the buffer, no temporaries.
-      const buf = g.momentum ? stateTensor(state, 'momentumBuffer', p, () => zerosLike(p)) : null;
-      p.backend.sgdStep(p._storage, grad._storage, buf?._storage ?? null, p.numel(), {
+    const kernel = fusedKernels(p.backend)?.sgdStep;
+    if (kernel && fusable(p, grad, existing)) {
+      // One kernel pass over p, grad and the buffer, no temporaries (a zero buffer on the first step,
+      // which the kernel overwrites with the gradient). Declined: the composite below.
+      const buf = g.momentum ? existing ?? zerosLike(p) : null;
+      const done = kernel(p._storage, grad._storage, buf?._storage ?? null, p.numel(), {
         lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay,
         nesterov: g.nesterov, maximize: g.maximize, firstStep: !existing,
       });
-      return;
+      if (done) {
+        if (buf) state.momentumBuffer = buf;
+        return;
+      }
     }
+    // The definition of the update (FusedKernels.sgdStep computes the same in one pass).
     let d = decayedGrad(p, grad, g);
     if (g.momentum) {
       const fresh = !state.momentumBuffer;

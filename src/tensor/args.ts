@@ -1,6 +1,6 @@
-import { TensorError, fmtShape } from './errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from './tensor.js';
-import { normalizeDim, normalizeDims } from './shape.js';
+import { normalizeDim, normalizeDims } from '../core/shape.js';
 
 /*
  * Argument checks shared by the public ops and layers, for callers without a

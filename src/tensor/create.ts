@@ -1,10 +1,10 @@
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/current.js';
-import type { DType, TypedArray } from './dtype.js';
-import { isDType, isFloating, toTypedArray, typedArrayFor } from './dtype.js';
-import { TensorError, fmtShape } from './errors.js';
-import { checkShape, numel } from './shape.js';
-import type { Shape } from './shape.js';
+import type { DType, TypedArray } from '../core/dtype.js';
+import { isDType, isFloating, toTypedArray, typedArrayFor } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
+import { checkShape, numel } from '../core/shape.js';
+import type { Shape } from '../core/shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { checkArgs, checkOptionKeys, describeArg, isPlainObject } from './args.js';

@@ -1,4 +1,4 @@
-import { TensorError } from './errors.js';
+import { TensorError } from '../core/errors.js';
 
 /** Serializable state of a Generator (for checkpoints that resume exactly). */
 export interface GeneratorState {

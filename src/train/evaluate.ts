@@ -1,8 +1,8 @@
-import { noGrad } from '../autograd/engine.js';
+import { noGrad } from '../tensor/graph.js';
 import type { Module } from '../nn/module.js';
 import { crossEntropy } from '../ops/loss.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 
 /** Batches of (inputs, int32 class labels), e.g. a DataLoader over a TensorDataset. */
 export type LabeledBatches = Iterable<readonly [Tensor, Tensor]> & { readonly length?: number };

@@ -3,17 +3,24 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import type { EarlyStopping } from '../optim/early-stopping.js';
 import { crossEntropy } from '../ops/loss.js';
-import { noGrad } from '../autograd/engine.js';
+import { noGrad } from '../tensor/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 import { evaluate, tally, type Evaluation, type LabeledBatches } from './evaluate.js';
 
+/** What `onBatch` receives after each optimizer step. */
 export interface BatchInfo {
   epoch: number;
-  /** 1-based batch number within the epoch, and the epoch's batch count. */
+  /** 1-based batch number within the epoch, and the epoch's batch count (NaN when the data has no length). */
   batch: number;
   batches: number;
+  /** 1-based count of optimizer steps taken by this call of `fit`, across epochs (Lightning's global_step). */
+  step: number;
+  /** This batch's loss, computed before its update. */
   loss: number;
+  /** Samples in this batch, and how many of them the model classified correctly (before the update). */
+  samples: number;
+  correct: number;
   /** Running accuracy over the epoch so far. */
   accuracy: number;
   imagesPerSecond: number;
@@ -21,8 +28,11 @@ export interface BatchInfo {
   etaSeconds: number;
 }
 
+/** One epoch's numbers, as `fit` returns them and passes them to `onEpoch`. */
 export interface EpochResult {
   epoch: number;
+  /** Optimizer steps taken in this epoch (fewer than its batches when `maxSteps` ended it). */
+  steps: number;
   trainLoss: number;
   trainAccuracy: number;
   testLoss: number;
@@ -34,6 +44,10 @@ export interface EpochResult {
   test: Evaluation | null;
 }
 
+/**
+ * Settings of `fit`. Required: model, optimizer, train, numClasses, epochs;
+ * everything else is optional and off by default.
+ */
 export interface FitOptions {
   model: Module;
   optimizer: Optimizer<{ lr: number }>;
@@ -43,6 +57,13 @@ export interface FitOptions {
   epochs: number;
   /** First epoch to run (1-based; > 1 when resuming). */
   startEpoch?: number;
+  /**
+   * Stop after this many optimizer steps in total (across epochs), whichever of
+   * `epochs` and `maxSteps` comes first (Lightning's max_steps). The epoch in
+   * which the limit falls ends there and is completed as usual: evaluation,
+   * scheduler, onEpoch. Default: no limit.
+   */
+  maxSteps?: number;
   /** Stepped after every epoch; OneCycleLR-style schedulers use `schedulerStep: 'batch'`. */
   scheduler?: LRScheduler | ReduceLROnPlateau | null;
   schedulerStep?: 'epoch' | 'batch';
@@ -51,9 +72,15 @@ export interface FitOptions {
   /** Applied to each training batch of inputs (augmentation). */
   augment?: (x: Tensor) => Tensor;
   earlyStopping?: EarlyStopping;
+  /** Called after every optimizer step (progress bars, per-step loss curves, custom stopping rules). */
   onBatch?: (info: BatchInfo) => void | Promise<void>;
+  /** Called after every epoch's evaluation and scheduler step (checkpoints, extra measurements). */
   onEpoch?: (result: EpochResult) => void | Promise<void>;
-  /** Polled between batches; true stops training after the current batch (e.g. on Ctrl-C). */
+  /**
+   * Polled after every batch and epoch; true stops training at once (e.g. on
+   * Ctrl-C, or a rule checked in onBatch). An epoch stopped mid-way is not
+   * evaluated and gets no EpochResult.
+   */
   shouldStop?: () => boolean;
   /**
    * Throw a TensorError as soon as a batch loss is NaN or infinite (default
@@ -68,6 +95,9 @@ function checkFitOptions(o: FitOptions): void {
   const start = o.startEpoch ?? 1;
   if (!Number.isSafeInteger(o.epochs) || o.epochs < 0) throw new TensorError(`fit: epochs must be a non-negative integer (got ${o.epochs})`);
   if (!Number.isSafeInteger(start) || start < 1) throw new TensorError(`fit: startEpoch must be a positive integer (got ${start})`);
+  if (o.maxSteps !== undefined && (!Number.isSafeInteger(o.maxSteps) || o.maxSteps < 0)) {
+    throw new TensorError(`fit: maxSteps must be a non-negative integer (got ${o.maxSteps})`);
+  }
   if (!Number.isSafeInteger(o.numClasses) || o.numClasses < 1) throw new TensorError(`fit: numClasses must be a positive integer (got ${o.numClasses})`);
   if (o.schedulerStep !== undefined && o.schedulerStep !== 'epoch' && o.schedulerStep !== 'batch') {
     throw new TensorError(`fit: schedulerStep must be 'epoch' or 'batch' (got ${JSON.stringify(o.schedulerStep)})`);
@@ -78,16 +108,25 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /**
  * The training loop: for each epoch, forward, loss, backward and optimizer step
- * per batch, then evaluation on the test batches, scheduler and early-stopping
- * updates, and the onEpoch callback (where callers write checkpoints). Yields
- * to the event loop between batches so progress output and signals get through.
- * @example await fit({ model, optimizer, train: loader, test: testLoader, numClasses: 10, epochs: 3 });
+ * per batch (onBatch after each), then evaluation on the test batches,
+ * scheduler and early-stopping updates, and the onEpoch callback (where callers
+ * write checkpoints). Yields to the event loop between batches so progress
+ * output and signals get through. Inputs are whatever the model takes; labels
+ * are int32 class indices `[N]` and the model's output `[N, numClasses]`.
+ * Shuffling is the data's business: pass a DataLoader with a seeded generator
+ * for a reproducible order.
+ * @example
+ * const results = await fit({ model, optimizer, train: loader, test: testLoader, numClasses: 10, epochs: 3,
+ *   onBatch: (b) => losses.push(b.loss) });
+ * results.at(-1)!.testAccuracy; // e.g. 0.97
  */
 export async function fit(o: FitOptions): Promise<EpochResult[]> {
   checkFitOptions(o);
   const results: EpochResult[] = [];
   const lossFn = o.lossFn ?? ((logits: Tensor, y: Tensor) => crossEntropy(logits, y));
-  for (let epoch = o.startEpoch ?? 1; epoch <= o.epochs; epoch++) {
+  const maxSteps = o.maxSteps ?? Infinity;
+  let step = 0;
+  for (let epoch = o.startEpoch ?? 1; epoch <= o.epochs && step < maxSteps; epoch++) {
     o.model.train();
     const start = performance.now();
     const batches = o.train.length ?? NaN;
@@ -106,18 +145,21 @@ export async function fit(o: FitOptions): Promise<EpochResult[]> {
       if (o.stopOnNonFinite && !Number.isFinite(l)) {
         throw new TensorError(`fit: the training loss became ${l} at epoch ${epoch}, batch ${batch + 1} (lr ${o.optimizer.paramGroups[0]!.lr}); the run diverged: use a smaller learning rate`);
       }
+      const c = noGrad(() => tally(confusion, logits.detach(), y));
       lossSum += l * n;
       seen += n;
-      correct += noGrad(() => tally(confusion, logits.detach(), y));
+      correct += c;
       batch++;
+      step++;
       const elapsed = (performance.now() - start) / 1000;
       const speed = seen / Math.max(elapsed, 1e-9);
       await o.onBatch?.({
-        epoch, batch, batches, loss: l, accuracy: correct / seen, imagesPerSecond: speed,
+        epoch, batch, batches, step, loss: l, samples: n, correct: c, accuracy: correct / seen, imagesPerSecond: speed,
         etaSeconds: Number.isFinite(batches) ? ((batches - batch) * elapsed) / batch : NaN,
       });
       await yieldToEventLoop();
       if (o.shouldStop?.()) return results;
+      if (step >= maxSteps) break;
     }
     if (seen === 0) throw new TensorError(`fit: the training data gave no batches in epoch ${epoch}`);
     const seconds = (performance.now() - start) / 1000;
@@ -128,7 +170,7 @@ export async function fit(o: FitOptions): Promise<EpochResult[]> {
       else o.scheduler.step(test ? test.loss : lossSum / seen);
     }
     const result: EpochResult = {
-      epoch, trainLoss: lossSum / seen, trainAccuracy: correct / seen,
+      epoch, steps: batch, trainLoss: lossSum / seen, trainAccuracy: correct / seen,
       testLoss: test?.loss ?? NaN, testAccuracy: test?.accuracy ?? NaN,
       lr, seconds, imagesPerSecond: seen / seconds, test,
     };

@@ -4,11 +4,12 @@
  * Nothing reachable from src/index.ts imports `node:*` statically, so that the
  * library bundles for browsers. The few functions that work on file paths (or
  * otherwise need Node) get the builtins here, synchronously, when called:
- * `process.getBuiltinModule` (Node >= 20.16; imported ahead on older Node 20).
- * Called anywhere else, they throw a TensorError naming the function and what
- * to use instead.
+ * `process.getBuiltinModule` (Node >= 20.16), else `require` (the CommonJS
+ * build), else the ones {@link preloadBuiltins} imported (`await tg.ready()`,
+ * ESM on Node < 20.16). Called anywhere else, they throw a TensorError naming
+ * the function and what to use instead. Importing this file does nothing.
  */
-import { TensorError } from '../tensor/errors.js';
+import { TensorError } from '../core/errors.js';
 
 /** The builtins the library uses, by specifier. */
 interface Builtins {
@@ -31,28 +32,59 @@ const IDS: readonly (keyof Builtins)[] = [
 ];
 
 /**
- * Node 20.0-20.15 has no process.getBuiltinModule: there the builtins are
- * imported ahead, once, through a specifier in a variable, which bundlers
- * leave alone (a literal `import('node:fs')` would break browser bundles).
+ * Node 20.0-20.15 has no process.getBuiltinModule. There the CommonJS build
+ * uses its own `require`; the ESM build has no synchronous way to a builtin
+ * (a static `import 'node:fs'` would break browser bundles, and a top-level
+ * await would make the package an async module that `require()` rejects), so
+ * {@link preloadBuiltins} imports them once, from `tg.ready()`.
  */
 const preloaded = new Map<string, unknown>();
-if (isNode && typeof process.getBuiltinModule !== 'function') {
+
+/** The CommonJS `require` of this module where there is one (the dist/index.cjs build), else null. */
+function cjsRequire(): NodeJS.Require | null {
+  return typeof require === 'function' ? require : null;
+}
+
+/**
+ * True when {@link nodeBuiltin} can answer synchronously: Node with
+ * process.getBuiltinModule (>= 20.16), the CommonJS build, or builtins
+ * preloaded by {@link preloadBuiltins}. False outside Node.
+ */
+export function builtinsReady(): boolean {
+  return isNode && (typeof process.getBuiltinModule === 'function' || cjsRequire() !== null || preloaded.size === IDS.length);
+}
+
+/**
+ * Imports the builtins ahead where they cannot be had synchronously (ESM on
+ * Node < 20.16); does nothing elsewhere. `tg.ready()` calls it. The specifier
+ * is held in a variable, which bundlers leave alone (a literal
+ * `import('node:fs')` would break browser bundles).
+ * @example await preloadBuiltins(); nodeBuiltin('node:fs', 'readImage');
+ */
+export async function preloadBuiltins(): Promise<void> {
+  if (!isNode || builtinsReady()) return;
   for (const id of IDS) {
     const specifier: string = id;
-    preloaded.set(id, await import(/* @vite-ignore */ specifier));
+    if (!preloaded.has(id)) preloaded.set(id, await import(/* @vite-ignore */ specifier));
   }
 }
 
 /**
  * The Node builtin `id`, for the library function `caller`. Outside Node it
- * throws `TensorError('<caller>: needs Node.js (<why>); in a browser, <instead>')`.
+ * throws `TensorError('<caller>: needs Node.js (<why>); in a browser, <instead>')`;
+ * on Node < 20.16 under ESM before `await tg.ready()`, a TensorError asking for it.
  * @example
  * const { readFileSync } = nodeBuiltin('node:fs', 'readImage', 'use tg.data.decodeImage(bytes)');
  */
 export function nodeBuiltin<K extends keyof Builtins>(id: K, caller: string, instead?: string): Builtins[K] {
   if (!isNode) throw notNode(caller, id === 'node:fs' || id === 'node:path' ? 'it works on files' : `it uses ${id}`, instead);
-  if (typeof process.getBuiltinModule !== 'function') return preloaded.get(id) as Builtins[K];
-  return process.getBuiltinModule(id) as Builtins[K];
+  if (typeof process.getBuiltinModule === 'function') return process.getBuiltinModule(id) as Builtins[K];
+  const req = cjsRequire();
+  if (req) return req(id) as Builtins[K];
+  if (preloaded.has(id)) return preloaded.get(id) as Builtins[K];
+  throw new TensorError(
+    `${caller}: this Node (${process.versions.node}) has no process.getBuiltinModule (Node < 20.16): call \`await tg.ready()\` once before using it, or load tensorgrad with require()`,
+  );
 }
 
 /** `require` relative to this package (to load CommonJS dependencies and resolve package files), for `caller`. */

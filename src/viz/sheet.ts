@@ -3,7 +3,7 @@
  * PNG) or as a labelled SVG that embeds each PNG, so a reader sees at a glance
  * what each filter, feature map or sample looks like.
  */
-import { TensorError, fmtShape } from '../tensor/errors.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { encodePng } from '../data/image-io.js';

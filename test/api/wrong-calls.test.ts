@@ -36,7 +36,7 @@ const TG_ALLOW: Record<string, string> = {
   listBackends: 'takes no arguments',
   initWasmBackend: 'async, options-only; covered by test/backend',
   setNumThreads: 'async thread-pool resize; wrong values covered by test/backend/wasm-threads',
-  registerBackend: 'backend plumbing; covered by test/backend',
+  ready: 'async, options as initWasmBackend; covered by test/backend/selection',
   save: 'file I/O; error paths covered by test/io/safetensors',
   load: 'file I/O; error paths covered by test/io/safetensors',
   saveCheckpoint: 'file I/O; error paths covered by test/io/checkpoint',
@@ -205,8 +205,6 @@ function opsTable(): Record<string, Record<string, SweepEntry>> {
   const fTable: Record<string, SweepEntry> = {
     conv1d: conv('conv1d', x1, w1), conv2d: conv('conv2d', img, w), conv3d: conv('conv3d', x3, w3),
     convNd: { names: ['convNd', 'conv2d'], calls: [['n 4', () => F.convNd(4, img, w)], ['n string', () => F.convNd('2', img, w)], ['typo', () => F.convNd(2, img, w, null, { dilaton: 1 })]] },
-    convNdRelu: { names: ['convNd', 'conv2d'], calls: [['n 0', () => F.convNdRelu(0, img, w)], ['typo', () => F.convNdRelu(2, img, w, null, { padd: 1 })]] },
-    conv2dReluMaxPool2x2: { names: ['conv2dReluMaxPool2x2', 'conv2d'], calls: [['typo', () => F.conv2dReluMaxPool2x2(img, w, null, { pading: 1 })], ['weight missing', () => F.conv2dReluMaxPool2x2(img)]] },
     convTranspose1d: { calls: [['channels', () => F.convTranspose1d(x1, tg.randn([4, 2, 3]))], ['typo', () => F.convTranspose1d(x1, tg.randn([3, 2, 3]), null, { outputpadding: 1 })], ['outputPadding >= stride', () => F.convTranspose1d(x1, tg.randn([3, 2, 3]), null, 1, 0, 1)]] },
     convTranspose2d: { calls: [['channels', () => F.convTranspose2d(img, tg.randn([4, 2, 3, 3]))], ['too many positional', () => F.convTranspose2d(img, tg.randn([3, 2, 3, 3]), null, 1, 0, 0, 1, 1, 1)]] },
     convTranspose3d: { calls: [['2-D input', () => F.convTranspose3d(img, tg.randn([3, 2, 2, 2, 2]))]] },
@@ -327,7 +325,7 @@ const NEWER = {
 const NOT_TENSOR_FIRST = new Set([
   'tensor', 'zeros', 'ones', 'full', 'rand', 'randn', 'randint', 'randperm', 'arange', 'linspace', 'eye', 'cat', 'stack',
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'where',
-  'convNd', 'convNdRelu', 'convTransposeNd', 'convOutputSize', 'convTransposeOutputSize', 'einsum', 'setBackend', 'noGrad', 'manualSeed',
+  'convNd', 'convTransposeNd', 'convOutputSize', 'convTransposeOutputSize', 'einsum', 'setBackend', 'noGrad', 'manualSeed',
 ]);
 
 function fullTable(ns: 'tg' | 'F'): Record<string, SweepEntry> {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConvParams } from '../../src/backend/backend.js';
-import type { DType, TypedArray } from '../../src/tensor/dtype.js';
+import type { DType, TypedArray } from '../../src/core/dtype.js';
 import { convBackwardInput, convBackwardWeight, convForward } from '../../src/backend/reference/conv.js';
 import { prng, randInt } from '../helpers/prng.js';
 

@@ -9,7 +9,7 @@ import {
   maxPool,
 } from '../../src/backend/reference/pool.js';
 import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../../src/backend/backend.js';
-import type { TypedArray } from '../../src/tensor/dtype.js';
+import type { TypedArray } from '../../src/core/dtype.js';
 import { prng, randInt } from '../helpers/prng.js';
 
 type D3 = [number, number, number];

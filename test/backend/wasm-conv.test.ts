@@ -12,11 +12,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, ConvParams } from '../../src/backend/backend.js';
+import type { Backend, ConvParams, Storage } from '../../src/backend/backend.js';
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
 import { fallbackCounts } from '../../src/backend/wasm/fallback.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
-import type { DType } from '../../src/tensor/dtype.js';
+import type { DType } from '../../src/core/dtype.js';
 import { prng, randInt } from '../helpers/prng.js';
 
 type Triple = [number, number, number];
@@ -99,34 +99,62 @@ function compare(b: Backend, p: ConvParams, dtype: DType, rnd: () => number, edi
   edit?.(x);
   const flat = (n: number) => ({ shape: [n], strides: [1], offset: 0 });
   const S = numelOf(p.outSize);
-  const runAll = (be: Backend) => {
-    const [sx, sw, sg, sb] = [x, w, gy, bias].map((v) => be.fromArray(dtype, v)) as ReturnType<Backend['alloc']>[] as [
-      ReturnType<Backend['alloc']>, ReturnType<Backend['alloc']>, ReturnType<Backend['alloc']>, ReturnType<Backend['alloc']>];
-    // The fused epilogue: bias + ReLU on the forward, then its backward from that output.
-    const yFused = be.conv(sx!, sw!, p, { bias: sb!, relu: true });
-    const epi = be.convEpilogueBackward(sg!, yFused, p.batch, p.outChannels, S, true);
+  const inputs = (be: Backend) => [x, w, gy, bias].map((v) => be.fromArray(dtype, v)) as [Storage, Storage, Storage, Storage];
+  const required = (be: Backend) => {
+    const [sx, sw, sg] = inputs(be);
     return [
-      be.read(be.conv(sx!, sw!, p), flat(gy.length)),
-      be.read(be.convBackwardInput(sg!, sw!, p), flat(x.length)),
-      be.read(be.convBackwardWeight(sx!, sg!, p), flat(w.length)),
-      be.read(yFused, flat(gy.length)),
-      be.read(be.conv(sx!, sw!, p, { bias: sb!, relu: false }), flat(gy.length)),
-      be.read(epi.g!, flat(gy.length)),
-      be.read(epi.bias!, flat(p.outChannels)),
+      be.read(be.conv(sx, sw, p), flat(gy.length)),
+      be.read(be.convBackwardInput(sg, sw, p), flat(x.length)),
+      be.read(be.convBackwardWeight(sx, sg, p), flat(w.length)),
     ];
   };
-  const want = runAll(referenceBackend), got = runAll(b);
+  const want = required(referenceBackend), got = required(b);
   const tol = dtype === 'float32' ? 1e-4 : 1e-10;
-  ['forward', 'backward-input', 'backward-weight', 'forward+bias+relu', 'forward+bias', 'epilogue-backward', 'bias-gradient'].forEach((what, k) => {
-    const g = got[k]!, e = want[k]!;
-    assert.equal(g.length, e.length, what);
-    for (let i = 0; i < g.length; i++) {
+  const check = (names: string[], g: ArrayLike<number>[], e: ArrayLike<number>[]) => names.forEach((what, k) => {
+    const gk = g[k]!, ek = e[k]!;
+    assert.equal(gk.length, ek.length, what);
+    for (let i = 0; i < gk.length; i++) {
       // Non-finite expectations (from Inf inputs) only need a non-finite result.
-      if (!Number.isFinite(e[i]!) ? Number.isFinite(g[i]!) : !(Math.abs(g[i]! - e[i]!) <= tol * (1 + Math.abs(e[i]!)))) {
-        assert.fail(`${b.name} conv ${what} ${dtype} ${JSON.stringify(p)}: [${i}] = ${g[i]}, expected ${e[i]}`);
+      if (!Number.isFinite(ek[i]!) ? Number.isFinite(gk[i]!) : !(Math.abs(gk[i]! - ek[i]!) <= tol * (1 + Math.abs(ek[i]!)))) {
+        assert.fail(`${b.name} conv ${what} ${dtype} ${JSON.stringify(p)}: [${i}] = ${gk[i]}, expected ${ek[i]}`);
       }
     }
   });
+  check(['forward', 'backward-input', 'backward-weight'], got, want);
+
+  // The fused epilogue (bias + ReLU on the forward, then its backward from that output), where
+  // the backend offers it for this dtype, against its definition on the reference conv output.
+  const k = b.fused;
+  const [sx, sw, sg, sb] = inputs(b);
+  const yFused = k?.convEpilogue?.(sx, sw, p, { bias: sb, relu: true }) ?? null;
+  if (!k || !yFused) return;
+  const yBias = k.convEpilogue!(sx, sw, p, { bias: sb, relu: false })!;
+  const epi = k.convEpilogueBackward!(sg, yFused, p.batch, p.outChannels, S, true)!;
+  const yGot = b.read(yFused, flat(gy.length));
+  const e = epilogueDefinition(want[0]!, bias, gy, yGot, p.batch, p.outChannels, S);
+  check(['forward+bias+relu', 'forward+bias', 'epilogue-backward', 'bias-gradient'],
+    [yGot, b.read(yBias, flat(gy.length)), b.read(epi.g!, flat(gy.length)), b.read(epi.bias!, flat(p.outChannels))],
+    [e.relu, e.biased, e.masked, e.biasGrad]);
+}
+
+/**
+ * The conv epilogue's definition on plain arrays (as the composite in
+ * src/ops/conv-prims.ts computes it): y + bias[c], then ReLU; backward: g
+ * where the fused output yOut > 0, and its per-channel sums.
+ */
+function epilogueDefinition(
+  y: ArrayLike<number>, bias: ArrayLike<number>, g: ArrayLike<number>, yOut: ArrayLike<number>, n: number, c: number, s: number,
+) {
+  const biased = new Float64Array(n * c * s), relu = new Float64Array(n * c * s), masked = new Float64Array(n * c * s);
+  const biasGrad = new Float64Array(c);
+  for (let i = 0; i < n * c * s; i++) {
+    const ch = Math.floor(i / s) % c;
+    biased[i] = y[i]! + bias[ch]!;
+    relu[i] = biased[i]! > 0 ? biased[i]! : biased[i]! <= 0 ? 0 : biased[i]!;
+    masked[i] = yOut[i]! > 0 ? g[i]! : 0;
+    biasGrad[ch] += masked[i]!;
+  }
+  return { biased, relu, masked, biasGrad };
 }
 
 const builds: WasmBackend[] = [await createWasmBackend({ variant: 'simd', name: 'wasm-simd' })];
@@ -224,8 +252,8 @@ test('direct convolution: identical for 1, 2 and 3 threads (position splits, ima
     for (const t of [1, 2, 3]) {
       await wasm.setNumThreads(t);
       const y = wasm.conv(x, w, p), gx = wasm.convBackwardInput(gy, w, p), gw = wasm.convBackwardWeight(x, gy, p);
-      const yr = wasm.conv(x, w, p, { bias: b, relu: true });
-      const epi = wasm.convEpilogueBackward(gy, yr, p.batch, p.outChannels, numelOf(p.outSize), true);
+      const yr = wasm.fused.convEpilogue!(x, w, p, { bias: b, relu: true })!;
+      const epi = wasm.fused.convEpilogueBackward!(gy, yr, p.batch, p.outChannels, numelOf(p.outSize), true)!;
       runs.push([y, gx, gw, yr, epi.g!, epi.bias!].map((s) => wasm.read(s, flat(s.length)) as Float32Array));
     }
     for (let t = 1; t < runs.length; t++) {

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
-import { contiguousStrides } from '../../src/tensor/shape.js';
+import { contiguousStrides } from '../../src/core/shape.js';
 import { prng } from '../helpers/prng.js';
 
 

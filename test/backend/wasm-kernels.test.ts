@@ -11,8 +11,8 @@ import type { Backend, BinaryOp, Layout, ReduceOp, Storage, UnaryOp } from '../.
 import { initWasmBackend } from '../../src/backend/wasm/index.js';
 import { fallbackCounts } from '../../src/backend/wasm/fallback.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
-import type { DType } from '../../src/tensor/dtype.js';
-import { contiguousStrides } from '../../src/tensor/shape.js';
+import type { DType } from '../../src/core/dtype.js';
+import { contiguousStrides } from '../../src/core/shape.js';
 import { prng } from '../helpers/prng.js';
 
 

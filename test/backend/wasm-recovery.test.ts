@@ -17,11 +17,13 @@ import { FN } from '../../src/backend/wasm/threads.js';
 import { addr } from '../../src/backend/wasm/context.js';
 import type { WasmStorage } from '../../src/backend/wasm/storage.js';
 import { birthLogOpen } from '../../src/backend/birth-log.js';
-import { isGradEnabled } from '../../src/autograd/engine.js';
+import { isGradEnabled } from '../../src/tensor/graph.js';
 import { prng } from '../helpers/prng.js';
 import { withBackend } from '../helpers/check-op.js';
 
 const wasm = getWasmBackend() ?? (await initWasmBackend());
+// This file tests the wasm backend, also when TENSORGRAD_BACKEND=reference makes another the default.
+tg.setBackend(wasm);
 const rand = (n: number, seed: number) => {
   const r = prng(seed);
   return Float32Array.from({ length: n }, () => r() * 2 - 1);

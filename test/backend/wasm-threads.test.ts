@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConvParams, Layout, Storage } from '../../src/backend/backend.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
-import { contiguousStrides } from '../../src/tensor/shape.js';
+import { contiguousStrides } from '../../src/core/shape.js';
 import { prng } from '../helpers/prng.js';
 
 

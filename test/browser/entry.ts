@@ -8,7 +8,10 @@ import * as tg from '../../src/index.js';
 
 interface Check { name: string; ok: boolean; detail: string }
 
-const readyMs = performance.now(); // the bundle (and, through its top-level await, the wasm backend) has loaded
+// Importing loads nothing: an op before ready() names it, then ready() loads the wasm backend.
+const beforeReady = (() => { try { tg.zeros([1]); return 'no error'; } catch (e) { return (e as Error).message; } })();
+await tg.ready();
+const readyMs = performance.now(); // the bundle and the wasm backend have loaded
 const checks: Check[] = [];
 const timings: Record<string, number> = { readyMs: Math.round(readyMs) };
 
@@ -57,6 +60,7 @@ async function run(): Promise<Record<string, unknown>> {
     sharedMemory: wasm?.sharedMemory ?? false,
     threads: tg.getNumThreads(),
   };
+  check('an op before tg.ready() names it', beforeReady.includes('tg.ready()'), beforeReady);
   check('wasm backend is the default', info.backend === 'wasm' && wasm !== null, `backend '${info.backend}', variant ${info.variant}`);
   check(
     info.crossOriginIsolated ? 'threads > 1 (cross-origin isolated)' : 'single-threaded fallback (not isolated)',

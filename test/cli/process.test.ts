@@ -1,5 +1,6 @@
-// What only a real process shows: TENSORGRAD_BACKEND read at import (by the
-// command and by the library), and the exit codes of the `tensorgrad` binary.
+// What only a real process shows: TENSORGRAD_BACKEND read at first use (by the
+// command and by the library; importing reads nothing), and the exit codes of
+// the `tensorgrad` binary.
 // Runs src/cli/main.ts through tsx, so no build is needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,10 +8,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import '../../src/index.js'; // Tensor's methods and the backward pass, which the models below use
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { mlp } from '../../src/models/mlp.js';
 import { backendFromEnv } from '../../src/backend/default.js';
-import { TensorError } from '../../src/tensor/errors.js';
+import { TensorError } from '../../src/core/errors.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const main = resolve(root, 'src/cli/main.ts');
@@ -28,7 +30,7 @@ test('TENSORGRAD_BACKEND: allowed values, and a TensorError naming the variable 
     e.message === "TENSORGRAD_BACKEND: unknown backend 'cuda' (allowed: wasm, reference; unset it to use wasm where it loads, else reference)");
 });
 
-test('a bad TENSORGRAD_BACKEND: one line from the command, a TensorError from the library', () => {
+test('a bad TENSORGRAD_BACKEND: one line from the command, a TensorError from the library at first use (not at import)', () => {
   const r = tensorgrad(['summary', 'lenet5'], { TENSORGRAD_BACKEND: 'gpu' });
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stderr, "tensorgrad summary: TENSORGRAD_BACKEND: unknown backend 'gpu' (allowed: wasm, reference; unset it to use wasm where it loads, else reference)\n");
@@ -36,9 +38,17 @@ test('a bad TENSORGRAD_BACKEND: one line from the command, a TensorError from th
   const verbose = tensorgrad(['--verbose', 'summary', 'lenet5'], { TENSORGRAD_BACKEND: 'gpu' });
   assert.match(verbose.stderr, /\n\s+at /, '--verbose shows the stack');
 
-  const script = `import(${JSON.stringify(resolve(root, 'src/index.ts'))}).then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message));`;
+  const script = `import(${JSON.stringify(resolve(root, 'src/index.ts'))}).then(async (tg) => {
+    console.log('loaded');
+    const report = (e) => console.log(e.name + ': ' + e.message);
+    try { tg.zeros([2]); } catch (e) { report(e); }
+    await tg.ready().catch(report);
+    tg.setBackend('reference');
+    console.log(tg.zeros([2]).backend.name);
+  });`;
   const lib = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', cwd: root, env: { ...process.env, TENSORGRAD_BACKEND: 'gpu' } });
-  assert.equal(lib.stdout.trim(), "TensorError: TENSORGRAD_BACKEND: unknown backend 'gpu' (allowed: wasm, reference; unset it to use wasm where it loads, else reference)");
+  const message = "TensorError: TENSORGRAD_BACKEND: unknown backend 'gpu' (allowed: wasm, reference; unset it to use wasm where it loads, else reference)";
+  assert.deepEqual(lib.stdout.trim().split('\n'), ['loaded', message, message, 'reference'], lib.stderr);
 });
 
 test('the binary exits 1 on a user error, 0 on success', () => {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { codeBlocks, inlineCode, ROOT, USER_ENV } from './markdown.js';
+import '../../src/index.js'; // installs Tensor's op methods
 import { loadMnist } from '../../src/data/mnist.js';
 import { encodePng } from '../../src/data/image-io.js';
 

@@ -11,8 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../src/index.js';
-import { getBackend, listBackends, registerBackend, setBackend } from '../../src/backend/current.js';
-import { initWasmBackend } from '../../src/backend/wasm/index.js';
+import { getBackend, setBackend } from '../../src/backend/current.js';
 import { FULL_CELLS, markedNumbers, QUICK_EXPERIMENTS, recordedFullRuns, rewriteNumbers, runQuickExperiments } from '../../scripts/readme-numbers.js';
 import { ROOT } from './markdown.js';
 
@@ -37,7 +36,6 @@ describe('README experiment numbers', () => {
     // The README's numbers are the wasm backend's (float32 sums in another order than the reference's),
     // also when the suite runs with TENSORGRAD_BACKEND=reference.
     const before = getBackend();
-    if (!listBackends().includes('wasm')) registerBackend(await initWasmBackend());
     setBackend('wasm');
     try {
       const fresh = markedNumbers(rewriteNumbers(readme, await runQuickExperiments(dir)));

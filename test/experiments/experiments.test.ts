@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// The package entry installs Tensor's op methods (src/ops/methods.ts), which the experiments use.
+import '../../src/index.js';
 import { EXPERIMENTS, findExperiment } from '../../src/experiments/registry.js';
 import { runExperiment, type RunResult } from '../../src/experiments/runner.js';
 import { assertWellFormedXml, parseCsv } from './xml.js';

@@ -15,7 +15,7 @@ import * as tg from '../../src/index.js';
 import { deserialize, deserializeCheckpoint } from '../../src/io/index.js';
 import { loadIdxDataset } from '../../src/data/mnist.js';
 import { decodeImage } from '../../src/data/image-io.js';
-import { TensorError } from '../../src/tensor/errors.js';
+import { TensorError } from '../../src/core/errors.js';
 import { checkpointTargets, fuzzCase, hostileCases, idxSeeds, type Format, type FuzzCase } from './formats.js';
 
 const [format, fromArg, toArg, hostileArg] = process.argv.slice(2) as [Format, string, string, string];

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import * as tg from '../../src/index.js';
 import { checkOp, withBackend } from '../helpers/check-op.js';
 import { nd, ravel, unravel, type ND } from '../helpers/ndarray.js';
+// Internal: what nn/fusion.ts runs for Conv -> ReLU (-> MaxPool2d(2)); not in tg.F.
+import { conv2dReluMaxPool2x2, convNdRelu } from '../../src/ops/conv-fused.js';
 
 const F = tg.F;
 type Tensor = tg.Tensor;
@@ -162,21 +164,21 @@ describe('convNd forward and gradients vs naive reference', () => {
   }
 });
 
-describe('convNdRelu (fused bias + ReLU) forward and gradients vs naive reference', () => {
+describe('internal convNdRelu (fused bias + ReLU, run by nn fusion) forward and gradients vs naive reference', () => {
   const relu = (y: ND): ND => ({ shape: y.shape, data: y.data.map((v) => Math.max(v, 0)) });
   for (const c of convCases) {
     const n = c[1].length - 2;
     test(`conv${n}d+relu ${label(c)}`, () => {
       checkOp({
         shapes: shapesOf(c),
-        op: (x, w, b) => F.convNdRelu(n, x!, w!, b ?? null, c[3]),
+        op: (x, w, b) => convNdRelu(n, x!, w!, b ?? null, c[3]),
         reference: (x, w, b) => relu(convRef(x!, w!, b ?? null, c[3])),
       });
     });
   }
 });
 
-describe('conv2dReluMaxPool2x2 (fused inference path) vs the composition', () => {
+describe('internal conv2dReluMaxPool2x2 (fused, run by nn fusion) vs the composition', () => {
   const cases: [number[], number[], ConvOpts][] = [
     [[3, 1, 28, 28], [6, 1, 5, 5], { padding: 2 }], // LeNet conv1: direct kernel, pooled per image
     [[2, 6, 14, 13], [16, 6, 5, 5], {}], // odd output width: the last column is dropped
@@ -202,13 +204,13 @@ describe('conv2dReluMaxPool2x2 (fused inference path) vs the composition', () =>
     test(`gradients by finite differences: x ${JSON.stringify(xs)} w ${JSON.stringify(ws)} ${JSON.stringify(opts)}`, () => {
       checkOp({
         shapes: [xs, ws, [ws[0]!]],
-        op: (x, w, b) => F.conv2dReluMaxPool2x2(x!, w!, b!, opts),
+        op: (x, w, b) => conv2dReluMaxPool2x2(x!, w!, b!, opts),
         reference: (x, w, b) => pool2(relu(convRef(x!, w!, b!, opts))),
       });
     });
   }
   test('nothing to pool: the same error as maxPool2d', () => {
-    assert.throws(() => tg.noGrad(() => F.conv2dReluMaxPool2x2(tg.randn([1, 2, 3, 3]), tg.randn([2, 2, 3, 3]))), /maxPool2d: output size would be 0/);
+    assert.throws(() => tg.noGrad(() => conv2dReluMaxPool2x2(tg.randn([1, 2, 3, 3]), tg.randn([2, 2, 3, 3]), null)), /maxPool2d: output size would be 0/);
   });
   for (const backend of ['reference', 'wasm']) {
     for (const dtype of ['float32', 'float64'] as const) {
@@ -217,12 +219,12 @@ describe('conv2dReluMaxPool2x2 (fused inference path) vs the composition', () =>
         for (const [xs, ws, opts] of cases) {
           const x = tg.randn(xs, { dtype }), w = tg.randn(ws, { dtype }), b = tg.randn([ws[0]!], { dtype });
           const want = tg.noGrad(() => F.maxPool2d(F.relu(F.conv2d(x, w, b, opts)), 2));
-          const got = tg.noGrad(() => F.conv2dReluMaxPool2x2(x, w, b, opts));
+          const got = tg.noGrad(() => conv2dReluMaxPool2x2(x, w, b, opts));
           assert.deepEqual(got.shape, want.shape, `${JSON.stringify(xs)} shape`);
           assert.ok(got.allclose(want, 1e-5, 1e-6), `${backend} ${dtype} ${JSON.stringify([xs, ws, opts])}: fused result differs`);
           // With gradients: the fused training primitive against the composition.
           const wg = w.clone().requiresGrad_();
-          F.conv2dReluMaxPool2x2(x, wg, b, opts).sum().backward();
+          conv2dReluMaxPool2x2(x, wg, b, opts).sum().backward();
           const wr = w.clone().requiresGrad_();
           F.maxPool2d(F.relu(F.conv2d(x, wr, b, opts)), 2).sum().backward();
           assert.ok(wg.grad!.allclose(wr.grad!, 1e-5, 1e-6), `${backend} ${dtype}: gradient of the composition`);

@@ -116,10 +116,12 @@ describe('optimizers match the documented update rules', () => {
 });
 
 /*
- * The fused update kernels (Backend.sgdStep/adamStep, used for whole contiguous
- * parameters) against the tensor-op form of the same rules (used for any other
- * layout: here a parameter that is a slice of a bigger tensor), float32, on
- * every backend, at an odd length so that vector loops and scalar tails both run.
+ * The fused update kernels (FusedKernels.sgdStep/adamStep where a backend has
+ * them, used for whole contiguous parameters) against the tensor-op form of the
+ * same rules (used for any other layout: here a parameter that is a slice of a
+ * bigger tensor), float32, on every backend, at an odd length so that vector
+ * loops and scalar tails both run. test/backend/capabilities.test.ts compares
+ * each fused kernel with its composite directly.
  */
 describe('fused optimizer kernels match the tensor-op rules', () => {
   const n = 37;

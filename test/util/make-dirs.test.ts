@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDirs } from '../../src/util/node.js';
-import { TensorError } from '../../src/tensor/errors.js';
+import { TensorError } from '../../src/core/errors.js';
 
 test('makeDirs creates what is missing and returns it; refuses files and impossible paths at once', { timeout: 10_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tg-make-dirs-'));

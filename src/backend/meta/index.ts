@@ -1,17 +1,17 @@
 import type {
-  AdaptivePoolParams, AvgPoolParams, Backend, ConvEpilogue, ConvParams, Layout, PoolParams, Storage,
+  AdaptivePoolParams, AvgPoolParams, Backend, ConvParams, Layout, PoolParams, Storage,
 } from '../backend.js';
-import { convPool2x2Params } from '../backend.js';
 import { getBackend, setBackend } from '../current.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { TensorError } from '../../tensor/errors.js';
-import type { Shape } from '../../tensor/shape.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { TensorError } from '../../core/errors.js';
+import type { Shape } from '../../core/shape.js';
 
 /*
  * The meta backend (PyTorch's device='meta'): tensors with a shape, a dtype and
  * an autograd graph but no elements. Every kernel returns a storage of the right
  * length and computes nothing, so a forward pass through a model costs its
- * bookkeeping only: `tensorgrad summary vgg11` builds the model and traces it on
+ * bookkeeping only (it implements the required contract only, so fused
+ * operations run as their composites, node by node): `tensorgrad summary vgg11` builds the model and traces it on
  * meta tensors in a fraction of a second and a few MB, where real weights take
  * 515 MB and their random initialisation seconds. Reading elements throws.
  * Internal: used by the analysis code through {@link withMetaBackend}; not
@@ -59,23 +59,7 @@ class MetaBackend implements Backend {
   }
   gather(x: Storage, _xl: Layout, _dim: number, _index: Storage, il: Layout): Storage { return this.out(x.dtype, prod(il.shape)); }
   scatterAdd(_dst: Storage, _shape: Shape): void {}
-  sgdStep(): void {}
-  adamStep(): void {}
-  crossEntropyRows(logits: Storage, _t: Storage, rows: number): Storage { return this.out(logits.dtype, rows); }
-  crossEntropyRowsBackward(logits: Storage): Storage { return this.out(logits.dtype, logits.length); }
-  batchNormTrain(x: Storage, _w: Storage | null, _b: Storage | null, _n: number, c: number): { y: Storage; mean: Storage; var: Storage } {
-    return { y: this.out(x.dtype, x.length), mean: this.out(x.dtype, c), var: this.out(x.dtype, c) };
-  }
-  batchNormTrainBackward(x: Storage, _gy: Storage, _m: Storage, _v: Storage, _w: Storage | null, _n: number, c: number): { dx: Storage; dweight: Storage; dbias: Storage } {
-    return { dx: this.out(x.dtype, x.length), dweight: this.out(x.dtype, c), dbias: this.out(x.dtype, c) };
-  }
-  conv(x: Storage, _w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage {
-    const size = epilogue?.pool2x2 ? convPool2x2Params(p).outSize : p.outSize;
-    return this.out(x.dtype, p.batch * p.outChannels * prod(size));
-  }
-  convEpilogueBackward(g: Storage, y: Storage | null, _n: number, c: number, _s: number, bias: boolean): { g: Storage | null; bias: Storage | null } {
-    return { g: y ? this.out(g.dtype, g.length) : null, bias: bias ? this.out(g.dtype, c) : null };
-  }
+  conv(x: Storage, _w: Storage, p: ConvParams): Storage { return this.out(x.dtype, p.batch * p.outChannels * prod(p.outSize)); }
   convBackwardInput(gy: Storage, _w: Storage, p: ConvParams): Storage { return this.out(gy.dtype, p.batch * p.inChannels * prod(p.inSize)); }
   convBackwardWeight(x: Storage, _gy: Storage, p: ConvParams): Storage {
     return this.out(x.dtype, p.outChannels * (p.inChannels / p.groups) * prod(p.kernelSize));

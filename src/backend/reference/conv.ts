@@ -15,8 +15,8 @@
  * each result element is stored into the output dtype exactly once.
  */
 import type { ConvParams } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { typedArrayFor } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { typedArrayFor } from '../../core/dtype.js';
 
 /** Sizes derived from ConvParams, plus the tap plan. */
 interface ConvPlan {
@@ -142,13 +142,7 @@ function planConv(p: ConvParams): ConvPlan {
  * x `[batch, inChannels, D, H, W]` and w `[outChannels, inChannels/groups, kD, kH, kW]`
  * are contiguous; returns y `[batch, outChannels, oD, oH, oW]` of `dtype`.
  */
-/** A reference-side {@link ConvEpilogue}: the bias values (or null) and whether ReLU follows. */
-export interface ConvEpilogueData {
-  bias: TypedArray | null;
-  relu: boolean;
-}
-
-export function convForward(x: TypedArray, w: TypedArray, p: ConvParams, dtype: DType, epilogue?: ConvEpilogueData): TypedArray {
+export function convForward(x: TypedArray, w: TypedArray, p: ConvParams, dtype: DType): TypedArray {
   const plan = planConv(p);
   const { cinG, coutG, inPlane, outPlane, taps, strideW: sW, tapStart, tapLen, segX, segY } = plan;
   checkLength('x', x, p.batch * p.inChannels * inPlane);
@@ -159,7 +153,7 @@ export function convForward(x: TypedArray, w: TypedArray, p: ConvParams, dtype: 
   for (let n = 0; n < p.batch; n++) {
     for (let co = 0; co < p.outChannels; co++) {
       const g = Math.floor(co / coutG);
-      acc.fill(epilogue?.bias ? epilogue.bias[co]! : 0);
+      acc.fill(0);
       for (let ci = 0; ci < cinG; ci++) {
         const xPlane = (n * p.inChannels + g * cinG + ci) * inPlane;
         const wBase = (co * cinG + ci) * taps;
@@ -173,38 +167,10 @@ export function convForward(x: TypedArray, w: TypedArray, p: ConvParams, dtype: 
           }
         }
       }
-      if (epilogue?.relu) for (let j = 0; j < outPlane; j++) acc[j] = relu(acc[j]!);
       y.set(acc, (n * p.outChannels + co) * outPlane); // rounds to float32 if needed
     }
   }
   return y;
-}
-
-/** max(v, 0) as the relu op computes it: NaN stays NaN. */
-const relu = (v: number) => (v > 0 ? v : v === 0 || v < 0 ? 0 : v);
-
-/**
- * Backward of the conv epilogue over g `[n, c, s]`: with y (ReLU applied), g
- * where y > 0 else 0; with `bias`, the per-channel sums of that gradient
- * (in double precision).
- */
-export function convEpilogueBackward(
-  g: TypedArray, y: TypedArray | null, n: number, c: number, s: number, bias: boolean, dtype: DType,
-): { g: TypedArray | null; bias: TypedArray | null } {
-  const masked = y ? typedArrayFor(dtype, n * c * s) : null;
-  if (masked && y) for (let i = 0; i < masked.length; i++) masked[i] = y[i]! > 0 ? g[i]! : 0;
-  const src = masked ?? g;
-  let sums: TypedArray | null = null;
-  if (bias) {
-    const acc = new Float64Array(c);
-    for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) {
-      const base = (b * c + ch) * s;
-      for (let i = 0; i < s; i++) acc[ch] += src[base + i]!;
-    }
-    sums = typedArrayFor(dtype, c);
-    sums.set(acc);
-  }
-  return { g: masked, bias: sums };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { BinaryOp, Layout, UnaryOp } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { typedArrayFor } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { typedArrayFor } from '../../core/dtype.js';
 import { offsetsOf } from './storage.js';
 
 type UnaryFn = (x: number) => number;

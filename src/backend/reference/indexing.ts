@@ -1,8 +1,8 @@
 import type { Layout } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { typedArrayFor } from '../../tensor/dtype.js';
-import { contiguousStrides } from '../../tensor/shape.js';
-import type { Shape } from '../../tensor/shape.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { typedArrayFor } from '../../core/dtype.js';
+import { contiguousStrides } from '../../core/shape.js';
+import type { Shape } from '../../core/shape.js';
 import { offsetsOf } from './storage.js';
 
 /**

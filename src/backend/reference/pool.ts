@@ -10,8 +10,8 @@
  * loops then only walk valid taps, with no bounds checks and no allocation.
  */
 import type { AdaptivePoolParams, AvgPoolParams, PoolParams } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { typedArrayFor } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { typedArrayFor } from '../../core/dtype.js';
 
 type Dims3 = readonly [number, number, number];
 

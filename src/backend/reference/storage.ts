@@ -1,7 +1,7 @@
 import type { Backend, Layout, Storage } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { typedArrayFor } from '../../tensor/dtype.js';
-import { isContiguous, numel } from '../../tensor/shape.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { typedArrayFor } from '../../core/dtype.js';
+import { isContiguous, numel } from '../../core/shape.js';
 
 /** Reference storage: a plain JS typed array, freed by the garbage collector. */
 export class RefStorage implements Storage {

@@ -2,19 +2,19 @@
  * The WebAssembly backend: tensors live in the wasm heap; hot kernels (float32
  * GEMM/matmul, convolution forward and both backwards, elementwise, where,
  * sum/max/min reductions, strided copies and fills, 2-D max pooling and its
- * backward, average and adaptive average pooling, fused softmax cross-entropy,
- * fused training batch norm, fused SGD and Adam updates) run as SIMD wasm;
+ * backward, average and adaptive average pooling) run as SIMD wasm;
  * everything else runs the reference kernels over heap views (see
- * fallback.ts), so every Backend method works.
+ * fallback.ts), so every Backend method works. Its fused float32 kernels
+ * (softmax cross-entropy, training batch norm, SGD and Adam updates, conv
+ * epilogues) are offered as the optional `fused` capabilities.
  */
 import type {
-  AdamStepOptions, AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvEpilogue, ConvParams, Layout, PoolParams, ReduceOp,
-  SgdStepOptions, Storage, UnaryOp,
+  AdaptivePoolParams, AvgPoolParams, Backend, BinaryOp, ConvParams, FusedKernels, Layout, PoolParams, ReduceOp, Storage, UnaryOp,
 } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { DTYPES, isDType, toTypedArray, typedArrayFor } from '../../tensor/dtype.js';
-import { TensorError } from '../../tensor/errors.js';
-import type { Shape } from '../../tensor/shape.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { DTYPES, isDType, toTypedArray, typedArrayFor } from '../../core/dtype.js';
+import { TensorError } from '../../core/errors.js';
+import type { Shape } from '../../core/shape.js';
 import { offsetsOf } from '../reference/storage.js';
 import { WasmContext, ws } from './context.js';
 import { fillDense, wasmBinary, wasmCopy, wasmUnary, wasmWhere } from './elementwise.js';
@@ -23,11 +23,9 @@ import type { Heap, HeapStats } from './heap.js';
 import { denseStrides, isDense, prod } from './layout.js';
 import type { LoadedModule, Variant } from './loader.js';
 import { wasmMatmul } from './matmul.js';
-import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight, wasmConvEpilogueBackward } from './conv.js';
+import { wasmConv, wasmConvBackwardInput, wasmConvBackwardWeight } from './conv.js';
 import { wasmAvgPool, wasmMaxPool, wasmMaxPoolBackward, wasmScatterAdd } from './pool.js';
-import { wasmAdamStep, wasmSgdStep } from './optim.js';
-import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
-import { wasmBatchNormTrain, wasmBatchNormTrainBackward } from './batchnorm.js';
+import { wasmFusedKernels } from './fused.js';
 import { wasmReduce } from './reduce.js';
 import type { WasmStorage } from './storage.js';
 
@@ -36,6 +34,8 @@ export class WasmBackend implements Backend {
   readonly variant: Variant;
   private readonly ctx: WasmContext;
   private readonly fb: Fallback;
+  /** The fused float32 kernels (see fused.ts); each declines other dtypes. */
+  readonly fused: FusedKernels;
 
   /** `name` defaults to 'wasm'; tests give the two builds distinct names. */
   constructor(loaded: LoadedModule, heap: Heap, name = 'wasm') {
@@ -43,6 +43,7 @@ export class WasmBackend implements Backend {
     this.variant = loaded.variant;
     this.ctx = new WasmContext(this, loaded, heap);
     this.fb = new Fallback(this.ctx);
+    this.fused = wasmFusedKernels(this.ctx);
   }
 
   /** Threads kernels run on (the caller included). */
@@ -175,17 +176,9 @@ export class WasmBackend implements Backend {
 
   // ---- convolution and pooling ------------------------------------------------
 
-  conv(x: Storage, w: Storage, p: ConvParams, epilogue?: ConvEpilogue): Storage {
+  conv(x: Storage, w: Storage, p: ConvParams): Storage {
     const sx = ws(x), sw = ws(w);
-    const epi = epilogue && {
-      bias: epilogue.bias && ws(epilogue.bias), relu: epilogue.relu, pool2x2: epilogue.pool2x2 === true,
-      poolIndices: epilogue.poolIndices && ws(epilogue.poolIndices),
-    };
-    return wasmConv(this.ctx, sx, sw, p, epi) ?? this.fb.conv(sx, sw, p, epi);
-  }
-  convEpilogueBackward(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean): { g: Storage | null; bias: Storage | null } {
-    const sg = ws(g), sy = y && ws(y);
-    return wasmConvEpilogueBackward(this.ctx, sg, sy, n, c, s, bias) ?? this.fb.convEpilogueBackward(sg, sy, n, c, s, bias);
+    return wasmConv(this.ctx, sx, sw, p) ?? this.fb.conv(sx, sw, p);
   }
   convBackwardInput(gy: Storage, w: Storage, p: ConvParams): Storage {
     const sg = ws(gy), sw = ws(w);
@@ -194,24 +187,6 @@ export class WasmBackend implements Backend {
   convBackwardWeight(x: Storage, gy: Storage, p: ConvParams): Storage {
     const sx = ws(x), sg = ws(gy);
     return wasmConvBackwardWeight(this.ctx, sx, sg, p) ?? this.fb.convBackwardWeight(sx, sg, p);
-  }
-  sgdStep(p: Storage, grad: Storage, buf: Storage | null, n: number, o: SgdStepOptions): void {
-    wasmSgdStep(this.ctx, ws(p), ws(grad), buf ? ws(buf) : null, n, o);
-  }
-  adamStep(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): void {
-    wasmAdamStep(this.ctx, ws(p), ws(grad), ws(m), ws(v), vMax ? ws(vMax) : null, n, o);
-  }
-  crossEntropyRows(logits: Storage, targets: Storage, rows: number, classes: number, ignoreIndex: number, eps: number): Storage {
-    return wasmCrossEntropyRows(this.ctx, ws(logits), ws(targets), rows, classes, ignoreIndex, eps);
-  }
-  crossEntropyRowsBackward(logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, eps: number): Storage {
-    return wasmCrossEntropyRowsBackward(this.ctx, ws(logits), ws(targets), ws(g), rows, classes, ignoreIndex, eps);
-  }
-  batchNormTrain(x: Storage, weight: Storage | null, bias: Storage | null, n: number, c: number, s: number, eps: number) {
-    return wasmBatchNormTrain(this.ctx, ws(x), weight ? ws(weight) : null, bias ? ws(bias) : null, n, c, s, eps);
-  }
-  batchNormTrainBackward(x: Storage, gy: Storage, mean: Storage, variance: Storage, weight: Storage | null, n: number, c: number, s: number, eps: number) {
-    return wasmBatchNormTrainBackward(this.ctx, ws(x), ws(gy), ws(mean), ws(variance), weight ? ws(weight) : null, n, c, s, eps);
   }
   maxPool(x: Storage, p: PoolParams, withIndices = true): { out: Storage; indices: Storage | null } {
     const s = ws(x);

@@ -4,12 +4,12 @@
  * scratch area (for kernels called directly, outside a pool job).
  */
 import type { Backend, Storage } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
 import type { Heap } from './heap.js';
 import type { Kernels, LoadedModule, Variant } from './loader.js';
 import { BYTES, WasmStorage } from './storage.js';
 import { ThreadPool } from './threads.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 
 export class WasmContext {
   readonly kernels: Kernels;

@@ -107,8 +107,11 @@ export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: Co
   if (epi?.pool2x2) {
     const indices = epi.poolIndices ?? null;
     if (indices && indices.dtype !== 'int32') return null;
-    if (directForward(p, g)) return forwardDirect(ctx, x, w, p, g, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true, indices);
-    // Elsewhere: the convolution, then the pooling kernel.
+    // The direct kernel pools each (oH, oW) plane and numbers its indices within that plane, which is
+    // maxPool's convention (positions within the whole oD·oH·oW plane) only when oD = 1.
+    if (p.outSize[0] === 1 && directForward(p, g)) return forwardDirect(ctx, x, w, p, g, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true, indices);
+    // Elsewhere: the convolution, then the pooling kernel (3-D outputs: declined, the composite runs).
+    if (p.outSize[0] !== 1) return null;
     const y = wasmConv(ctx, x, w, p, { bias: epi.bias, relu: epi.relu })!;
     const pooled = wasmMaxPool(ctx, y, convPool2x2Params(p), indices !== null)!;
     y.release();

@@ -5,8 +5,8 @@
  * stride other than 0/1), and the backend falls back to the reference.
  */
 import type { BinaryOp, Layout, UnaryOp } from '../backend.js';
-import type { DType } from '../../tensor/dtype.js';
-import { typedArrayFor } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
+import { typedArrayFor } from '../../core/dtype.js';
 import { addr, type WasmContext } from './context.js';
 import { collapse, denseStrides, outerOffsets, prod } from './layout.js';
 import { BYTES, type WasmStorage } from './storage.js';

@@ -18,7 +18,7 @@
  * {@link Heap.f32} & co., which re-create them when the buffer changed.
  */
 
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 
 const PAGE = 65536;
 const ALIGN = 16;

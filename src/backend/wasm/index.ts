@@ -1,12 +1,18 @@
 /**
- * The WebAssembly backend's public entry.
+ * The WebAssembly backend's public entry. Importing it loads nothing.
  *
- * Loading compiles a module, so it is asynchronous:
+ * The default instance loads on first use: {@link getWasmBackend} (and
+ * `tg.setBackend('wasm')`, or the first op when wasm is the default) loads it
+ * synchronously in Node, reading the .wasm file and compiling it on the
+ * calling thread; {@link initWasmBackend} (and `tg.ready()`) loads it
+ * asynchronously, which is the only way in browsers:
  *
- *   const wasm = await initWasmBackend();   // once
- *   tg.setBackend(wasm);                    // or registerBackend(wasm); setBackend('wasm')
+ *   const wasm = await initWasmBackend();   // browsers: before the first op
+ *   tg.setBackend(wasm);                    // or tg.setBackend('wasm')
  *
- * after which {@link getWasmBackend} returns the same instance synchronously.
+ * after which {@link getWasmBackend} returns the same instance everywhere.
+ * Loading also sets the V8 flags it needs (relaxed SIMD, --expose-gc) and
+ * starts the worker threads; nothing of that happens before.
  *
  * Memory: the backward pass gives back every buffer it allocated except the
  * leaves' gradients as soon as it ends (src/backend/birth-log.ts); other
@@ -23,14 +29,15 @@
  * crossOriginIsolated), GEMM, convolution and large elementwise kernels run
  * on a pool of worker threads plus the calling thread, by default as many as
  * the machine has cores; {@link setNumThreads} changes that (1 = no workers).
+ * Workers are started synchronously and join jobs once instantiated.
  * Results do not depend on the thread count.
  */
 import { Heap, PRESSURE_BYTES } from './heap.js';
-import { findCleanupSome, findGc, loadKernels, type LoadOptions } from './loader.js';
+import { canLoadSync, findCleanupSome, findGc, loadKernels, loadKernelsSync, type LoadedModule, type LoadOptions } from './loader.js';
 import { cleanupNow, useCleanupSome } from './storage.js';
 import { WasmBackend } from './backend.js';
 import type { WasmContext } from './context.js';
-import { checkThreadCount, defaultThreadCount, MAX_THREADS } from './threads.js';
+import { checkThreadCount, defaultThreadCount, MAX_THREADS, sharedMemorySupported } from './threads.js';
 
 export { WasmBackend } from './backend.js';
 export type { HeapStats } from './heap.js';
@@ -60,11 +67,34 @@ let requestedThreads: number | null = null;
 /** Loads a new, independent wasm backend (own memory and threads). Prefer {@link initWasmBackend} for the shared one. */
 export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
   if (opts.threads !== undefined) checkThreadCount('createWasmBackend', opts.threads);
-  const loaded = await loadKernels(opts);
+  const backend = assemble(await loadKernels(opts), opts);
+  await backend.setNumThreads(opts.threads ?? defaultThreadCount());
+  return backend;
+}
+
+/**
+ * {@link createWasmBackend}, synchronously (Node only: see {@link canLoadWasmSync}).
+ * The workers are started before it returns and join jobs once they have
+ * instantiated the module; until then kernels run on the threads that are ready.
+ * @example const b = createWasmBackendSync({ name: 'wasm-2t', threads: 2 });
+ */
+export function createWasmBackendSync(opts: WasmBackendOptions = {}): WasmBackend {
+  if (opts.threads !== undefined) checkThreadCount('createWasmBackend', opts.threads);
+  const backend = assemble(loadKernelsSync(opts), opts);
+  // The pool resizes synchronously; nothing waits for the workers to finish instantiating.
+  backend.context.pool.resize(opts.threads ?? defaultThreadCount());
+  return backend;
+}
+
+/** True where the wasm backend can load synchronously (Node, builds on the file system). */
+export { canLoadSync as canLoadWasmSync } from './loader.js';
+
+/** The backend over loaded kernels: heap, GC pacing, call guard; single-threaded until the caller sets the count. */
+function assemble(loaded: LoadedModule, opts: WasmBackendOptions): WasmBackend {
   const heap = new Heap(loaded.memory, loaded.kernels.heapBase(), loaded.maxBytes);
   if (opts.gcPressure ?? true) {
-    const gc = await findGc();
-    const cleanupSome = await findCleanupSome();
+    const gc = findGc();
+    const cleanupSome = findCleanupSome();
     if (cleanupSome) useCleanupSome(cleanupSome);
     if (gc) {
       const pace = gcPacer(heap, gc);
@@ -76,9 +106,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
     }
   }
   const raw = new WasmBackend(loaded, heap, opts.name ?? 'wasm');
-  const backend = guardCalls(raw, heap, raw.context);
-  await backend.setNumThreads(opts.threads ?? (await defaultThreadCount()));
-  return backend;
+  return guardCalls(raw, heap, raw.context);
 }
 
 /**
@@ -143,15 +171,28 @@ function gcPacer(heap: Heap, gc: () => void): () => void {
   };
 }
 
+/** The options of the default instance: without `opts.threads`, the count {@link setNumThreads} asked for. */
+function defaultOptions(opts: WasmBackendOptions): WasmBackendOptions {
+  return { ...opts, threads: opts.threads ?? requestedThreads ?? undefined };
+}
+
 /**
- * Loads (once) and returns the default wasm backend. Options apply to the
- * first call only.
+ * Loads (once) and returns the default wasm backend, asynchronously (the way
+ * browsers must; `tg.ready()` calls it). Options apply to the first load only,
+ * whichever way it happens.
+ * @example tg.setBackend(await tg.initWasmBackend({ threads: 2 }));
  */
 export function initWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+  if (ready) return Promise.resolve(ready);
   if (!instance) {
-    instance = createWasmBackend({ ...opts, threads: opts.threads ?? requestedThreads ?? undefined }).then((b) => {
+    instance = createWasmBackend(defaultOptions(opts)).then((b) => {
       // A setNumThreads call made while the backend was loading wins over the count it started with.
       if (requestedThreads !== null && requestedThreads !== b.numThreads) void b.setNumThreads(requestedThreads);
+      // A synchronous load that happened meanwhile is the default instance; this one goes unused.
+      if (ready) {
+        void b.setNumThreads(1);
+        return ready;
+      }
       return (ready = b);
     });
     instance.catch(() => (instance = null));
@@ -159,8 +200,20 @@ export function initWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBack
   return instance;
 }
 
-/** The default wasm backend once {@link initWasmBackend} has resolved, else null. */
+/**
+ * The default wasm backend. In Node it is loaded synchronously on the first
+ * call (load errors are thrown); in browsers it is null until
+ * {@link initWasmBackend} (or `tg.ready()`) has resolved.
+ * @example const wasm = tg.getWasmBackend(); // Node: the loaded backend
+ */
 export function getWasmBackend(): WasmBackend | null {
+  if (ready || !canLoadSync()) return ready;
+  ready = createWasmBackendSync(defaultOptions({}));
+  return ready;
+}
+
+/** The default wasm backend if it is loaded already (never loads). @internal */
+export function loadedWasmBackend(): WasmBackend | null {
   return ready;
 }
 
@@ -168,8 +221,8 @@ export function getWasmBackend(): WasmBackend | null {
  * Sets the number of threads of the default wasm backend, the calling thread
  * included (1 = single-threaded): an integer from 1 to {@link MAX_THREADS}
  * (64); anything else throws a TensorError at the call, never a silent
- * clamp. Before {@link initWasmBackend} it sets the count the backend will
- * start with. Takes effect at once, so overlapping calls (awaited or not)
+ * clamp. Before the backend loads it sets the count it will start with
+ * (and loads nothing). Takes effect at once, so overlapping calls (awaited or not)
  * apply in call order and the last one wins; the promise resolves when the
  * new workers are running (kernels use the workers that are ready
  * meanwhile). Results never depend on the thread count.
@@ -184,7 +237,8 @@ export function setNumThreads(n: number): Promise<void> {
   return Promise.resolve();
 }
 
-/** Threads the default wasm backend uses (or will start with), the caller included. */
+/** Threads the default wasm backend uses (or will start with, before it loads), the caller included. */
 export function getNumThreads(): number {
-  return ready?.numThreads ?? requestedThreads ?? 1;
+  if (ready) return ready.numThreads;
+  return requestedThreads ?? (sharedMemorySupported() ? defaultThreadCount() : 1);
 }

@@ -3,8 +3,8 @@
  * outer dims that a 1-D or 2-D kernel does not cover.
  */
 import type { Layout } from '../backend.js';
-import type { Shape } from '../../tensor/shape.js';
-import { contiguousStrides, isContiguous } from '../../tensor/shape.js';
+import type { Shape } from '../../core/shape.js';
+import { contiguousStrides, isContiguous } from '../../core/shape.js';
 import { offsetsOf } from '../reference/storage.js';
 
 /** Several operands viewed with one shape, each with its own strides (in elements). */

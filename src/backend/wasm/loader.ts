@@ -1,5 +1,9 @@
 /**
- * Loads and instantiates the kernel module.
+ * Loads and instantiates the kernel module: synchronously in Node
+ * ({@link loadKernelsSync}: readFileSync, new WebAssembly.Module/Instance, the
+ * way the first op loads the default backend), asynchronously anywhere
+ * ({@link loadKernels}: fetch + WebAssembly.compile, the way browsers must).
+ * Nothing happens at import.
  *
  * Two builds ship (see scripts/build-wasm.mjs): `kernels-relaxed.wasm` uses
  * relaxed SIMD (fused multiply-add in the GEMM micro-kernel) and
@@ -13,56 +17,11 @@
  * it; otherwise the plain build over an ordinary memory.
  */
 import { sharedMemorySupported } from './threads.js';
-import { nodeBuiltin } from '../../util/node.js';
-import { TensorError } from '../../tensor/errors.js';
+import type { Kernels } from './kernels.js';
+import { builtinsReady, nodeBuiltin } from '../../util/node.js';
+import { TensorError } from '../../core/errors.js';
 
-/** The exports of the kernel module (addresses are byte offsets into the memory). */
-export interface Kernels {
-  heapBase(): number;
-  sgemmScratchBytes(): number;
-  sgemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
-    c: number, ldc: number, accumulate: number, scratch: number): void;
-  sgemmNaive(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
-    c: number, ldc: number, accumulate: number): void;
-  im2col(x: number, C: number, D: number, H: number, W: number, kD: number, kH: number, kW: number,
-    oD: number, oH: number, oW: number, sD: number, sH: number, sW: number, pD: number, pH: number, pW: number,
-    dD: number, dH: number, dW: number, col: number): void;
-  col2im(col: number, C: number, D: number, H: number, W: number, kD: number, kH: number, kW: number,
-    oD: number, oH: number, oW: number, sD: number, sH: number, sW: number, pD: number, pH: number, pW: number,
-    dD: number, dH: number, dW: number, x: number): void;
-  binaryF32(op: number, rows: number, cols: number, a: number, aRow: number, aCol: number,
-    b: number, bRow: number, bCol: number, out: number): void;
-  binaryF64(op: number, rows: number, cols: number, a: number, aRow: number, aCol: number,
-    b: number, bRow: number, bCol: number, out: number): void;
-  compareI32(op: number, rows: number, cols: number, a: number, aRow: number, aCol: number,
-    b: number, bRow: number, bCol: number, out: number): void;
-  unaryF32(op: number, rows: number, cols: number, x: number, xRow: number, out: number): void;
-  unaryF64(op: number, rows: number, cols: number, x: number, xRow: number, out: number): void;
-  whereF32(n: number, c: number, cStep: number, a: number, aStep: number, b: number, bStep: number, out: number): void;
-  reduceF32(op: number, outer: number, red: number, inner: number, x: number, out: number): void;
-  reduceF64(op: number, outer: number, red: number, inner: number, x: number, out: number): void;
-  maxPoolBackwardF32(planes: number, outPlane: number, inPlane: number, gy: number, indices: number, gx: number): void;
-  sgdF32(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
-  adamF32(n: number, p: number, g: number, m: number, v: number, vmax: number, lr: number, beta1: number, beta2: number,
-    eps: number, wd: number, stepSize: number, sqrtBias2: number, flags: number): void;
-  crossEntropyRowsF32(x: number, t: number, rows: number, classes: number, ignoreIndex: number, eps: number, out: number): void;
-  crossEntropyRowsBackwardF32(x: number, t: number, g: number, rows: number, classes: number, ignoreIndex: number, eps: number, out: number): void;
-  batchNormTrainF32(x: number, w: number, b: number, n: number, c: number, s: number, eps: number,
-    y: number, mean: number, variance: number, c0: number, c1: number): void;
-  batchNormTrainBackwardF32(x: number, gy: number, mean: number, variance: number, w: number, n: number, c: number, s: number,
-    eps: number, dx: number, dweight: number, dbias: number, c0: number, c1: number): void;
-  fill32(ptr: number, bits: number, n: number): void;
-  fill64(ptr: number, value: number, n: number): void;
-  fill8(ptr: number, byte: number, n: number): void;
-  windowedAvgF32(planes: number, D: number, H: number, W: number, OD: number, OH: number, OW: number,
-    tables: number, fixed: number, src: number, dst: number, backward: number): void;
-  convBiasRelu(y: number, bias: number, C: number, P: number, relu: number): void;
-  convBiasReluBackward(g: number, y: number, n0: number, n1: number, C: number, S: number, gOut: number, sums: number): void;
-  copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
-  scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
-  maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,
-    sH: number, sW: number, pH: number, pW: number, x: number, out: number, indices: number): void;
-}
+export type { Kernels } from './kernels.js';
 
 export type Variant = 'relaxed' | 'simd';
 
@@ -93,8 +52,10 @@ export interface LoadedModule {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
-/** Lets V8 (Node 20) parse relaxed-SIMD opcodes; harmless where already on. */
-async function enableRelaxedSimd(): Promise<void> {
+type Bytes = Uint8Array<ArrayBuffer>;
+
+/** Lets V8 (Node 20) parse relaxed-SIMD opcodes; harmless where already on. Set only when a backend loads. */
+function enableRelaxedSimd(): void {
   if (!isNode) return;
   try {
     const v8 = nodeBuiltin('node:v8', 'wasm backend');
@@ -104,8 +65,33 @@ async function enableRelaxedSimd(): Promise<void> {
   }
 }
 
-async function fetchBytes(file: string): Promise<Uint8Array<ArrayBuffer>> {
-  const url = new URL(`./build/${file}`, import.meta.url);
+/** Where build `file` lies: beside this module (dist/backend/wasm/build/, or src/ under tsx). */
+function buildUrl(file: string): URL {
+  return new URL(`./build/${file}`, import.meta.url);
+}
+
+function cannotLoad(url: URL, e: unknown): Error {
+  return new Error(`wasm backend: cannot load ${url.href} (${(e as Error).message}); run \`npm run build\` to build the kernels`);
+}
+
+/** True where the builds can be read synchronously: Node, with the file system at hand. */
+export function canLoadSync(): boolean {
+  return isNode && buildUrl('x').protocol === 'file:' && builtinsReady();
+}
+
+/** The bytes of build `file`, read synchronously (Node only; see {@link canLoadSync}). */
+function readBytesSync(file: string): Bytes {
+  const url = buildUrl(file);
+  try {
+    return new Uint8Array(nodeBuiltin('node:fs', 'wasm backend').readFileSync(url));
+  } catch (e) {
+    throw cannotLoad(url, e);
+  }
+}
+
+/** The bytes of build `file`: the file system in Node, fetch elsewhere. */
+async function readBytes(file: string): Promise<Bytes> {
+  const url = buildUrl(file);
   try {
     if (isNode && url.protocol === 'file:') {
       const fs = nodeBuiltin('node:fs/promises', 'wasm backend');
@@ -115,29 +101,33 @@ async function fetchBytes(file: string): Promise<Uint8Array<ArrayBuffer>> {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return new Uint8Array(await res.arrayBuffer());
   } catch (e) {
-    throw new Error(`wasm backend: cannot load ${url.href} (${(e as Error).message}); run \`npm run build\` to build the kernels`);
+    throw cannotLoad(url, e);
   }
 }
 
-/** Bytes of the requested (or best available) build, and which one it is. */
-async function pickBuild(variant: Variant | undefined, shared: boolean): Promise<{ bytes: Uint8Array<ArrayBuffer>; variant: Variant }> {
+/**
+ * The builds to try, best first: relaxed SIMD unless baseline is forced, then
+ * baseline unless relaxed is forced. The sync and async loaders walk the same list.
+ */
+function candidates(variant: Variant | undefined, shared: boolean): { file: string; variant: Variant }[] {
   const suffix = shared ? '-mt.wasm' : '.wasm';
-  if (variant !== 'simd') {
-    await enableRelaxedSimd();
-    const bytes = await fetchBytes(`kernels-relaxed${suffix}`);
-    if (WebAssembly.validate(bytes)) return { bytes, variant: 'relaxed' };
-    if (variant === 'relaxed') throw new Error('wasm backend: this engine does not support relaxed SIMD');
-  }
-  const bytes = await fetchBytes(`kernels-simd${suffix}`);
-  if (!WebAssembly.validate(bytes)) throw new Error('wasm backend: this engine does not support WebAssembly SIMD');
-  return { bytes, variant: 'simd' };
+  const list: { file: string; variant: Variant }[] = [];
+  if (variant !== 'simd') list.push({ file: `kernels-relaxed${suffix}`, variant: 'relaxed' });
+  if (variant !== 'relaxed') list.push({ file: `kernels-simd${suffix}`, variant: 'simd' });
+  return list;
+}
+
+/** The error when no candidate validates: which feature the engine lacks. */
+function unsupported(variant: Variant | undefined): Error {
+  return new Error(`wasm backend: this engine does not support ${variant === 'relaxed' ? 'relaxed SIMD' : 'WebAssembly SIMD'}`);
 }
 
 /**
  * A function that runs a full garbage collection, where the engine lets us
  * have one (Node: `gc` exposed at run time through V8 flags), else null.
+ * Sets the V8 flag --expose-gc, so it is called only when a backend loads.
  */
-export async function findGc(): Promise<(() => void) | null> {
+export function findGc(): (() => void) | null {
   const g = (globalThis as { gc?: () => void }).gc;
   if (typeof g === 'function') return g;
   if (!isNode) return null;
@@ -161,7 +151,7 @@ export async function findGc(): Promise<(() => void) | null> {
  * registry's pending callbacks during process teardown after Node has
  * detached that context, and the process then aborts with "illegal access".
  */
-export async function findCleanupSome(): Promise<((this: FinalizationRegistry<never>) => void) | null> {
+export function findCleanupSome(): ((this: FinalizationRegistry<never>) => void) | null {
   if (!isNode) return null;
   try {
     const v8 = nodeBuiltin('node:v8', 'wasm backend');
@@ -177,10 +167,8 @@ export async function findCleanupSome(): Promise<((this: FinalizationRegistry<ne
   }
 }
 
-/** Compiles and instantiates the kernels over a fresh imported memory. */
-export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule> {
-  const shared = (opts.shared ?? true) && sharedMemorySupported();
-  const { bytes, variant } = await pickBuild(opts.variant, shared);
+/** The memory the module imports, validated from the options (shared where threads are possible). */
+function createMemory(opts: LoadOptions, shared: boolean): { memory: WebAssembly.Memory; maximum: number } {
   // 65536 pages = 4 GiB, the wasm32 limit (the -mt builds declare the same maximum; shared memories need one).
   const maximum = opts.maximumPages ?? 65536;
   const initial = opts.initialPages ?? Math.min(256, maximum);
@@ -189,11 +177,54 @@ export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule>
       `createWasmBackend: expected 1 <= initialPages <= maximumPages <= 65536 (64 KiB pages), got initialPages ${initial}, maximumPages ${maximum}`,
     );
   }
-  const memory = new WebAssembly.Memory({ initial, maximum, shared } as WebAssembly.MemoryDescriptor);
+  return { memory: new WebAssembly.Memory({ initial, maximum, shared } as WebAssembly.MemoryDescriptor), maximum };
+}
+
+/** The module's imports: the memory, and `abort` (AssemblyScript's assertion hook). */
+function imports(memory: WebAssembly.Memory): WebAssembly.Imports {
   const abort = (_msg: number, _file: number, line: number, col: number): never => {
     throw new Error(`wasm backend: kernel aborted at ${line}:${col}`);
   };
-  const module = await WebAssembly.compile(bytes);
-  const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
+  return { env: { memory, abort } };
+}
+
+function loaded(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, variant: Variant, shared: boolean, maximum: number): LoadedModule {
   return { kernels: instance.exports as unknown as Kernels, memory, variant, module, shared, maxBytes: maximum * 65536 };
+}
+
+/**
+ * Compiles and instantiates the kernels over a fresh imported memory,
+ * synchronously: Node only (see {@link canLoadSync}), where reading the file
+ * and compiling on the calling thread is allowed.
+ * @example const { kernels } = loadKernelsSync({ variant: 'simd' });
+ */
+export function loadKernelsSync(opts: LoadOptions = {}): LoadedModule {
+  const shared = (opts.shared ?? true) && sharedMemorySupported();
+  const { memory, maximum } = createMemory(opts, shared);
+  if (opts.variant !== 'simd') enableRelaxedSimd();
+  for (const c of candidates(opts.variant, shared)) {
+    const bytes = readBytesSync(c.file);
+    if (!WebAssembly.validate(bytes)) continue;
+    const module = new WebAssembly.Module(bytes);
+    return loaded(module, new WebAssembly.Instance(module, imports(memory)), memory, c.variant, shared, maximum);
+  }
+  throw unsupported(opts.variant);
+}
+
+/**
+ * Compiles and instantiates the kernels over a fresh imported memory,
+ * asynchronously: the way browsers (fetch + WebAssembly.compile) load them.
+ * @example const { kernels } = await loadKernels();
+ */
+export async function loadKernels(opts: LoadOptions = {}): Promise<LoadedModule> {
+  const shared = (opts.shared ?? true) && sharedMemorySupported();
+  const { memory, maximum } = createMemory(opts, shared);
+  if (opts.variant !== 'simd') enableRelaxedSimd();
+  for (const c of candidates(opts.variant, shared)) {
+    const bytes = await readBytes(c.file);
+    if (!WebAssembly.validate(bytes)) continue;
+    const module = await WebAssembly.compile(bytes);
+    return loaded(module, await WebAssembly.instantiate(module, imports(memory)), memory, c.variant, shared, maximum);
+  }
+  throw unsupported(opts.variant);
 }

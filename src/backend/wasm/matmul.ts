@@ -21,7 +21,7 @@ const MIN_CHUNK_MACS = 1 << 16;
 const MR = 4, NR = 8;
 
 /** One GEMM call's operands (byte addresses, element strides). */
-export interface Gemm {
+interface Gemm {
   M: number; N: number; K: number;
   a: number; rsA: number; csA: number;
   b: number; rsB: number; csB: number;
@@ -33,7 +33,7 @@ export interface Gemm {
  * get small): column blocks (multiples of NR) when C is wide, row blocks
  * (multiples of MR) when tall. Each chunk packs its own panels in its thread's scratch.
  */
-export function gemmChunks(pool: ThreadPool, g: Gemm, parts: number): void {
+function gemmChunks(pool: ThreadPool, g: Gemm, parts: number): void {
   const macs = g.M * g.N * g.K;
   parts = Math.max(1, Math.min(parts, Math.floor(macs / MIN_CHUNK_MACS)));
   const byCols = g.N / NR >= g.M / MR;

@@ -5,7 +5,7 @@
  */
 import type { AdaptivePoolParams, AvgPoolParams, Layout, PoolParams } from '../backend.js';
 import { avgWindowTables } from '../reference/pool.js';
-import type { Shape } from '../../tensor/shape.js';
+import type { Shape } from '../../core/shape.js';
 import { addr, type WasmContext } from './context.js';
 import { isDense, prod } from './layout.js';
 import { FN } from './threads.js';

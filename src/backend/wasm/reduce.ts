@@ -8,7 +8,7 @@
  * (last axis, all axes, leading axis), two for conv bias gradients.
  */
 import type { Layout, ReduceOp } from '../backend.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import { addr, type WasmContext } from './context.js';
 import { isDense, prod } from './layout.js';
 import type { WasmStorage } from './storage.js';

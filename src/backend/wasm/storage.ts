@@ -10,11 +10,11 @@
  * README note in src/backend/wasm/index.ts).
  */
 import type { Backend, Storage } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
 import type { Heap } from './heap.js';
 import { noteStorageBirth } from '../birth-log.js';
-import { TensorError } from '../../tensor/errors.js';
-import { DTYPES } from '../../tensor/dtype.js';
+import { TensorError } from '../../core/errors.js';
+import { DTYPES } from '../../core/dtype.js';
 
 export const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 /** How heap errors name a storage's block (constants: no message is built per allocation). */

@@ -33,9 +33,9 @@
  * browsers), so no separate worker file has to be found at run time, and
  * are unref()ed: a finished program exits even with the pool alive.
  */
-import type { Kernels } from './loader.js';
+import type { Kernels } from './kernels.js';
 import { nodeBuiltin } from '../../util/node.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 
 /** Kernel exports callable from jobs; the index is the encoded function id. */
 export const KERNEL_NAMES = [
@@ -218,7 +218,7 @@ export function sharedMemorySupported(): boolean {
  * Number of hardware threads (Node: os.availableParallelism; browsers:
  * navigator.hardwareConcurrency), at most {@link MAX_THREADS}.
  */
-export async function defaultThreadCount(): Promise<number> {
+export function defaultThreadCount(): number {
   let n: number;
   if (isNode) {
     const os = nodeBuiltin('node:os', 'wasm backend');

@@ -1,10 +1,10 @@
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { celu, prelu, softmin } from '../../ops/activation-more.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import { checkInt, checkRange, describeArg, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption, checkInplace } from './args.js';
 import { DimLayer } from './activation.js';

@@ -1,7 +1,7 @@
 import { Module } from '../module.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import * as A from '../../ops/activation.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 import { describeArg, positionalOptions, checkArgs } from '../../tensor/args.js';
 import { checkInplace } from './args.js';
 

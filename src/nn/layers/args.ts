@@ -1,5 +1,5 @@
-import { TensorError } from '../../tensor/errors.js';
-import { isDType } from '../../tensor/dtype.js';
+import { TensorError } from '../../core/errors.js';
+import { isDType } from '../../core/dtype.js';
 import { describeArg } from '../../tensor/args.js';
 
 /*

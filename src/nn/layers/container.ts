@@ -1,10 +1,8 @@
 import { Module } from '../module.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { flatten } from '../../ops/movement.js';
-import { ConvNd } from './conv.js';
-import { ReLU } from './activation.js';
-import { MaxPool2d } from './pool.js';
+import { runModules } from '../fusion.js';
 import { checkArgs, describeArg, positionalOptions } from '../../tensor/args.js';
 
 /**
@@ -40,43 +38,14 @@ export class Sequential extends Module {
   }
   [Symbol.iterator](): Iterator<Module> { return this._layers[Symbol.iterator](); }
 
+  /**
+   * Runs the layers in order. A run Conv -> ReLU (-> MaxPool2d(2)) in which
+   * no layer has a forward hook or its own forward is computed by one fused
+   * kernel, with the same result (see nn/fusion.ts); hooked layers run one by one.
+   */
   forward(x: Tensor): Tensor {
-    let y = x;
-    const layers = this._layers;
-    for (let i = 0; i < layers.length; i++) {
-      const m = layers[i]!, next = layers[i + 1], third = layers[i + 2];
-      if (next && third && fusesWithRelu(m, next) && m.n === 2 && isPool2x2(third)) {
-        // Conv2d, ReLU, MaxPool2d(2): one pass per image (see conv2dReluMaxPool2x2).
-        y = m.forwardReluMaxPool2x2(y);
-        i += 2;
-      } else if (next && fusesWithRelu(m, next)) {
-        // Same result as the two layers one after the other, in one pass (see convNdRelu).
-        y = m.forwardRelu(y);
-        i++;
-      } else y = m.forward(y);
-    }
-    return y;
+    return runModules(this._layers, x);
   }
-}
-
-/**
- * A convolution layer followed by a ReLU module, neither with hooks (which
- * must see the intermediate result) nor with a forward of its own.
- */
-function fusesWithRelu(m: Module, next: Module): m is ConvNd {
-  if (next.hasForwardHooks() || next.constructor !== ReLU) return false;
-  return m instanceof ConvNd && Object.getPrototypeOf(m).forward === ConvNd.prototype.forward && !m.hasForwardHooks();
-}
-
-/** A MaxPool2d module with 2×2 windows, stride 2, no padding, dilation or ceil mode, and no hooks. */
-function isPool2x2(m: Module): boolean {
-  if (m.hasForwardHooks() || m.constructor !== MaxPool2d) return false;
-  const p = m as MaxPool2d, o = p.opts;
-  const two = (v: unknown) => v === 2 || (Array.isArray(v) && v.length === 2 && v[0] === 2 && v[1] === 2);
-  const zero = (v: unknown) => v === undefined || v === 0 || (Array.isArray(v) && v.every((e) => e === 0));
-  const one = (v: unknown) => v === undefined || v === 1 || (Array.isArray(v) && v.every((e) => e === 1));
-  return two(p.kernelSize) && (o.stride === undefined || o.stride === null || two(o.stride)) && zero(o.padding) && one(o.dilation) &&
-    !o.ceilMode;
 }
 
 /** A list of modules registered as children '0', '1', ... (no forward of its own). */

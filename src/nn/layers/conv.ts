@@ -2,12 +2,12 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { empty } from './empty.js';
 import * as init from '../init.js';
-import { conv2dReluMaxPool2x2, convNd, convNdRelu, convTransposeNd } from '../../ops/conv.js';
-import type { ConvPadding, SizeArg } from '../../ops/conv.js';
+import { convNd, convTransposeNd } from '../../ops/conv.js';
+import type { ConvOptions, ConvPadding, SizeArg } from '../../ops/conv.js';
 import { pad, type PadMode } from '../../ops/pad.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import { checkBool, checkInt, describeArg, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption } from './args.js';
 import { perDim, resolvePadding } from '../../ops/conv-args.js';
@@ -100,50 +100,9 @@ export class ConvNd extends Module {
     }
   }
 
-  /** F.pad amounts (last dim first) for non-zero padding modes, from `padding`. */
-  private explicitPad(): number[] {
-    const d = tuple(this.dilation, this.n);
-    let perSide: [number, number][];
-    if (this.padding === 'valid') perSide = this.kernelSize.map(() => [0, 0]);
-    else if (this.padding === 'same') {
-      perSide = this.kernelSize.map((k, i) => {
-        const total = d[i]! * (k - 1);
-        return [Math.floor(total / 2), total - Math.floor(total / 2)];
-      });
-    } else {
-      const p = tuple(this.padding, this.n);
-      perSide = p.length === 2 * this.n ? this.kernelSize.map((_, i) => [p[2 * i]!, p[2 * i + 1]!]) : p.map((v) => [v, v]);
-    }
-    return perSide.reverse().flat();
-  }
-
   forward(x: Tensor): Tensor {
-    return this.run(x, convNd);
-  }
-
-  /**
-   * `relu(this.forward(x))` in one fused pass (no hooks run): what
-   * nn.Sequential calls for this layer followed by a ReLU module.
-   */
-  forwardRelu(x: Tensor): Tensor {
-    return this.run(x, convNdRelu);
-  }
-
-  /**
-   * `maxPool2d(relu(this.forward(x)), 2)` (2-D layers), in one pass per image
-   * (see F.conv2dReluMaxPool2x2; no hooks run): what nn.Sequential calls for
-   * this layer, a ReLU and a MaxPool2d(2).
-   */
-  forwardReluMaxPool2x2(x: Tensor): Tensor {
-    if (this.n !== 2) throw new TensorError(`Conv${this.n}d: forwardReluMaxPool2x2 is for 2-D convolutions`);
-    return this.run(x, (_n, input, w, b, o) => conv2dReluMaxPool2x2(input, w, b, o));
-  }
-
-  private run(x: Tensor, conv: typeof convNd): Tensor {
-    const opts = { stride: this.stride, dilation: this.dilation, groups: this.groups };
-    if (this.paddingMode === 'zeros') return conv(this.n, x, this.weight, this.bias, { ...opts, padding: this.padding });
-    const padded = pad(x, this.explicitPad(), { mode: this.paddingMode });
-    return conv(this.n, padded, this.weight, this.bias, { ...opts, padding: 0 });
+    const c = convLayerCall(this, x);
+    return convNd(this.n, c.input, this.weight, this.bias, c.opts);
   }
 
   override extraRepr(): string {
@@ -155,6 +114,37 @@ export class ConvNd extends Module {
     if (this.paddingMode !== 'zeros') parts.push(`paddingMode='${this.paddingMode}'`);
     return parts.join(', ');
   }
+}
+
+/**
+ * The functional call a convolution layer makes for input x: the input
+ * (explicitly padded first for the non-zero padding modes, which F.conv does
+ * not know) and the options for F.convNd. ConvNd.forward and the fused runs
+ * of nn/fusion.ts both use it, so a fused layer computes what its forward
+ * would. Internal: not exported by tg.nn.
+ * @example const { input, opts } = convLayerCall(conv, x); convNd(conv.n, input, conv.weight, conv.bias, opts)
+ */
+export function convLayerCall(layer: ConvNd, x: Tensor): { input: Tensor; opts: ConvOptions } {
+  const opts = { stride: layer.stride, dilation: layer.dilation, groups: layer.groups };
+  if (layer.paddingMode === 'zeros') return { input: x, opts: { ...opts, padding: layer.padding } };
+  return { input: pad(x, explicitPad(layer), { mode: layer.paddingMode }), opts: { ...opts, padding: 0 } };
+}
+
+/** F.pad amounts (last dim first) for a layer's non-zero padding mode, from its `padding`. */
+function explicitPad(layer: ConvNd): number[] {
+  const d = tuple(layer.dilation, layer.n);
+  let perSide: [number, number][];
+  if (layer.padding === 'valid') perSide = layer.kernelSize.map(() => [0, 0]);
+  else if (layer.padding === 'same') {
+    perSide = layer.kernelSize.map((k, i) => {
+      const total = d[i]! * (k - 1);
+      return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    });
+  } else {
+    const p = tuple(layer.padding, layer.n);
+    perSide = p.length === 2 * layer.n ? layer.kernelSize.map((_, i) => [p[2 * i]!, p[2 * i + 1]!]) : p.map((v) => [v, v]);
+  }
+  return perSide.reverse().flat();
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Module } from '../module.js';
 import * as D from '../../ops/dropout.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 import { describeArg, positionalOptions } from '../../tensor/args.js';
 import { checkInplace } from './args.js';
 import type { Tensor } from '../../tensor/tensor.js';

@@ -4,11 +4,11 @@ import { normal_ } from '../init.js';
 import {
   EMBEDDING_OPTIONS, checkEmbeddingOptions, embedding, normalizePaddingIdx, rejectUnsupportedEmbeddingOptions,
 } from '../../ops/embedding.js';
-import { noGrad } from '../../autograd/engine.js';
-import { TensorError, fmtShape } from '../../tensor/errors.js';
+import { noGrad } from '../../tensor/graph.js';
+import { TensorError, fmtShape } from '../../core/errors.js';
 import { zeros } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import { checkBool, checkInt, describeArg, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption } from './args.js';
 

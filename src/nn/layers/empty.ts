@@ -1,6 +1,6 @@
 import { getBackend } from '../../backend/current.js';
-import type { DType } from '../../tensor/dtype.js';
-import { checkShape, numel } from '../../tensor/shape.js';
+import type { DType } from '../../core/dtype.js';
+import { checkShape, numel } from '../../core/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 
 /**

@@ -3,10 +3,10 @@ import { registerRunningStats, resetRunningStats } from './running-stats.js';
 import { Parameter } from '../parameter.js';
 import { instanceNorm } from '../../ops/instance-norm.js';
 import { squeeze, unsqueeze } from '../../ops/movement.js';
-import { TensorError, fmtShape } from '../../tensor/errors.js';
+import { TensorError, fmtShape } from '../../core/errors.js';
 import { ones, zeros } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import { checkBool, checkInt, checkRange, describeArg, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption } from './args.js';
 

@@ -4,7 +4,7 @@ import { empty } from './empty.js';
 import * as init from '../init.js';
 import { linear } from '../../ops/linalg.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import { checkBool, checkInt, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption } from './args.js';
 

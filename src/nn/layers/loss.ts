@@ -1,7 +1,7 @@
 import { Module } from '../module.js';
 import * as L from '../../ops/loss.js';
 import { Tensor as TensorClass, type Tensor } from '../../tensor/tensor.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 import { describeArg, positionalOptions } from '../../tensor/args.js';
 
 /*

@@ -2,11 +2,11 @@ import { Module } from '../module.js';
 import { registerRunningStats, resetRunningStats } from './running-stats.js';
 import { Parameter } from '../parameter.js';
 import * as N from '../../ops/norm.js';
-import { TensorError, fmtShape } from '../../tensor/errors.js';
+import { TensorError, fmtShape } from '../../core/errors.js';
 import { ones, zeros } from '../../tensor/create.js';
-import { noGrad } from '../../autograd/engine.js';
+import { noGrad } from '../../tensor/graph.js';
 import { Tensor as TensorClass, type Tensor } from '../../tensor/tensor.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import { checkBool, checkInt, checkRange, describeArg, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption } from './args.js';
 

@@ -1,6 +1,6 @@
 import { Module } from '../module.js';
 import { pad, type PadMode } from '../../ops/pad.js';
-import { TensorError, fmtShape } from '../../tensor/errors.js';
+import { TensorError, fmtShape } from '../../core/errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { describeArg, positionalOptions } from '../../tensor/args.js';
 

@@ -3,7 +3,7 @@ import * as P from '../../ops/pool.js';
 import type { AdaptiveSize, AvgPoolOptions, LpPoolOptions, MaxPoolOptions } from '../../ops/pool.js';
 import type { SizeArg } from '../../ops/conv.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 import { checkBool, checkInt, describeArg, positionalOptions } from '../../tensor/args.js';
 
 /*

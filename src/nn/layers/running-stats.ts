@@ -1,6 +1,6 @@
-import { noGrad } from '../../autograd/engine.js';
+import { noGrad } from '../../tensor/graph.js';
 import { ones, zeros } from '../../tensor/create.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import type { Module } from '../module.js';
 
 /*

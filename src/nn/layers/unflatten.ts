@@ -1,6 +1,6 @@
 import { Module } from '../module.js';
 import { unflatten } from '../../ops/movement.js';
-import { TensorError, fmtShape } from '../../tensor/errors.js';
+import { TensorError, fmtShape } from '../../core/errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { describeArg, positionalOptions, checkArgs } from '../../tensor/args.js';
 

@@ -1,7 +1,7 @@
 import { Module } from '../module.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkArgs, describeArg, isPlainObject, positionalOptions } from '../../tensor/args.js';
-import { TensorError } from '../../tensor/errors.js';
+import { TensorError } from '../../core/errors.js';
 import { INTERPOLATE_MODES, interpolate, type InterpolateMode, type InterpolateOptions } from '../../ops/interpolate.js';
 import { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from '../../ops/unpool.js';
 import type { SizeArg } from '../../ops/pool-args.js';

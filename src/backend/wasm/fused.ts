@@ -1,0 +1,40 @@
+/**
+ * The wasm backend's optional fused kernels (Backend.fused, see
+ * ../capabilities.ts): float32 SIMD passes for the SGD and Adam updates,
+ * softmax cross-entropy rows, training batch norm and the conv epilogues
+ * (bias + ReLU, and the 2×2 max-pool variant), with their backwards. Each
+ * declines (null/false) what it does not handle, float64 above all, and the
+ * tensor-op composite that defines it runs instead.
+ */
+import type { FusedKernels } from '../capabilities.js';
+import type { Storage } from '../backend.js';
+import { ws, type WasmContext } from './context.js';
+import { wasmConv, wasmConvEpilogueBackward } from './conv.js';
+import { wasmAdamStep, wasmSgdStep } from './optim.js';
+import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
+import { wasmBatchNormTrain, wasmBatchNormTrainBackward } from './batchnorm.js';
+
+const opt = (s: Storage | null) => (s ? ws(s) : null);
+
+/**
+ * The fused kernels over one wasm context: thin unwrap-and-call closures, so
+ * a fused call costs what the direct driver call costs.
+ * @example const k = wasmFusedKernels(ctx); k.sgdStep!(p, g, null, n, opts);
+ */
+export function wasmFusedKernels(ctx: WasmContext): FusedKernels {
+  return {
+    sgdStep: (p, grad, buf, n, o) => wasmSgdStep(ctx, ws(p), ws(grad), opt(buf), n, o),
+    adamStep: (p, grad, m, v, vMax, n, o) => wasmAdamStep(ctx, ws(p), ws(grad), ws(m), ws(v), opt(vMax), n, o),
+    crossEntropyRows: (logits, targets, rows, classes, ignoreIndex, eps) =>
+      wasmCrossEntropyRows(ctx, ws(logits), ws(targets), rows, classes, ignoreIndex, eps),
+    crossEntropyRowsBackward: (logits, targets, g, rows, classes, ignoreIndex, eps) =>
+      wasmCrossEntropyRowsBackward(ctx, ws(logits), ws(targets), ws(g), rows, classes, ignoreIndex, eps),
+    batchNormTrain: (x, weight, bias, n, c, s, eps) => wasmBatchNormTrain(ctx, ws(x), opt(weight), opt(bias), n, c, s, eps),
+    batchNormTrainBackward: (x, gy, mean, variance, weight, n, c, s, eps) =>
+      wasmBatchNormTrainBackward(ctx, ws(x), ws(gy), ws(mean), ws(variance), opt(weight), n, c, s, eps),
+    convEpilogue: (x, w, p, e) => wasmConv(ctx, ws(x), ws(w), p, {
+      bias: opt(e.bias), relu: e.relu, pool2x2: e.pool2x2 === true, poolIndices: e.poolIndices && ws(e.poolIndices),
+    }),
+    convEpilogueBackward: (g, y, n, c, s, bias) => wasmConvEpilogueBackward(ctx, ws(g), opt(y), n, c, s, bias),
+  };
+}
