@@ -1,11 +1,9 @@
-import type { DType } from '../core/dtype.js';
-import type { Shape } from '../core/shape.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Storage } from '../backend/backend.js';
 import { withBirthLog } from '../backend/birth-log.js';
-import { GRADIENTS, type Primitive } from './gradients.js';
+import { GRADIENTS, type GradContext, type Primitive } from './gradients.js';
 import { reduceToShape } from './reduce-to-shape.js';
 import { GradNode, installBackward, postOrder, withGradMode, type BackwardOptions } from '../tensor/graph.js';
 import { filled } from '../ops/core.js';
@@ -16,15 +14,6 @@ import { filled } from '../ops/core.js';
  * because the rules are written with them.
  */
 
-/** What a gradient rule sees: the tensors its forward saved, attributes, and which inputs want gradients. */
-export interface GradContext {
-  readonly saved: readonly Tensor[];
-  readonly attrs: Readonly<Record<string, unknown>>;
-  /** needs[i]: input i requires a gradient (rules skip the others). */
-  readonly needs: readonly boolean[];
-  readonly inputShapes: readonly Shape[];
-  readonly inputDtypes: readonly DType[];
-}
 
 /**
  * Storages a backward pass must not hand to a leaf as its `.grad` without a

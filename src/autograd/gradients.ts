@@ -3,7 +3,8 @@ import { TensorError } from '../core/errors.js';
 import type { Backend } from '../backend/backend.js';
 import { toBackend } from '../ops/transfer.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { GradContext } from './engine.js';
+import type { DType } from '../core/dtype.js';
+import type { Shape } from '../core/shape.js';
 import * as E from '../ops/elementwise.js';
 import { embed, sliceView, split } from '../ops/movement.js';
 import { matmulPrim } from '../ops/linalg.js';
@@ -13,6 +14,16 @@ import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
 import { convEpilogueGrad, convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
 import { convPool2x2Params } from '../backend/backend.js';
 import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim, maxPoolBackwardPrim } from '../ops/pool-prims.js';
+
+/** What a gradient rule sees: the tensors its forward saved, attributes, and which inputs want gradients. */
+export interface GradContext {
+  readonly saved: readonly Tensor[];
+  readonly attrs: Readonly<Record<string, unknown>>;
+  /** needs[i]: input i requires a gradient (rules skip the others). */
+  readonly needs: readonly boolean[];
+  readonly inputShapes: readonly Shape[];
+  readonly inputDtypes: readonly DType[];
+}
 
 /**
  * A gradient rule: given dL/d(output) and the forward's context, returns

@@ -1,6 +1,6 @@
 /**
  * The one place the op layer asks for a backend's optional fused kernels
- * (Backend.fused, see src/backend/capabilities.ts). Every fused operation has
+ * (Backend.fused, see src/backend/backend.ts, FusedKernels). Every fused operation has
  * a tensor-op composite that defines it and runs whenever this returns null
  * (or the kernel declines the call), so switching fused kernels off changes
  * which kernels run, never what is computed beyond float rounding.

@@ -3,7 +3,7 @@
  * case (see loss-class.ts): per-row losses of [N, C] logits against int32
  * class indices, recorded as one graph node whose backward is one kernel.
  * Used only where the backend offers the crossEntropyRows kernel
- * (src/backend/capabilities.ts); otherwise crossEntropy runs its composite.
+ * (src/backend/backend.ts, FusedKernels); otherwise crossEntropy runs its composite.
  */
 import { record } from '../tensor/graph.js';
 import { Tensor } from '../tensor/tensor.js';

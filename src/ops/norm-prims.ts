@@ -3,7 +3,7 @@
  * norm.ts): statistics, normalisation and affine in one kernel, recorded as
  * one graph node whose backward (dx, dweight, dbias) is one kernel too.
  * Used only where the backend offers the batchNormTrain kernel
- * (src/backend/capabilities.ts); otherwise batchNorm runs its composite.
+ * (src/backend/backend.ts, FusedKernels); otherwise batchNorm runs its composite.
  */
 import { record } from '../tensor/graph.js';
 import { Tensor } from '../tensor/tensor.js';

@@ -1,4 +1,12 @@
-import type { Tensor } from './tensor.js';
+import type { TypedArray } from '../core/dtype.js';
+
+/** What printing needs of a tensor (taken structurally, so this file does not import tensor.ts). */
+export interface Printable {
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  readonly requiresGrad: boolean;
+  data(): TypedArray;
+}
 
 const EDGE = 3;         // elements kept at each end of an elided dim
 const THRESHOLD = 1000; // elide when more elements than this, as PyTorch
@@ -25,7 +33,7 @@ function formatter(values: ArrayLike<number>, dtype: string): (v: number) => str
 }
 
 /** PyTorch-style text: `tensor([[1.0000, 2.5000]], shape=[1,2], dtype=float32)`, elided past 1000 elements. */
-export function formatTensor(t: Tensor): string {
+export function formatTensor(t: Printable): string {
   const data = t.data();
   const fmt = formatter(data, t.dtype);
   const strs = Array.from(data, fmt);

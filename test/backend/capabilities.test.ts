@@ -1,5 +1,5 @@
 /**
- * The optional fused kernels (Backend.fused, src/backend/capabilities.ts)
+ * The optional fused kernels (Backend.fused, src/backend/backend.ts, FusedKernels)
  * against the tensor-op composites that define them: every kernel the wasm
  * backend offers, forward and gradients, float32 tolerance, random shapes
  * including odd sizes, with and without bias/weight, SGD momentum / nesterov /

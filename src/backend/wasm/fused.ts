@@ -1,12 +1,12 @@
 /**
  * The wasm backend's optional fused kernels (Backend.fused, see
- * ../capabilities.ts): float32 SIMD passes for the SGD and Adam updates,
+ * ../backend.ts, FusedKernels): float32 SIMD passes for the SGD and Adam updates,
  * softmax cross-entropy rows, training batch norm and the conv epilogues
  * (bias + ReLU, and the 2×2 max-pool variant), with their backwards. Each
  * declines (null/false) what it does not handle, float64 above all, and the
  * tensor-op composite that defines it runs instead.
  */
-import type { FusedKernels } from '../capabilities.js';
+import type { FusedKernels } from '../backend.js';
 import type { Storage } from '../backend.js';
 import { ws, type WasmContext } from './context.js';
 import { wasmConv, wasmConvEpilogueBackward } from './conv.js';

@@ -3,7 +3,7 @@
  * backend's sgdStep/adamStep capabilities: float32 only; other dtypes are
  * declined (false), so the optimizer's tensor-op composite runs.
  */
-import type { AdamStepOptions, SgdStepOptions } from '../capabilities.js';
+import type { AdamStepOptions, SgdStepOptions } from '../backend.js';
 import { addr, type WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
 
