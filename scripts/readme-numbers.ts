@@ -186,6 +186,8 @@ export async function runQuickExperiments(outRoot: string, names: readonly strin
   const { runExperiment } = await import('../src/experiments/runner.js');
   const { getBackend } = await import('../src/backend/current.js');
   if (getBackend().name !== 'wasm') throw new Error(`readme-numbers: the README's numbers are from the wasm backend (current: ${getBackend().name})`);
+  const { fusedKernels } = await import('../src/ops/fused.js');
+  if (!fusedKernels(getBackend())) throw new Error('readme-numbers: the README\'s numbers are from the wasm backend with its fused kernels (unset TENSORGRAD_FUSED)');
   const out = new Map<string, ResultsJson>();
   for (const name of names) {
     const dir = join(outRoot, name);

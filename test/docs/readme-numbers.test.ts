@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../src/index.js';
 import { getBackend, setBackend } from '../../src/backend/current.js';
+import { setFusedKernelsEnabled } from '../../src/ops/fused.js';
 import { FULL_CELLS, markedNumbers, QUICK_EXPERIMENTS, recordedFullRuns, rewriteNumbers, runQuickExperiments } from '../../scripts/readme-numbers.js';
 import { ROOT } from './markdown.js';
 
@@ -33,10 +34,12 @@ describe('README experiment numbers', () => {
   });
 
   test('the quoted quick-run numbers equal a fresh run (else: npm run readme:numbers)', async () => {
-    // The README's numbers are the wasm backend's (float32 sums in another order than the reference's),
-    // also when the suite runs with TENSORGRAD_BACKEND=reference.
+    // The README's numbers are the wasm backend's with its fused kernels (float32 sums in another
+    // order than the reference's or the composites'), also when the suite runs with
+    // TENSORGRAD_BACKEND=reference or TENSORGRAD_FUSED=0.
     const before = getBackend();
     setBackend('wasm');
+    setFusedKernelsEnabled(true);
     try {
       const fresh = markedNumbers(rewriteNumbers(readme, await runQuickExperiments(dir)));
       for (const [name, cell] of markedNumbers(readme)) {
@@ -44,6 +47,7 @@ describe('README experiment numbers', () => {
       }
     } finally {
       setBackend(before);
+      setFusedKernelsEnabled(undefined);
     }
   });
 });
