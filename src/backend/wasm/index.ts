@@ -36,6 +36,7 @@ import { Heap, PRESSURE_BYTES } from './heap.js';
 import { canLoadSync, findCleanupSome, findGc, loadKernels, loadKernelsSync, type LoadedModule, type LoadOptions } from './loader.js';
 import { cleanupNow, useCleanupSome } from './storage.js';
 import { WasmBackend } from './backend.js';
+import type { FusedKernels } from '../backend.js';
 import type { WasmContext } from './context.js';
 import { checkThreadCount, defaultThreadCount, MAX_THREADS, sharedMemorySupported } from './threads.js';
 
@@ -117,27 +118,29 @@ function assemble(loaded: LoadedModule, opts: WasmBackendOptions): WasmBackend {
  * throws, the next one starts from a consistent backend.
  */
 function guardCalls(backend: WasmBackend, heap: Heap, ctx: WasmContext): WasmBackend {
+  const guard = <F extends (...args: never[]) => unknown>(method: F, self: object): F =>
+    ((...args: Parameters<F>) => {
+      heap.depth++;
+      try {
+        return method.apply(self, args);
+      } finally {
+        if (--heap.depth === 0) {
+          ctx.settle();
+          heap.drainPending();
+        }
+      }
+    }) as F;
   const proto = Object.getPrototypeOf(backend) as object;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const desc = Object.getOwnPropertyDescriptor(proto, name);
     if (name === 'constructor' || !desc || typeof desc.value !== 'function') continue;
-    const method = desc.value as (...args: unknown[]) => unknown;
-    Object.defineProperty(backend, name, {
-      value: (...args: unknown[]) => {
-        heap.depth++;
-        try {
-          return method.apply(backend, args);
-        } finally {
-          if (--heap.depth === 0) {
-            ctx.settle();
-            heap.drainPending();
-          }
-        }
-      },
-      writable: true,
-      configurable: true,
-    });
+    Object.defineProperty(backend, name, { value: guard(desc.value as (...a: never[]) => unknown, backend), writable: true, configurable: true });
   }
+  // The optional fused kernels allocate and call kernels too: the same guard.
+  const fused = Object.fromEntries(
+    Object.entries(backend.fused).map(([name, fn]) => [name, guard(fn as (...a: never[]) => unknown, backend.fused)]),
+  ) as FusedKernels;
+  Object.defineProperty(backend, 'fused', { value: fused, writable: false, configurable: true });
   return backend;
 }
 
