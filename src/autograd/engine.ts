@@ -3,7 +3,7 @@ import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Storage } from '../backend/backend.js';
 import { withBirthLog } from '../backend/birth-log.js';
-import { GRADIENTS, type GradContext, type Primitive } from './gradients.js';
+import { GRADIENTS, type GradContext, type GradRule, type Primitive } from './gradients.js';
 import { reduceToShape } from './reduce-to-shape.js';
 import { GradNode, installBackward, postOrder, withGradMode, type BackwardOptions } from '../tensor/graph.js';
 import { filled } from '../ops/core.js';
@@ -72,6 +72,45 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, owner: GradOwnership | null): v
  * so their memory can be reclaimed.
  */
 export function runBackward(root: Tensor, seed: Tensor | null, opts: BackwardOptions = {}): void {
+  backwardPass(root, seed, opts, null);
+}
+
+/**
+ * Gradient rules that stand in for the table's (gradients.ts) during one
+ * backward pass, by primitive name. The replacement sees the same context
+ * (saved tensors, attributes) as the rule it replaces.
+ */
+export type RuleOverrides = Readonly<Partial<Record<Primitive, GradRule>>>;
+
+/**
+ * A backward pass like `tensor.backward(seed)`, except that the primitives
+ * named in `rules` use those gradient rules instead of the table's. This is
+ * how modified backward passes that are not derivatives are computed without
+ * touching the model: guided backpropagation and the deconvnet (src/viz), which
+ * change only how the gradient crosses a ReLU. Rules apply to recorded
+ * primitives, so they reach every ReLU: a layer, `F.relu` in a custom forward,
+ * and the ReLU fused into a conv kernel (the 'conv' node with `attrs.relu`,
+ * 'convReluPool'). Shapes: as `backward` (seed has the root's shape; null = 1
+ * for a one-element root). Internal to the library (not exported from the package).
+ * @example
+ * x.requiresGrad = true;
+ * backwardWithRules(model.forward(x).sum(), null, { relu: (g, c) => GRADIENTS.relu(g.relu(), c) }); // guided backprop
+ * x.grad // the modified "gradient"
+ */
+export function backwardWithRules(root: Tensor, seed: Tensor | null, rules: RuleOverrides, opts: BackwardOptions = {}): void {
+  if (typeof rules !== 'object' || rules === null) throw new TensorError(`backwardWithRules: rules must be an object from primitive name to gradient rule (got ${String(rules)})`);
+  for (const [op, rule] of Object.entries(rules)) {
+    if (!Object.hasOwn(GRADIENTS, op)) throw new TensorError(`backwardWithRules: '${op}' is not a differentiable primitive (known: ${Object.keys(GRADIENTS).join(', ')})`);
+    if (typeof rule !== 'function') throw new TensorError(`backwardWithRules: the rule for '${op}' must be a function (got ${typeof rule})`);
+  }
+  if (seed ? !shapesEqual(seed.shape, root.shape) : root.numel() !== 1) {
+    throw new TensorError(`backwardWithRules: the seed must have the root's shape ${fmtShape(root.shape)} (got ${seed ? fmtShape(seed.shape) : 'none, which needs a one-element root'})`);
+  }
+  backwardPass(root, seed, opts, rules);
+}
+
+/** runBackward and backwardWithRules: the pass, with the table's rules or some replaced. */
+function backwardPass(root: Tensor, seed: Tensor | null, opts: BackwardOptions, rules: RuleOverrides | null): void {
   withGradMode(false, () => {
     const grad = seed ?? filled(root.shape, 1, root.dtype, root.backend);
     if (!root._node) {
@@ -82,13 +121,15 @@ export function runBackward(root: Tensor, seed: Tensor | null, opts: BackwardOpt
     const owner = new GradOwnership(grad, order);
     // Every buffer the pass allocates, except the leaves' gradients, is
     // unreachable once it ends: give those back at once (see birth-log.ts).
-    const { born } = withBirthLog(() => backwardNodes(order, root._node!, grad, owner, opts));
+    const { born } = withBirthLog(() => backwardNodes(order, root._node!, grad, owner, opts, rules));
     for (const s of born) if (!owner.keeps(s)) s.backend.release(s);
   });
 }
 
 /** The body of a backward pass: gradient rules in reverse topological order. */
-function backwardNodes(order: readonly GradNode[], rootNode: GradNode, grad: Tensor, owner: GradOwnership, opts: BackwardOptions): void {
+function backwardNodes(
+  order: readonly GradNode[], rootNode: GradNode, grad: Tensor, owner: GradOwnership, opts: BackwardOptions, rules: RuleOverrides | null,
+): void {
   const grads = new Map<GradNode, Tensor>([[rootNode, grad]]);
   for (const node of order) {
     const g = grads.get(node);
@@ -108,7 +149,8 @@ function backwardNodes(order: readonly GradNode[], rootNode: GradNode, grad: Ten
       inputShapes: node.inputShapes,
       inputDtypes: node.inputDtypes,
     };
-    const rule = Object.hasOwn(GRADIENTS, node.op) ? GRADIENTS[node.op as Primitive] : undefined;
+    const override = rules && Object.hasOwn(rules, node.op) ? rules[node.op as Primitive] : undefined;
+    const rule = override ?? (Object.hasOwn(GRADIENTS, node.op) ? GRADIENTS[node.op as Primitive] : undefined);
     if (!rule) throw new Error(`internal: no gradient rule for the recorded op '${node.op}'`);
     const inputGrads = rule(g, ctx);
     if (!opts.retainGraph) node.saved = null;

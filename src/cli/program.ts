@@ -19,6 +19,8 @@ import { chosenBackend, restoreBackend } from '../backend/current.js';
 import { applyThreads, BACKENDS, useBackend } from './backend.js';
 import { choiceFlag, intFlag, LIMITS, numberFlag } from './flags.js';
 import { cliIO, withCliIO, type CliIO } from './io.js';
+import { snapshotEpochsFlag } from './snapshots.js';
+import { UNIT_RANGE, VIEW_HELP, VIZ_VIEWS } from './viz-options.js';
 
 /** The option keys the user typed (not defaults): what --resume compares against the checkpoint. */
 function givenKeys(cmd: Command): Set<string> {
@@ -82,6 +84,8 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     .addOption(threadsOption())
     .option('--train-subset <n>', 'use only the first n training images (quick runs)', intFlag('--train-subset', LIMITS.subset))
     .option('--test-subset <n>', 'use only the first n test images', intFlag('--test-subset', LIMITS.subset))
+    .option('--snapshot-epochs <list>', 'keep the weights of these epochs in RUN/snapshots/ (e.g. 1,2,5,10; for viz evolution)', snapshotEpochsFlag)
+    .option('--report', 'write RUN/report.html (tensorgrad report) at the end of the run')
     .action(async (o, cmd: Command) => {
       setCode(await runCommand('train', verbose(), async () => {
         o.backend = useBackend(o.backend);
@@ -153,8 +157,47 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
       }));
     });
 
+  const viz = program.command('viz')
+    .description('see inside a trained CNN: filters, feature maps, top patches, saliency, ... as PNG/SVG files')
+    .argument('<run>', 'run folder, model .safetensors (config.json beside it), or a zoo model name with --weights')
+    .argument('<view>', `what to render (${VIZ_VIEWS.join(', ')})`)
+    .option('--layer <path>', 'layer path as in the summary / stateDict, e.g. features.0 (default depends on the view)')
+    .option('--unit <n>', 'channel of the layer (or class for maximize without --layer); default: a few units', intFlag('--unit', UNIT_RANGE))
+    .option('--image <file>', 'PNG or JPEG input for maps, saliency and occlusion (default: the first test image)')
+    .option('--out <dir>', 'output folder (default RUN/viz/<view>)')
+    .option('--seed <n>', 'random seed (maximize, SmoothGrad)', intFlag('--seed', LIMITS.seed), 0)
+    .option('--weights <file>', 'weights .safetensors (required with a zoo model name; for a run: other weights, e.g. a snapshot)')
+    .option('--dataset <name>', `dataset of a zoo model (${DATASET_NAMES.join(', ')}; default mnist or cifar10 by input channels)`, choiceFlag('--dataset', 'dataset', DATASET_NAMES))
+    .option('--data-dir <dir>', 'folder with the dataset files (fashion-mnist, cifar10)')
+    .option('--limit <n>', "test images to scan for top, confusion and evolution (default: the run's --test-subset, at most 2000)", intFlag('--limit', LIMITS.subset))
+    .option('--quiet', 'no progress bars')
+    .addOption(backendOption())
+    .addHelpText('after', `\nViews:\n${VIZ_VIEWS.map((v) => `  ${v.padEnd(11)}${VIEW_HELP[v]}`).join('\n')}\n`)
+    .action(async (run, view, o) => {
+      setCode(await runCommand('viz', verbose(), async () => {
+        const { vizCommand } = await import('./viz.js');
+        vizCommand(run, view, o);
+      }));
+    });
+
+  const report = program.command('report')
+    .description('one self-contained HTML page about a trained run: curves, confusion, filters, maps, top patches, saliency, occlusion, summary')
+    .argument('<run>', 'run folder (as written by tensorgrad train)')
+    .option('--out <file>', 'HTML file to write (default RUN/report.html)')
+    .option('--data-dir <dir>', 'folder with the dataset files (fashion-mnist, cifar10)')
+    .option('--limit <n>', "test images to scan for the confusion matrix and top patches (default: the run's --test-subset, at most 10000)", intFlag('--limit', LIMITS.subset))
+    .option('--seed <n>', 'random seed', intFlag('--seed', LIMITS.seed), 0)
+    .option('--quiet', 'no progress bars')
+    .addOption(backendOption())
+    .action(async (run, o) => {
+      setCode(await runCommand('report', verbose(), async () => {
+        const { reportCommand } = await import('./report.js');
+        reportCommand(run, o);
+      }));
+    });
+
   // The subcommands inherit exitOverride; only the command name of their error lines differs.
-  for (const cmd of [train, evalCmd, predict, summary, experiment]) cmd.configureOutput(output(cmd.name()));
+  for (const cmd of [train, evalCmd, predict, summary, experiment, viz, report]) cmd.configureOutput(output(cmd.name()));
   return program;
 }
 

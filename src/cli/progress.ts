@@ -63,3 +63,39 @@ export function createProgress(epochs: number, stream: CliStream): Progress {
     },
   };
 }
+
+/** Progress of one scan over a dataset (top patches, confusion matrix, occlusion). */
+export interface ScanProgress {
+  /** `done` of `total` items processed. */
+  update(done: number, total: number): void;
+  /** Removes the bar (call also when the scan throws). */
+  stop(): void;
+}
+
+/**
+ * A live bar `label [====] done/total | ETA` for a scan over a dataset, on a
+ * terminal only: with `quiet` or when `stream` is not a terminal (logs, tests)
+ * it prints nothing, since a scan's result is what the command prints after.
+ * @example const p = createScanProgress('top patches', cliIO().stderr, opts.quiet); try { scan((d, t) => p.update(d, t)); } finally { p.stop(); }
+ */
+export function createScanProgress(label: string, stream: CliStream, quiet = false): ScanProgress {
+  if (quiet || !stream.isTTY) return { update() {}, stop() {} };
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    update(done, total) {
+      if (!bar) {
+        bar = new cliProgress.SingleBar({
+          format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted}`,
+          barsize: 24, hideCursor: true, clearOnComplete: true, stream: process.stderr, formatTime: (t: number) => formatDuration(t),
+        }, cliProgress.Presets.shades_classic);
+        bar.start(total, 0);
+      }
+      bar.setTotal(total);
+      bar.update(done);
+    },
+    stop() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}

@@ -16,6 +16,7 @@ import { createProgress, formatDuration } from './progress.js';
 import { EXIT, UserError } from './errors.js';
 import { cliErr, cliIO } from './io.js';
 import { peekCheckpoint, resumePlan, type TrainSettings } from './resume.js';
+import { saveSnapshot } from './snapshots.js';
 
 export interface TrainOptions {
   model: string;
@@ -34,6 +35,10 @@ export interface TrainOptions {
   backend?: string;
   trainSubset?: number;
   testSubset?: number;
+  /** Epochs whose weights are kept as RUN/snapshots/epoch-<n>.safetensors (--snapshot-epochs; sorted, each at most the total). */
+  snapshotEpochs?: number[];
+  /** Write RUN/report.html at the end of the run (--report). */
+  report?: boolean;
 }
 
 interface MetricsRow {
@@ -92,11 +97,16 @@ export async function train(opts: TrainOptions, given: ReadonlySet<string> = new
   } else {
     settings = newRunSettings(opts);
   }
+  // Checked against the total before any work, like the other flags; the total may come from the checkpoint.
+  const beyond = (opts.snapshotEpochs ?? []).filter((e) => e > settings.epochs);
+  if (beyond.length) {
+    throw new UserError(`--snapshot-epochs ${beyond.join(',')} ${beyond.length === 1 ? 'is' : 'are'} beyond the run's ${settings.epochs} epochs`);
+  }
   const out = opts.out ?? (opts.resume ? dirname(opts.resume) : defaultOutDir(settings));
   // The output folder is checked before the data is loaded: a bad --out fails at once.
   const created = ensureDir(out, '--out');
   try {
-    return await trainInto(out, settings, opts.resume, backend);
+    return await trainInto(out, settings, opts.resume, backend, { snapshotEpochs: opts.snapshotEpochs ?? [], report: opts.report ?? false });
   } catch (e) {
     // Failed before writing anything (bad data, bad checkpoint): leave no empty run folder behind.
     removeEmptyDirs(created);
@@ -104,8 +114,14 @@ export async function train(opts: TrainOptions, given: ReadonlySet<string> = new
   }
 }
 
+/** What a run writes besides the model, checkpoint and metrics (flags that do not change the training). */
+interface Extras {
+  snapshotEpochs: readonly number[];
+  report: boolean;
+}
+
 /** Trains with `settings` into the existing folder `out`, resuming from `resume` when given. */
-async function trainInto(out: string, settings: TrainSettings, resume: string | undefined, backend: string): Promise<number> {
+async function trainInto(out: string, settings: TrainSettings, resume: string | undefined, backend: string, extras: Extras): Promise<number> {
   const cleaned = cleanStaleTempFiles(out);
   const spec = modelSpec(settings.model);
   let history: MetricsRow[] = [];
@@ -164,6 +180,7 @@ async function trainInto(out: string, settings: TrainSettings, resume: string | 
         writeMetrics(out, history);
         const best = history.reduce((a, b) => (b.test_accuracy > a.test_accuracy ? b : a));
         saveRun(out, { ...config, training: { ...settings, epochsDone: r.epoch, bestTestAccuracy: best.test_accuracy, bestEpoch: best.epoch, finalTestAccuracy: r.testAccuracy } }, model);
+        if (extras.snapshotEpochs.includes(r.epoch)) saveSnapshot(out, r.epoch, model);
         saveCheckpoint(ckptPath, {
           model, optimizer, scheduler: scheduler ?? undefined, epoch: r.epoch, generators: { loader: loaderGenerator },
           extra: { settings, history, config },
@@ -182,6 +199,12 @@ async function trainInto(out: string, settings: TrainSettings, resume: string | 
     const best = history.reduce((a, b) => (b.test_accuracy > a.test_accuracy ? b : a));
     const last = history[history.length - 1]!;
     progress.log(`done in ${formatDuration(seconds)}: final test accuracy ${(last.test_accuracy * 100).toFixed(2)}%, best ${(best.test_accuracy * 100).toFixed(2)}% (epoch ${best.epoch}); model saved to ${out}`);
+  }
+  if (extras.report) {
+    // Loaded only when asked for: the report pulls in every view of tg.viz.
+    const { writeReport } = await import('./report.js');
+    const file = writeReport(out, { dataDir: settings.dataDir });
+    progress.log(`report written to ${file}`);
   }
   return EXIT.ok;
 }
