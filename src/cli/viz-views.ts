@@ -105,9 +105,9 @@ export function maximizeView(ctx: VizContext, o: { layer?: string; units: readon
     ...maximize(ctx.model, {
       ...(layer === undefined ? { objective: 'logit' as const } : { layer, objective: 'channel-mean' as const }),
       unit, inputShape: ctx.config.inputShape, steps: o.steps ?? 128, seed: o.seed,
-      // The model's inputs are normalised (std ~1): a class logit needs a start with some contrast, or a
-      // trained classifier's ReLUs are all off and the gradient is zero (see maximize's initStd).
-      ...(layer === undefined ? { initStd: 1 } : {}),
+      // The model's inputs are normalised (std ~1): start with that much contrast, or a trained
+      // network's first ReLUs can all be off and the gradient is zero (see maximize's initStd).
+      initStd: 1,
     }),
   }));
   const grid = imageGrid(results.map((r) => r.image), { columns: Math.min(results.length, 8), padding: 2 });
