@@ -9,6 +9,7 @@
  * The sizes (images, units, scan limit) are chosen so that LeNet-5 on MNIST
  * takes well under 30 s on 2 cores; see REPORT_SIZES.
  */
+import { esc } from '../viz/svg.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fieldCells, summary } from '../analysis/summary.js';
@@ -53,7 +54,6 @@ export const REPORT_SIZES = {
   evolutionScan: 2000,
 } as const;
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 interface Section {
   id: string;

@@ -156,7 +156,8 @@ export function occlusionView(ctx: VizContext, o: { image: InputImage }): Artifa
   } finally {
     progress.stop();
   }
-  const m = Math.max(1e-6, ...Array.from(heat.data(), Math.abs));
+  let m = 1e-6;
+  for (const v of heat.data()) m = Math.max(m, Math.abs(v)); // a loop: spreading H·W values into Math.max overflows the stack on large images
   const panels = [rgb(o.image.pixels), colormap(heat, { map: 'diverging', range: [-m, m] }), overlay(o.image.pixels, heat, { map: 'diverging', range: [-m, m], alpha: 0.6 })];
   const tag = o.image.tag;
   return [pngArtifact(`${tag}-occlusion.png`,

@@ -5,6 +5,7 @@
  * the model was when it was wrong. Computed in batches without gradients, so
  * memory stays bounded by one batch plus the top-N list.
  */
+import { inEvalFrozen } from './eval-frozen.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { noGrad } from '../tensor/graph.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -103,9 +104,8 @@ export function confusionMatrix(model: Module, data: LabeledData, numClasses: nu
   const matrix = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   const misclassified: Misclassified[] = [];
   let seen = 0, correct = 0, done = 0;
-  const wasTraining = model.training;
-  model.eval();
-  try {
+  // Eval mode and frozen parameters while it runs, each module's own mode restored after.
+  inEvalFrozen(model, () => {
     noGrad(() => {
       for (const [x, y] of batches) {
         const out = model.forward(x) as unknown;
@@ -133,9 +133,7 @@ export function confusionMatrix(model: Module, data: LabeledData, numClasses: nu
         opts.onProgress?.(++done, totalBatches);
       }
     });
-  } finally {
-    model.train(wasTraining);
-  }
+  });
   const perClassAccuracy = matrix.map((row, c) => {
     const n = row.reduce((a, b) => a + b, 0);
     return n ? row[c]! / n : NaN;

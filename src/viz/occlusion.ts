@@ -62,6 +62,8 @@ export function occlusion(model: Module, image: Tensor, opts: OcclusionOptions =
   const size = positiveInt(fn, 'size', opts.size, Math.max(1, Math.round(Math.min(H, W) / 4)));
   if (size > H || size > W) throw new TensorError(`${fn}: size ${size} is larger than the image (${H}x${W})`);
   const stride = positiveInt(fn, 'stride', opts.stride, Math.max(1, Math.round(size / 2)));
+  // A stride beyond the window would leave pixels that no window covers (their drop undefined).
+  if (stride > size) throw new TensorError(`${fn}: stride ${stride} is larger than size ${size}, which would leave pixels no window covers`);
   const batchSize = positiveInt(fn, 'batchSize', opts.batchSize, 32);
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') throw new TensorError(`${fn}: onProgress must be a function (got ${typeof opts.onProgress})`);
   const fill = fillValues(img, opts.fill ?? 0.5);

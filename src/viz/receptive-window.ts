@@ -41,15 +41,22 @@ export function layerField(model: Module, layer: string, imageShape: readonly nu
 
 /**
  * The input window under output position [row, col]: centred at
- * start + position·jump, `size` pixels wide (centre ± (size-1)/2), rounded to
+ * start + position·jump, `size` pixels wide (centre ± (size-1)/2), widened to
  * whole pixels where the arithmetic is fractional (adaptive pools). A global
  * field is the whole image `[H, W]`.
  * @example fieldWindow({ size: [16, 16], jump: [4, 4], start: [5.5, 5.5] }, [0, 1], [28, 28]) // { top: -2, left: 2, height: 16, width: 16 }
  */
 export function fieldWindow(field: ImageField, position: readonly [number, number], imageSize: readonly [number, number]): PixelWindow {
   if (field === 'global') return { top: 0, left: 0, height: imageSize[0], width: imageSize[1] };
-  const edge = (d: 0 | 1) => Math.round(field.start[d]! + position[d] * field.jump[d]! - (field.size[d]! - 1) / 2);
-  return { top: edge(0), left: edge(1), height: field.size[0]!, width: field.size[1]! };
+  // Fractional fields (adaptive pools) widen to whole pixels on both sides, so the window always
+  // contains every pixel the field touches; integer fields are unchanged.
+  const span = (d: 0 | 1) => {
+    const centre = field.start[d]! + position[d] * field.jump[d]!, half = (field.size[d]! - 1) / 2;
+    const lo = Math.floor(centre - half + 1e-9), hi = Math.ceil(centre + half - 1e-9);
+    return { lo, len: hi - lo + 1 };
+  };
+  const [r, c] = [span(0), span(1)];
+  return { top: r.lo, left: c.lo, height: r.len, width: c.len };
 }
 
 /**

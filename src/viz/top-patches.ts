@@ -25,7 +25,10 @@ export interface TopPatchesOptions extends TopActivationsOptions {
 export interface PatchEntry extends Activation {
   /** Input pixels under the activation's receptive field (may reach outside the image). */
   window: PixelWindow;
-  /** The input crop `[C, window.height, window.width]`, as stored in the source. */
+  /**
+   * The input crop `[C, window.height, window.width]`, in the source's own units: for
+   * normalised inputs, map it back to [0, 1] (x·std + mean) before `topPatchesImage` or a PNG.
+   */
   patch: Tensor;
   /** The projection cropped to the same window, as an image in [0, 1] (0.5 = zero); null with projection 'none'. */
   projection: Tensor | null;

@@ -102,6 +102,7 @@ test('occlusion errors name the function and the bad argument', () => {
   assert.throws(() => occlusion(model, tg.rand([3, 28, 28])), /occlusion: the model cannot take an image \[3,28,28\]/);
   assert.throws(() => occlusion(model, x, { size: 29 }), /occlusion: size 29 is larger than the image \(28x28\)/);
   assert.throws(() => occlusion(model, x, { stride: 0 }), /occlusion: stride must be a positive integer \(got 0\)/);
+  assert.throws(() => occlusion(model, x, { size: 3, stride: 5 }), /occlusion: stride 5 is larger than size 3, which would leave pixels no window covers/);
   assert.throws(() => occlusion(model, x, { fill: 'grey' as never }), /occlusion: fill must be a number or 'mean' \(got "grey"\)/);
   assert.throws(() => occlusion(model, x, { target: -1 }), /occlusion: target must be 'predicted' or a class index in 0\.\.9/);
   assert.throws(() => occlusion(model, x, { onProgress: 3 as never }), /occlusion: onProgress must be a function/);
