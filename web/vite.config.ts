@@ -28,6 +28,8 @@ export default defineConfig({
   resolve: { alias: { tensorgrad: fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
   server: { headers: isolation, fs: { allow: [repoRoot] } },
   preview: { headers: isolation },
+  // Keep class names in the build: the worker reports layer kinds (Conv2d, ReLU, ...) by constructor name.
+  esbuild: { keepNames: true },
   // Module workers, so the worker can import tensorgrad and share chunks with the page.
   worker: { format: 'es' },
   build: {

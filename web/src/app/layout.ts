@@ -6,7 +6,10 @@
  * URL hash (`#draw`), so a link can open a section. Nothing runs at import.
  */
 import { mountConvExplorer } from '../conv-explorer/view.js';
+import { WorkerClient } from './client.js';
 import { mountDrawPanel } from './draw-panel.js';
+import { mountInsidePanel } from './inside-panel.js';
+import { mountModelFiles } from './model-files.js';
 import { createTabs, type TabSpec } from './tabs.js';
 import { mountTrainPanel } from './train-panel.js';
 
@@ -20,6 +23,8 @@ export const TABS: readonly TabSpec[] = [
 export interface AppOptions {
   /** Start training as soon as the worker is ready (`?autostart=1`). */
   autostart?: boolean;
+  /** The MNIST bundle's URL; default `data/mnist-web.bin.gz` beside the page. */
+  dataUrl?: string;
 }
 
 /**
@@ -44,10 +49,12 @@ export function mountApp(root: HTMLElement, opts: AppOptions = {}): void {
   root.append(header, main);
   win.addEventListener('hashchange', () => tabs.select(fromHash()));
 
-  mountTrainPanel(tabs.panels.get('train')!, { autostart: opts.autostart });
-  mountDrawPanel(tabs.panels.get('draw')!);
-  const inside = tabs.panels.get('inside')!;
-  inside.innerHTML = `<h2>Inside the network</h2><p class="note">Next: the first-layer filters updating as training runs,
-    top patches and activation maximisation per channel, and the model summary (shapes, parameters, FLOPs, receptive fields).</p>`;
+  // One worker for the page: it holds the data and the model that every panel looks at.
+  const client = new WorkerClient(new Worker(new URL('../worker/train-worker.ts', import.meta.url), { type: 'module', name: 'tensorgrad-train' }));
+  const train = mountTrainPanel(tabs.panels.get('train')!, client, { autostart: opts.autostart });
+  mountModelFiles(train.extras, client);
+  mountDrawPanel(tabs.panels.get('draw')!, client);
+  mountInsidePanel(tabs.panels.get('inside')!, client);
   mountConvExplorer(tabs.panels.get('convolution')!);
+  client.send({ type: 'init', dataUrl: new URL(opts.dataUrl ?? 'data/mnist-web.bin.gz', doc.baseURI).href });
 }

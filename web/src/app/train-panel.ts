@@ -4,18 +4,21 @@
  * in the module worker (../worker/train-worker.ts); this file only talks to it
  * through protocol.ts messages. DOM module: nothing runs at import.
  */
-import { checkSettings, DEFAULT_SETTINGS, type FromWorker, type RunState, type ToWorker, type TrainSettings } from '../worker/protocol.js';
+import { checkSettings, DEFAULT_SETTINGS, type FromWorker, type RunState, type TrainSettings } from '../worker/protocol.js';
+import type { WorkerClient } from './client.js';
 import { TrainCharts } from './train-chart.js';
 
 export interface TrainPanelOptions {
   /** Start training with the default settings as soon as the worker is ready (`?autostart=1`, for headless checks). */
   autostart?: boolean;
-  /** The MNIST bundle's URL; default `data/mnist-web.bin.gz` beside the page. */
-  dataUrl?: string;
 }
 
 export interface TrainPanel {
-  /** Stops the worker and removes the panel's elements. */
+  /** Where other controls for the run go (the save / load buttons). */
+  extras: HTMLElement;
+  /** Shows `settings` in the form (after a model was loaded from a file). */
+  showSettings(settings: TrainSettings): void;
+  /** Removes the panel's elements and stops listening to the worker. */
   destroy(): void;
 }
 
@@ -59,6 +62,7 @@ const FORM_HTML = `
   </div>
   <ul class="train-errors" aria-live="assertive"></ul>
 </form>
+<div class="train-extras"></div>
 <p class="train-threads note" hidden></p>
 <p class="train-status" id="train-status" role="status" aria-live="polite">Loading the data and the WebAssembly kernels…</p>
 <dl class="train-stats">
@@ -79,10 +83,14 @@ function q<T extends Element>(root: ParentNode, sel: string): T {
 }
 
 /**
- * Builds the Train tab in `root` and starts the worker (which loads the data and the kernels).
- * @example const panel = mountTrainPanel(document.querySelector('#panel-train')!, { autostart: location.search.includes('autostart=1') });
+ * Builds the Train tab in `root`, driving the worker through `client` (the
+ * page sends `init` once the panels are mounted).
+ * The panel's box carries the run's numbers as data attributes for scripts and
+ * tests: data-state, data-step, data-first-loss, data-loss, data-images-per-second,
+ * data-test-accuracy (latest epoch), data-backend, data-threads.
+ * @example const panel = mountTrainPanel(document.querySelector('#panel-train')!, client, { autostart: location.search.includes('autostart=1') });
  */
-export function mountTrainPanel(root: HTMLElement, opts: TrainPanelOptions = {}): TrainPanel {
+export function mountTrainPanel(root: HTMLElement, client: WorkerClient, opts: TrainPanelOptions = {}): TrainPanel {
   const doc = root.ownerDocument;
   const box = doc.createElement('div');
   box.className = 'train';
@@ -141,6 +149,8 @@ export function mountTrainPanel(root: HTMLElement, opts: TrainPanelOptions = {})
   let lastStep = 0;
   // Set by Reset until the worker confirms 'idle': progress already in flight from the old run is dropped.
   let resetting = false;
+  // Set when weights were loaded from a file and not yet reset or replaced by a new run.
+  let weightsLoaded = false;
 
   function setState(next: RunState): void {
     if (next === 'idle' && resetting) {
@@ -152,7 +162,8 @@ export function mountTrainPanel(root: HTMLElement, opts: TrainPanelOptions = {})
     buttons.start.disabled = next === 'loading' || next === 'running';
     buttons.start.textContent = next === 'paused' ? 'Resume' : 'Start';
     buttons.pause.disabled = next !== 'running';
-    buttons.reset.disabled = next === 'loading' || next === 'idle';
+    // Idle with loaded weights: Reset still has something to undo (back to random weights).
+    buttons.reset.disabled = next === 'loading' || (next === 'idle' && !weightsLoaded);
     // Settings apply to a new run only: locked while one is running or paused.
     const locked = next === 'running' || next === 'paused' || next === 'loading';
     form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select').forEach((el) => { el.disabled = locked; });
@@ -164,8 +175,7 @@ export function mountTrainPanel(root: HTMLElement, opts: TrainPanelOptions = {})
     errorsEl.replaceChildren(...list.map((m) => Object.assign(doc.createElement('li'), { textContent: m })));
   }
 
-  const worker = new Worker(new URL('../worker/train-worker.ts', import.meta.url), { type: 'module', name: 'tensorgrad-train' });
-  const send = (msg: ToWorker): void => worker.postMessage(msg);
+  const send = client.send.bind(client);
 
   function start(): void {
     if (state === 'paused') {
@@ -177,7 +187,10 @@ export function mountTrainPanel(root: HTMLElement, opts: TrainPanelOptions = {})
     showErrors(errors);
     if (errors.length) return;
     settings = next;
+    weightsLoaded = false;
     lastStep = 0;
+    delete box.dataset.firstLoss;
+    delete box.dataset.testAccuracy;
     charts.clear();
     epochsBody.replaceChildren();
     statusEl.textContent = 'Starting…';
@@ -187,6 +200,10 @@ export function mountTrainPanel(root: HTMLElement, opts: TrainPanelOptions = {})
   function onProgress(m: Extract<FromWorker, { type: 'progress' }>): void {
     if (resetting) return;
     lastStep = m.step;
+    box.dataset.step = String(m.step);
+    box.dataset.loss = String(m.loss);
+    box.dataset.firstLoss ??= String(m.loss);
+    box.dataset.imagesPerSecond = String(Math.round(m.imagesPerSecond));
     stat('step').textContent = `${m.step.toLocaleString('en')} (epoch ${m.epoch}/${settings.epochs}, ${Math.round((100 * ((m.step - 1) % m.stepsPerEpoch + 1)) / m.stepsPerEpoch)} %)`;
     stat('loss').textContent = m.loss.toFixed(4);
     stat('trainAccuracy').textContent = `${(m.trainAccuracy * 100).toFixed(1)} %`;
@@ -197,8 +214,7 @@ export function mountTrainPanel(root: HTMLElement, opts: TrainPanelOptions = {})
     charts.addStep(m.step, m.loss, m.trainAccuracy);
   }
 
-  worker.onmessage = (e: MessageEvent<FromWorker>) => {
-    const m = e.data;
+  const unsubscribe = client.on((m: FromWorker) => {
     switch (m.type) {
       case 'ready':
         statusEl.textContent = `Ready: ${m.trainCount.toLocaleString('en')} training and ${m.testCount.toLocaleString('en')} test images loaded in ${m.loadSeconds.toFixed(1)} s; backend ${m.backend}, ${m.threads} thread${m.threads === 1 ? '' : 's'}.`;
@@ -226,36 +242,59 @@ export function mountTrainPanel(root: HTMLElement, opts: TrainPanelOptions = {})
           row.append(Object.assign(doc.createElement('td'), { textContent: v }));
         }
         epochsBody.append(row);
+        box.dataset.testAccuracy = String(m.testAccuracy);
         charts.addTest(lastStep, m.testAccuracy);
         break;
       }
+      case 'loaded':
+        weightsLoaded = true;
+        buttons.reset.disabled = state === 'loading';
+        showSettings(m.settings);
+        statusEl.textContent = 'Weights loaded (see above): Start trains them further with the settings shown; Reset starts again from random weights.';
+        break;
       case 'error':
+        // Errors of the other panels' requests are shown by those panels.
+        if (m.id !== undefined) break;
         showErrors([m.message]);
         statusEl.textContent = `Error: ${m.message}`;
         break;
     }
-  };
-  worker.onerror = (e) => {
-    const msg = `the training worker failed: ${e.message || 'it could not be started'}`;
-    showErrors([msg]);
-    statusEl.textContent = `Error: ${msg}`;
-  };
+  });
 
   buttons.start.addEventListener('click', start);
   buttons.pause.addEventListener('click', () => send({ type: 'pause' }));
   buttons.reset.addEventListener('click', () => {
     send({ type: 'reset' });
     resetting = true;
+    weightsLoaded = false;
     lastStep = 0;
     statusEl.textContent = 'Resetting…';
   });
 
-  setState('loading');
-  send({ type: 'init', dataUrl: new URL(opts.dataUrl ?? 'data/mnist-web.bin.gz', doc.baseURI).href });
+  function showSettings(t: TrainSettings): void {
+    const values: Record<string, string> = {
+      model: t.model, blocks: String(t.cnn.blocks), channels: String(t.cnn.channels), kernel: String(t.cnn.kernel), pool: t.cnn.pool,
+      mlpHidden: String(t.mlpHidden), optimizer: t.optimizer, lr: String(t.lr), momentum: String(t.momentum),
+      batchSize: String(t.batchSize), epochs: String(t.epochs), seed: String(t.seed),
+    };
+    for (const [k, v] of Object.entries(values)) {
+      const el = field(k);
+      // A select without that option (e.g. a loaded MLP width the menu lacks) gets it added, so the form shows the truth.
+      if (el instanceof HTMLSelectElement && !Array.from(el.options).some((o) => o.value === v)) el.append(new Option(v, v));
+      el.value = v;
+    }
+    field<HTMLInputElement>('batchNorm').checked = t.cnn.batchNorm;
+    settings = t;
+    showRelevant();
+  }
+
+  setState(client.ready ? 'idle' : 'loading');
 
   return {
+    extras: q<HTMLElement>(box, '.train-extras'),
+    showSettings,
     destroy(): void {
-      worker.terminate();
+      unsubscribe();
       box.remove();
     },
   };

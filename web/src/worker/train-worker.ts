@@ -1,34 +1,37 @@
 /**
  * The training Web Worker (a module worker): on `init` it fetches and decodes the
  * MNIST bundle and starts the tensorgrad backend (`tg.ready()`: wasm, with worker
- * threads where the page is cross-origin isolated); then it runs one `Trainer`
- * at a time on `start` / `pause` / `reset` messages (protocol.ts). Training here
- * keeps the page responsive; the loop yields between steps so messages get through.
- * Created by the Train panel with
+ * threads where the page is cross-origin isolated), then builds the first
+ * (untrained) model; `start` / `pause` / `reset` drive the WorkerSession
+ * (model-state.ts), and the panels' requests (inspect, filters, units, summary,
+ * save, load) are answered by handleRequest (handlers.ts). Training yields
+ * between steps, so requests are answered while it runs.
+ * Created by the page with
  * `new Worker(new URL('../worker/train-worker.ts', import.meta.url), { type: 'module' })`.
  */
 import * as tg from '../../../src/index.js';
-import { decodeWebData, type WebData } from '../data/web-data.js';
-import { checkSettings, type FromWorker, type RunState, type ToWorker } from './protocol.js';
-import { Trainer } from './trainer.js';
+import { decodeWebData } from '../data/web-data.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { WorkerSession } from './model-state.js';
+import { handleRequest, isRequest } from './handlers.js';
 
 /** The parts of the worker global scope used here (tsconfig's lib is DOM, not WebWorker). */
 interface WorkerScope {
-  postMessage(msg: FromWorker): void;
+  postMessage(msg: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
   crossOriginIsolated?: boolean;
 }
 const scope = self as unknown as WorkerScope;
 
-let data: WebData | null = null;
-let trainer: Trainer | null = null;
-
-const post = (msg: FromWorker): void => scope.postMessage(msg);
-const state = (s: RunState): void => post({ type: 'state', state: s });
+const post = (msg: FromWorker): void => {
+  // A saved file's bytes are handed over, not copied.
+  scope.postMessage(msg, msg.type === 'saved' ? [msg.bytes.buffer] : []);
+};
 const fail = (e: unknown): void => post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+const session = new WorkerSession(post);
 
 async function init(dataUrl: string): Promise<void> {
-  state('loading');
+  post({ type: 'state', state: 'loading' });
   const t0 = performance.now();
   const [backend, bytes] = await Promise.all([
     tg.ready(),
@@ -37,58 +40,34 @@ async function init(dataUrl: string): Promise<void> {
       return new Uint8Array(await res.arrayBuffer());
     }),
   ]);
-  data = await decodeWebData(bytes);
+  session.data = await decodeWebData(bytes);
+  session.ready();
   post({
     type: 'ready', backend: backend.name, threads: tg.getNumThreads(), isolated: scope.crossOriginIsolated === true,
-    trainCount: data.train.count, testCount: data.test.count, loadSeconds: (performance.now() - t0) / 1000,
+    trainCount: session.data.train.count, testCount: session.data.test.count, loadSeconds: (performance.now() - t0) / 1000,
   });
-  state('idle');
-}
-
-function start(msg: Extract<ToWorker, { type: 'start' }>): void {
-  if (!data) throw new Error('start: the data is not loaded yet');
-  if (trainer?.isPaused) {
-    trainer.resume();
-    state('running');
-    return;
-  }
-  if (trainer) return; // already running
-  const errors = checkSettings(msg.settings);
-  if (errors.length) throw new Error(`start: ${errors.join('; ')}`);
-  const t = new Trainer(data, msg.settings, { post });
-  trainer = t;
-  state('running');
-  t.run().then((finished) => {
-    if (trainer !== t) return; // reset meanwhile: the new state was already posted
-    trainer = null;
-    state(finished ? 'done' : 'idle');
-  }, (e: unknown) => {
-    if (trainer === t) trainer = null;
-    fail(e);
-    state('idle');
-  });
+  post({ type: 'state', state: 'idle' });
 }
 
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   try {
+    if (isRequest(msg)) {
+      post(handleRequest(session, msg));
+      return;
+    }
     switch (msg.type) {
       case 'init':
         init(msg.dataUrl).catch(fail);
         break;
       case 'start':
-        start(msg);
+        session.start(msg.settings);
         break;
       case 'pause':
-        if (trainer && !trainer.isPaused) {
-          trainer.pause();
-          state('paused');
-        }
+        session.pause();
         break;
       case 'reset':
-        trainer?.stop();
-        trainer = null;
-        state('idle');
+        session.reset();
         break;
     }
   } catch (err) {

@@ -28,6 +28,13 @@ export interface TrainerOptions {
   yieldNow?: () => Promise<void>;
   /** Least time between progress messages; default 200 ms (the panel redraws at most ~5x/s). */
   reportMs?: number;
+  /**
+   * Train this network instead of building one from the settings (e.g. weights the
+   * page loaded: Start then continues training them with the form's optimizer).
+   */
+  model?: tg.nn.Module;
+  /** Called after every optimizer step (the worker counts the model's steps with it). */
+  onStep?: () => void;
 }
 
 /**
@@ -118,17 +125,19 @@ export class Trainer {
   private readonly post: (msg: FromWorker) => void;
   private readonly yieldNow: () => Promise<void>;
   private readonly reportMs: number;
+  private readonly onStep: (() => void) | undefined;
   private paused = false;
   private stopped = false;
   private wake: (() => void) | null = null;
 
   constructor(private readonly data: WebData, private readonly settings: TrainSettings, opts: TrainerOptions) {
     tg.manualSeed(settings.seed);
-    this.model = buildNetwork(settings);
+    this.model = opts.model ?? buildNetwork(settings);
     this.optimizer = buildOptimizer(this.model.parameters(), settings);
     this.post = opts.post;
     this.yieldNow = opts.yieldNow ?? messageChannelYield();
     this.reportMs = opts.reportMs ?? 200;
+    this.onStep = opts.onStep;
   }
 
   /** Holds the loop after the current step. */
@@ -190,6 +199,7 @@ export class Trainer {
         accAvg = (1 - ACC_SMOOTHING) * accAvg + ACC_SMOOTHING * batchAcc;
         accWeight = (1 - ACC_SMOOTHING) * accWeight + ACC_SMOOTHING;
         step++;
+        this.onStep?.();
         windowImages += y.shape[0]!;
         windowLoss += l;
         windowSteps++;
