@@ -15,7 +15,7 @@ export async function nodeTrainingSpeed(tg, data, batchSize, epochs) {
   await tg.ready();
   const stamps = [];
   const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
-  const trainer = new Trainer(data, { ...DEFAULT_SETTINGS, model: 'lenet5', optimizer: 'sgd', lr: 0.01, batchSize, epochs }, {
+  const trainer = new Trainer(data, { ...DEFAULT_SETTINGS, model: 'lenet5', optimizer: 'sgd', lr: 0.05, schedule: 'one-cycle', batchSize, epochs }, {
     post: () => {},
     // The page yields a macrotask per step so messages get through; a resolved promise is the Node equivalent cost-wise.
     yieldNow: () => Promise.resolve(),

@@ -46,9 +46,9 @@ export async function waitReady(page, timeoutMs = 60_000) {
  * each epoch is left out); epoch 1 is counted from `warmSteps` on. The figure is the
  * median over the epochs: on a 2-core machine single epochs vary by +-20 % (the page's
  * own rendering and the browser's processes share the cores with the training threads).
- * @example const r = await trainRun(page, { batchSize: 32, epochs: 3, lr: 0.01, lossStep: 300, trainCount: 12000 });
+ * @example const r = await trainRun(page, { batchSize: 32, epochs: 3, lr: 0.05, lossStep: 300, trainCount: 12000 });
  */
-export async function trainRun(page, { batchSize, epochs, lr, lossStep, trainCount, warmSteps = 60, timeoutMs = 120_000 }) {
+export async function trainRun(page, { batchSize, epochs, lr, schedule = 'one-cycle', lossStep, trainCount, warmSteps = 60, timeoutMs = 120_000 }) {
   const field = (name) => page.locator(`.train [name="${name}"]`);
   // A fresh run: after a finished or loaded model, Start would train that model further.
   const reset = page.locator('.train button[name="reset"]');
@@ -59,6 +59,7 @@ export async function trainRun(page, { batchSize, epochs, lr, lossStep, trainCou
   await field('model').selectOption('lenet5');
   await field('optimizer').selectOption('sgd'); // before lr: changing the optimizer puts its default lr in the field
   await field('lr').fill(String(lr));
+  await field('schedule').selectOption(schedule);
   await field('batchSize').selectOption(String(batchSize));
   await field('epochs').fill(String(epochs));
   await field('seed').fill('0');

@@ -76,7 +76,8 @@ export function mountUnitsSection(parent: HTMLElement, client: WorkerClient): Un
     const labels = layer ? channelPageLabels(layer.channels, CHANNELS_PER_PAGE) : [];
     const keep = pageSelect.value;
     pageSelect.replaceChildren(...labels.map((text, i) => new Option(text, String(i))));
-    if (labels[Number(keep)] !== undefined) pageSelect.value = keep;
+    // Keep the chosen page when the new layer has it ('' = nothing chosen yet: the first page stays selected).
+    if (keep !== '' && labels[Number(keep)] !== undefined) pageSelect.value = keep;
     pageField.hidden = labels.length <= 1;
   }
 

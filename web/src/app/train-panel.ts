@@ -23,7 +23,7 @@ export interface TrainPanel {
 }
 
 /** Default learning rate per optimizer: switching optimizer puts the other's default in the field. */
-const DEFAULT_LR = { sgd: 0.01, adam: 0.001 } as const;
+const DEFAULT_LR = { sgd: 0.05, adam: 0.001 } as const;
 
 const FORM_HTML = `
 <form class="train-form" novalidate>
@@ -49,6 +49,7 @@ const FORM_HTML = `
     <div class="field-row">
       <label class="field">Optimizer <select name="optimizer"><option value="sgd">SGD, momentum</option><option value="adam">Adam</option></select></label>
       <label class="field">Learning rate <input name="lr" type="number" min="0" step="any" inputmode="decimal"></label>
+      <label class="field" title="One-cycle: the learning rate rises to the value set over the first 30 % of the steps, then falls to almost 0 (as the CLI trains). Constant: the value set throughout.">Schedule <select name="schedule"><option value="one-cycle">One-cycle</option><option value="constant">Constant</option></select></label>
       <label class="field sgd-only">Momentum <input name="momentum" type="number" min="0" max="0.999" step="0.05" inputmode="decimal"></label>
       <label class="field">Batch size <select name="batchSize"><option>16</option><option>32</option><option>64</option><option>128</option><option>256</option></select></label>
       <label class="field">Epochs <input name="epochs" type="number" min="1" max="100" step="1" inputmode="numeric"></label>
@@ -62,7 +63,6 @@ const FORM_HTML = `
   </div>
   <ul class="train-errors" aria-live="assertive"></ul>
 </form>
-<div class="train-extras"></div>
 <p class="train-threads note" hidden></p>
 <p class="train-status" id="train-status" role="status" aria-live="polite">Loading the data and the WebAssembly kernels…</p>
 <dl class="train-stats">
@@ -74,7 +74,8 @@ const FORM_HTML = `
 <div class="train-charts"><figure class="chart" data-chart="loss"></figure><figure class="chart" data-chart="acc"></figure></div>
 <table class="train-epochs"><caption>Test accuracy after each epoch</caption>
   <thead><tr><th scope="col">Epoch</th><th scope="col">Test accuracy</th><th scope="col">Test loss</th><th scope="col">Seconds</th></tr></thead>
-  <tbody></tbody></table>`;
+  <tbody></tbody></table>
+<div class="train-extras"></div>`;
 
 function q<T extends Element>(root: ParentNode, sel: string): T {
   const e = root.querySelector<T>(sel);
@@ -109,7 +110,7 @@ export function mountTrainPanel(root: HTMLElement, client: WorkerClient, opts: T
   const s = DEFAULT_SETTINGS;
   const initial: Record<string, string> = {
     model: s.model, blocks: String(s.cnn.blocks), channels: String(s.cnn.channels), kernel: String(s.cnn.kernel), pool: s.cnn.pool,
-    mlpHidden: String(s.mlpHidden), optimizer: s.optimizer, lr: String(s.lr), momentum: String(s.momentum),
+    mlpHidden: String(s.mlpHidden), optimizer: s.optimizer, lr: String(s.lr), schedule: s.schedule, momentum: String(s.momentum),
     batchSize: String(s.batchSize), epochs: String(s.epochs), seed: String(s.seed),
   };
   for (const [k, v] of Object.entries(initial)) field(k).value = v;
@@ -125,7 +126,7 @@ export function mountTrainPanel(root: HTMLElement, client: WorkerClient, opts: T
       },
       mlpHidden: num('mlpHidden'),
       optimizer: field('optimizer').value as TrainSettings['optimizer'],
-      lr: num('lr'), momentum: num('momentum'), batchSize: num('batchSize'), epochs: num('epochs'), seed: num('seed'),
+      lr: num('lr'), schedule: field('schedule').value as TrainSettings['schedule'], momentum: num('momentum'), batchSize: num('batchSize'), epochs: num('epochs'), seed: num('seed'),
     };
   }
 
@@ -208,7 +209,7 @@ export function mountTrainPanel(root: HTMLElement, client: WorkerClient, opts: T
     stat('loss').textContent = m.loss.toFixed(4);
     stat('trainAccuracy').textContent = `${(m.trainAccuracy * 100).toFixed(1)} %`;
     stat('imagesPerSecond').textContent = Math.round(m.imagesPerSecond).toLocaleString('en');
-    const line = `Step ${m.step}, epoch ${m.epoch}/${settings.epochs}: loss ${m.loss.toFixed(4)}, train accuracy ${(m.trainAccuracy * 100).toFixed(1)} %, ${Math.round(m.imagesPerSecond)} images/s.`;
+    const line = `Step ${m.step}, epoch ${m.epoch}/${settings.epochs}: loss ${m.loss.toFixed(4)}, train accuracy ${(m.trainAccuracy * 100).toFixed(1)} %, learning rate ${m.lr.toPrecision(3)}, ${Math.round(m.imagesPerSecond)} images/s.`;
     statusEl.dataset.last = line;
     if (state === 'running') statusEl.textContent = `Training. ${line}`;
     charts.addStep(m.step, m.loss, m.trainAccuracy);
@@ -274,7 +275,7 @@ export function mountTrainPanel(root: HTMLElement, client: WorkerClient, opts: T
   function showSettings(t: TrainSettings): void {
     const values: Record<string, string> = {
       model: t.model, blocks: String(t.cnn.blocks), channels: String(t.cnn.channels), kernel: String(t.cnn.kernel), pool: t.cnn.pool,
-      mlpHidden: String(t.mlpHidden), optimizer: t.optimizer, lr: String(t.lr), momentum: String(t.momentum),
+      mlpHidden: String(t.mlpHidden), optimizer: t.optimizer, lr: String(t.lr), schedule: t.schedule, momentum: String(t.momentum),
       batchSize: String(t.batchSize), epochs: String(t.epochs), seed: String(t.seed),
     };
     for (const [k, v] of Object.entries(values)) {

@@ -7,6 +7,8 @@
 /** The networks the Train panel offers. */
 export type ModelKind = 'lenet5' | 'cnn' | 'mlp';
 export type OptimizerKind = 'sgd' | 'adam';
+/** 'constant': the learning rate as set; 'one-cycle': warm up to it over the first 30 % of the steps, then anneal to ~0 (OneCycleLR, as the CLI trains). */
+export type ScheduleKind = 'constant' | 'one-cycle';
 
 /** The small CNN builder's choices: `blocks` x (conv k x k, 'same' padding -> [batch norm] -> ReLU -> pool 2). */
 export interface CnnSettings {
@@ -26,7 +28,9 @@ export interface TrainSettings {
   /** Width of the MLP's two hidden layers. */
   mlpHidden: number;
   optimizer: OptimizerKind;
+  /** The learning rate (the peak, with 'one-cycle'). */
   lr: number;
+  schedule: ScheduleKind;
   /** SGD momentum (ignored by Adam). */
   momentum: number;
   batchSize: number;
@@ -39,7 +43,9 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   cnn: { blocks: 2, channels: 8, kernel: 3, pool: 'max', batchNorm: false },
   mlpHidden: 128,
   optimizer: 'sgd',
-  lr: 0.01,
+  // The CLI's main-job settings: SGD with momentum, one-cycle peaking at 0.05 (97.5 % test accuracy on the page's data in 3 epochs, seed 0).
+  lr: 0.05,
+  schedule: 'one-cycle',
   momentum: 0.9,
   batchSize: 32,
   epochs: 3,
@@ -221,8 +227,8 @@ export type RunState = 'loading' | 'idle' | 'running' | 'paused' | 'done';
 export type FromWorker =
   | { type: 'ready'; backend: string; threads: number; isolated: boolean; trainCount: number; testCount: number; loadSeconds: number }
   | { type: 'state'; state: RunState }
-  /** `loss`: mean over the steps since the last progress message; `trainAccuracy`: moving average over recent batches. */
-  | { type: 'progress'; epoch: number; step: number; stepsPerEpoch: number; loss: number; trainAccuracy: number; imagesPerSecond: number }
+  /** `loss`: mean over the steps since the last progress message; `trainAccuracy`: moving average over recent batches; `lr`: the learning rate now. */
+  | { type: 'progress'; epoch: number; step: number; stepsPerEpoch: number; loss: number; trainAccuracy: number; imagesPerSecond: number; lr: number }
   | { type: 'epoch'; epoch: number; testAccuracy: number; testLoss: number; seconds: number }
   /** The current model changed (new run, reset, load): views showing it should refresh. */
   | { type: 'model'; modelVersion: number; settings: TrainSettings }
@@ -258,6 +264,7 @@ export function checkSettings(s: TrainSettings): string[] {
   };
   if (!['lenet5', 'cnn', 'mlp'].includes(s.model)) errors.push(`model must be lenet5, cnn or mlp (got ${String(s.model)})`);
   if (!['sgd', 'adam'].includes(s.optimizer)) errors.push(`optimizer must be sgd or adam (got ${String(s.optimizer)})`);
+  if (!['constant', 'one-cycle'].includes(s.schedule)) errors.push(`learning-rate schedule must be constant or one-cycle (got ${String(s.schedule)})`);
   range('learning rate', s.lr, 0, 10, false, true);
   range('momentum', s.momentum, 0, 0.999, false);
   range('batch size', s.batchSize, 1, 1024, true);

@@ -122,6 +122,8 @@ export function evaluateSplit(model: tg.nn.Module, split: WebSplit, rows: number
 export class Trainer {
   readonly model: tg.nn.Module;
   private readonly optimizer: tg.optim.SGD | tg.optim.Adam;
+  /** OneCycleLR over this run's steps, stepped per batch; null for a constant learning rate. */
+  private readonly scheduler: tg.optim.OneCycleLR | null;
   private readonly post: (msg: FromWorker) => void;
   private readonly yieldNow: () => Promise<void>;
   private readonly reportMs: number;
@@ -134,6 +136,9 @@ export class Trainer {
     tg.manualSeed(settings.seed);
     this.model = opts.model ?? buildNetwork(settings);
     this.optimizer = buildOptimizer(this.model.parameters(), settings);
+    this.scheduler = settings.schedule === 'one-cycle'
+      ? new tg.optim.OneCycleLR(this.optimizer, { maxLr: settings.lr, epochs: settings.epochs, stepsPerEpoch: Math.ceil(data.train.count / settings.batchSize) })
+      : null;
     this.post = opts.post;
     this.yieldNow = opts.yieldNow ?? messageChannelYield();
     this.reportMs = opts.reportMs ?? 200;
@@ -189,6 +194,7 @@ export class Trainer {
         this.optimizer.zeroGrad();
         loss.backward();
         this.optimizer.step();
+        this.scheduler?.step();
         const l = loss.item();
         if (!Number.isFinite(l)) {
           this.post({ type: 'error', message: `training diverged: the loss became ${l} at step ${step + 1} (learning rate ${s.lr}); try a smaller learning rate` });
@@ -207,7 +213,7 @@ export class Trainer {
         if (now - lastReport >= this.reportMs || b === stepsPerEpoch - 1) {
           this.post({
             type: 'progress', epoch, step, stepsPerEpoch, loss: windowLoss / windowSteps, trainAccuracy: accAvg / accWeight,
-            imagesPerSecond: windowImages / Math.max((now - windowStart) / 1000, 1e-9),
+            imagesPerSecond: windowImages / Math.max((now - windowStart) / 1000, 1e-9), lr: this.optimizer.paramGroups[0]!.lr as number,
           });
           lastReport = now;
           windowLoss = 0;
