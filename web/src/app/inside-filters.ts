@@ -9,6 +9,7 @@ import type { FiltersReply, FiltersRequest } from '../worker/protocol.js';
 import type { WorkerClient } from './client.js';
 import { formatCount } from './inside-format.js';
 import { errorText, imageCanvas, showError, withTimeout } from './inside-images.js';
+import { singleFlight } from './single-flight.js';
 
 export interface FiltersSection {
   /** Asks for the current filters (coalesced: at most one request in flight, one queued). */
@@ -43,8 +44,6 @@ export function mountFiltersSection(parent: HTMLElement, client: WorkerClient, o
   const caption = section.querySelector<HTMLElement>('.inside-caption')!;
   const error = section.querySelector<HTMLElement>('.inside-error')!;
 
-  let inFlight = false;
-  let queued = false;
   let lastRequest = 0;
 
   function paint(r: FiltersReply): void {
@@ -65,8 +64,7 @@ export function mountFiltersSection(parent: HTMLElement, client: WorkerClient, o
     caption.textContent = `${layer}${r.description}, ${stepText(r.step)}.`;
   }
 
-  async function run(): Promise<void> {
-    inFlight = true;
+  const flight = singleFlight(async () => {
     lastRequest = performance.now();
     try {
       const r = await withTimeout(client.request<FiltersRequest>({ type: 'filters' }), 30_000, 'first-layer filters');
@@ -75,20 +73,11 @@ export function mountFiltersSection(parent: HTMLElement, client: WorkerClient, o
       onReply(r);
     } catch (e) {
       showError(error, `Could not show the filters: ${errorText(e)}`);
-    } finally {
-      inFlight = false;
     }
-    if (queued) {
-      queued = false;
-      void run();
-    }
-  }
+  });
 
   return {
-    refresh(): void {
-      if (inFlight) queued = true;
-      else void run();
-    },
+    refresh: () => flight.refresh(),
     get lastRequest() { return lastRequest; },
   };
 }

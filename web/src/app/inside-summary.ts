@@ -8,6 +8,7 @@ import type { SummaryReply, SummaryRequest } from '../worker/protocol.js';
 import type { WorkerClient } from './client.js';
 import { formatCount, formatFlops, formatShape } from './inside-format.js';
 import { errorText, showError, withTimeout } from './inside-images.js';
+import { singleFlight } from './single-flight.js';
 
 export interface SummarySection {
   /** Asks for the summary of the current model (one request at a time; calls meanwhile are coalesced). */
@@ -72,11 +73,7 @@ export function mountSummarySection(parent: HTMLElement, client: WorkerClient, o
   const table = section.querySelector<HTMLTableElement>('table')!;
   const error = section.querySelector<HTMLElement>('.inside-error')!;
   let modelVersion = 0;
-  let inFlight = false;
-  let queued = false;
-
-  async function run(): Promise<void> {
-    inFlight = true;
+  const flight = singleFlight(async () => {
     try {
       const r = await withTimeout(client.request<SummaryRequest>({ type: 'summary' }), 30_000, 'model summary');
       renderSummaryTable(table, r);
@@ -85,20 +82,11 @@ export function mountSummarySection(parent: HTMLElement, client: WorkerClient, o
       onReply(r);
     } catch (e) {
       showError(error, `Could not summarise the model: ${errorText(e)}`);
-    } finally {
-      inFlight = false;
     }
-    if (queued) {
-      queued = false;
-      void run();
-    }
-  }
+  });
 
   return {
-    refresh(): void {
-      if (inFlight) queued = true;
-      else void run();
-    },
+    refresh: () => flight.refresh(),
     get modelVersion() { return modelVersion; },
   };
 }
