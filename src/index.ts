@@ -64,6 +64,7 @@ export * as data from './data/index.js';
 export * as train from './train/index.js';
 export * as analysis from './analysis/index.js';
 export * as viz from './viz/index.js';
+export * as onnx from './onnx/index.js';
 export { save, load } from './io/safetensors.js';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck.js';

@@ -196,8 +196,65 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
       }));
     });
 
+  // Each command below keeps its options here and its work in its own file (export.ts, import.ts, finetune.ts).
+  const exportCmd = program.command('export')
+    .description('write a trained model in another format (ONNX) for serving elsewhere')
+    .argument('<run>', 'run folder or model .safetensors (with config.json beside it)')
+    .option('--format <name>', 'output format (onnx)', choiceFlag('--format', 'format', ['onnx']), 'onnx')
+    .requiredOption('--out <file>', 'file to write, e.g. model.onnx')
+    .option('--opset <n>', 'ONNX opset version (17 or newer)', intFlag('--opset', { min: 17, max: 22 }), 17)
+    .option('--static-batch', 'fix the batch dimension to 1 (default: dynamic batch)')
+    .action(async (run, o) => {
+      setCode(await runCommand('export', verbose(), async () => {
+        const { exportCommand } = await import('./export.js');
+        await exportCommand(run, o);
+      }));
+    });
+
+  const importCmd = program.command('import')
+    .description('turn an ONNX model (e.g. from torch.onnx.export) into a run folder that train, eval, viz and finetune accept')
+    .argument('<model>', 'the .onnx file')
+    .requiredOption('--out <dir>', 'run folder to write')
+    .action(async (model, o) => {
+      setCode(await runCommand('import', verbose(), async () => {
+        const { importCommand } = await import('./import.js');
+        await importCommand(model, o);
+      }));
+    });
+
+  const finetune = program.command('finetune')
+    .description('transfer learning: a new classifier head on a trained model, frozen or gradually unfrozen layers')
+    .argument('<source>', 'run folder, ONNX file, or model .safetensors with --model')
+    .option('--model <name>', `zoo model the .safetensors source belongs to (${[...MODELS.keys()].join(', ')})`, choiceFlag('--model', 'model', [...MODELS.keys()]))
+    .option('--dataset <name>', `dataset to fine-tune on (${DATASET_NAMES.join(', ')})`, choiceFlag('--dataset', 'dataset', DATASET_NAMES), 'mnist')
+    .option('--data-dir <dir>', 'folder with the dataset files (fashion-mnist, cifar10)')
+    .option('--num-classes <n>', 'classes of the new head (default: the dataset\'s)', intFlag('--num-classes', LIMITS.classes))
+    .option('--freeze <layer>', 'freeze the layers up to and including this module path (e.g. features.3); default none')
+    .option('--unfreeze-schedule <name>', 'none: frozen layers stay frozen; gradual: unfreeze them one by one, last first, during training', choiceFlag('--unfreeze-schedule', 'schedule', ['none', 'gradual']), 'none')
+    .option('--epochs <n>', 'number of epochs', intFlag('--epochs', LIMITS.epochs), 3)
+    .option('--batch-size <n>', 'batch size', intFlag('--batch-size', LIMITS.batchSize), 32)
+    .option('--lr <x>', 'learning rate of the new head (default depends on the optimizer)', numberFlag('--lr', { ...LIMITS.lr, exclusiveMin: true }))
+    .option('--pretrained-lr-factor <x>', 'learning rate of the pretrained layers as a fraction of --lr', numberFlag('--pretrained-lr-factor', { min: 0, max: 1 }), 0.1)
+    .option('--optimizer <name>', `optimizer (${OPTIMIZERS.join(', ')})`, choiceFlag('--optimizer', 'optimizer', OPTIMIZERS), 'sgd')
+    .option('--seed <n>', 'random seed', intFlag('--seed', LIMITS.seed), 0)
+    .option('--out <dir>', 'run folder (default runs/finetune-<dataset>-<time>)')
+    .option('--train-subset <n>', 'use only the first n training images', intFlag('--train-subset', LIMITS.subset))
+    .option('--test-subset <n>', 'use only the first n test images', intFlag('--test-subset', LIMITS.subset))
+    .option('--classes <list>', 'keep only these dataset classes, relabelled 0..k-1 (e.g. 5,6,7,8,9)')
+    .option('--per-class <k>', 'use only the first k training images of each kept class (few-shot)', intFlag('--per-class', LIMITS.subset))
+    .addOption(backendOption())
+    .addOption(threadsOption())
+    .action(async (source, o, cmd: Command) => {
+      setCode(await runCommand('finetune', verbose(), async () => {
+        o.backend = useBackend(o.backend);
+        await applyThreads(o.threads, o.backend);
+        const { finetuneCommand } = await import('./finetune.js');
+        await finetuneCommand(source, o, givenKeys(cmd));
+      }));
+    });
+
   // The subcommands inherit exitOverride; only the command name of their error lines differs.
-  for (const cmd of [train, evalCmd, predict, summary, experiment, viz, report]) cmd.configureOutput(output(cmd.name()));
+  for (const cmd of [train, evalCmd, predict, summary, experiment, viz, report, exportCmd, importCmd, finetune]) cmd.configureOutput(output(cmd.name()));
   return program;
 }
 

@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['autograd'],                                    // the backward engine and the gradient table
   ['nn'],
   ['optim', 'data', 'models', 'analysis', 'viz'],
-  ['io'],
+  ['io', 'onnx'],                                  // file formats: safetensors, checkpoints, numpy, ONNX
   ['train'],
   ['experiments', 'index.ts'],
   ['cli'],

@@ -1,0 +1,3 @@
+/** `tg.onnx`: ONNX export (exportModel) and import (loadModel) of models. */
+export * from './export.js';
+export * from './import.js';
