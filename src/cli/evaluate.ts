@@ -4,7 +4,9 @@ import { DataLoader } from '../data/loader.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';
 import { loadDataset } from './datasets.js';
 import { openRun } from './run-folder.js';
+import { selectClasses } from './class-subset.js';
 import { cliOut } from './io.js';
+import { UserError } from './errors.js';
 
 export interface EvalOptions {
   dataset?: string;
@@ -33,7 +35,15 @@ export function evalCommand(path: string, opts: EvalOptions): Evaluation {
   const data = loadDataset(opts.dataset ?? run.config.dataset, {
     dataDir: opts.dataDir, testSubset: opts.testSubset, size: [run.config.inputShape[1], run.config.inputShape[2]], splits: ['test'], strictSubsets: true,
   });
-  const loader = new DataLoader(new TensorDataset(data.test.images, data.test.labels), { batchSize: 500 });
+  // A run trained on some classes (--classes) is evaluated on those, relabelled as its outputs.
+  const test = run.config.datasetClasses ? selectClasses(data.test, run.config.datasetClasses) : data.test;
+  let top = -1;
+  for (const y of test.labels.data()) top = Math.max(top, Number(y));
+  if (top >= run.config.numClasses) {
+    throw new UserError(`${path}: the model has ${run.config.numClasses} outputs but the ${data.name} test labels go up to ${top}; ` +
+      'a model trained on some classes of the dataset needs them in config.json ("datasetClasses", written by train/finetune --classes)');
+  }
+  const loader = new DataLoader(new TensorDataset(test.images, test.labels), { batchSize: 500 });
   const result = evaluate(run.model, loader, run.config.numClasses);
   if (opts.json) {
     cliOut(`${JSON.stringify({ accuracy: result.accuracy, loss: result.loss, correct: result.correct, total: result.total, perClass: result.perClass, confusion: result.confusion })}\n`);

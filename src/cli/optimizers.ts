@@ -15,7 +15,10 @@ export const DEFAULT_LR: Record<(typeof OPTIMIZERS)[number], number> = { sgd: 0.
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
-export function makeOptimizer(name: string, params: Tensor[], lr: number, weightDecay: number): AnyOptimizer {
+/** Parameters, or groups with their own learning rates (as `tg.train.paramGroupsFor` makes them). */
+export type OptimizerParams = Tensor[] | { params: Tensor[]; lr: number }[];
+
+export function makeOptimizer(name: string, params: OptimizerParams, lr: number, weightDecay: number): AnyOptimizer {
   switch (name) {
     case 'sgd': return new SGD(params, { lr, momentum: 0.9, weightDecay }) as unknown as AnyOptimizer;
     case 'adam': return new Adam(params, { lr, weightDecay }) as unknown as AnyOptimizer;

@@ -86,6 +86,8 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     .option('--test-subset <n>', 'use only the first n test images', intFlag('--test-subset', LIMITS.subset))
     .option('--snapshot-epochs <list>', 'keep the weights of these epochs in RUN/snapshots/ (e.g. 1,2,5,10; for viz evolution)', snapshotEpochsFlag)
     .option('--report', 'write RUN/report.html (tensorgrad report) at the end of the run')
+    .option('--classes <list>', 'keep only these dataset classes, relabelled 0..k-1 (e.g. 0,1,2,3,4)')
+    .option('--per-class <k>', 'use only the first k training images of each kept class (few-shot)', intFlag('--per-class', LIMITS.subset))
     .action(async (o, cmd: Command) => {
       setCode(await runCommand('train', verbose(), async () => {
         o.backend = useBackend(o.backend);
@@ -215,6 +217,7 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     .description('turn an ONNX model (e.g. from torch.onnx.export) into a run folder that train, eval, viz and finetune accept')
     .argument('<model>', 'the .onnx file')
     .requiredOption('--out <dir>', 'run folder to write')
+    .option('--dataset <name>', `dataset the model takes (${DATASET_NAMES.join(', ')}); sets the input normalization and class names (default: mnist for 1x28x28 inputs, cifar10 for 3x32x32)`, choiceFlag('--dataset', 'dataset', DATASET_NAMES))
     .action(async (model, o) => {
       setCode(await runCommand('import', verbose(), async () => {
         const { importCommand } = await import('./import.js');
@@ -249,7 +252,7 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
         o.backend = useBackend(o.backend);
         await applyThreads(o.threads, o.backend);
         const { finetuneCommand } = await import('./finetune.js');
-        await finetuneCommand(source, o, givenKeys(cmd));
+        return finetuneCommand(source, o, givenKeys(cmd));
       }));
     });
 

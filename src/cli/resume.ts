@@ -4,7 +4,7 @@
  *
  * From the checkpoint (giving a different value is refused): --model, --dataset,
  * --batch-size, --lr, --optimizer, --scheduler, --weight-decay, --seed,
- * --train-subset, --test-subset. Together with the weights, optimizer state,
+ * --train-subset, --test-subset, --classes, --per-class. Together with the weights, optimizer state,
  * schedule position and RNG states they make the resumed run equal the
  * uninterrupted one.
  * May be given: --epochs (the new total; default: the checkpoint's planned
@@ -33,6 +33,10 @@ export interface TrainSettings {
   seed: number;
   trainSubset?: number;
   testSubset?: number;
+  /** --classes: the kept dataset classes as comma-separated indices ('0,1,2,3,4'); absent: all. */
+  classes?: string;
+  /** --per-class: training images kept of each class. */
+  perClass?: number;
 }
 
 /** Schedules whose shape depends on the planned total (so a different total changes the run). */
@@ -42,6 +46,7 @@ export const TOTAL_DEPENDENT_SCHEDULERS: readonly string[] = ['onecycle', 'cosin
 const FIXED: readonly [keyof TrainSettings, string][] = [
   ['model', '--model'], ['dataset', '--dataset'], ['batchSize', '--batch-size'], ['lr', '--lr'], ['optimizer', '--optimizer'],
   ['scheduler', '--scheduler'], ['weightDecay', '--weight-decay'], ['seed', '--seed'], ['trainSubset', '--train-subset'], ['testSubset', '--test-subset'],
+  ['classes', '--classes'], ['perClass', '--per-class'],
 ];
 
 export interface CheckpointPeek {
@@ -68,14 +73,15 @@ function checkSettings(path: string, s: Record<string, unknown>): TrainSettings 
   if (!isNum(s.lr, LIMITS.lr) || s.lr === 0) throw bad('lr', `a number above 0 and at most ${LIMITS.lr.max}`);
   if (!isNum(s.weightDecay, LIMITS.weightDecay)) throw bad('weightDecay', `a number from 0 to ${LIMITS.weightDecay.max}`);
   if (!isIntIn(s.seed, LIMITS.seed)) throw bad('seed', `an integer from 0 to ${LIMITS.seed.max}`);
-  for (const f of ['trainSubset', 'testSubset']) {
+  if (s.classes !== undefined && !(typeof s.classes === 'string' && /^\d+(,\d+)*$/.test(s.classes))) throw bad('classes', 'comma-separated class indices');
+  for (const f of ['trainSubset', 'testSubset', 'perClass']) {
     if (s[f] !== undefined && !isIntIn(s[f], LIMITS.subset)) throw bad(f, `an integer from 1 to ${LIMITS.subset.max}`);
   }
   const keep = (k: keyof TrainSettings) => (s[k] === undefined ? {} : { [k]: s[k] });
   return {
     model: s.model as string, dataset: s.dataset as string, ...keep('dataDir'), epochs: s.epochs as number, batchSize: s.batchSize as number,
     lr: s.lr as number, optimizer: s.optimizer as string, scheduler: s.scheduler as string, weightDecay: s.weightDecay as number,
-    seed: s.seed as number, ...keep('trainSubset'), ...keep('testSubset'),
+    seed: s.seed as number, ...keep('trainSubset'), ...keep('testSubset'), ...keep('classes'), ...keep('perClass'),
   } as TrainSettings;
 }
 
@@ -112,7 +118,9 @@ export function peekCheckpoint(path: string): CheckpointPeek {
 
 /** How a value reads in a refusal: `lr 0.05`, `the whole training set`. */
 function describe(key: keyof TrainSettings, flag: string, value: unknown): string {
-  if (value === undefined) return key === 'trainSubset' ? 'the whole training set' : 'the whole test set';
+  if (value === undefined) {
+    return { trainSubset: 'the whole training set', testSubset: 'the whole test set', classes: 'all classes', perClass: 'all images of each class' }[key as string] ?? 'none';
+  }
   return `${flag.slice(2)} ${value}`;
 }
 

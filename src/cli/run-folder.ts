@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { buildModel, MODELS } from '../models/registry.js';
 import type { Module } from '../nn/module.js';
 import { load, save } from '../io/safetensors.js';
+import { loadModel } from '../onnx/import.js';
 import { writeFileAtomic } from '../util/node.js';
 import type { Normalization } from './datasets.js';
 import { UserError } from './errors.js';
@@ -19,6 +20,12 @@ export interface RunConfig {
   /** [C, H, W] of one input. */
   inputShape: [number, number, number];
   normalize: Normalization;
+  /**
+   * The dataset classes the model's outputs 0..numClasses-1 stand for, as
+   * class indices of `dataset` (a run trained with --classes, e.g. [5, 6, 7, 8, 9]);
+   * absent: all of them, in order. `eval` and `viz` select these classes of the test set.
+   */
+  datasetClasses?: number[];
   /** Training settings and results, for the record. */
   training?: Record<string, unknown>;
 }
@@ -26,6 +33,9 @@ export interface RunConfig {
 export const MODEL_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'config.json';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+/** `"model": "onnx"`: the run's graph is the ONNX file beside config.json (written by `tensorgrad import`); model.safetensors holds its weights. */
+export const ONNX_MODEL = 'onnx';
+export const ONNX_FILE = 'model.onnx';
 
 /** Writes config.json and model.safetensors into the run folder, each atomically. */
 export function saveRun(dir: string, config: RunConfig, model: Module): void {
@@ -57,7 +67,7 @@ export function validateConfig(path: string, raw: unknown): RunConfig {
   const c = raw as Record<string, unknown>;
   if (c.format !== 'tensorgrad-run') throw new UserError(`${path} is not a tensorgrad run config (no "format": "tensorgrad-run")`);
   if (c.version !== 1) throw bad(`unsupported "version" ${JSON.stringify(c.version)} (this tensorgrad reads 1)`);
-  if (typeof c.model !== 'string' || !MODELS.has(c.model)) throw bad(`"model" must be one of ${[...MODELS.keys()].join(', ')} (got ${JSON.stringify(c.model)})`);
+  if (typeof c.model !== 'string' || !(MODELS.has(c.model) || c.model === ONNX_MODEL)) throw bad(`"model" must be one of ${[...MODELS.keys(), ONNX_MODEL].join(', ')} (got ${JSON.stringify(c.model)})`);
   if (typeof c.dataset !== 'string') throw bad(`"dataset" must be a dataset name (got ${JSON.stringify(c.dataset)})`);
   if (!isIntIn(c.numClasses, LIMITS.classes)) throw bad(`"numClasses" must be an integer from 1 to ${LIMITS.classes.max} (got ${JSON.stringify(c.numClasses)})`);
   if (!Array.isArray(c.classes) || c.classes.length !== c.numClasses || !c.classes.every((x) => typeof x === 'string')) {
@@ -73,6 +83,11 @@ export function validateConfig(path: string, raw: unknown): RunConfig {
   const n = c.normalize as Partial<Normalization> | undefined;
   if (!n || !isNumbers(n.mean, shape[0], Number.isFinite) || !isNumbers(n.std, shape[0], (x) => Number.isFinite(x) && x > 0)) {
     throw bad(`"normalize" must be { mean, std } with ${shape[0]} finite numbers each (std above 0)`);
+  }
+  const dc = c.datasetClasses;
+  if (dc !== undefined && (!Array.isArray(dc) || dc.length !== c.numClasses || !dc.every((x) => isIntIn(x, { min: 0, max: LIMITS.classes.max }))
+    || new Set(dc).size !== dc.length)) {
+    throw bad(`"datasetClasses" must be ${c.numClasses} different class indices of the dataset (got ${JSON.stringify(dc)?.slice(0, 80)})`);
   }
   return c as unknown as RunConfig;
 }
@@ -112,11 +127,22 @@ export function openRun(path: string): LoadedRun {
   if (!existsSync(weights)) throw new UserError(`no model weights at ${weights}`);
   if (isDir && !statSync(weights).isFile()) throw new UserError(`${weights} is not a file`);
   const config = readConfig(configPath);
-  const model = buildModel(config.model, { numClasses: config.numClasses, inputShape: config.inputShape });
+  const model = config.model === ONNX_MODEL ? openOnnxGraph(dir) : buildModel(config.model, { numClasses: config.numClasses, inputShape: config.inputShape });
   try {
     model.loadStateDict(load(weights));
   } catch (e) {
     throw new UserError(`cannot load ${weights}: ${(e as Error).message}`);
   }
   return { config, model: model.eval(), dir };
+}
+
+/** The graph of an imported run (`"model": "onnx"`): model.onnx in the run folder. */
+function openOnnxGraph(dir: string): Module {
+  const path = join(dir, ONNX_FILE);
+  if (!existsSync(path)) throw new UserError(`no ${ONNX_FILE} in ${dir}; a run with "model": "onnx" keeps its graph there (written by 'tensorgrad import')`);
+  try {
+    return loadModel(path);
+  } catch (e) {
+    throw new UserError(`cannot load ${path}: ${(e as Error).message}`);
+  }
 }

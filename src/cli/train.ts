@@ -8,6 +8,8 @@ import { buildModel, modelSpec } from '../models/registry.js';
 import { fit, type EpochResult } from '../train/fit.js';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { loadDataset } from './datasets.js';
+import { parseClassList, subsetDataset } from './class-subset.js';
+import { DATASETS } from '../data/named-datasets.js';
 import { makeOptimizer, makeScheduler, DEFAULT_LR, OPTIMIZERS } from './optimizers.js';
 import { CHECKPOINT_FILE, saveRun, type RunConfig } from './run-folder.js';
 import { cleanStaleTempFiles, ensureDir, removeEmptyDirs } from './files.js';
@@ -39,19 +41,23 @@ export interface TrainOptions {
   snapshotEpochs?: number[];
   /** Write RUN/report.html at the end of the run (--report). */
   report?: boolean;
+  /** --classes: keep these dataset classes (indices or names, comma-separated), relabelled 0..k-1. */
+  classes?: string;
+  /** --per-class: keep only the first k training images of each kept class. */
+  perClass?: number;
 }
 
-interface MetricsRow {
+export interface MetricsRow {
   epoch: number; train_loss: number; train_accuracy: number; test_loss: number; test_accuracy: number;
   lr: number; seconds: number; images_per_second: number;
 }
 
-const rowOf = (r: EpochResult): MetricsRow => ({
+export const rowOf = (r: EpochResult): MetricsRow => ({
   epoch: r.epoch, train_loss: r.trainLoss, train_accuracy: r.trainAccuracy, test_loss: r.testLoss,
   test_accuracy: r.testAccuracy, lr: r.lr, seconds: r.seconds, images_per_second: r.imagesPerSecond,
 });
 
-function writeMetrics(dir: string, rows: MetricsRow[]): void {
+export function writeMetrics(dir: string, rows: MetricsRow[]): void {
   const cols = Object.keys(rows[0] ?? rowOf({} as EpochResult)) as (keyof MetricsRow)[];
   const csv = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))].join('\n');
   writeFileAtomic('train', join(dir, 'metrics.csv'), `${csv}\n`);
@@ -73,7 +79,14 @@ function newRunSettings(o: TrainOptions): TrainSettings {
   if (o.dataDir !== undefined) s.dataDir = o.dataDir;
   if (o.trainSubset !== undefined) s.trainSubset = o.trainSubset;
   if (o.testSubset !== undefined) s.testSubset = o.testSubset;
+  if (o.classes !== undefined) s.classes = canonicalClasses(o.classes, o.dataset);
+  if (o.perClass !== undefined) s.perClass = o.perClass;
   return s;
+}
+
+/** --classes as the checkpoint keeps it: class indices of `dataset`, comma-separated. */
+function canonicalClasses(text: string, dataset: string): string {
+  return parseClassList(text, DATASETS[dataset]?.classes ?? []).join(',');
 }
 
 /**
@@ -88,7 +101,9 @@ export async function train(opts: TrainOptions, given: ReadonlySet<string> = new
   let settings: TrainSettings;
   if (opts.resume) {
     if (!existsSync(opts.resume)) throw new UserError(`checkpoint ${opts.resume} does not exist`);
-    const plan = resumePlan(peekCheckpoint(opts.resume), opts, given);
+    const peek = peekCheckpoint(opts.resume);
+    const typed = opts.classes !== undefined && given.has('classes') ? { ...opts, classes: canonicalClasses(opts.classes, peek.settings.dataset) } : opts;
+    const plan = resumePlan(peek, typed, given);
     if (plan.kind === 'done') {
       cliErr(`tensorgrad train: ${plan.message}\n`);
       return EXIT.ok;
@@ -129,9 +144,12 @@ async function trainInto(out: string, settings: TrainSettings, resume: string | 
   manualSeed(settings.seed);
   const loaderGenerator = new Generator(settings.seed + 1);
 
-  const data = loadDataset(settings.dataset, {
+  let data = loadDataset(settings.dataset, {
     dataDir: settings.dataDir, trainSubset: settings.trainSubset, testSubset: settings.testSubset, size: spec.inputSize, strictSubsets: true,
   });
+  if (settings.perClass !== undefined && settings.classes === undefined) throw new UserError('--per-class needs --classes (the classes to keep)');
+  const kept = settings.classes?.split(',').map(Number);
+  if (kept) data = subsetDataset(data, kept, settings.perClass);
   const numClasses = data.classes.length;
   const model = buildModel(settings.model, { numClasses, inputShape: data.inputShape });
   const trainLoader = new DataLoader(new TensorDataset(data.train.images, data.train.labels), { batchSize: settings.batchSize, shuffle: true, generator: loaderGenerator });
@@ -148,7 +166,7 @@ async function trainInto(out: string, settings: TrainSettings, resume: string | 
   }
   const config: RunConfig = {
     format: 'tensorgrad-run', version: 1, model: settings.model, dataset: settings.dataset, numClasses,
-    classes: data.classes, inputShape: data.inputShape, normalize: data.normalize,
+    classes: data.classes, inputShape: data.inputShape, normalize: data.normalize, ...(kept ? { datasetClasses: kept } : {}),
   };
 
   const progress = createProgress(settings.epochs, cliIO().stderr);

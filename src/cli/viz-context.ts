@@ -23,6 +23,7 @@ import { cliIO } from './io.js';
 import type { ModelSource } from './model-source.js';
 import { createScanProgress, type ScanProgress } from './progress.js';
 import type { RunConfig } from './run-folder.js';
+import { selectClasses } from './class-subset.js';
 
 /** Test images in both spaces, with their labels. */
 export interface TestImages {
@@ -98,8 +99,16 @@ export class VizContext {
   testImages(): TestImages {
     if (!this.test) {
       const [, h, w] = this.config.inputShape;
-      const data = loadDataset(this.config.dataset, { dataDir: this.opts.dataDir, testSubset: this.opts.limit, size: [h, w], splits: ['test'] });
-      this.test = { inputs: data.test.images, pixels: toPixels(data.test.images, this.config.normalize), labels: data.test.labels };
+      const kept = this.config.datasetClasses;
+      // A run trained on some classes (--classes) is shown only those, relabelled as its outputs.
+      const data = loadDataset(this.config.dataset, { dataDir: this.opts.dataDir, testSubset: kept ? undefined : this.opts.limit, size: [h, w], splits: ['test'] });
+      let split = data.test;
+      if (kept) {
+        split = selectClasses(split, kept);
+        const n = Math.min(this.opts.limit ?? Infinity, split.labels.shape[0]!);
+        split = { images: split.images.narrow(0, 0, n), labels: split.labels.narrow(0, 0, n) };
+      }
+      this.test = { inputs: split.images, pixels: toPixels(split.images, this.config.normalize), labels: split.labels };
     }
     return this.test;
   }

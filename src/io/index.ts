@@ -1,8 +1,11 @@
 /**
  * `tg.io`: the safetensors format (read and write, compatible with Python's
- * `safetensors`) and training checkpoints that resume exactly. `save`/`load`
- * and the `*Checkpoint` file functions need Node; `serialize`/`deserialize`
- * and `serializeCheckpoint`/`deserializeCheckpoint` work on bytes anywhere.
+ * `safetensors`), training checkpoints that resume exactly, and NumPy's .npy
+ * and .npz arrays (`loadNpy`, `loadNpz`, `encodeNpy`/`saveNpy`, `encodeNpz`/`saveNpz`).
+ * `save`/`load`, `saveNpy`/`saveNpz`, paths given to `loadNpy`/`loadNpz` and the
+ * `*Checkpoint` file functions need Node; `serialize`/`deserialize`, bytes given
+ * to `loadNpy`/`loadNpz` (stored .npz; compressed ones need Node's zlib),
+ * `encodeNpy`/`encodeNpz` and `serializeCheckpoint`/`deserializeCheckpoint` work anywhere.
  * @example
  * tg.io.save(model.stateDict(), 'model.safetensors');
  * model.loadStateDict(tg.io.load('model.safetensors'));
@@ -15,3 +18,5 @@ export {
   saveCheckpoint, loadCheckpoint, serializeCheckpoint, deserializeCheckpoint,
   type CheckpointContents, type CheckpointTargets, type CheckpointInfo, type CheckpointOptimizer, type CheckpointScheduler,
 } from './checkpoint.js';
+export { loadNpy, encodeNpy, saveNpy, MAX_NPY_HEADER_BYTES } from './npy.js';
+export { loadNpz, encodeNpz, saveNpz, type NpzOptions } from './npz.js';

@@ -6,6 +6,7 @@ import { BatchNorm2d } from '../nn/layers/norm.js';
 import { MaxPool2d, AdaptiveAvgPool2d } from '../nn/layers/pool.js';
 import { ReLU } from '../nn/layers/activation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { TensorError } from '../core/errors.js';
 import { checkImageInput, checkKnownOptions, checkOneOf, checkPositiveInt, kaimingConvInit } from './common.js';
 
 /*
@@ -99,13 +100,19 @@ export interface ResNetOptions {
   numClasses?: number;
   /** Input image channels (default 3). */
   inChannels?: number;
+  /**
+   * Planes of the four stages (default torchvision's [64, 128, 256, 512]); the stem
+   * has widths[0] channels. Narrower widths keep torchvision's names with smaller
+   * tensors (tests, small experiments); the published counts hold at the default.
+   */
+  widths?: readonly [number, number, number, number];
 }
 
-const OPTION_NAMES = ['numClasses', 'inChannels'] as const;
+const OPTION_NAMES = ['numClasses', 'inChannels', 'widths'] as const;
 
 /**
  * torchvision's ImageNet ResNet: conv1 7x7/2 (64) -> bn1 -> relu -> maxpool 3x3/2 ->
- * layer1..layer4 (64, 128, 256, 512 planes; stride 2 from layer2 on, in the first
+ * layer1..layer4 (64, 128, 256, 512 planes, or `widths`; stride 2 from layer2 on, in the first
  * block's 3x3 conv and 1x1 projection shortcut) -> adaptive average pool -> fc.
  * Initialised as torchvision: convolutions kaiming normal (fan out, ReLU gain),
  * batch norm weight 1 and bias 0, fc PyTorch's default.
@@ -130,29 +137,37 @@ export class ResNet extends Module {
   readonly depth: ResNetDepth;
   readonly numClasses: number;
   readonly inChannels: number;
-  private _inPlanes = 64;
+  readonly widths: readonly [number, number, number, number];
+  private _inPlanes: number;
 
   constructor(depth: ResNetDepth, opts: ResNetOptions = {}) {
     super();
     const name = `resnet${depth}`;
     checkOneOf(name, 'depth', String(depth), Object.keys(RESNET_CONFIGS));
     checkKnownOptions(name, opts, OPTION_NAMES);
-    const { numClasses = 1000, inChannels = 3 } = opts;
+    const { numClasses = 1000, inChannels = 3, widths = [64, 128, 256, 512] } = opts;
     checkPositiveInt(name, 'numClasses', numClasses);
     checkPositiveInt(name, 'inChannels', inChannels);
+    if (!Array.isArray(widths) || widths.length !== 4) {
+      throw new TensorError(`${name}: widths must be an array of 4 positive integers (got ${Array.isArray(widths) ? `${(widths as unknown[]).length} items` : String(widths)})`);
+    }
+    widths.forEach((w, i) => checkPositiveInt(name, `widths[${i}]`, w));
     this.depth = depth;
     this.numClasses = numClasses;
     this.inChannels = inChannels;
+    this.widths = [...widths] as [number, number, number, number];
 
     const { block, layers } = RESNET_CONFIGS[depth];
     const Block = block === 'basic' ? BasicBlock : Bottleneck;
-    this.conv1 = new Conv2d(inChannels, 64, 7, { stride: 2, padding: 3, bias: false });
-    this.bn1 = new BatchNorm2d(64);
-    this.layer1 = this.makeLayer(Block, 64, layers[0], 1);
-    this.layer2 = this.makeLayer(Block, 128, layers[1], 2);
-    this.layer3 = this.makeLayer(Block, 256, layers[2], 2);
-    this.layer4 = this.makeLayer(Block, 512, layers[3], 2);
-    this.fc = new Linear(512 * Block.expansion, numClasses);
+    const [w1, w2, w3, w4] = this.widths;
+    this._inPlanes = w1;
+    this.conv1 = new Conv2d(inChannels, w1, 7, { stride: 2, padding: 3, bias: false });
+    this.bn1 = new BatchNorm2d(w1);
+    this.layer1 = this.makeLayer(Block, w1, layers[0], 1);
+    this.layer2 = this.makeLayer(Block, w2, layers[1], 2);
+    this.layer3 = this.makeLayer(Block, w3, layers[2], 2);
+    this.layer4 = this.makeLayer(Block, w4, layers[3], 2);
+    this.fc = new Linear(w4 * Block.expansion, numClasses);
     this.resetParameters();
   }
 

@@ -5,6 +5,12 @@ import { Parameter } from './parameter.js';
 import { isFloating, type DType } from '../core/dtype.js';
 import { describeArg } from '../tensor/args.js';
 
+/** Stops training `p`: no gradient from now on, and none left over that an optimizer step would apply. */
+function freezeParameter(p: Parameter): void {
+  p.requiresGrad = false;
+  p.grad = null;
+}
+
 /** A flat map of dotted names to tensors, as PyTorch's state_dict. */
 export type StateDict = Record<string, Tensor>;
 
@@ -211,6 +217,71 @@ export abstract class Module {
   requiresGrad_(requiresGrad = true): this {
     for (const p of this.parameters()) p.requiresGrad = requiresGrad;
     return this;
+  }
+
+  /**
+   * Freezes the parameters of the modules at `paths` (dotted module paths as
+   * in stateDict keys, e.g. 'features' or 'features.3'; '' is this module;
+   * none: every parameter): sets their requiresGrad to false, so backward
+   * leaves their grad null and optimizers skip them (no step, no weight
+   * decay); a gradient left from before is cleared. As in PyTorch, freezing does not change the training flag:
+   * a frozen BatchNorm in train mode still normalises with batch statistics
+   * and updates its running statistics; call `.eval()` on it to fix them too.
+   * An unknown path is a TensorError listing the module paths; nothing
+   * changes then. Returns this.
+   * @example model.freeze('features'); model.numParameters(true) // the classifier's only
+   */
+  freeze(paths?: string | readonly string[]): this {
+    for (const p of this.parametersAt('freeze', paths)) freezeParameter(p);
+    return this;
+  }
+
+  /**
+   * Undoes `freeze` for the modules at `paths` (none: every parameter):
+   * requiresGrad becomes true. Unknown paths are a TensorError. Returns this.
+   * @example model.freeze().unfreeze('classifier')
+   */
+  unfreeze(paths?: string | readonly string[]): this {
+    for (const p of this.parametersAt('unfreeze', paths)) p.requiresGrad = true;
+    return this;
+  }
+
+  /**
+   * Freezes every parameter registered up to and including the module at
+   * `path`, in registration order (the order of namedParameters: everything
+   * before `path` and `path`'s own subtree); later parameters are left as
+   * they are. The usual "freeze the first layers" of transfer learning.
+   * @example lenet.freezeUntil('features.3') // both convolutions frozen, the classifier trainable
+   */
+  freezeUntil(path: string): this {
+    const modules = this.namedModules();
+    const at = this.moduleIndex('freezeUntil', path, modules);
+    let end = at;
+    while (end + 1 < modules.length && (path === '' || modules[end + 1]![0].startsWith(`${path}.`))) end++;
+    const frozen = new Set<Parameter>();
+    for (let i = 0; i <= end; i++) for (const [, p] of modules[i]![1].ownParameters()) frozen.add(p);
+    for (const p of frozen) freezeParameter(p);
+    return this;
+  }
+
+  /** The position of `path` in namedModules(), or a TensorError naming it and listing the paths. */
+  private moduleIndex(op: string, path: unknown, modules: [string, Module][]): number {
+    if (typeof path !== 'string') throw new TensorError(`${op}: a module path must be a string (got ${describeArg(path)})`);
+    const i = modules.findIndex(([name]) => name === path);
+    if (i >= 0) return i;
+    const names = modules.map(([name]) => name).filter((n) => n !== '');
+    const shown = names.length > 60 ? `${names.slice(0, 60).join(', ')}, ... (${names.length - 60} more)` : names.join(', ');
+    throw new TensorError(`${op}: ${this.constructor.name} has no module '${path}' (module paths: ${shown || 'none'})`);
+  }
+
+  /** The parameters of the modules at `paths` (all when undefined), every path checked first. */
+  private parametersAt(op: string, paths: string | readonly string[] | undefined): Parameter[] {
+    if (paths === undefined) return this.parameters();
+    const list = typeof paths === 'string' ? [paths] : paths;
+    if (!Array.isArray(list)) throw new TensorError(`${op}: paths must be a module path or an array of them (got ${describeArg(paths)})`);
+    const modules = this.namedModules();
+    const picked = list.map((path) => modules[this.moduleIndex(op, path, modules)]![1]);
+    return picked.flatMap((m) => m.parameters());
   }
 
   /**

@@ -262,7 +262,7 @@ export function embed(x: Tensor, outShape: Shape, starts: readonly number[], ste
   const out = filled(outShape, value, x.dtype, x.backend);
   const target = sliceView(out.detach(), starts, steps, x.shape);
   x.backend.copy(out._storage, target.layout, x._storage, x.layout);
-  return record('embed', [x], out, [], { starts, steps });
+  return record('embed', [x], out, [], { starts, steps, value });
 }
 
 /** Splits into pieces of `splitSize` (last may be smaller) or of the given sizes, along `dim` (views). */

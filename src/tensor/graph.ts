@@ -70,6 +70,7 @@ export function record(
   saved: readonly Tensor[] = [],
   attrs: Readonly<Record<string, unknown>> = {},
 ): Tensor {
+  if (opTracer) opTracer(op, inputs, out, saved, attrs);
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
   const next = inputs.map((t): Edge | null => {
     if (!t.requiresGrad) return null;
@@ -81,6 +82,27 @@ export function record(
   return out;
 }
 
+/**
+ * Sees every recorded primitive, in grad mode or not: (op, inputs, output,
+ * saved, attrs). The ONNX exporter (src/onnx/export-trace.ts) installs one
+ * for the length of one traced forward; nothing else does. @internal
+ */
+export type OpTracer = (
+  op: string, inputs: readonly Tensor[], out: Tensor, saved: readonly Tensor[], attrs: Readonly<Record<string, unknown>>,
+) => void;
+
+let opTracer: OpTracer | null = null;
+
+/**
+ * Installs `tracer` (null removes it) and returns the one it replaces, so a
+ * caller can restore it in `finally`. @internal
+ * @example const prev = setOpTracer(t); try { model.forward(x); } finally { setOpTracer(prev); }
+ */
+export function setOpTracer(tracer: OpTracer | null): OpTracer | null {
+  const prev = opTracer;
+  opTracer = tracer;
+  return prev;
+}
 
 /**
  * Nodes reachable from `roots` in post-order: every node comes after the nodes

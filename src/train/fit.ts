@@ -72,6 +72,12 @@ export interface FitOptions {
   /** Applied to each training batch of inputs (augmentation). */
   augment?: (x: Tensor) => Tensor;
   earlyStopping?: EarlyStopping;
+  /**
+   * Called at the start of every epoch, before the model is put in training
+   * mode and its first batch (schedules that change the model between epochs,
+   * e.g. GradualUnfreezing's `onEpochStart`).
+   */
+  onEpochStart?: (epoch: number) => void | Promise<void>;
   /** Called after every optimizer step (progress bars, per-step loss curves, custom stopping rules). */
   onBatch?: (info: BatchInfo) => void | Promise<void>;
   /** Called after every epoch's evaluation and scheduler step (checkpoints, extra measurements). */
@@ -107,7 +113,7 @@ function checkFitOptions(o: FitOptions): void {
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The training loop: for each epoch, forward, loss, backward and optimizer step
+ * The training loop: for each epoch, onEpochStart, then forward, loss, backward and optimizer step
  * per batch (onBatch after each), then evaluation on the test batches,
  * scheduler and early-stopping updates, and the onEpoch callback (where callers
  * write checkpoints). Yields to the event loop between batches so progress
@@ -127,6 +133,7 @@ export async function fit(o: FitOptions): Promise<EpochResult[]> {
   const maxSteps = o.maxSteps ?? Infinity;
   let step = 0;
   for (let epoch = o.startEpoch ?? 1; epoch <= o.epochs && step < maxSteps; epoch++) {
+    await o.onEpochStart?.(epoch);
     o.model.train();
     const start = performance.now();
     const batches = o.train.length ?? NaN;

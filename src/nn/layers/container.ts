@@ -36,6 +36,13 @@ export class Sequential extends Module {
     this._layers.push(m);
     return this;
   }
+  /** Replaces the i-th layer (negative counts from the end), as PyTorch's `seq[i] = m` (e.g. a new classifier head). */
+  set(i: number, m: Module): this {
+    this.at(i);
+    if (!(m instanceof Module)) throw new TensorError(`Sequential: set expects a Module, got ${describeArg(m)}`);
+    this._layers[i < 0 ? this._layers.length + i : i] = m;
+    return this;
+  }
   [Symbol.iterator](): Iterator<Module> { return this._layers[Symbol.iterator](); }
 
   /**
@@ -72,6 +79,13 @@ export class ModuleList extends Module {
   append(m: Module): this {
     if (!(m instanceof Module)) throw new TensorError(`ModuleList: append expects a Module, got ${describeArg(m)}`);
     this._items.push(m);
+    return this;
+  }
+  /** Replaces the i-th module (negative counts from the end), as PyTorch's `list[i] = m`. */
+  set(i: number, m: Module): this {
+    this.at(i);
+    if (!(m instanceof Module)) throw new TensorError(`ModuleList: set expects a Module, got ${describeArg(m)}`);
+    this._items[i < 0 ? this._items.length + i : i] = m;
     return this;
   }
   [Symbol.iterator](): Iterator<Module> { return this._items[Symbol.iterator](); }
