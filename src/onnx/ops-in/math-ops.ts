@@ -69,6 +69,7 @@ const Clip: OpFn = (inputs, ctx) => {
     hi = inputs[2] === undefined ? undefined : scalarOf(inputs[2], 'max', ctx);
   }
   if (isHost(x)) return [new HostArray(x.shape, x.data.map((v) => Math.min(Math.max(v, lo ?? -Infinity), hi ?? Infinity)), x.kind)];
+  if (lo === undefined && hi === undefined) return [x]; // ONNX allows Clip with neither bound: the identity
   return [E.clamp(x, lo ?? null, hi ?? null)];
 };
 

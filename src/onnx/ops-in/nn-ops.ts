@@ -21,11 +21,12 @@ import * as E from '../../ops/elementwise.js';
 import { convNd, convTransposeNd } from '../../ops/conv.js';
 import { dropout } from '../../ops/dropout.js';
 import { instanceNorm } from '../../ops/instance-norm.js';
-import { reshape } from '../../ops/movement.js';
+import { flip, reshape } from '../../ops/movement.js';
 import { batchNorm, groupNorm, layerNorm, localResponseNorm } from '../../ops/norm.js';
 import { pad, type PadMode } from '../../ops/pad.js';
 import { avgPool1d, avgPool2d, avgPool3d, lpPool1d, lpPool2d, lpPool3d, maxPool1d, maxPool2d, maxPool3d } from '../../ops/pool.js';
 import { amax, mean } from '../../ops/reduce.js';
+import { full as filled } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { product } from './host.js';
 import { axisOf, checkInts, floatTensor, guard, intList, need, scalarOf, toTensor, type OpContext, type OpFn } from './values.js';
@@ -100,10 +101,22 @@ const ConvTranspose: OpFn = (inputs, ctx) => {
   const wt = toTensor(need(inputs, 1, 'W', ctx), x);
   const b = inputs[2] === undefined ? null : toTensor(inputs[2], x);
   const n = x.ndim - 2;
-  if (ctx.attrs.has('output_shape')) throw new TensorError(`${ctx.where}: the output_shape attribute is not supported (give pads and output_padding instead)`);
-  if (ctx.attrs.string('auto_pad', 'NOTSET') !== 'NOTSET') throw new TensorError(`${ctx.where}: auto_pad other than NOTSET is not supported for ConvTranspose`);
   const w = windowOf(ctx, x.shape.slice(2), ctx.attrs.ints('kernel_shape') ?? wt.shape.slice(2));
   const outPad = checkInts(ctx.attrs.ints('output_padding') ?? w.kernel.map(() => 0), 'output_padding', 0, MAX_WINDOW, ctx);
+  const autoPad = ctx.attrs.string('auto_pad', 'NOTSET');
+  const outputShape = ctx.attrs.ints('output_shape');
+  if (outputShape || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    // The ONNX ConvTranspose rule, not Conv's: pads make the output `output_shape` (its spatial dims) or, for
+    // SAME_*, input * stride. The odd pad goes to the end for SAME_UPPER, to the beginning otherwise.
+    const target = outputShape ?? x.shape.slice(2).map((d, i) => d * w.strides[i]!);
+    if (target.length !== n) throw new TensorError(`${ctx.where}: output_shape [${outputShape!.join(', ')}] needs ${n} spatial dims`);
+    x.shape.slice(2).forEach((size, i) => {
+      const total = w.strides[i]! * (size - 1) + outPad[i]! + (w.kernel[i]! - 1) * w.dilations[i]! + 1 - target[i]!;
+      if (total < 0) throw new TensorError(`${ctx.where}: output size ${target[i]} needs negative padding for input ${fmtShape(x.shape)}, kernel [${w.kernel.join(', ')}] and strides [${w.strides.join(', ')}]`);
+      const small = Math.floor(total / 2);
+      [w.begins[i], w.ends[i]] = autoPad === 'SAME_UPPER' ? [small, total - small] : [total - small, small];
+    });
+  }
   const full = x.shape.slice(2).map((d, i) => (d - 1) * w.strides[i]! + (w.kernel[i]! - 1) * w.dilations[i]! + 1 + outPad[i]!);
   guard(ctx, [x.shape[0]!, (wt.shape[1] ?? 0) * ctx.attrs.int('group', 1), ...full]);
   const sym = symmetric(w);
@@ -148,6 +161,10 @@ function poolWindow(inputs: Parameters<OpFn>[0], ctx: OpContext): { x: Tensor; w
   const kernel = ctx.attrs.ints('kernel_shape');
   if (!kernel) throw new TensorError(`${ctx.where}: kernel_shape is required`);
   const w = windowOf(ctx, x.shape.slice(2), kernel);
+  // As onnxruntime: a pad as wide as the window would make windows of padding only (NaN or -Infinity outputs).
+  if (w.begins.some((b, i) => b >= kernel[i]! || w.ends[i]! >= kernel[i]!)) {
+    throw new TensorError(`${ctx.where}: pads [${[...w.begins, ...w.ends].join(', ')}] must be smaller than kernel_shape [${kernel.join(', ')}]`);
+  }
   return { x, w, n: x.ndim - 2 };
 }
 
@@ -166,19 +183,37 @@ const AveragePool: OpFn = (inputs, ctx) => {
   const countIncludePad = ctx.attrs.int('count_include_pad', 0) === 1;
   if (w.dilations.some((d) => d !== 1)) throw new TensorError(`${ctx.where}: dilations other than 1 are not supported for AveragePool`);
   const sym = symmetric(w) && w.begins.every((p, i) => 2 * p <= w.kernel[i]!);
-  if (!sym && !countIncludePad && w.begins.some((b, i) => b + w.ends[i]! > 0)) {
-    throw new TensorError(`${ctx.where}: asymmetric pads [${[...w.begins, ...w.ends].join(', ')}] with count_include_pad=0 are not supported`);
-  }
-  const input = sym ? x : padExplicit(x, w, 0, ctx);
-  return [AVG_POOLS[n - 1]!(input, w.kernel, { stride: w.strides, padding: sym ? w.begins : 0, ceilMode, countIncludePad })];
+  const pool = AVG_POOLS[n - 1]!;
+  if (sym) return [pool(x, w.kernel, { stride: w.strides, padding: w.begins, ceilMode, countIncludePad })];
+  const sumLike = (t: Tensor) => pool(padExplicit(t, w, 0, ctx), w.kernel, { stride: w.strides, padding: 0, ceilMode, countIncludePad: true });
+  if (countIncludePad) return [sumLike(x)];
+  // Asymmetric pads (auto_pad SAME_*) that the padding must not count: window sums of x over window counts of
+  // real elements (a padded mask of ones); both averages share a divisor, which cancels.
+  const mask = filled([1, 1, ...x.shape.slice(2)], 1, { dtype: x.dtype });
+  return [E.div(sumLike(x), sumLike(mask))];
 };
 
 const LpPool: OpFn = (inputs, ctx) => {
   const { x, w, n } = poolWindow(inputs, ctx);
-  if (w.begins.some((b, i) => b !== 0 || w.ends[i] !== 0)) throw new TensorError(`${ctx.where}: padding is not supported for LpPool`);
   if (w.dilations.some((d) => d !== 1)) throw new TensorError(`${ctx.where}: dilations other than 1 are not supported for LpPool`);
   const p = ctx.attrs.int('p', 2);
-  return [LP_POOLS[n - 1]!(x, p, w.kernel, { stride: w.strides, ceilMode: ctx.attrs.int('ceil_mode', 0) === 1 })];
+  // ONNX pools |x|^p; PyTorch's lp_pool raises x itself to p, which differs for odd p on negative inputs.
+  const abs = p % 2 === 0 ? x : E.abs(x);
+  // Zero padding adds |0|^p = 0 to a window's sum, so pads (any, asymmetric too) are an explicit zero pad.
+  // ceil_mode likewise: windows that run past the end get zeros (PyTorch's lp_pool would rescale a partial
+  // window's sum by kernel size / in-bounds count instead), so the ends grow until floor mode gives the ceil count.
+  if (ctx.attrs.int('ceil_mode', 0) === 1) {
+    x.shape.slice(2).forEach((size, i) => {
+      const [k, st, b] = [w.kernel[i]!, w.strides[i]!, w.begins[i]!];
+      const total = size + b + w.ends[i]!;
+      if (total < k) return;
+      let out = Math.ceil((total - k) / st) + 1;
+      if ((out - 1) * st >= size + b) out--; // the last window must start inside the input or its left pad
+      w.ends[i]! += Math.max(0, (out - 1) * st + k - total);
+    });
+  }
+  const input = w.begins.some((b, i) => b !== 0 || w.ends[i] !== 0) ? padExplicit(abs, w, 0, ctx) : abs;
+  return [LP_POOLS[n - 1]!(input, p, w.kernel, { stride: w.strides })];
 };
 
 function globalPool(fn: (x: Tensor, dims: number[]) => Tensor): OpFn {
@@ -236,7 +271,10 @@ const InstanceNormalization: OpFn = (inputs, ctx) => {
 const LRN: OpFn = (inputs, ctx) => {
   const x = floatTensor(need(inputs, 0, 'X', ctx), 'X', ctx);
   const size = ctx.attrs.int('size', 0);
-  return [localResponseNorm(x, size, { alpha: ctx.attrs.float('alpha', 1e-4), beta: ctx.attrs.float('beta', 0.75), k: ctx.attrs.float('bias', 1) })];
+  const lrn = (t: Tensor) => localResponseNorm(t, size, { alpha: ctx.attrs.float('alpha', 1e-4), beta: ctx.attrs.float('beta', 0.75), k: ctx.attrs.float('bias', 1) });
+  // ONNX sums channels c - floor((size-1)/2) .. c + ceil((size-1)/2); PyTorch's window is the mirror image
+  // (c - floor(size/2) .. c + floor((size-1)/2)). They agree for odd sizes; an even size runs on flipped channels.
+  return [size % 2 === 1 || x.ndim < 3 ? lrn(x) : flip(lrn(flip(x, 1)), 1)];
 };
 
 const Dropout: OpFn = (inputs, ctx) => {
