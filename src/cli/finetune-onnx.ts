@@ -28,6 +28,28 @@ export interface OnnxHead {
   outDim: 0 | 1;
 }
 
+/**
+ * A graph that ends in Softmax gives probabilities, and cross-entropy (which
+ * applies its own log-softmax) on probabilities trains poorly: the gradient
+ * through a second softmax is squashed. So when the graph's one output is a
+ * Softmax over the class dim (axis 1 or -1), `model.forward` is set to return
+ * the Softmax's input, the logits, for training and the per-epoch evaluation;
+ * the graph itself, and the run folder's model.onnx, keep the Softmax, so the
+ * fine-tuned model still gives probabilities at inference. Returns the logits'
+ * value name, or null when the graph does not end in Softmax (LogSoftmax
+ * output is fine for cross-entropy as it is).
+ */
+export function trainOnLogits(model: OnnxModule): string | null {
+  const outs = model.outputNames;
+  if (outs.length !== 1) return null;
+  const node = model.producerOf(outs[0]!);
+  if (!node || node.opType !== 'Softmax' || !node.inputs[0]) return null;
+  const axis = node.attrs.int('axis', model.opset >= 13 ? -1 : 1);
+  if (axis !== 1 && axis !== -1) return null;
+  model.setForwardOutputs([node.inputs[0]]);
+  return node.inputs[0];
+}
+
 /** The graph's output `[N, classes]` for one zero input of `inputShape`. */
 function outputsOf(model: OnnxModule, inputShape: readonly number[]): number {
   const y = noGrad(() => model.forward(zeros([1, ...inputShape]))) as Tensor;
@@ -82,11 +104,16 @@ export function replaceOnnxHead(model: OnnxModule, numClasses: number, inputShap
  * the model set to the model's current values (so the file is the fine-tuned
  * model on its own, e.g. for ONNX Runtime), the head's resized, the output's
  * class dimension set to `numClasses`, and value_info (optional shape hints)
- * dropped. With `verify`, loadModel of the result must take the model's
+ * dropped, and metadata_props set to `metadata` (the fine-tuned run's
+ * description; without it the source's 'tensorgrad.*' entries, which describe
+ * the pretrained model, are dropped). With `verify`, loadModel of the result must take the model's
  * stateDict strictly (a UserError otherwise).
  */
-export function updatedGraph(source: Uint8Array, model: OnnxModule, numClasses: number, verify: boolean): Uint8Array {
+export function updatedGraph(source: Uint8Array, model: OnnxModule, numClasses: number, verify: boolean, metadata?: Record<string, string>): Uint8Array {
   const proto = onnx.ModelProto.decode(source);
+  // The source's run description (classes, dataset classes) is the pretrained model's: replaced, never kept.
+  if (metadata) proto.metadataProps = Object.entries(metadata).map(([key, value]) => ({ key, value }));
+  else proto.metadataProps = (proto.metadataProps ?? []).filter((p) => !(p.key ?? '').startsWith('tensorgrad.'));
   const graph = proto.graph!;
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name, t]));
   const sd = model.stateDict();

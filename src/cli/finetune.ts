@@ -24,14 +24,15 @@ import { loadDataset, type LoadedDataset } from './datasets.js';
 import { parseClassList, subsetDataset } from './class-subset.js';
 import { makeOptimizer, DEFAULT_LR, type OPTIMIZERS } from './optimizers.js';
 import { openRun, saveRun, ONNX_FILE, ONNX_MODEL, MAX_SAMPLE_ELEMENTS, type RunConfig } from './run-folder.js';
-import { replaceOnnxHead, updatedGraph, OnnxModule } from './finetune-onnx.js';
+import { replaceOnnxHead, trainOnLogits, updatedGraph, OnnxModule } from './finetune-onnx.js';
 import { loadModel } from '../onnx/import.js';
 import { writeFileAtomic } from '../util/node.js';
 import { ensureDir, removeEmptyDirs } from './files.js';
 import { createProgress, formatDuration } from './progress.js';
 import { rowOf, writeMetrics, type MetricsRow } from './train.js';
 import { EXIT, UserError } from './errors.js';
-import { cliIO } from './io.js';
+import { cliIO, cliOut } from './io.js';
+import { runMetadata } from './export.js';
 
 export interface FinetuneOptions {
   model?: string;
@@ -206,6 +207,10 @@ export async function finetuneCommand(source: string, o: FinetuneOptions, _given
   const pre = await openSource(source, o);
   const { kept, numClasses } = classesOf(o);
   const { model } = pre;
+  if (model instanceof OnnxModule) {
+    const logits = trainOnLogits(model);
+    if (logits !== null) cliOut(`finetune: the ONNX graph ends in Softmax; training uses its input '${logits}' (the logits) with cross-entropy, and the saved model.onnx keeps the Softmax\n`);
+  }
   model.unfreeze();
   manualSeed(o.seed);
   const head = newHead(pre, numClasses);
@@ -245,7 +250,7 @@ async function finetuneInto(out: string, source: string, pre: Pretrained, data: 
     ...(kept ? { datasetClasses: kept } : {}),
   };
   const save = (training: Record<string, unknown>) => {
-    if (pre.onnx) writeFileAtomic('finetune', join(out, ONNX_FILE), updatedGraph(pre.onnx, model as OnnxModule, numClasses, false));
+    if (pre.onnx) writeFileAtomic('finetune', join(out, ONNX_FILE), updatedGraph(pre.onnx, model as OnnxModule, numClasses, false, runMetadata(config)));
     saveRun(out, { ...config, training }, model);
   };
 

@@ -12,7 +12,12 @@
  *                           exports do)
  *
  * The graph must take one input [N, C, H, W] with fixed C, H, W and give one
- * output [N, classes].
+ * output [N, classes]. A file written by `tensorgrad export` carries its run's
+ * dataset, class names, dataset classes (--classes) and normalization in
+ * metadata_props; they go into config.json (import-metadata.ts: a bad value
+ * is ignored with a warning), so `eval` of the imported run uses the same
+ * classes as the original run. Without them: --dataset (or the dataset guessed
+ * from the input shape), all its classes, its normalization.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +29,8 @@ import { noGrad } from '../tensor/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { makeDirs, writeFileAtomic } from '../util/node.js';
 import { UserError } from './errors.js';
-import { cliOut } from './io.js';
+import { cliErr, cliOut } from './io.js';
+import { readRunMetadata } from './import-metadata.js';
 import { MAX_SAMPLE_ELEMENTS, ONNX_FILE, ONNX_MODEL, saveRun, validateConfig, type RunConfig } from './run-folder.js';
 
 export interface ImportCommandOptions {
@@ -68,7 +74,10 @@ export async function importCommand(file: string, o: ImportCommandOptions): Prom
   }
   const inputShape = dims.slice(1) as [number, number, number];
   if (inputShape[0] * inputShape[1] * inputShape[2] > MAX_SAMPLE_ELEMENTS) throw new UserError(`import: ${file}: input [${inputShape.join(', ')}] is larger than a run folder allows`);
-  const dataset = o.dataset ?? guessDataset(inputShape);
+  // The run description tensorgrad export wrote (if any) is read once the output size is known, below;
+  // its dataset is needed first.
+  const fileDataset = model.metadata['tensorgrad.dataset'];
+  const dataset = o.dataset ?? (fileDataset !== undefined && Object.prototype.hasOwnProperty.call(DATASETS, fileDataset) ? fileDataset : guessDataset(inputShape));
   if (!dataset) throw new UserError(`import: ${file}: cannot tell the dataset of input [${inputShape.join(', ')}]; give --dataset (${Object.keys(DATASETS).join(', ')})`);
   const spec = DATASETS[dataset]!;
   if (spec.normalize.mean.length !== inputShape[0]) throw new UserError(`import: ${file}: the model takes ${inputShape[0]} channel(s) but ${dataset} images have ${spec.normalize.mean.length}`);
@@ -80,16 +89,19 @@ export async function importCommand(file: string, o: ImportCommandOptions): Prom
   }
   if (!out || Array.isArray(out) || out.ndim !== 2) throw new UserError(`import: ${file}: a run folder needs one output [N, classes] (got ${Array.isArray(out) ? `${out.length} outputs` : `[${(out as Tensor).shape.join(', ')}]`})`);
   const numClasses = out.shape[1]!;
-  const classes = numClasses === spec.classes.length ? [...spec.classes] : Array.from({ length: numClasses }, (_, i) => String(i));
+  const meta = readRunMetadata(model.metadata, inputShape, numClasses, o.dataset);
+  for (const w of meta.warnings) cliErr(`warning: ${w}\n`);
+  const classes = meta.classes ?? (numClasses === spec.classes.length ? [...spec.classes] : Array.from({ length: numClasses }, (_, i) => String(i)));
   const config = validateConfig(join(o.out, 'config.json'), {
     format: 'tensorgrad-run', version: 1, model: ONNX_MODEL, dataset, numClasses, classes, inputShape,
-    normalize: { mean: [...spec.normalize.mean], std: [...spec.normalize.std] },
+    normalize: meta.normalize ?? { mean: [...spec.normalize.mean], std: [...spec.normalize.std] },
+    ...(meta.datasetClasses ? { datasetClasses: meta.datasetClasses } : {}),
     training: { importedFrom: file },
   });
   makeDirs('import', o.out);
   writeFileAtomic('import', join(o.out, ONNX_FILE), bytes);
   saveRun(o.out, config, model);
   const params = model.numParameters();
-  cliOut(`imported ${file}: ${model.onnxNames.size} initializers (${params.toLocaleString('en-US')} parameters), input [N, ${inputShape.join(', ')}], ${numClasses} classes, ${dataset} normalization -> ${o.out}/\n`);
+  cliOut(`imported ${file}: ${model.onnxNames.size} initializers (${params.toLocaleString('en-US')} parameters), input [N, ${inputShape.join(', ')}], ${numClasses} classes${config.datasetClasses ? ` (${dataset} classes ${config.datasetClasses.join(',')})` : ''}, ${dataset} ${meta.normalize ? 'normalization from the file' : 'normalization'} -> ${o.out}/\n`);
   return config;
 }

@@ -16,7 +16,12 @@
  * The graph: input `input` `[batch, ...sampleInput.shape.slice(1)]` (dim 0
  * symbolic 'batch' unless `dynamicBatch: false`), output `output`,
  * initializers named by stateDict keys (`features.0.weight`, batch norm
- * running statistics included), protobuf written by `onnx-proto`.
+ * running statistics included), protobuf written by `onnx-proto`. Nodes and
+ * initializers that reach no output are pruned before writing.
+ *
+ * An imported graph (tg.onnx.loadModel's OnnxModule, fine-tuned or not) is
+ * not traced: its own graph is written again with the module's current
+ * parameters (export-onnx-module.ts).
  */
 import { TensorError, fmtShape } from '../core/errors.js';
 import { isFloating } from '../core/dtype.js';
@@ -27,6 +32,9 @@ import { cat } from '../ops/movement.js';
 import { OnnxGraph, type BatchInfo, type Value } from './export-graph.js';
 import { traceForward } from './export-trace.js';
 import { encodeModel, onnxDataType, valueInfo, type Dim } from './proto.js';
+import { pruneGraph } from './export-prune.js';
+import { exportOnnxModule } from './export-onnx-module.js';
+import { OnnxModule } from './graph-module.js';
 
 export interface ExportOptions {
   /** ONNX opset to target, 17 (default) to 22. */
@@ -35,7 +43,22 @@ export interface ExportOptions {
   dynamicBatch?: boolean;
   /** Graph input and output names (default 'input' and 'output'). */
   names?: { input?: string; output?: string };
+  /**
+   * Written to ModelProto.metadata_props (key -> value, both strings), e.g.
+   * `{ 'tensorgrad.classes': JSON.stringify(names) }`; `tensorgrad export`
+   * writes the run's dataset, classes and normalization this way and
+   * `tensorgrad import` reads them back. At most {@link MAX_METADATA_ENTRIES}
+   * entries, keys up to 256 characters, values up to 1 MiB. For an imported
+   * graph (OnnxModule) it replaces the file's metadata_props as a whole
+   * (without it they are kept): pass `{ ...module.metadata, key: value }` to add.
+   */
+  metadata?: Record<string, string>;
 }
+
+/** Most metadata_props entries exportModel writes (and loadModel reads). */
+export const MAX_METADATA_ENTRIES = 1024;
+const MAX_METADATA_KEY = 256;
+const MAX_METADATA_VALUE = 2 ** 20;
 
 export const MIN_OPSET = 17;
 export const MAX_OPSET = 22;
@@ -47,11 +70,25 @@ function irVersionFor(opset: number): number {
   return opset <= 18 ? 8 : opset <= 20 ? 9 : 10; // 21 and 22: IR 10
 }
 
-function checkOptions(opts: unknown): Required<Omit<ExportOptions, 'names'>> & { input: string; output: string } {
+/** The checked metadata entries (a TensorError naming the first bad one). */
+function checkMetadata(m: unknown): [string, string][] {
+  if (m === undefined) return [];
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new TensorError(`onnx.exportModel: metadata must be an object of string values (got ${describeArg(m)})`);
+  const entries = Object.entries(m as Record<string, unknown>);
+  if (entries.length > MAX_METADATA_ENTRIES) throw new TensorError(`onnx.exportModel: metadata has ${entries.length} entries, more than ${MAX_METADATA_ENTRIES}`);
+  for (const [k, v] of entries) {
+    if (!k || k.length > MAX_METADATA_KEY) throw new TensorError(`onnx.exportModel: metadata keys must have 1 to ${MAX_METADATA_KEY} characters (got '${k.slice(0, 40)}'${k.length > 40 ? '...' : ''})`);
+    if (typeof v !== 'string') throw new TensorError(`onnx.exportModel: metadata['${k}'] must be a string (got ${describeArg(v)}); JSON.stringify structured values`);
+    if (v.length > MAX_METADATA_VALUE) throw new TensorError(`onnx.exportModel: metadata['${k}'] has ${v.length} characters, more than ${MAX_METADATA_VALUE}`);
+  }
+  return entries as [string, string][];
+}
+
+function checkOptions(opts: unknown): Required<Omit<ExportOptions, 'names' | 'metadata'>> & { input: string; output: string; metadata: [string, string][] } {
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TensorError(`onnx.exportModel: options must be an object (got ${describeArg(opts)})`);
   const o = opts as Record<string, unknown>;
-  const unknown = Object.keys(o).filter((k) => !['opset', 'dynamicBatch', 'names'].includes(k));
-  if (unknown.length) throw new TensorError(`onnx.exportModel: unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} (expected opset, dynamicBatch, names)`);
+  const unknown = Object.keys(o).filter((k) => !['opset', 'dynamicBatch', 'names', 'metadata'].includes(k));
+  if (unknown.length) throw new TensorError(`onnx.exportModel: unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} (expected opset, dynamicBatch, names, metadata)`);
   const opset = o.opset ?? 17;
   if (typeof opset !== 'number' || !Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new TensorError(
@@ -70,7 +107,7 @@ function checkOptions(opts: unknown): Required<Omit<ExportOptions, 'names'>> & {
     if (typeof v !== 'string' || !v) throw new TensorError(`onnx.exportModel: names.${k} must be a non-empty string (got ${describeArg(v)})`);
   }
   if (input === output) throw new TensorError(`onnx.exportModel: names.input and names.output must differ (both '${input as string}')`);
-  return { opset, dynamicBatch, input: input as string, output: output as string };
+  return { opset, dynamicBatch, input: input as string, output: output as string, metadata: checkMetadata(o.metadata) };
 }
 
 /**
@@ -89,6 +126,7 @@ export function exportModel(model: Module, sampleInput: Tensor, opts: ExportOpti
     throw new TensorError(`onnx.exportModel: sampleInput must be a non-empty floating tensor with a batch dim (got ${sampleInput.dtype} ${fmtShape(sampleInput.shape)})`);
   }
   const o = checkOptions(opts);
+  if (model instanceof OnnxModule) return exportOnnxModule(model, sampleInput, opts, o.metadata);
   const paramBytes = [...model.parameters(), ...model.buffers()].reduce((n, t) => n + t.numel() * (t.dtype === 'float64' ? 8 : 4), 0);
   if (paramBytes > MAX_PROTO_BYTES) {
     throw new TensorError(`onnx.exportModel: the model's parameters take ${(paramBytes / 2 ** 30).toFixed(2)} GiB; an ONNX file without external data is limited to 2 GiB`);
@@ -112,17 +150,20 @@ export function exportModel(model: Module, sampleInput: Tensor, opts: ExportOpti
     if (!o.dynamicBatch || batch === 'none') return d;
     return batch === 'dim0' ? (i === 0 ? 'batch' : d) : null;
   });
+  const graph = {
+    name: model.constructor.name,
+    node: g.nodes,
+    initializer: g.initializers,
+    input: [valueInfo(o.input, onnxDataType(sampleInput.dtype, 'onnx.exportModel'), dims(sampleInput.shape, 'dim0'))],
+    output: [valueInfo(o.output, onnxDataType(out.dtype, 'onnx.exportModel'), dims(out.shape, out.batch))],
+  };
+  pruneGraph(graph); // the trace can leave dead ends (ops whose results the output never uses)
   const bytes = encodeModel({
     irVersion: irVersionFor(o.opset),
     producerName: 'tensorgrad',
     opsetImport: [{ domain: '', version: o.opset }],
-    graph: {
-      name: model.constructor.name,
-      node: g.nodes,
-      initializer: g.initializers,
-      input: [valueInfo(o.input, onnxDataType(sampleInput.dtype, 'onnx.exportModel'), dims(sampleInput.shape, 'dim0'))],
-      output: [valueInfo(o.output, onnxDataType(out.dtype, 'onnx.exportModel'), dims(out.shape, out.batch))],
-    },
+    graph,
+    metadataProps: o.metadata.map(([key, value]) => ({ key, value })),
   });
   return bytes;
 }

@@ -30,6 +30,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Attrs } from './import-parse.js';
 import type { HostArray } from './ops-in/host.js';
 import type { OpFn, Value } from './ops-in/values.js';
+import type { ModelProto } from './proto.js';
 
 /** A node ready to run: its op, attributes, and value names ('' = absent optional input). */
 export interface PreparedNode {
@@ -57,6 +58,15 @@ export interface PreparedGraph {
   /** Float initializers: name -> values, and whether BatchNormalization uses them as running statistics. */
   tensors: Map<string, { value: Tensor; buffer: boolean }>;
   maxElements: number;
+  /**
+   * The file's ModelProto with live nodes only and the float initializers
+   * that became parameters/buffers emptied (their values live in the module):
+   * what exportModel writes back with the current weights. Absent: the module
+   * cannot be exported.
+   */
+  source?: ModelProto;
+  /** The file's metadata_props (key -> value). */
+  metadata?: Record<string, string>;
 }
 
 /** A folder in the parameter tree (holds Parameters and children; never called). */
@@ -71,6 +81,7 @@ export class OnnxModule extends Module {
   readonly onnxNames: ReadonlyMap<string, string>;
   private _graph: PreparedGraph;
   private _getters = new Map<string, () => Tensor>();
+  private _forwardOutputs: string[] | null = null;
 
   constructor(graph: PreparedGraph) {
     super();
@@ -87,6 +98,45 @@ export class OnnxModule extends Module {
   get inputNames(): string[] { return this._graph.inputs.map((i) => i.name); }
   /** Names of the graph's outputs, in order. */
   get outputNames(): string[] { return [...this._graph.outputs]; }
+  /** The file's metadata_props (e.g. 'tensorgrad.classes' written by `tensorgrad export`); {} when none. */
+  get metadata(): Readonly<Record<string, string>> { return { ...(this._graph.metadata ?? {}) }; }
+  /** Graph opset (default domain). */
+  get opset(): number { return this._graph.opset; }
+  /**
+   * The node that produces value `name` (op type, input names, attributes),
+   * or null for graph inputs, initializers and unknown names.
+   * @example m.producerOf(m.outputNames[0]!)?.opType   // 'Softmax'
+   */
+  producerOf(name: string): { opType: string; inputs: readonly string[]; attrs: Attrs } | null {
+    const n = this._graph.nodes.find((x) => x.outputs.includes(name));
+    return n ? { opType: n.opType, inputs: [...n.inputs], attrs: n.attrs } : null;
+  }
+
+  /**
+   * Makes `forward` return these values of the graph (node outputs, e.g. the
+   * logits a final Softmax reads) instead of the graph's declared outputs;
+   * `null` restores them. Only forward changes: the graph, its outputs and
+   * what exportModel writes stay as the file has them. Fine-tuning uses it
+   * to train on the logits of a graph that ends in Softmax.
+   * @example m.setForwardOutputs([m.producerOf('probs')!.inputs[0]!]);
+   */
+  setForwardOutputs(names: readonly string[] | null): this {
+    if (names !== null) {
+      const known = new Set(this._graph.nodes.flatMap((n) => n.outputs));
+      const bad = names.find((n) => typeof n !== 'string' || !known.has(n));
+      if (names.length === 0 || bad !== undefined) throw new TensorError(`OnnxModule.setForwardOutputs: expected the names of values computed by the graph's nodes (got ${bad === undefined ? 'none' : `'${String(bad)}'`})`);
+    }
+    this._forwardOutputs = names && [...names];
+    return this;
+  }
+
+  /** The values forward returns when set by setForwardOutputs, else null (the graph's outputs). */
+  get forwardOutputs(): string[] | null { return this._forwardOutputs && [...this._forwardOutputs]; }
+
+  /** @internal The stored ModelProto (weights emptied) that exportModel re-writes; null when there is none. */
+  get sourceProto(): ModelProto | null { return this._graph.source ?? null; }
+  /** @internal The current tensor of an initializer, by its ONNX name (undefined for constants). */
+  initializerValue(onnxName: string): Tensor | undefined { return this._getters.get(onnxName)?.(); }
   /** Declared input shapes (null for symbolic dims), in order. */
   get inputShapes(): ((number | null)[] | null)[] { return this._graph.inputs.map((i) => i.dims && [...i.dims]); }
 
@@ -156,7 +206,7 @@ export class OnnxModule extends Module {
         if (name !== '' && outs[i] !== undefined) values.set(name, outs[i]!);
       });
     }
-    const results = g.outputs.map((name) => {
+    const results = (this._forwardOutputs ?? g.outputs).map((name) => {
       const v = values.get(name);
       if (v === undefined) throw new TensorError(`OnnxModule.forward: graph output '${name}' was not computed`);
       return v instanceof Tensor ? v : v.toTensor();

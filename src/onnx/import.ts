@@ -19,6 +19,8 @@ import { nodeBuiltin } from '../util/node.js';
 import { OnnxModule, type GraphInput, type PreparedGraph, type PreparedNode } from './graph-module.js';
 import { Attrs, checkDims, decodeModel, decodeTensor, dtypeName, isFloatType, MAX_INITIALIZERS, MAX_NODES, MAX_ONNX_BYTES, tensorToHost, toInt } from './import-parse.js';
 import type { HostArray } from './ops-in/host.js';
+import onnxProto from 'onnx-proto';
+import { pruneGraph } from './export-prune.js';
 import { ARGUMENT_SLOTS, BUFFER_SLOTS, ONNX_IMPORT_OPS } from './ops-in/index.js';
 
 export { MAX_ONNX_BYTES } from './import-parse.js';
@@ -177,8 +179,51 @@ export function loadModel(source: Uint8Array | string, opts: LoadModelOptions = 
   if (!outputs.length) throw new TensorError('onnx.loadModel: the graph declares no outputs');
   for (const o of outputs) if (!producer.has(o) && !defined.has(o)) throw new TensorError(`onnx.loadModel: graph output '${o}' is not produced by any node`);
 
-  const module = new OnnxModule({ nodes: prepared, inputs, outputs, opset, constants, tensors, maxElements });
+  const metadata = readMetadata(model.metadataProps ?? []);
+  const stored = storedSource(model, new Set(tensors.keys()));
+  const module = new OnnxModule({ nodes: prepared, inputs, outputs, opset, constants, tensors, maxElements, source: stored, metadata });
   return module.eval();
+}
+
+/** Most metadata_props entries read, and the largest value (characters); beyond them the file is refused. */
+export const MAX_METADATA_ENTRIES_READ = 10_000;
+export const MAX_METADATA_VALUE_READ = 16 * 2 ** 20;
+
+/**
+ * metadata_props as a record. Hostile files: more than MAX_METADATA_ENTRIES_READ
+ * entries, a value over MAX_METADATA_VALUE_READ characters or a key given twice
+ * (the ONNX checker forbids it) is an error, not a guess.
+ */
+function readMetadata(props: readonly { key?: string | null; value?: string | null }[]): Record<string, string> {
+  if (props.length > MAX_METADATA_ENTRIES_READ) throw new TensorError(`onnx.loadModel: ${props.length} metadata_props entries is above the limit of ${MAX_METADATA_ENTRIES_READ}`);
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const { key, value } of props) {
+    const k = key ?? '';
+    const v = value ?? '';
+    if (v.length > MAX_METADATA_VALUE_READ) throw new TensorError(`onnx.loadModel: metadata_props '${k.slice(0, 64)}' has ${v.length} characters, above the limit of ${MAX_METADATA_VALUE_READ}`);
+    if (Object.prototype.hasOwnProperty.call(out, k)) throw new TensorError(`onnx.loadModel: metadata_props key '${k.slice(0, 64)}' appears twice`);
+    out[k] = v;
+  }
+  return { ...out };
+}
+
+/**
+ * The ModelProto kept for re-export: dead nodes and unused initializers pruned,
+ * the weights that became parameters emptied (exportModel writes the module's
+ * current values), then encoded and decoded once so that it shares no memory
+ * with the caller's bytes.
+ */
+function storedSource(model: onnxProto.onnx.ModelProto, weights: ReadonlySet<string>): onnxProto.onnx.ModelProto {
+  const graph = model.graph!;
+  pruneGraph(graph);
+  for (const t of graph.initializer ?? []) {
+    if (!weights.has(t.name ?? '')) continue;
+    t.rawData = new Uint8Array(0);
+    t.floatData = [];
+    t.doubleData = [];
+    t.int32Data = [];
+  }
+  return onnxProto.onnx.ModelProto.decode(onnxProto.onnx.ModelProto.encode(model).finish());
 }
 
 type NodeProto = { input?: string[] | null; output?: string[] | null };

@@ -7,6 +7,7 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -18,12 +19,20 @@ delete USER_ENV.TENSORGRAD_BACKEND;
 const entry = pathToFileURL(join(ROOT, 'src/index.ts')).href;
 const tsx = import.meta.resolve('tsx');
 
+const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+
 /**
  * Writes `code` to `file` (an .mts path) with `from 'tensorgrad'` pointed at this
- * checkout's src/index.ts, and runs it through tsx in `cwd` with {@link USER_ENV}.
+ * checkout's src/index.ts and any other package it imports (e.g. onnxruntime-node,
+ * which a user installs beside tensorgrad) resolved from this checkout's
+ * node_modules, and runs it through tsx in `cwd` with {@link USER_ENV}.
  */
 export function runAsUser(code: string, file: string, cwd: string): SpawnSyncReturns<string> {
-  writeFileSync(file, code.replace(/from\s+(['"])tensorgrad\1/g, `from '${entry}'`));
+  const resolved = code
+    .replace(/from\s+(['"])tensorgrad\1/g, `from '${entry}'`)
+    .replace(/from\s+(['"])([a-z@][\w@/.-]*)\1/g, (whole, _q: string, spec: string) =>
+      (spec.startsWith('node:') || builtinModules.includes(spec) ? whole : `from '${pathToFileURL(requireFromRoot.resolve(spec)).href}'`));
+  writeFileSync(file, resolved);
   return spawnSync(process.execPath, ['--import', tsx, file], { cwd, encoding: 'utf8', timeout: 120_000, env: USER_ENV });
 }
 

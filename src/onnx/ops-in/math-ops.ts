@@ -1,6 +1,7 @@
 /**
- * ONNX elementwise and reduction ops: Add, Sub, Mul, Div, Pow, Max, Min, Equal,
- * Sqrt, Exp, Log, Neg, Abs, Erf, Reciprocal, Floor, Ceil, Clip, MatMul, Gemm,
+ * ONNX elementwise and reduction ops: Add, Sub, Mul, Div, Pow, Max, Min, Sum,
+ * Mean, Equal, Sqrt, Exp, Log, Neg, Abs, Sign, Erf, Reciprocal, Floor, Ceil,
+ * Sin, Cos, Tan, Atan, Clip, MatMul, Gemm,
  * ReduceMean/Sum/Max/Min/Prod. All-host inputs compute on the host (shape
  * arithmetic, with ONNX's integer division); otherwise host operands become
  * constant tensors and the op is recorded for autograd.
@@ -120,6 +121,8 @@ function reduce(r: Reduce): OpFn {
   };
 }
 
+const SUM = variadic((a, b) => E.add(a, b), (x, y) => x + y);
+
 export const MATH_OPS: Record<string, OpFn> = {
   Add: binary((a, b) => E.add(a, b), (x, y) => x + y),
   Sub: binary((a, b) => E.sub(a, b), (x, y) => x - y),
@@ -129,6 +132,12 @@ export const MATH_OPS: Record<string, OpFn> = {
   Equal: binary(E.eq, (x, y) => (x === y ? 1 : 0), 'bool'),
   Max: variadic(E.maximum, Math.max),
   Min: variadic(E.minimum, Math.min),
+  Sum: SUM,
+  Mean: (inputs, ctx) => {
+    const n = inputs.filter((v) => v !== undefined).length;
+    const total = SUM(inputs, ctx)[0]!;
+    return isHost(total) ? [new HostArray(total.shape, total.data.map((v) => v / n), 'float')] : [E.div(total, n)];
+  },
   Sqrt: unary(E.sqrt, Math.sqrt),
   Exp: unary(E.exp, Math.exp),
   Log: unary(E.log, Math.log),
@@ -138,6 +147,11 @@ export const MATH_OPS: Record<string, OpFn> = {
   Floor: unary(E.floor, Math.floor),
   Ceil: unary(E.ceil, Math.ceil),
   Erf: unary(E.erf),
+  Sign: unary(E.sign, Math.sign),
+  Sin: unary(E.sin, Math.sin),
+  Cos: unary(E.cos, Math.cos),
+  Tan: unary(E.tan, Math.tan),
+  Atan: unary(E.atan, Math.atan),
   Clip,
   MatMul,
   Gemm,

@@ -2,7 +2,7 @@
  * ONNX neural-network ops: Conv, ConvTranspose, Pad, MaxPool, AveragePool,
  * LpPool, GlobalAveragePool, GlobalMaxPool, BatchNormalization,
  * LayerNormalization, GroupNormalization, InstanceNormalization, LRN, Dropout,
- * the activations and Softmax/LogSoftmax — each mapped onto the tensorgrad
+ * the activations (Celu, Mish, ThresholdedRelu, Softsign among them) and Softmax/LogSoftmax — each mapped onto the tensorgrad
  * functional op PyTorch's exporter started from, so outputs match PyTorch's.
  *
  * ONNX `pads` list begins then ends per spatial dim; symmetric pads go to the
@@ -17,6 +17,7 @@
  */
 import { TensorError, fmtShape } from '../../core/errors.js';
 import * as A from '../../ops/activation.js';
+import { celu } from '../../ops/activation-more.js';
 import * as E from '../../ops/elementwise.js';
 import { convNd, convTransposeNd } from '../../ops/conv.js';
 import { dropout } from '../../ops/dropout.js';
@@ -330,6 +331,11 @@ export const NN_OPS: Record<string, OpFn> = {
   }),
   HardSigmoid: act((x, c) => E.clamp(E.add(E.mul(x, c.attrs.float('alpha', 0.2)), c.attrs.float('beta', 0.5)), 0, 1)),
   HardSwish: act((x) => A.hardswish(x)),
+  Celu: act((x, c) => celu(x, c.attrs.float('alpha', 1))),
+  Mish: act((x) => A.mish(x)),
+  Softsign: act((x) => A.softsign(x)),
+  // x where x > alpha, else 0 (the mask is a constant of the forward: no gradient to alpha).
+  ThresholdedRelu: act((x, c) => E.where(E.gt(x, c.attrs.float('alpha', 1)), x, 0)),
   Softmax: softmaxLike(A.softmax),
   LogSoftmax: softmaxLike(A.logSoftmax),
 };
