@@ -21,7 +21,7 @@ import { Attrs, checkDims, decodeModel, decodeTensor, dtypeName, isFloatType, MA
 import type { HostArray } from './ops-in/host.js';
 import onnxProto from 'onnx-proto';
 import { pruneGraph } from './export-prune.js';
-import { ARGUMENT_SLOTS, BUFFER_SLOTS, ONNX_IMPORT_OPS } from './ops-in/index.js';
+import { BUFFER_SLOTS, isArgumentUse, ONNX_IMPORT_OPS } from './ops-in/index.js';
 
 export { MAX_ONNX_BYTES } from './import-parse.js';
 export { OnnxModule } from './graph-module.js';
@@ -89,9 +89,10 @@ export function loadModel(source: Uint8Array | string, opts: LoadModelOptions = 
   // Uses of each value name, to classify initializers.
   const argumentOnly = new Map<string, boolean>();
   const bufferUse = new Set<string>();
+  const initDims = new Map(inits.map((t) => [t.name ?? '', (t.dims ?? []).map(toInt)]));
   for (const n of live) {
     (n.input ?? []).forEach((name, i) => {
-      const isArg = (ARGUMENT_SLOTS[n.opType!] ?? []).includes(i);
+      const isArg = isArgumentUse(n.opType!, i, initDims.get(name));
       argumentOnly.set(name, (argumentOnly.get(name) ?? true) && isArg);
       if ((BUFFER_SLOTS[n.opType!] ?? []).includes(i)) bufferUse.add(name);
     });

@@ -120,11 +120,49 @@ describe('onnx import ops vs onnxruntime: unary math and activations', () => {
     }
   });
 
+  test('ReduceL1/L2/SumSquare/LogSum/LogSumExp (axes attribute at 13, input at 18); Round halves to even', async () => {
+    for (const op of ['ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSumExp']) {
+      await checkAgainstOrt(`${op} axes attr`, { ...single(op, [2, 3, 4], { axes: [1, -1], keepdims: 0 }, [], 13), gradcheck: [0] });
+      await checkAgainstOrt(`${op} axes input`, single(op, [2, 3, 4], {}, [intInit('axes', [1])], 18));
+      await checkAgainstOrt(`${op} all`, single(op, [2, 3, 4], {}, [], 13));
+    }
+    await checkAgainstOrt('ReduceLogSum', {
+      nodes: [{ op: 'Abs', inputs: ['x'], outputs: ['a'] }, { op: 'ReduceLogSum', inputs: ['a'], attrs: { axes: [0] } }], inputs: x([3, 4]), opset: 13, gradcheck: [0],
+    });
+    await checkAgainstOrt('Round', {
+      nodes: [{ op: 'Round', inputs: ['x'], outputs: ['r'] }, { op: 'Add', inputs: ['r', 'x'] }],
+      inputs: [{ name: 'x', shape: [10], values: [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49, 2.51, -3.7, 4] }],
+    });
+  });
+
   test('Celu, Mish (opset 18), Softsign, ThresholdedRelu', async () => {
     await checkAgainstOrt('Celu', { ...single('Celu', [3, 4], { alpha: { float: 0.7 } }, [], 13), gradcheck: [0] });
     await checkAgainstOrt('Mish', { ...single('Mish', [3, 4], {}, [], 18), gradcheck: [0] });
     await checkAgainstOrt('Softsign', { ...single('Softsign', [3, 4]), gradcheck: [0] });
     await checkAgainstOrt('ThresholdedRelu', { ...single('ThresholdedRelu', [3, 4], { alpha: { float: 0.4 } }), gradcheck: [0] });
+  });
+});
+
+describe('onnx import: the new ops refuse bad arguments with the node named', () => {
+  const run = (spec: Parameters<typeof buildModel>[0], shape: number[]) => () => {
+    const r = tg.onnx.loadModel(buildModel(spec)).forward(tg.randn(shape));
+    return r;
+  };
+  test('Expand, Tile, Split, DepthToSpace, SpaceToDepth, Range, Where, ArgMax', () => {
+    assert.throws(run(single('Expand', [3, 2], {}, [intInit('s', [4, 3])]), [3, 2]), /Expand\).*do not broadcast/);
+    assert.throws(run(single('Expand', [3, 2], {}, [intInit('s', [1 << 20, 1 << 20, 1, 1])]), [3, 2]), /more than the limit/);
+    assert.throws(run(single('Tile', [3, 2], {}, [intInit('r', [2])]), [3, 2]), /Tile\).*needs 2 values/);
+    assert.throws(run(single('Tile', [3, 2], {}, [intInit('r', [2, -1])]), [3, 2]), /must not be negative/);
+    assert.throws(run({ nodes: [{ op: 'Split', inputs: ['x', 's'], outputs: ['a', 'b'] }], inputs: x([4, 2]), inits: [intInit('s', [1, 2])], outputs: ['a', 'b'], opset: 13 }, [4, 2]), /sum to 4/);
+    assert.throws(run({ nodes: [{ op: 'Split', inputs: ['x'], outputs: ['a', 'b', 'c'] }], inputs: x([4, 2]), outputs: ['a', 'b', 'c'], opset: 13 }, [4, 2]), /3 equal parts/);
+    assert.throws(run(single('DepthToSpace', [1, 6, 2, 2], { blocksize: 2 }), [1, 6, 2, 2]), /not a multiple of blocksize/);
+    assert.throws(run(single('SpaceToDepth', [1, 2, 3, 4], { blocksize: 2 }), [1, 2, 3, 4]), /not multiples of blocksize/);
+    assert.throws(run(single('DepthToSpace', [1, 4, 2, 2], { blocksize: 0 }), [1, 4, 2, 2]), /blocksize 0/);
+    const i64 = (name: string, v: number) => ({ name, dims: [], values: [v], type: 'int64' as const });
+    assert.throws(run({ nodes: [{ op: 'Range', inputs: ['a', 'b', 'd'], outputs: ['r'] }, { op: 'Cast', inputs: ['r'], outputs: ['f'], attrs: { to: 1 } }, { op: 'Add', inputs: ['x', 'f'] }], inputs: x([2]), inits: [i64('a', 0), i64('b', 5), i64('d', 0)] }, [2]), /Range\).*delta nonzero/);
+    assert.throws(run({ nodes: [{ op: 'Range', inputs: ['a', 'b', 'd'], outputs: ['r'] }, { op: 'Cast', inputs: ['r'], outputs: ['f'], attrs: { to: 1 } }, { op: 'Add', inputs: ['x', 'f'] }], inputs: x([2]), inits: [i64('a', 0), i64('b', 2 ** 40), i64('d', 1)] }, [2]), /more than/);
+    assert.throws(run({ nodes: [{ op: 'Where', inputs: ['x', 'x', 'x'] }], inputs: x([2]) }, [2]), /Where\).*condition must be bool/);
+    assert.throws(run({ nodes: [{ op: 'ArgMax', inputs: ['x'], attrs: { axis: 3 } }], inputs: x([2, 3]), outputTypes: ['int64'] }, [2, 3]), /ArgMax\).*axis 3 is out of range/);
   });
 });
 

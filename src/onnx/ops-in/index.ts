@@ -18,6 +18,7 @@ export const ONNX_IMPORT_OPS: ReadonlyMap<string, OpFn> = new Map(Object.entries
 export const ARGUMENT_SLOTS: Readonly<Record<string, readonly number[]>> = {
   Clip: [1, 2], Pow: [1], Pad: [1, 2, 3], Reshape: [1], Slice: [1, 2, 3, 4], Dropout: [1, 2], Unsqueeze: [1], Squeeze: [1],
   ReduceMean: [1], ReduceSum: [1], ReduceMax: [1], ReduceMin: [1], ReduceProd: [1], ConstantOfShape: [0], Gather: [1],
+  ReduceL1: [1], ReduceL2: [1], ReduceSumSquare: [1], ReduceLogSum: [1], ReduceLogSumExp: [1],
   Resize: [1, 2, 3], Upsample: [1], Expand: [1], Tile: [1], Split: [1], Range: [0, 1, 2],
   // No gradient flows through a comparison, a logic op, a Where condition or an ArgMax input.
   Greater: [0, 1], Less: [0, 1], GreaterOrEqual: [0, 1], LessOrEqual: [0, 1], Equal: [0, 1],

@@ -1,8 +1,8 @@
 /**
  * ONNX elementwise and reduction ops: Add, Sub, Mul, Div, Pow, Max, Min, Sum,
  * Mean, Equal, Sqrt, Exp, Log, Neg, Abs, Sign, Erf, Reciprocal, Floor, Ceil,
- * Sin, Cos, Tan, Atan, Clip, MatMul, Gemm,
- * ReduceMean/Sum/Max/Min/Prod. All-host inputs compute on the host (shape
+ * Round, Sin, Cos, Tan, Atan, Clip, MatMul, Gemm,
+ * ReduceMean/Sum/Max/Min/Prod/L1/L2/SumSquare/LogSum/LogSumExp. All-host inputs compute on the host (shape
  * arithmetic, with ONNX's integer division); otherwise host operands become
  * constant tensors and the op is recorded for autograd.
  */
@@ -10,7 +10,7 @@ import { TensorError, fmtShape } from '../../core/errors.js';
 import * as E from '../../ops/elementwise.js';
 import { linear, matmul } from '../../ops/linalg.js';
 import { transpose } from '../../ops/movement.js';
-import { amax, amin, mean, prod, sum } from '../../ops/reduce.js';
+import { amax, amin, logsumexp, mean, prod, sum } from '../../ops/reduce.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { broadcastShapes, HostArray, hostBinary, hostReduce } from './host.js';
 import { axesArg, axisOf, floatTensor, guard, isHost, need, scalarOf, toTensor, type OpContext, type OpFn, type Value } from './values.js';
@@ -121,6 +121,12 @@ function reduce(r: Reduce): OpFn {
   };
 }
 
+/** ONNX Round: halves go to the even neighbour (as numpy and PyTorch). */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 const SUM = variadic((a, b) => E.add(a, b), (x, y) => x + y);
 
 export const MATH_OPS: Record<string, OpFn> = {
@@ -145,6 +151,7 @@ export const MATH_OPS: Record<string, OpFn> = {
   Abs: unary(E.abs, Math.abs),
   Reciprocal: unary(E.reciprocal, (v) => 1 / v),
   Floor: unary(E.floor, Math.floor),
+  Round: unary(E.round, roundHalfEven),
   Ceil: unary(E.ceil, Math.ceil),
   Erf: unary(E.erf),
   Sign: unary(E.sign, Math.sign),
@@ -160,4 +167,9 @@ export const MATH_OPS: Record<string, OpFn> = {
   ReduceMax: reduce({ tensor: (x, d, k) => amax(x, d, k), init: -Infinity, step: Math.max }),
   ReduceMin: reduce({ tensor: (x, d, k) => amin(x, d, k), init: Infinity, step: Math.min }),
   ReduceProd: reduce({ tensor: (x, d, k) => prod(x, d, k), init: 1, step: (a, v) => a * v }),
+  ReduceL1: reduce({ tensor: (x, d, k) => sum(E.abs(x), d, k), init: 0, step: (a, v) => a + Math.abs(v) }),
+  ReduceL2: reduce({ tensor: (x, d, k) => E.sqrt(sum(E.mul(x, x), d, k)), init: 0, step: (a, v) => a + v * v, finish: Math.sqrt }),
+  ReduceSumSquare: reduce({ tensor: (x, d, k) => sum(E.mul(x, x), d, k), init: 0, step: (a, v) => a + v * v }),
+  ReduceLogSum: reduce({ tensor: (x, d, k) => E.log(sum(x, d, k)), init: 0, step: (a, v) => a + v, finish: Math.log }),
+  ReduceLogSumExp: reduce({ tensor: (x, d, k) => logsumexp(x, d, k), init: 0, step: (a, v) => a + Math.exp(v), finish: Math.log }),
 };
