@@ -1,6 +1,8 @@
 /**
- * The graph being written by the ONNX exporter: nodes, initializers and
- * constants with unique names, plus what the exporter knows about each value
+ * The graph being written by the ONNX exporter: nodes, initializers (the
+ * model's stateDict entries only) and Constant nodes (everything else: shapes,
+ * axes, scalars, averaging matrices, the unit scale of a norm without affine
+ * parameters) with unique names, plus what the exporter knows about each value
  * (its shape at the traced batch size and where its batch dim is), which is
  * what lets Reshape/Expand/Slice stay valid for any batch size.
  * Emitters (export-modules.ts, export-prims.ts) write through {@link OnnxGraph}.
@@ -8,6 +10,9 @@
 import { TensorError, fmtShape } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
 import { attribute, DATA_TYPE, onnxDataType, tensorProto, type Attr, type NodeProto, type TensorProto } from './proto.js';
+
+/** AttributeProto.AttributeType.TENSOR. */
+const ATTR_TENSOR = 4;
 
 /**
  * Where a value's batch dim is: 'dim0' (dim 0 is the model input's batch
@@ -32,10 +37,18 @@ export interface GraphOptions {
   readonly dynamicBatch: boolean;
 }
 
-/** Nodes, initializers and unique names of the ONNX graph under construction. */
+/**
+ * Nodes, initializers and unique names of the ONNX graph under construction.
+ * Only the model's weights (stateDict entries) are initializers: importers,
+ * tg.onnx.loadModel included, treat float initializers as trainable weights,
+ * so every other constant is a `Constant` node (in {@link constants}, written
+ * before {@link nodes}) and stays a constant when the file is fine-tuned.
+ */
 export class OnnxGraph {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
+  /** One `Constant` node per non-weight constant; the file lists them before `nodes`. */
+  readonly constants: NodeProto[] = [];
   private readonly taken = new Set<string>();
   private readonly int64Consts = new Map<string, string>();
   private readonly floatConsts = new Map<string, string>();
@@ -82,9 +95,17 @@ export class OnnxGraph {
     return this.node(opType, inputs, attrs, 1)[0]!;
   }
 
-  /** Adds an initializer under a claimed name. */
+  /** Adds an initializer under a claimed name: only for the model's stateDict entries (weights). */
   addInitializer(t: TensorProto): void {
     this.initializers.push(t);
+  }
+
+  /** Adds a `Constant` node whose output is `t.name` (claimed or fresh) and whose value is `t`. */
+  addConstant(t: TensorProto): void {
+    this.constants.push({
+      opType: 'Constant', input: [], output: [t.name!], name: this.fresh('n_Constant'),
+      attribute: [{ name: 'value', type: ATTR_TENSOR, t }],
+    });
   }
 
   /** An int64 constant (shapes, axes, pads), shared between nodes that need the same one. */
@@ -93,7 +114,7 @@ export class OnnxGraph {
     let name = this.int64Consts.get(key);
     if (!name) {
       name = this.fresh('const_i64');
-      this.addInitializer(tensorProto(name, dims, DATA_TYPE.int64, values));
+      this.addConstant(tensorProto(name, dims, DATA_TYPE.int64, values));
       this.int64Consts.set(key, name);
     }
     return name;
@@ -110,7 +131,7 @@ export class OnnxGraph {
     const key = small ? `${dtype}:${dims.join('x')}:${Array.from(values).join(',')}` : '';
     if (small && this.floatConsts.has(key)) return this.floatConsts.get(key)!;
     const name = this.fresh('const');
-    this.addInitializer(tensorProto(name, dims, onnxDataType(dtype, 'onnx.exportModel'), Array.from(values)));
+    this.addConstant(tensorProto(name, dims, onnxDataType(dtype, 'onnx.exportModel'), Array.from(values)));
     if (small) this.floatConsts.set(key, name);
     return name;
   }

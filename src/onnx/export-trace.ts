@@ -15,8 +15,10 @@
  *   (export-prims.ts), seen through graph.ts's op tracer hook (setOpTracer),
  *   which reports every recorded op with its input and output tensors.
  * Tensors are matched to ONNX values by identity; parameters and buffers
- * become initializers named by their stateDict keys; floating tensors made in
- * forward without a recorded op (a scalar in `x.add(1)`) become constants;
+ * become initializers named by their stateDict keys (a non-persistent buffer,
+ * not in the stateDict, a Constant node of that name); floating tensors made
+ * in forward without a recorded op (a scalar in `x.add(1)`) become Constant
+ * nodes, so an importer does not take them for trainable weights;
  * a non-floating tensor (a comparison's mask, indices) is refused: the ops
  * that make such tensors are not recorded, so its value might depend on the
  * input in a way the graph would not show.
@@ -47,6 +49,7 @@ export function traceForward(g: OnnxGraph, model: Module, input: Tensor, inputNa
   for (const [k, p] of model.namedParameters()) stateNames.set(p, k);
   for (const [k, b] of model.namedBuffers()) if (!stateNames.has(b)) stateNames.set(b, k);
   for (const k of stateNames.values()) g.claim(k);
+  const weightKeys = new Set(Object.keys(model.stateDict()));
   g.batchSource = { name: inputName, size: input.shape[0]! };
   values.set(input, { name: inputName, shape: input.shape, dtype: input.dtype, batch: 'dim0' });
 
@@ -56,7 +59,10 @@ export function traceForward(g: OnnxGraph, model: Module, input: Tensor, inputNa
     const key = stateNames.get(t);
     let v: Value;
     if (key !== undefined) {
-      g.addInitializer(tensorProto(key, t.shape, onnxDataType(t.dtype, where), t.data()));
+      // Weights (stateDict entries) are initializers; a non-persistent buffer is a constant of the file.
+      const proto = tensorProto(key, t.shape, onnxDataType(t.dtype, where), t.data());
+      if (weightKeys.has(key)) g.addInitializer(proto);
+      else g.addConstant(proto);
       v = { name: key, shape: t.shape, dtype: t.dtype, batch: 'none' };
     } else if (isFloating(t.dtype)) {
       v = { name: g.floats(t.data(), t.dtype, t.shape), shape: t.shape, dtype: t.dtype, batch: 'none' };

@@ -16,8 +16,12 @@
  * The graph: input `input` `[batch, ...sampleInput.shape.slice(1)]` (dim 0
  * symbolic 'batch' unless `dynamicBatch: false`), output `output`,
  * initializers named by stateDict keys (`features.0.weight`, batch norm
- * running statistics included), protobuf written by `onnx-proto`. Nodes and
- * initializers that reach no output are pruned before writing.
+ * running statistics included) and nothing else: every other constant (shapes,
+ * scalars of `x.mul(2)`, adaptive pooling's averaging matrices, the unit scale
+ * of a norm without affine parameters) is a `Constant` node, so an importer
+ * that trains float initializers (tg.onnx.loadModel) trains exactly the
+ * model's weights. Protobuf written by `onnx-proto`. Nodes and initializers
+ * that reach no output are pruned before writing.
  *
  * An imported graph (tg.onnx.loadModel's OnnxModule, fine-tuned or not) is
  * not traced: its own graph is written again with the module's current
@@ -152,7 +156,7 @@ export function exportModel(model: Module, sampleInput: Tensor, opts: ExportOpti
   });
   const graph = {
     name: model.constructor.name,
-    node: g.nodes,
+    node: [...g.constants, ...g.nodes],
     initializer: g.initializers,
     input: [valueInfo(o.input, onnxDataType(sampleInput.dtype, 'onnx.exportModel'), dims(sampleInput.shape, 'dim0'))],
     output: [valueInfo(o.output, onnxDataType(out.dtype, 'onnx.exportModel'), dims(out.shape, out.batch))],
