@@ -9,6 +9,7 @@
  */
 import { TensorError, fmtShape } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { attribute, DATA_TYPE, onnxDataType, tensorProto, type Attr, type NodeProto, type TensorProto } from './proto.js';
 
 /** AttributeProto.AttributeType.TENSOR. */
@@ -171,4 +172,13 @@ export function reshapeTarget(g: OnnxGraph, x: Value, out: readonly number[], wh
     `${where}: reshape ${fmtShape(x.shape)} -> ${fmtShape(out)} mixes the batch dim with others, which a dynamic-batch ONNX graph cannot express; ` +
     'export with dynamicBatch: false (CLI: --static-batch)',
   );
+}
+
+/** What an emitter gets: the graph, initializer names for the layer's tensors, and the error prefix. */
+export interface EmitContext {
+  readonly g: OnnxGraph;
+  /** The initializer name of a parameter or buffer (its stateDict key), added on first use. */
+  tensor(t: Tensor): string;
+  /** `onnx.exportModel: cannot export <Class> at '<path>'`, for error messages. */
+  readonly where: string;
 }

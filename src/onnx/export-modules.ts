@@ -20,20 +20,13 @@ import { PReLU, CELU, Softmin } from '../nn/layers/activation-more.js';
 import { Identity, Flatten } from '../nn/layers/container.js';
 import * as Pad from '../nn/layers/padding.js';
 import { perDim, resolvePadding } from '../ops/conv-args.js';
-import { reshapeTarget, type BatchInfo, type OnnxGraph, type Value } from './export-graph.js';
+import { reshapeTarget, type BatchInfo, type EmitContext, type OnnxGraph, type Value } from './export-graph.js';
+export type { EmitContext } from './export-graph.js';
 import { padValue, type OnnxPadMode } from './export-pad.js';
 import { emitGelu, emitSoftplus } from './export-activations.js';
 import { emitUpsample } from './export-resize.js';
 import { Upsample } from '../nn/layers/upsample.js';
 
-/** What an emitter gets: the graph, initializer names for the layer's tensors, and the error prefix. */
-export interface EmitContext {
-  readonly g: OnnxGraph;
-  /** The initializer name of a parameter or buffer (its stateDict key), added on first use. */
-  tensor(t: Tensor): string;
-  /** `onnx.exportModel: cannot export <Class> at '<path>'`, for error messages. */
-  readonly where: string;
-}
 
 /** An emitter's result: the output name, and where its batch dim is when it is not the input's. */
 export type Emitted = string | { name: string; batch: BatchInfo };

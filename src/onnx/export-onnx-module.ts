@@ -18,7 +18,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { OnnxModule } from './graph-module.js';
 import { pruneGraph } from './export-prune.js';
 import { DATA_TYPE, encodeModel, onnx, type ModelProto } from './proto.js';
-import type { ExportOptions } from './export.js';
+import type { ExportOptions } from './export-options.js';
 
 const WHERE = 'onnx.exportModel';
 const MAX_PROTO_BYTES = 2 ** 31 - 2 ** 20;

@@ -11,7 +11,7 @@ import { TensorError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Upsample } from '../nn/layers/upsample.js';
 import type { Value } from './export-graph.js';
-import type { EmitContext } from './export-modules.js';
+import type { EmitContext } from './export-graph.js';
 import type { Attr } from './proto.js';
 
 /**

@@ -39,27 +39,12 @@ import { encodeModel, onnxDataType, valueInfo, type Dim } from './proto.js';
 import { pruneGraph } from './export-prune.js';
 import { exportOnnxModule } from './export-onnx-module.js';
 import { OnnxModule } from './graph-module.js';
+import type { ExportOptions } from './export-options.js';
 
-export interface ExportOptions {
-  /** ONNX opset to target, 17 (default) to 22. */
-  opset?: number;
-  /** Symbolic batch dim 'batch' on input and output (default true); false fixes it at sampleInput's. */
-  dynamicBatch?: boolean;
-  /** Graph input and output names (default 'input' and 'output'). */
-  names?: { input?: string; output?: string };
-  /**
-   * Written to ModelProto.metadata_props (key -> value, both strings), e.g.
-   * `{ 'tensorgrad.classes': JSON.stringify(names) }`; `tensorgrad export`
-   * writes the run's dataset, classes and normalization this way and
-   * `tensorgrad import` reads them back. At most {@link MAX_METADATA_ENTRIES}
-   * entries, keys up to 256 characters, values up to 1 MiB. For an imported
-   * graph (OnnxModule) it replaces the file's metadata_props as a whole
-   * (without it they are kept): pass `{ ...module.metadata, key: value }` to add.
-   */
-  metadata?: Record<string, string>;
-}
 
 /** Most metadata_props entries exportModel writes (and loadModel reads). */
+export type { ExportOptions } from './export-options.js';
+
 export const MAX_METADATA_ENTRIES = 1024;
 const MAX_METADATA_KEY = 256;
 const MAX_METADATA_VALUE = 2 ** 20;
