@@ -6,7 +6,20 @@
 import { TensorError } from '../core/errors.js';
 import type { Module } from '../nn/module.js';
 import { moduleAt } from './capture.js';
-import type { TopActivationsOptions } from './top-activations.js';
+
+/** Options of the scanning functions (topActivations, topPatches), validated here. */
+export interface TopActivationsOptions {
+  /** Module path of the layer (as in `stateDict` keys, e.g. 'features.3'). */
+  layer: string;
+  /** Channels of the layer's output to rank images for. */
+  units: readonly number[];
+  /** Activations kept per unit (default 9). */
+  k?: number;
+  /** Images per forward pass (default 64; a DataLoader uses its own). */
+  batchSize?: number;
+  /** Called after each batch with the images done so far and the total (drives a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+}
 
 /** Checks `units` against the layer's channel count; the message names both. */
 export function checkUnits(fn: string, layer: string, units: readonly number[], channels: number): void {

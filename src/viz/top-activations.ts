@@ -9,6 +9,7 @@ import { TensorError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import { featureMaps } from './capture.js';
+import type { TopActivationsOptions } from './scan-checks.js';
 import { checkScanOptions, checkUnits } from './scan-checks.js';
 import { inEvalFrozen } from './eval-frozen.js';
 import { openImageSource, type ImageSource } from './image-source.js';
@@ -22,18 +23,7 @@ export interface Activation {
   position: [number, number];
 }
 
-export interface TopActivationsOptions {
-  /** Module path of the layer (as in `stateDict` keys, e.g. 'features.3'). */
-  layer: string;
-  /** Channels of the layer's output to rank images for. */
-  units: readonly number[];
-  /** Activations kept per unit (default 9). */
-  k?: number;
-  /** Images per forward pass (default 64; a DataLoader uses its own). */
-  batchSize?: number;
-  /** Called after each batch with the images done so far and the total (drives a progress bar). */
-  onProgress?: (done: number, total: number) => void;
-}
+export type { TopActivationsOptions } from './scan-checks.js';
 
 export interface TopActivations {
   layer: string;
