@@ -63,3 +63,17 @@ export function promoteWithScalar(t: DType, scalar: number | boolean): DType {
   if (!Number.isInteger(scalar)) return isFloating(t) ? t : 'float32';
   return t === 'bool' ? 'int32' : t;
 }
+
+/**
+ * An IEEE 754 half-precision bit pattern as a number (exact: every half is a float64).
+ * Shared by the file readers (safetensors F16, numpy <f2, ONNX float16).
+ * @example halfToNumber(0x3c00) // 1
+ */
+export function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}

@@ -28,7 +28,7 @@
  * float32 '<f4', float64 '<f8', int32 '<i4', bool '|b1', C order, version 1.0
  * (2.0 when the header would not fit 1.0's 2-byte length).
  */
-import { typedArrayFor, type DType, type TypedArray } from '../core/dtype.js';
+import { halfToNumber, typedArrayFor, type DType, type TypedArray } from '../core/dtype.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { tensor } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -48,15 +48,6 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** One element kind as read: size, our dtype, whether it is an integer that may not fit int32. */
 interface Kind { size: number; dtype: DType; get: (v: DataView, p: number, le: boolean) => number; checkRange?: boolean }
 
-/** IEEE half -> number (exact). */
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 /** Kinds by numpy type code (the descr without its byte-order character). */
 const KINDS: Record<string, Kind> = {

@@ -24,6 +24,7 @@ import type { DType, TypedArray } from '../core/dtype.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { nodeBuiltin, writeFileAtomic } from '../util/node.js';
+import { halfToNumber } from '../core/dtype.js';
 
 /** The free-form `__metadata__` of a safetensors file: strings to strings. */
 export type SafetensorsMetadata = Record<string, string>;
@@ -61,15 +62,6 @@ const WRITE: Record<DType, { code: string; size: number; rank: number }> = {
 
 const scratch = new DataView(new ArrayBuffer(4));
 
-/** IEEE half -> number (exact). */
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 /** bfloat16 is the top half of a float32. */
 function bf16ToNumber(h: number): number {

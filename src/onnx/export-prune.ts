@@ -23,9 +23,33 @@ export interface PrunableGraph {
  */
 export function pruneGraph(graph: PrunableGraph): { nodes: number; initializers: number } {
   const nodes = graph.node ?? [];
+  const outputs = (graph.output ?? []).map((o) => o.name ?? '');
+  const live = liveNodes(nodes, outputs);
+  const read = new Set<string>(outputs);
+  const readBy = (ns: readonly NodeProto[]): void => {
+    for (const n of ns) {
+      for (const inp of n.input ?? []) read.add(inp);
+      for (const a of n.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) readBy(sub.node ?? []);
+    }
+  };
+  readBy(live);
+  const inits = graph.initializer ?? [];
+  const liveInits = inits.filter((t) => read.has(t.name ?? ''));
+  const removed = { nodes: nodes.length - live.length, initializers: inits.length - liveInits.length };
+  graph.node = live;
+  graph.initializer = liveInits;
+  return removed;
+}
+
+/**
+ * The nodes some graph output depends on, in file order: a backward walk from
+ * the outputs' producers (reads inside If/Loop bodies count). Shared by
+ * pruneGraph and the importer.
+ * @example liveNodes(graph.node ?? [], ['output']).length
+ */
+export function liveNodes<T extends NodeProto>(nodes: readonly T[], outputs: readonly string[]): T[] {
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => (n.output ?? []).forEach((o) => { if (o && !producer.has(o)) producer.set(o, i); }));
-  const outputs = (graph.output ?? []).map((o) => o.name ?? '');
   const alive = new Set<number>();
   const stack = outputs.map((o) => producer.get(o)).filter((i): i is number => i !== undefined);
   while (stack.length) {
@@ -46,19 +70,5 @@ export function pruneGraph(graph: PrunableGraph): { nodes: number; initializers:
       }
     }
   }
-  const liveNodes = nodes.filter((_, i) => alive.has(i));
-  const read = new Set<string>(outputs);
-  const readBy = (ns: readonly NodeProto[]): void => {
-    for (const n of ns) {
-      for (const inp of n.input ?? []) read.add(inp);
-      for (const a of n.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) readBy(sub.node ?? []);
-    }
-  };
-  readBy(liveNodes);
-  const inits = graph.initializer ?? [];
-  const liveInits = inits.filter((t) => read.has(t.name ?? ''));
-  const removed = { nodes: nodes.length - liveNodes.length, initializers: inits.length - liveInits.length };
-  graph.node = liveNodes;
-  graph.initializer = liveInits;
-  return removed;
+  return nodes.filter((_, i) => alive.has(i));
 }

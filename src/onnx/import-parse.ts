@@ -12,6 +12,7 @@
 import onnxProto from 'onnx-proto';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { host, HostArray, product, type HostKind } from './ops-in/host.js';
+import { halfToNumber } from '../core/dtype.js';
 
 const { onnx } = onnxProto;
 type Long = { toNumber(): number };
@@ -46,14 +47,6 @@ export function isFloatType(code: number): boolean {
   return DTYPES[code]?.kind === 'float';
 }
 
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 /** An int64 field as a number (protobufjs gives Long objects); huge values keep their sign and size class. */
 export function toInt(v: number | Long | null | undefined): number {

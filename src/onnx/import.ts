@@ -20,7 +20,7 @@ import { OnnxModule, type GraphInput, type PreparedGraph, type PreparedNode } fr
 import { Attrs, checkDims, decodeModel, decodeTensor, dtypeName, isFloatType, MAX_INITIALIZERS, MAX_NODES, MAX_ONNX_BYTES, tensorToHost, toInt } from './import-parse.js';
 import type { HostArray } from './ops-in/host.js';
 import onnxProto from 'onnx-proto';
-import { pruneGraph } from './export-prune.js';
+import { liveNodes, pruneGraph } from './export-prune.js';
 import { BUFFER_SLOTS, isArgumentUse, ONNX_IMPORT_OPS } from './ops-in/index.js';
 
 export { MAX_ONNX_BYTES } from './import-parse.js';
@@ -227,22 +227,3 @@ function storedSource(model: onnxProto.onnx.ModelProto, weights: ReadonlySet<str
   return onnxProto.onnx.ModelProto.decode(onnxProto.onnx.ModelProto.encode(model).finish());
 }
 
-type NodeProto = { input?: string[] | null; output?: string[] | null };
-
-/** The nodes some graph output depends on (a backward walk from the outputs), in file order. */
-function liveNodes<T extends NodeProto>(nodes: readonly T[], outputs: readonly string[]): T[] {
-  const producer = new Map<string, number>();
-  nodes.forEach((n, i) => (n.output ?? []).forEach((o) => o && !producer.has(o) && producer.set(o, i)));
-  const alive = new Set<number>();
-  const stack = outputs.map((o) => producer.get(o)).filter((i): i is number => i !== undefined);
-  while (stack.length) {
-    const i = stack.pop()!;
-    if (alive.has(i)) continue;
-    alive.add(i);
-    for (const inp of nodes[i]!.input ?? []) {
-      const p = producer.get(inp);
-      if (p !== undefined && !alive.has(p)) stack.push(p);
-    }
-  }
-  return nodes.filter((_, i) => alive.has(i));
-}

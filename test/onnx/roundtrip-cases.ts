@@ -1,7 +1,6 @@
-// The models of O1's export tests (test/onnx/export-ops.test.ts), shared by the
-// round-trip tests: one small model per layer configuration, the TensorOps model
-// (tensor ops in a forward) and EveryOp (all of them in one graph). Kept in step
-// with export-ops.test.ts by hand (that file's list is not exported).
+// The layer cases of the ONNX tests, shared by export-ops.test.ts (each case in
+// onnxruntime) and the round-trip tests: one small model per layer configuration,
+// the TensorOps model (tensor ops in a forward) and EveryOp (all of them in one graph).
 import * as tg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { randomizeBatchNorm } from './export-helpers.js';

@@ -12,6 +12,7 @@
 import { TensorError, fmtShape } from '../../core/errors.js';
 import { tensor } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { contiguousStrides } from '../../core/shape.js';
 
 export type HostKind = 'int' | 'float' | 'bool';
 
@@ -59,16 +60,8 @@ export function host(shape: readonly number[], values: ArrayLike<number>, kind: 
 
 export const hostInts = (values: readonly number[]): HostArray => host([values.length], values, 'int');
 
-/** Row-major strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
+/** Row-major strides of a shape (the core's contiguousStrides under the name the ops here use). */
+export const stridesOf = contiguousStrides;
 
 /** Broadcast shape of two shapes (numpy rules), or an error naming the op. */
 export function broadcastShapes(op: string, a: readonly number[], b: readonly number[]): number[] {
