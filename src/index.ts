@@ -19,7 +19,8 @@ export {
 } from './tensor/create.js';
 export { Generator, manualSeed, defaultGenerator, type GeneratorState } from './tensor/random.js';
 export { getBackend, setBackend, listBackends, type BackendName } from './backend/current.js';
-export { ready } from './backend/ready.js';
+export { ready, type ReadyOptions } from './backend/ready.js';
+export { WebGpuBackend, type WebGpuOptions } from './backend/webgpu/index.js';
 export {
   initWasmBackend, getWasmBackend, WasmBackend, setNumThreads, getNumThreads, MAX_THREADS, type WasmBackendOptions,
 } from './backend/wasm/index.js';

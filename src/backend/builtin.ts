@@ -1,22 +1,25 @@
 /**
- * The built-in backends by name: 'reference' (plain TypeScript, always there)
- * and 'wasm' (WebAssembly SIMD, loaded on demand). There is no registry: any
- * other backend is passed as an object (`tg.setBackend(myBackend)`).
+ * The built-in backends by name: 'reference' (plain TypeScript, always there),
+ * 'wasm' (WebAssembly SIMD, loaded on demand) and 'webgpu' (the GPU, after
+ * `await tg.ready({ backend: 'webgpu' })`). There is no registry: any other
+ * backend is passed as an object (`tg.setBackend(myBackend)`).
  */
 import type { Backend } from './backend.js';
 import { referenceBackend } from './reference/index.js';
 import { canLoadWasmSync, getWasmBackend, loadedWasmBackend } from './wasm/index.js';
+import { loadedWebGpuBackend } from './webgpu/index.js';
 import { TensorError } from '../core/errors.js';
 
 /** Names of the built-in backends. */
-export const BACKEND_NAMES = ['reference', 'wasm'] as const;
+export const BACKEND_NAMES = ['reference', 'wasm', 'webgpu'] as const;
 /** A built-in backend's name. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /**
- * Names of the built-in backends, whatever the default is: `['reference', 'wasm']`.
- * 'wasm' loads on first use (synchronously in Node; browsers need `await tg.ready()`).
- * @example tg.listBackends() // ['reference', 'wasm']
+ * Names of the built-in backends, whatever the default is: `['reference', 'wasm', 'webgpu']`.
+ * 'wasm' loads on first use (synchronously in Node; browsers need `await tg.ready()`);
+ * 'webgpu' needs `await tg.ready({ backend: 'webgpu' })` first.
+ * @example tg.listBackends() // ['reference', 'wasm', 'webgpu']
  */
 export function listBackends(): BackendName[] {
   return [...BACKEND_NAMES];
@@ -31,6 +34,11 @@ export function listBackends(): BackendName[] {
  */
 export function findBackend(name: string, fn = 'findBackend'): Backend {
   if (name === 'reference') return referenceBackend;
+  if (name === 'webgpu') {
+    const gpu = loadedWebGpuBackend();
+    if (gpu) return gpu;
+    throw new TensorError(`${fn}: the webgpu backend is not started: call \`await tg.ready({ backend: 'webgpu' })\` first (the GPU device can only be requested asynchronously)`);
+  }
   if (name !== 'wasm') throw new TensorError(`${fn}: unknown backend '${name}' (available: ${BACKEND_NAMES.join(', ')}; or pass a Backend object)`);
   const loaded = loadedWasmBackend();
   if (loaded) return loaded;

@@ -4,13 +4,13 @@
  * asynchronously, which is how browsers load the wasm backend.
  */
 import type { Backend } from './backend.js';
-import { needsReady } from './builtin.js';
+import { findBackend, needsReady } from './builtin.js';
 import { referenceBackend } from './reference/index.js';
 import { canLoadWasmSync, getWasmBackend, loadedWasmBackend } from './wasm/index.js';
 import { TensorError } from '../core/errors.js';
 
 /** Values TENSORGRAD_BACKEND accepts. */
-export const BACKEND_ENV_VALUES = ['wasm', 'reference'] as const;
+export const BACKEND_ENV_VALUES = ['wasm', 'reference', 'webgpu'] as const;
 
 /**
  * Reads TENSORGRAD_BACKEND: undefined when unset or empty, else one of
@@ -52,6 +52,7 @@ export function wasmAskedButFailed(e: unknown): TensorError {
 export function defaultBackend(): Backend {
   const env = envBackend();
   if (env === 'reference') return referenceBackend;
+  if (env === 'webgpu') return findBackend('webgpu', 'TENSORGRAD_BACKEND=webgpu');
   const loaded = loadedWasmBackend();
   if (loaded) return loaded;
   if (!canLoadWasmSync()) throw needsReady('tensorgrad');
