@@ -32,14 +32,19 @@ export interface AcquiredDevice {
  * collected instance crashes the process inside pipeline creation).
  */
 const nodeGpus: GPU[] = [];
-let nodeModule: { create: (flags: string[]) => GPU; globals: Record<string, unknown> } | null = null;
+/** What the `webgpu` package exports. */
+interface NodeWebGpu {
+  create: (flags: string[]) => GPU;
+  globals: Record<string, unknown>;
+}
+let nodeModule: NodeWebGpu | null = null;
 
-async function loadNodeModule(): Promise<NonNullable<typeof nodeModule>> {
+async function loadNodeModule(): Promise<NodeWebGpu> {
   if (nodeModule) return nodeModule;
   const specifier = 'webgpu'; // in a variable: bundlers leave it alone (browser builds never load it)
-  let mod: NonNullable<typeof nodeModule>;
+  let mod: NodeWebGpu;
   try {
-    mod = (await import(/* @vite-ignore */ specifier)) as NonNullable<typeof nodeModule>;
+    mod = (await import(/* @vite-ignore */ specifier)) as NodeWebGpu;
   } catch (e) {
     throw new TensorError(
       `webgpu backend: in Node it needs the optional dependency 'webgpu' (npm install webgpu), which could not be loaded (${(e as Error).message})`,
