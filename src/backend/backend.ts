@@ -114,6 +114,12 @@ export interface Backend {
   fromArray(dtype: DType, values: TypedArray): Storage;
   /** Contiguous copy of a view, in the storage's dtype. Synchronous. */
   read(src: Storage, layout: Layout): TypedArray;
+  /**
+   * Whether `read` can answer synchronously for this storage (optional;
+   * absent = always). A GPU backend answers true only for storages that still
+   * hold their host copy.
+   */
+  canReadSync?(storage: Storage): boolean;
   /** Asynchronous read; GPU backends resolve once the data is on the host. */
   readAsync(src: Storage, layout: Layout): Promise<TypedArray>;
   /** Frees the buffer now (optional eager release; GC does it otherwise). */

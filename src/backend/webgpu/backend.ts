@@ -69,6 +69,9 @@ export class WebGpuBackend implements Backend {
         'use `await x.dataAsync()`, `await x.array()` or `await x.itemAsync()`',
     );
   }
+  canReadSync(storage: Storage): boolean {
+    return asGpu(storage, 'canReadSync').host !== null;
+  }
   async readAsync(src: Storage, layout: Layout): Promise<TypedArray> {
     const s = asGpu(src, 'readAsync');
     const host = hostCopy(s);
