@@ -16,13 +16,14 @@ export const BACKEND_NAMES = ['reference', 'wasm', 'webgpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /**
- * Names of the built-in backends, whatever the default is: `['reference', 'wasm', 'webgpu']`.
- * 'wasm' loads on first use (synchronously in Node; browsers need `await tg.ready()`);
- * 'webgpu' needs `await tg.ready({ backend: 'webgpu' })` first.
- * @example tg.listBackends() // ['reference', 'wasm', 'webgpu']
+ * Names of the built-in backends usable now: `['reference', 'wasm']`, plus
+ * 'webgpu' once `await tg.ready({ backend: 'webgpu' })` has started it (a GPU
+ * device can only be had asynchronously). 'wasm' loads on first use
+ * (synchronously in Node; browsers need `await tg.ready()`).
+ * @example tg.listBackends() // ['reference', 'wasm']
  */
 export function listBackends(): BackendName[] {
-  return [...BACKEND_NAMES];
+  return BACKEND_NAMES.filter((n) => n !== 'webgpu' || loadedWebGpuBackend() !== null);
 }
 
 /**
