@@ -67,14 +67,16 @@ test('ready() resolves to the chosen backend, and keeps one set before it', asyn
 });
 
 test('setBackend takes a built-in name or a Backend object; anything else is a TensorError naming it', async () => {
-  assert.deepEqual(tg.listBackends(), ['reference', 'wasm']);
+  assert.deepEqual(tg.listBackends(), ['reference', 'wasm'], "'webgpu' is listed once tg.ready({ backend: 'webgpu' }) started it");
+  assert.throws(() => tg.setBackend('webgpu'), (e: unknown) => e instanceof TensorError &&
+    /setBackend: the webgpu backend is not started: call `await tg\.ready\(\{ backend: 'webgpu' \}\)` first/.test(e.message));
   await withBackend('reference', () => assert.equal(tg.getBackend(), tg.referenceBackend));
   await withBackend('wasm', () => assert.equal(tg.getBackend(), tg.getWasmBackend()));
   // Any object with the contract is a backend: here a thin wrapper around the reference one.
   const custom = Object.assign(Object.create(tg.referenceBackend) as Backend, { name: 'custom' });
   await withBackend(custom, () => assert.equal(tg.getBackend(), custom));
   assert.throws(() => tg.setBackend('cuda'), (e: unknown) => e instanceof TensorError &&
-    e.message === "setBackend: unknown backend 'cuda' (available: reference, wasm; or pass a Backend object)");
+    e.message === "setBackend: unknown backend 'cuda' (available: reference, wasm, webgpu; or pass a Backend object)");
   assert.throws(() => tg.setBackend(null as never), (e: unknown) => e instanceof TensorError && /setBackend: expected a backend name/.test(e.message));
   assert.throws(() => tg.setBackend({ name: 'x' } as never), /setBackend: expected a backend name \('reference', 'wasm'\) or a Backend object \(got object\)/);
   assert.equal('registerBackend' in tg, false, 'no string registry');

@@ -27,13 +27,13 @@ test('TENSORGRAD_BACKEND: allowed values, and a TensorError naming the variable 
   assert.equal(backendFromEnv({ TENSORGRAD_BACKEND: 'reference' }), 'reference');
   assert.equal(backendFromEnv({ TENSORGRAD_BACKEND: 'WASM' }), 'wasm');
   assert.throws(() => backendFromEnv({ TENSORGRAD_BACKEND: 'cuda' }), (e: unknown) => e instanceof TensorError &&
-    e.message === "TENSORGRAD_BACKEND: unknown backend 'cuda' (allowed: wasm, reference; unset it to use wasm where it loads, else reference)");
+    e.message === "TENSORGRAD_BACKEND: unknown backend 'cuda' (allowed: wasm, reference, webgpu; unset it to use wasm where it loads, else reference)");
 });
 
 test('a bad TENSORGRAD_BACKEND: one line from the command, a TensorError from the library at first use (not at import)', () => {
   const r = tensorgrad(['summary', 'lenet5'], { TENSORGRAD_BACKEND: 'gpu' });
   assert.equal(r.status, 1, r.stderr);
-  assert.equal(r.stderr, "tensorgrad summary: TENSORGRAD_BACKEND: unknown backend 'gpu' (allowed: wasm, reference; unset it to use wasm where it loads, else reference)\n");
+  assert.equal(r.stderr, "tensorgrad summary: TENSORGRAD_BACKEND: unknown backend 'gpu' (allowed: wasm, reference, webgpu; unset it to use wasm where it loads, else reference)\n");
   assert.equal(r.stdout, '');
   const verbose = tensorgrad(['--verbose', 'summary', 'lenet5'], { TENSORGRAD_BACKEND: 'gpu' });
   assert.match(verbose.stderr, /\n\s+at /, '--verbose shows the stack');
@@ -47,7 +47,7 @@ test('a bad TENSORGRAD_BACKEND: one line from the command, a TensorError from th
     console.log(tg.zeros([2]).backend.name);
   });`;
   const lib = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', cwd: root, env: { ...process.env, TENSORGRAD_BACKEND: 'gpu' } });
-  const message = "TensorError: TENSORGRAD_BACKEND: unknown backend 'gpu' (allowed: wasm, reference; unset it to use wasm where it loads, else reference)";
+  const message = "TensorError: TENSORGRAD_BACKEND: unknown backend 'gpu' (allowed: wasm, reference, webgpu; unset it to use wasm where it loads, else reference)";
   assert.deepEqual(lib.stdout.trim().split('\n'), ['loaded', message, message, 'reference'], lib.stderr);
 });
 
