@@ -12,6 +12,10 @@ import type { ND } from './ndarray.js';
  *  4. checks gradients with finite differences (tg.autograd.gradcheck, float64),
  *     through the non-contiguous inputs, and that float32 gradients agree,
  *  5. compares each backend's forward and gradients with the reference backend's.
+ * On webgpu (no float64 on the GPU) it runs the float32 parts only: forward
+ * (contiguous and non-contiguous) against the float64 reference and the
+ * reference backend's float32 forward, and float32 gradients against the
+ * reference backend's gradchecked float64 gradients and its float32 ones.
  */
 export interface CheckOpSpec {
   /** Input shapes, or a function drawing them from a seeded generator (one call per case). */
@@ -66,7 +70,13 @@ function draw(spec: CheckOpSpec, g: tg.Generator, shapes: number[][]): Float64Ar
   });
 }
 
-export function checkOp(spec: CheckOpSpec): void {
+/**
+ * Runs the checks above for every built-in backend in use (`tg.listBackends()`:
+ * webgpu only where something started it, e.g. the preload of
+ * `npm run test:webgpu`). Async because GPU results can only be read
+ * asynchronously; reference and wasm are read synchronously as before.
+ */
+export async function checkOp(spec: CheckOpSpec): Promise<void> {
   const { f64 = 1e-9, f32 = 1e-4, gradAtol = 1e-5, gradRtol = 1e-3 } = spec.tol ?? {};
   const g = new tg.Generator(spec.seed ?? 1234);
   const cases = typeof spec.shapes === 'function' ? spec.cases ?? 3 : 1;
@@ -76,9 +86,16 @@ export function checkOp(spec: CheckOpSpec): void {
     const expected = spec.reference(...data.map((d, i) => ({ shape: [...shapes[i]!], data: d })));
     const label = `case ${c} shapes ${JSON.stringify(shapes)}`;
     let refResult: { out: Float64Array; grads: (Float64Array | null)[] } | null = null;
+    // The reference backend's float32 results and its gradcheck-verified float64 gradients, for the GPU pass.
+    let refRun: ReferenceRun | null = null;
     for (const name of tg.listBackends()) {
       const backend = backendByName(name);
       const where = `${label} on ${name}`;
+      if (name === 'webgpu') {
+        assert.ok(refRun, `${where}: the reference backend must run before webgpu`);
+        await checkOnGpu(spec, backend, { data, shapes, expected, where, ref: refRun, f32 });
+        continue;
+      }
       // float64 forward, contiguous
       const make = (dtype: tg.DType, nc: boolean) =>
         data.map((d, i) => (nc ? nonContiguous(d, shapes[i]!, dtype, backend) : tg.tensor(d, { dtype, shape: shapes[i]!, backend })));
@@ -89,31 +106,29 @@ export function checkOp(spec: CheckOpSpec): void {
       // float32 forward
       const y32 = spec.op(...make('float32', false));
       assert.equal(y32.dtype === 'float64', false, `${where}: float32 inputs must not produce float64`);
-      assertClose(y32.data(), expected.data, f32, f32, `${where}: float32 forward`);
+      const out32 = y32.data();
+      assertClose(out32, expected.data, f32, f32, `${where}: float32 forward`);
+      if (name === 'reference') refRun = { out32: Float64Array.from(out32), grads32: null, grads64: null };
       // non-contiguous inputs
       if (!spec.contiguousOnly) {
         assertClose(spec.op(...make('float64', true)).data(), expected.data, f64, f64, `${where}: non-contiguous forward`);
       }
       if (spec.grad === false) continue;
-      const want = shapes.map((_, i) => (spec.grad ? spec.grad[i] ?? false : true));
+      const want = wanted(spec, shapes);
       // finite differences in float64 through (non-)contiguous inputs
       const leaves = make('float64', false).map((t, i) => t.requiresGrad_(want[i]!));
       const fn = (...xs: Tensor[]) => spec.op(...xs.map((x, i) => (spec.contiguousOnly || !want[i] ? x : viaNonContiguous(x))));
       const r = tg.autograd.gradcheck(fn, leaves, { atol: gradAtol, rtol: gradRtol });
       assert.ok(r.passed, `${where}: ${r.report}`);
       // analytic float32 gradients agree with float64 ones
-      const grads = (dtype: tg.DType) => {
-        const xs = make(dtype, false).map((t, i) => t.requiresGrad_(want[i]!));
-        const y = spec.op(...xs);
-        const proj = tg.tensor(Float64Array.from({ length: y.numel() }, (_, k) => Math.sin(k + 1)), { dtype, shape: y.shape, backend });
-        y.mul(proj).sum().backward();
-        return xs.map((x) => (x.grad ? Float64Array.from(x.grad.data()) : null));
-      };
+      const grads = (dtype: tg.DType) =>
+        projectedBackward(spec, data, shapes, want, dtype, backend).map((x) => (x.grad ? Float64Array.from(x.grad.data()) : null));
       const g64 = grads('float64');
       const g32 = grads('float32');
       g64.forEach((gd, i) => {
         if (gd && g32[i]) assertClose(g32[i]!, gd, f32 * 10, f32 * 10, `${where}: float32 gradient of input ${i}`);
       });
+      if (name === 'reference') refRun = { out32: refRun!.out32, grads32: g32, grads64: g64 };
       // every backend agrees with the reference backend
       if (!refResult) refResult = { out: out64, grads: g64 };
       else {
@@ -121,6 +136,65 @@ export function checkOp(spec: CheckOpSpec): void {
         g64.forEach((gd, i) => gd && assertClose(gd, refResult!.grads[i]!, 1e-8, 1e-8, `${where}: gradient ${i} vs reference backend`));
       }
     }
+  }
+}
+
+/** What the reference backend computed for one case: float32 forward, float32 and float64 (gradchecked) gradients. */
+interface ReferenceRun {
+  out32: Float64Array;
+  grads32: (Float64Array | null)[] | null;
+  grads64: (Float64Array | null)[] | null;
+}
+
+/** Which inputs get gradients. */
+function wanted(spec: CheckOpSpec, shapes: number[][]): boolean[] {
+  return shapes.map((_, i) => (spec.grad ? spec.grad[i] ?? false : true));
+}
+
+/** Backward of sum(op(inputs) * sin-projection) from fresh leaves: the leaves carry the analytic gradients. */
+function projectedBackward(spec: CheckOpSpec, data: Float64Array[], shapes: number[][], want: boolean[], dtype: tg.DType, backend: tg.Backend): Tensor[] {
+  const xs = data.map((d, i) => tg.tensor(d, { dtype, shape: shapes[i]!, backend }).requiresGrad_(want[i]!));
+  const y = spec.op(...xs);
+  const proj = tg.tensor(Float64Array.from({ length: y.numel() }, (_, k) => Math.sin(k + 1)), { dtype, shape: y.shape, backend });
+  y.mul(proj).sum().backward();
+  return xs;
+}
+
+/**
+ * The GPU pass (float64 cannot live on the GPU): float32 forward against the
+ * float64 reference, on contiguous and non-contiguous inputs, and float32
+ * analytic gradients against the float64 gradients the reference backend's
+ * gradcheck verified; forward and gradients also against the reference
+ * backend's float32 results. Everything is read back asynchronously.
+ */
+async function checkOnGpu(
+  spec: CheckOpSpec,
+  backend: tg.Backend,
+  c: { data: Float64Array[]; shapes: number[][]; expected: ND; where: string; ref: ReferenceRun; f32: number },
+): Promise<void> {
+  const { data, shapes, expected, where, ref, f32 } = c;
+  const make = (nc: boolean) =>
+    data.map((d, i) => (nc ? nonContiguous(d, shapes[i]!, 'float32', backend) : tg.tensor(d, { dtype: 'float32', shape: shapes[i]!, backend })));
+  const y = spec.op(...make(false));
+  assert.deepEqual([...y.shape], expected.shape, `${where}: output shape`);
+  assert.equal(y.dtype === 'float64', false, `${where}: float32 inputs must not produce float64`);
+  assert.equal(y.backend, backend, `${where}: the result must stay on the webgpu backend (got ${y.backend.name})`);
+  const out = await y.dataAsync();
+  assertClose(out, expected.data, f32, f32, `${where}: float32 forward`);
+  assertClose(out, ref.out32, f32, f32, `${where}: float32 forward vs reference backend`);
+  if (!spec.contiguousOnly) {
+    assertClose(await spec.op(...make(true)).dataAsync(), expected.data, f32, f32, `${where}: non-contiguous float32 forward`);
+  }
+  if (spec.grad === false) return;
+  const xs = projectedBackward(spec, data, shapes, wanted(spec, shapes), 'float32', backend);
+  for (const [i, x] of xs.entries()) {
+    const want64 = ref.grads64?.[i];
+    if (!want64) continue;
+    assert.ok(x.grad, `${where}: no float32 gradient for input ${i}`);
+    const got = await x.grad.dataAsync();
+    assertClose(got, want64, f32 * 10, f32 * 10, `${where}: float32 gradient of input ${i}`);
+    const want32 = ref.grads32?.[i];
+    if (want32) assertClose(got, want32, f32 * 10, f32 * 10, `${where}: float32 gradient of input ${i} vs reference backend`);
   }
 }
 

@@ -53,12 +53,12 @@ function padRef(x: ND, pad: number[], mode: string, value = 0): ND {
 }
 
 describe('new layers: forward and gradients (checkOp)', () => {
-  test('F.celu / nn.CELU', () => {
+  test('F.celu / nn.CELU', async () => {
     for (const alpha of [1, 0.5, 2]) {
-      checkOp({ shapes: [[3, 4]], op: (x) => new nn.CELU(alpha).forward(x), reference: (x) => map(x, (v) => Math.max(0, v) + Math.min(0, alpha * Math.expm1(v / alpha))) });
+      await checkOp({ shapes: [[3, 4]], op: (x) => new nn.CELU(alpha).forward(x), reference: (x) => map(x, (v) => Math.max(0, v) + Math.min(0, alpha * Math.expm1(v / alpha))) });
     }
   });
-  test('F.softmin / nn.Softmin', () => {
+  test('F.softmin / nn.Softmin', async () => {
     const ref = (x: ND, dim: number) => {
       const [r, c] = x.shape as [number, number];
       return fromFn(x.shape, ([i, j]) => {
@@ -66,29 +66,29 @@ describe('new layers: forward and gradients (checkOp)', () => {
         return Math.exp(-get(x, [i!, j!])) / vals.reduce((s, v) => s + Math.exp(-v), 0);
       });
     };
-    checkOp({ shapes: [[3, 5]], op: (x) => new nn.Softmin(1).forward(x), reference: (x) => ref(x, 1) });
-    checkOp({ shapes: [[3, 5]], op: (x) => F.softmin(x, -2), reference: (x) => ref(x, 0) });
+    await checkOp({ shapes: [[3, 5]], op: (x) => new nn.Softmin(1).forward(x), reference: (x) => ref(x, 1) });
+    await checkOp({ shapes: [[3, 5]], op: (x) => F.softmin(x, -2), reference: (x) => ref(x, 0) });
   });
-  test('F.prelu / nn.PReLU: one shared slope and one per channel', () => {
+  test('F.prelu / nn.PReLU: one shared slope and one per channel', async () => {
     const ref = (x: ND, w: ND) => fromFn(x.shape, (idx) => {
       const v = get(x, idx);
       return v > 0 ? v : v * w.data[w.data.length === 1 ? 0 : idx[1]!]!;
     });
-    checkOp({ shapes: [[2, 3, 4], [3]], op: (x, w) => F.prelu(x, w), reference: ref });
-    checkOp({ shapes: [[2, 3, 2, 2], [1]], op: (x, w) => F.prelu(x, w), reference: ref });
-    checkOp({ shapes: [[5], [1]], op: (x, w) => F.prelu(x, w), reference: ref });
+    await checkOp({ shapes: [[2, 3, 4], [3]], op: (x, w) => F.prelu(x, w), reference: ref });
+    await checkOp({ shapes: [[2, 3, 2, 2], [1]], op: (x, w) => F.prelu(x, w), reference: ref });
+    await checkOp({ shapes: [[5], [1]], op: (x, w) => F.prelu(x, w), reference: ref });
   });
-  test('F.instanceNorm / nn.InstanceNorm1d/2d/3d with affine parameters', () => {
-    checkOp({ shapes: [[2, 3, 5]], op: (x) => F.instanceNorm(x), reference: (x) => instanceNormRef(x), tol: { f32: 1e-4, gradAtol: 1e-4 } });
-    checkOp({
+  test('F.instanceNorm / nn.InstanceNorm1d/2d/3d with affine parameters', async () => {
+    await checkOp({ shapes: [[2, 3, 5]], op: (x) => F.instanceNorm(x), reference: (x) => instanceNormRef(x), tol: { f32: 1e-4, gradAtol: 1e-4 } });
+    await checkOp({
       shapes: [[2, 3, 3, 4], [3], [3]], op: (x, w, b) => F.instanceNorm(x, null, null, w, b, { eps: 1e-3 }),
       reference: (x, w, b) => instanceNormRef(x, w, b, 1e-3), tol: { f32: 1e-4, gradAtol: 1e-4 },
     });
-    checkOp({ shapes: [[1, 2, 2, 2, 3]], op: (x) => new nn.InstanceNorm3d(2).forward(x), reference: (x) => instanceNormRef(x), tol: { f32: 1e-4, gradAtol: 1e-4 } });
+    await checkOp({ shapes: [[1, 2, 2, 2, 3]], op: (x) => new nn.InstanceNorm3d(2).forward(x), reference: (x) => instanceNormRef(x), tol: { f32: 1e-4, gradAtol: 1e-4 } });
     // Unbatched [C, L] is normalised like a batch of one.
-    checkOp({ shapes: [[3, 6]], op: (x) => new nn.InstanceNorm1d(3).forward(x), reference: (x) => ({ shape: x.shape, data: instanceNormRef({ shape: [1, ...x.shape], data: x.data }).data }), tol: { f32: 1e-4, gradAtol: 1e-4 } });
+    await checkOp({ shapes: [[3, 6]], op: (x) => new nn.InstanceNorm1d(3).forward(x), reference: (x) => ({ shape: x.shape, data: instanceNormRef({ shape: [1, ...x.shape], data: x.data }).data }), tol: { f32: 1e-4, gradAtol: 1e-4 } });
   });
-  test('padding layers, every mode, 1-3 dims', () => {
+  test('padding layers, every mode, 1-3 dims', async () => {
     const cases: [() => tg.nn.Module, number[], number[], string, number?][] = [
       [() => new nn.ZeroPad1d([1, 2]), [2, 3, 4], [1, 2], 'constant'],
       [() => new nn.ZeroPad2d(1), [3, 3, 4], [1, 1, 1, 1], 'constant'],
@@ -107,20 +107,20 @@ describe('new layers: forward and gradients (checkOp)', () => {
     for (const [make, shape, pad, mode, value] of cases) {
       const layer = make();
       assert.deepEqual((layer as unknown as { padding: number[] }).padding, pad, layer.constructor.name);
-      checkOp({ shapes: [shape], op: (x) => layer.forward(x), reference: (x) => padRef(x, pad, mode, value ?? 0) });
+      await checkOp({ shapes: [shape], op: (x) => layer.forward(x), reference: (x) => padRef(x, pad, mode, value ?? 0) });
     }
     // Negative amounts crop, as in PyTorch.
     assert.deepEqual(new nn.ZeroPad2d([-1, 1, 0, -2]).forward(tg.zeros([1, 1, 4, 4])).shape, [1, 1, 2, 4]);
   });
-  test('nn.Unflatten', () => {
-    checkOp({ shapes: [[2, 12]], op: (x) => new nn.Unflatten(1, [3, -1]).forward(x), reference: (x) => ({ shape: [2, 3, 4], data: x.data }) });
+  test('nn.Unflatten', async () => {
+    await checkOp({ shapes: [[2, 12]], op: (x) => new nn.Unflatten(1, [3, -1]).forward(x), reference: (x) => ({ shape: [2, 3, 4], data: x.data }) });
     assert.deepEqual(new nn.Unflatten(-1, [2, 2]).forward(tg.zeros([3, 4])).shape, [3, 2, 2]);
   });
-  test('F.embedding / nn.Embedding: gradient to the rows used, none to paddingIdx', () => {
+  test('F.embedding / nn.Embedding: gradient to the rows used, none to paddingIdx', async () => {
     const ids = [[1, 3, 0], [3, 3, 4]];
     const lookup = (w: ND, pad: number | null) => ({ ref: fromFn([2, 3, w.shape[1]!], ([i, j, k]) => get(w, [ids[i!]![j!]!, k!])), pad });
     for (const pad of [null, 3, -1]) {
-      checkOp({
+      await checkOp({
         shapes: [[5, 2]],
         op: (w) => F.embedding(tg.tensor(ids, { dtype: 'int32', backend: w.backend }), w, { paddingIdx: pad }),
         reference: (w) => lookup(w, pad).ref,

@@ -154,8 +154,8 @@ const shapesOf = ([x, w, bias]: Case<unknown>) => (bias ? [x, w, [w[0]!]] : [x, 
 describe('convNd forward and gradients vs naive reference', () => {
   for (const c of convCases) {
     const n = c[1].length - 2;
-    test(`conv${n}d ${label(c)}`, () => {
-      checkOp({
+    test(`conv${n}d ${label(c)}`, async () => {
+      await checkOp({
         shapes: shapesOf(c),
         op: (x, w, b) => F.convNd(n, x!, w!, b ?? null, c[3]),
         reference: (x, w, b) => convRef(x!, w!, b ?? null, c[3]),
@@ -168,8 +168,8 @@ describe('internal convNdRelu (fused bias + ReLU, run by nn fusion) forward and 
   const relu = (y: ND): ND => ({ shape: y.shape, data: y.data.map((v) => Math.max(v, 0)) });
   for (const c of convCases) {
     const n = c[1].length - 2;
-    test(`conv${n}d+relu ${label(c)}`, () => {
-      checkOp({
+    test(`conv${n}d+relu ${label(c)}`, async () => {
+      await checkOp({
         shapes: shapesOf(c),
         op: (x, w, b) => convNdRelu(n, x!, w!, b ?? null, c[3]),
         reference: (x, w, b) => relu(convRef(x!, w!, b ?? null, c[3])),
@@ -201,8 +201,8 @@ describe('internal conv2dReluMaxPool2x2 (fused, run by nn fusion) vs the composi
   };
   const relu = (y: ND): ND => ({ shape: y.shape, data: y.data.map((v) => Math.max(v, 0)) });
   for (const [xs, ws, opts] of [[[2, 2, 7, 9], [3, 2, 3, 3], { padding: 1 }], [[1, 4, 8, 8], [4, 2, 3, 3], { groups: 2 }]] as [number[], number[], ConvOpts][]) {
-    test(`gradients by finite differences: x ${JSON.stringify(xs)} w ${JSON.stringify(ws)} ${JSON.stringify(opts)}`, () => {
-      checkOp({
+    test(`gradients by finite differences: x ${JSON.stringify(xs)} w ${JSON.stringify(ws)} ${JSON.stringify(opts)}`, async () => {
+      await checkOp({
         shapes: [xs, ws, [ws[0]!]],
         op: (x, w, b) => conv2dReluMaxPool2x2(x!, w!, b!, opts),
         reference: (x, w, b) => pool2(relu(convRef(x!, w!, b!, opts))),
@@ -238,8 +238,8 @@ describe('convTransposeNd forward and gradients vs scatter reference', () => {
   for (const c of convTCases) {
     const n = c[1].length - 2;
     const shapes = c[2] ? [c[0], c[1], [c[1][1]! * (c[3].groups ?? 1)]] : [c[0], c[1]];
-    test(`convTranspose${n}d ${label(c)}`, () => {
-      checkOp({
+    test(`convTranspose${n}d ${label(c)}`, async () => {
+      await checkOp({
         shapes,
         op: (x, w, b) => F.convTransposeNd(n, x!, w!, b ?? null, c[3]),
         reference: (x, w, b) => convTransposeRef(x!, w!, b ?? null, c[3]),

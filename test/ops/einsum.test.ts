@@ -64,8 +64,8 @@ const cases: { eq: string; shapes: number[][]; ref?: string }[] = [
 
 describe('einsum', () => {
   for (const c of cases) {
-    test(c.eq, () => {
-      checkOp({ shapes: c.shapes, op: (...xs) => tg.einsum(c.eq, ...xs), reference: (...xs) => einsumRef((c.ref ?? c.eq).replace(/\s+/g, ''), xs) });
+    test(c.eq, async () => {
+      await checkOp({ shapes: c.shapes, op: (...xs) => tg.einsum(c.eq, ...xs), reference: (...xs) => einsumRef((c.ref ?? c.eq).replace(/\s+/g, ''), xs) });
     });
   }
   test('operands as one array; integer operands', () => {

@@ -7,16 +7,16 @@ import type { ND } from '../helpers/ndarray.js';
 
 describe('gather, scatterAdd, indexSelect, oneHot', () => {
   const index = tg.tensor([[0, 2, 1], [1, 1, 0]], { dtype: 'int32' });
-  test('gather along dim 1 with gradient', () => {
-    checkOp({ shapes: [[2, 4]], op: (x) => x.gather(1, index.toBackend(x.backend)), reference: (x) => fromFn([2, 3], ([i, j]) => get(x, [i!, [[0, 2, 1], [1, 1, 0]][i!]![j!]!])) });
+  test('gather along dim 1 with gradient', async () => {
+    await checkOp({ shapes: [[2, 4]], op: (x) => x.gather(1, index.toBackend(x.backend)), reference: (x) => fromFn([2, 3], ([i, j]) => get(x, [i!, [[0, 2, 1], [1, 1, 0]][i!]![j!]!])) });
   });
-  test('gather along dim 0 with a smaller index', () => {
+  test('gather along dim 0 with a smaller index', async () => {
     const idx = tg.tensor([[2, 0]], { dtype: 'int32' });
-    checkOp({ shapes: [[3, 4]], op: (x) => x.gather(0, idx.toBackend(x.backend)), reference: (x) => fromFn([1, 2], ([, j]) => get(x, [[2, 0][j!]!, j!])) });
+    await checkOp({ shapes: [[3, 4]], op: (x) => x.gather(0, idx.toBackend(x.backend)), reference: (x) => fromFn([1, 2], ([, j]) => get(x, [[2, 0][j!]!, j!])) });
   });
-  test('scatterAdd accumulates duplicates and is differentiable in both inputs', () => {
+  test('scatterAdd accumulates duplicates and is differentiable in both inputs', async () => {
     const idx = tg.tensor([[0, 0, 2]], { dtype: 'int32' });
-    checkOp({
+    await checkOp({
       shapes: [[2, 3], [1, 3]],
       op: (x, src) => x.scatterAdd(1, idx.toBackend(x.backend), src),
       reference: (x: ND, src: ND) => fromFn([2, 3], ([i, j]) => {
@@ -26,9 +26,9 @@ describe('gather, scatterAdd, indexSelect, oneHot', () => {
       }),
     });
   });
-  test('indexSelect', () => {
+  test('indexSelect', async () => {
     const idx = tg.tensor([2, 0, 2], { dtype: 'int32' });
-    checkOp({ shapes: [[3, 2]], op: (x) => x.indexSelect(0, idx.toBackend(x.backend)), reference: (x) => fromFn([3, 2], ([i, j]) => get(x, [[2, 0, 2][i!]!, j!])) });
+    await checkOp({ shapes: [[3, 2]], op: (x) => x.indexSelect(0, idx.toBackend(x.backend)), reference: (x) => fromFn([3, 2], ([i, j]) => get(x, [[2, 0, 2][i!]!, j!])) });
   });
   test('oneHot', () => {
     assert.deepEqual(tg.oneHot(tg.tensor([0, 2], { dtype: 'int32' })).toArray(), [[1, 0, 0], [0, 0, 1]]);
@@ -59,20 +59,20 @@ const matmulRef = (a: ND, b: ND): ND => {
 };
 
 describe('matmul and linear', () => {
-  test('2-D, batched and broadcast batch', () => {
-    checkOp({ shapes: [[3, 4], [4, 5]], op: (a, b) => a.matmul(b), reference: matmulRef });
-    checkOp({ shapes: [[2, 3, 4], [2, 4, 2]], op: (a, b) => a.matmul(b), reference: matmulRef });
-    checkOp({ shapes: [[2, 1, 3, 4], [3, 4, 2]], op: (a, b) => a.matmul(b), reference: matmulRef });
-    checkOp({ shapes: [[5, 3, 4], [4, 2]], op: (a, b) => a.matmul(b), reference: matmulRef });
+  test('2-D, batched and broadcast batch', async () => {
+    await checkOp({ shapes: [[3, 4], [4, 5]], op: (a, b) => a.matmul(b), reference: matmulRef });
+    await checkOp({ shapes: [[2, 3, 4], [2, 4, 2]], op: (a, b) => a.matmul(b), reference: matmulRef });
+    await checkOp({ shapes: [[2, 1, 3, 4], [3, 4, 2]], op: (a, b) => a.matmul(b), reference: matmulRef });
+    await checkOp({ shapes: [[5, 3, 4], [4, 2]], op: (a, b) => a.matmul(b), reference: matmulRef });
   });
-  test('1-D operands', () => {
+  test('1-D operands', async () => {
     const dot = (a: ND, b: ND) => fromFn([], () => a.data.reduce((s, v, i) => s + v * b.data[i]!, 0));
-    checkOp({ shapes: [[4], [4]], op: (a, b) => a.matmul(b), reference: dot });
-    checkOp({ shapes: [[4], [4, 3]], op: (a, b) => a.matmul(b), reference: (a, b) => fromFn([3], ([j]) => a.data.reduce((s, v, k) => s + v * get(b, [k, j!]), 0)) });
-    checkOp({ shapes: [[2, 3, 4], [4]], op: (a, b) => a.matmul(b), reference: (a, b) => fromFn([2, 3], ([i, j]) => b.data.reduce((s, v, k) => s + v * get(a, [i!, j!, k]), 0)) });
+    await checkOp({ shapes: [[4], [4]], op: (a, b) => a.matmul(b), reference: dot });
+    await checkOp({ shapes: [[4], [4, 3]], op: (a, b) => a.matmul(b), reference: (a, b) => fromFn([3], ([j]) => a.data.reduce((s, v, k) => s + v * get(b, [k, j!]), 0)) });
+    await checkOp({ shapes: [[2, 3, 4], [4]], op: (a, b) => a.matmul(b), reference: (a, b) => fromFn([2, 3], ([i, j]) => b.data.reduce((s, v, k) => s + v * get(a, [i!, j!, k]), 0)) });
   });
-  test('linear = x W^T + b', () => {
-    checkOp({
+  test('linear = x W^T + b', async () => {
+    await checkOp({
       shapes: [[5, 3], [4, 3], [4]],
       op: (x, w, b) => tg.linear(x, w, b),
       reference: (x, w, b) => fromFn([5, 4], ([i, o]) => get(b, [o!]) + [0, 1, 2].reduce((s, k) => s + get(x, [i!, k]) * get(w, [o!, k]), 0)),

@@ -59,10 +59,10 @@ describe('F.interpolate', () => {
     { mode: 'trilinear', shape: [1, 1, 2, 3, 2], size: [3, 4, 3] },
   ];
   for (const c of cases) {
-    test(`${c.mode} ${JSON.stringify(c.shape)} -> ${JSON.stringify(c.size ?? c.factor)}${c.align ? ' alignCorners' : ''}`, () => {
+    test(`${c.mode} ${JSON.stringify(c.shape)} -> ${JSON.stringify(c.size ?? c.factor)}${c.align ? ' alignCorners' : ''}`, async () => {
       const out = c.size ?? c.shape.slice(2).map((d, i) => Math.floor(d * c.factor![i]!));
       const factors = c.factor ?? out.map(() => null);
-      checkOp({
+      await checkOp({
         shapes: [c.shape],
         op: (x) => F.interpolate(x, c.size ? { size: c.size, mode: c.mode, alignCorners: c.align } : { scaleFactor: c.factor, mode: c.mode, alignCorners: c.align }),
         reference: (x) => interpRef(x, out, c.mode, factors, c.align ?? false),
@@ -143,9 +143,9 @@ function unpoolRef(x: ND, k: number[]): ND {
 describe('F.maxUnpool1d/2d/3d', () => {
   const fns = { 1: [F.maxPool1d, F.maxUnpool1d], 2: [F.maxPool2d, F.maxUnpool2d], 3: [F.maxPool3d, F.maxUnpool3d] } as const;
   for (const [n, shape, k] of [[1, [2, 3, 7], [2]], [2, [2, 2, 4, 5], [2, 2]], [2, [1, 3, 6, 6], [3, 2]], [3, [1, 2, 4, 2, 4], [2, 1, 2]]] as const) {
-    test(`${n}-d, input ${JSON.stringify(shape)}, kernel ${JSON.stringify(k)}`, () => {
+    test(`${n}-d, input ${JSON.stringify(shape)}, kernel ${JSON.stringify(k)}`, async () => {
       const [pool, unpool] = fns[n] as unknown as [(x: tg.Tensor, k: number[], o: object) => { values: tg.Tensor; indices: tg.Tensor }, (v: tg.Tensor, i: tg.Tensor, k: number[], o?: object) => tg.Tensor];
-      checkOp({
+      await checkOp({
         shapes: [[...shape]],
         op: (x) => {
           const r = pool(x, [...k], { returnIndices: true });
@@ -155,9 +155,9 @@ describe('F.maxUnpool1d/2d/3d', () => {
       });
     });
   }
-  test('unpools given values directly (gradient is a gather), default output size, unbatched', () => {
+  test('unpools given values directly (gradient is a gather), default output size, unbatched', async () => {
     const idx = tg.tensor([[[0, 3], [8, 6]]], { dtype: 'int32' });
-    checkOp({
+    await checkOp({
       shapes: [[1, 2, 2]],
       op: (v) => F.maxUnpool2d(v, idx.toBackend(v.backend), 2, { stride: 1 }),
       reference: (v) => fromFn([1, 3, 3], ([, i, j]) => {

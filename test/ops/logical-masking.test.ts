@@ -24,8 +24,8 @@ describe('isnan / isinf / isfinite', () => {
     ['isfinite', (x) => x.isfinite(), Number.isFinite],
   ];
   for (const [name, op, ref] of cases) {
-    test(name, () => {
-      checkOp({ shapes: (g) => [randomShape(g, 0, 3)], op, reference: (x) => map(x, (v) => Number(ref(v))), values: special, grad: false });
+    test(name, async () => {
+      await checkOp({ shapes: (g) => [randomShape(g, 0, 3)], op, reference: (x) => map(x, (v) => Number(ref(v))), values: special, grad: false });
       const out = op(tg.tensor([1, 2], { dtype: 'int32' }));
       assert.equal(out.dtype, 'bool');
       assert.deepEqual(out.toArray(), [name === 'isfinite', name === 'isfinite']);
@@ -42,10 +42,10 @@ describe('any / all', () => {
     ['any', (x: tg.Tensor, d: number[] | undefined, k: boolean) => x.any(d, k), (v: number[]) => Number(v.some((e) => e !== 0))],
     ['all', (x: tg.Tensor, d: number[] | undefined, k: boolean) => tg.all(x, d, k), (v: number[]) => Number(v.every((e) => e !== 0))],
   ] as const) {
-    test(`${name} over random dims`, () => {
+    test(`${name} over random dims`, async () => {
       let axes: number[] | undefined;
       let keep = false;
-      checkOp({
+      await checkOp({
         cases: 5,
         shapes: (g) => {
           const s = randomShape(g, 1, 3);
@@ -75,10 +75,10 @@ describe('any / all', () => {
 });
 
 describe('maskedFill', () => {
-  test('with a number and with a 0-d tensor (gradient to both)', () => {
+  test('with a number and with a 0-d tensor (gradient to both)', async () => {
     let mask: tg.Tensor;
     let maskNd: ReturnType<typeof fromFn>;
-    checkOp({
+    await checkOp({
       cases: 3,
       shapes: (g) => {
         const s = randomShape(g, 1, 3);
@@ -90,7 +90,7 @@ describe('maskedFill', () => {
       op: (x) => x.maskedFill(mask.toBackend(x.backend), -2.5),
       reference: (x) => zip((v, m) => (m ? -2.5 : v), x, maskNd),
     });
-    checkOp({
+    await checkOp({
       shapes: [[3, 4], []],
       op: (x, v) => tg.maskedFill(x, tg.tensor([[true, false, true, false]]).toBackend(x.backend), v!),
       reference: (x, v) => fromFn(x.shape, ([i, j]) => (j! % 2 === 0 ? v!.data[0]! : get(x, [i!, j!]))),
@@ -114,9 +114,9 @@ describe('maskedFill', () => {
 
 describe('tril / triu', () => {
   for (const [name, keep] of [['tril', (i: number, j: number, k: number) => j - i <= k], ['triu', (i: number, j: number, k: number) => j - i >= k]] as const) {
-    test(name, () => {
+    test(name, async () => {
       let k = 0;
-      checkOp({
+      await checkOp({
         cases: 4,
         shapes: (g) => {
           k = g.randint(-2, 3);
@@ -138,7 +138,7 @@ describe('tril / triu', () => {
 });
 
 describe('.T, mT, long(), retainGrad()', () => {
-  test('.T reverses the dims as a view; mT swaps the last two', () => {
+  test('.T reverses the dims as a view; mT swaps the last two', async () => {
     const x = tg.arange(24).reshape(2, 3, 4);
     assert.deepEqual(x.T.shape, [4, 3, 2]);
     assert.equal(x.T._storage, x._storage);
@@ -146,7 +146,7 @@ describe('.T, mT, long(), retainGrad()', () => {
     assert.deepEqual(m.T.toArray(), [[1, 4], [2, 5], [3, 6]]);
     assert.deepEqual(x.mT.shape, [2, 4, 3]);
     throwsNaming(() => tg.ones([3]).mT, 'mT');
-    checkOp({ shapes: [[2, 3, 4]], op: (a) => a.T.mul(a.T), reference: (a) => fromFn([4, 3, 2], ([i, j, k]) => get(a, [k!, j!, i!]) ** 2) });
+    await checkOp({ shapes: [[2, 3, 4]], op: (a) => a.T.mul(a.T), reference: (a) => fromFn([4, 3, 2], ([i, j, k]) => get(a, [k!, j!, i!]) ** 2) });
   });
   test('long() is int32 (no int64 in tensorgrad)', () => {
     const y = tg.tensor([1.7, -2.2]).long();

@@ -114,9 +114,9 @@ describe('regression losses', () => {
       (x, y) => (Math.abs(x - y) < 0.7 ? 0.5 * (x - y) ** 2 : 0.7 * (Math.abs(x - y) - 0.35))],
   ];
   for (const [name, op, f] of cases) {
-    test(`${name}: every reduction, gradients for input and target`, () => {
+    test(`${name}: every reduction, gradients for input and target`, async () => {
       for (const reduction of REDUCTIONS) {
-        checkOp({
+        await checkOp({
           shapes: (g) => { const s = randomShape(g, 0, 3); return [s, s]; },
           op: (x, y) => op(x, y, reduction), reference: pointwiseRef(f, reduction), cases: 2,
         });
@@ -134,22 +134,22 @@ describe('regression losses', () => {
 
 describe('nllLoss', () => {
   for (const reduction of REDUCTIONS) {
-    test(`[N, C, d...] with weight, ignoreIndex -1, reduction ${reduction}`, () => {
-      checkOp({
+    test(`[N, C, d...] with weight, ignoreIndex -1, reduction ${reduction}`, async () => {
+      await checkOp({
         shapes: classShapes, values: classValues(-1), cases: 3, grad: [true, false, true],
         op: (x, t, w) => F.nllLoss(x, t.int(), { weight: w, ignoreIndex: -1, reduction }),
         reference: (x, t, w) => classIndexRef(x, t, { reduction, weight: w, ignoreIndex: -1, fromLogits: false }),
       });
     });
   }
-  test('no weight, default ignoreIndex; unbatched [C] input with scalar target', () => {
+  test('no weight, default ignoreIndex; unbatched [C] input with scalar target', async () => {
     for (const reduction of REDUCTIONS) {
-      checkOp({
+      await checkOp({
         shapes: (g) => classShapes(g).slice(0, 2), values: classValues(0), cases: 2, grad: [true, false],
         op: (x, t) => F.nllLoss(x, t.int(), { reduction }),
         reference: (x, t) => classIndexRef(x, t, { reduction, fromLogits: false }),
       });
-      checkOp({
+      await checkOp({
         shapes: [[C], []], values: classValues(0), grad: [true, false],
         op: (x, t) => F.nllLoss(x, t.int(), { reduction }),
         reference: (x, t) => classIndexRef(x, t, { reduction, fromLogits: false }),
@@ -206,9 +206,9 @@ describe('crossEntropy with class indices', () => {
     { weight: false, eps: 1 },
   ];
   for (const { weight, ignoreIndex, eps } of combos) {
-    test(`weight ${weight}, ignoreIndex ${ignoreIndex ?? 'default'}, labelSmoothing ${eps}: every reduction`, () => {
+    test(`weight ${weight}, ignoreIndex ${ignoreIndex ?? 'default'}, labelSmoothing ${eps}: every reduction`, async () => {
       for (const reduction of REDUCTIONS) {
-        checkOp({
+        await checkOp({
           shapes: classShapes, values: classValues(ignoreIndex === -1 ? -1 : 0), cases: 2, grad: [true, false, weight],
           op: (x, t, w) => F.crossEntropy(x, t.int(), { reduction, ignoreIndex, labelSmoothing: eps, weight: weight ? w : null }),
           reference: (x, t, w) => classIndexRef(x, t, { reduction, ignoreIndex, eps, weight: weight ? w : null, fromLogits: true }),
@@ -232,9 +232,9 @@ describe('crossEntropy with class indices', () => {
 describe('crossEntropy with class probabilities', () => {
   for (const eps of [0, 0.25]) {
     for (const weight of [false, true]) {
-      test(`labelSmoothing ${eps}, weight ${weight}: every reduction, gradients for input, target and weight`, () => {
+      test(`labelSmoothing ${eps}, weight ${weight}: every reduction, gradients for input, target and weight`, async () => {
         for (const reduction of REDUCTIONS) {
-          checkOp({
+          await checkOp({
             shapes: (g) => { const s = classShapes(g); return [s[0]!, s[0]!, s[2]!]; },
             values: (g, i) => (i === 0 ? 2 * g.normal() : g.uniform() + (i === 2 ? 0.5 : 0)),
             cases: 2, grad: [true, true, weight],
@@ -260,8 +260,8 @@ describe('crossEntropy with class probabilities', () => {
 
 describe('binaryCrossEntropy', () => {
   for (const reduction of REDUCTIONS) {
-    test(`reduction ${reduction}, weight [C] broadcast; gradients for input, target, weight`, () => {
-      checkOp({
+    test(`reduction ${reduction}, weight [C] broadcast; gradients for input, target, weight`, async () => {
+      await checkOp({
         shapes: (g) => { const s = [g.randint(1, 4), C]; return [s, s, [C]]; },
         values: (g, i) => (i === 0 ? 0.05 + 0.9 * g.uniform() : i === 1 ? g.uniform() : 0.5 + g.uniform()),
         cases: 2,
@@ -284,8 +284,8 @@ describe('binaryCrossEntropy', () => {
 describe('binaryCrossEntropyWithLogits', () => {
   const sp = (z: number) => Math.log1p(Math.exp(-Math.abs(z))) + Math.max(z, 0); // log(1 + e^z)
   for (const reduction of REDUCTIONS) {
-    test(`reduction ${reduction}, weight and posWeight; gradients for all inputs`, () => {
-      checkOp({
+    test(`reduction ${reduction}, weight and posWeight; gradients for all inputs`, async () => {
+      await checkOp({
         shapes: (g) => { const s = [g.randint(1, 4), g.randint(1, 3), C]; return [s, s, [C], [1, 1, C]]; },
         values: (g, i) => (i === 0 ? 3 * g.normal() : i === 1 ? g.uniform() : 0.5 + 2 * g.uniform()),
         cases: 2,
@@ -298,8 +298,8 @@ describe('binaryCrossEntropyWithLogits', () => {
       });
     });
   }
-  test('no weights; extreme logits stay finite', () => {
-    checkOp({
+  test('no weights; extreme logits stay finite', async () => {
+    await checkOp({
       shapes: [[3, 5], [3, 5]], values: (g, i) => (i === 0 ? 4 * g.normal() : g.uniform()),
       op: (x, y) => F.binaryCrossEntropyWithLogits(x, y),
       reference: pointwiseRef((v, t) => t * sp(-v) + (1 - t) * sp(v), 'mean'),
@@ -316,14 +316,14 @@ describe('binaryCrossEntropyWithLogits', () => {
 
 describe('klDiv', () => {
   for (const reduction of [...REDUCTIONS, 'batchmean'] as const) {
-    test(`reduction ${reduction}, probability and log targets`, () => {
-      checkOp({
+    test(`reduction ${reduction}, probability and log targets`, async () => {
+      await checkOp({
         shapes: (g) => { const s = [g.randint(1, 4), C]; return [s, s]; },
         values: (g, i) => (i === 0 ? g.normal() - 1 : 0.05 + g.uniform()), cases: 2,
         op: (x, t) => F.klDiv(x, t, { reduction }),
         reference: (x, t) => reduceRef(x.data.map((v, i) => t.data[i]! * (Math.log(t.data[i]!) - v)), x.shape, reduction),
       });
-      checkOp({
+      await checkOp({
         shapes: (g) => { const s = [g.randint(1, 4), 3, 2]; return [s, s]; }, cases: 2,
         op: (x, t) => F.klDiv(x, t, { reduction, logTarget: true }),
         reference: (x, t) => reduceRef(x.data.map((v, i) => Math.exp(t.data[i]!) * (t.data[i]! - v)), x.shape, reduction),
@@ -343,8 +343,8 @@ describe('klDiv', () => {
 
 describe('cosineEmbeddingLoss', () => {
   for (const reduction of REDUCTIONS) {
-    test(`reduction ${reduction}, margin 0.1`, () => {
-      checkOp({
+    test(`reduction ${reduction}, margin 0.1`, async () => {
+      await checkOp({
         shapes: (g) => { const n = g.randint(1, 5); return [[n, 3], [n, 3], [n]]; },
         values: (g, i) => (i === 2 ? (g.uniform() < 0.5 ? -1 : 1) : g.normal()), cases: 2, grad: [true, true, false],
         op: (a, b, y) => F.cosineEmbeddingLoss(a, b, y, { margin: 0.1, reduction }),

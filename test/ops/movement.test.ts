@@ -56,41 +56,41 @@ const permuteRef = (x: ND, dims: number[]) => fromFn(dims.map((d) => x.shape[d]!
 });
 
 describe('view ops: values and gradients', () => {
-  test('permute / transpose', () => {
-    checkOp({ shapes: [[2, 3, 4]], op: (x) => x.permute(1, 2, 0).mul(1), reference: (x) => permuteRef(x, [1, 2, 0]) });
-    checkOp({ shapes: [[3, 5]], op: (x) => x.t().mul(1), reference: (x) => permuteRef(x, [1, 0]) });
+  test('permute / transpose', async () => {
+    await checkOp({ shapes: [[2, 3, 4]], op: (x) => x.permute(1, 2, 0).mul(1), reference: (x) => permuteRef(x, [1, 2, 0]) });
+    await checkOp({ shapes: [[3, 5]], op: (x) => x.t().mul(1), reference: (x) => permuteRef(x, [1, 0]) });
   });
-  test('reshape / flatten / unflatten keep row-major order', () => {
-    checkOp({ shapes: [[2, 3, 4]], op: (x) => x.reshape(4, -1).mul(2), reference: (x) => nd([4, 6], x.data.map((v) => 2 * v)) });
-    checkOp({ shapes: [[2, 3, 4]], op: (x) => x.flatten(0, 1).unflatten(0, [3, 2]).sin(), reference: (x) => nd([3, 2, 4], x.data.map(Math.sin)) });
+  test('reshape / flatten / unflatten keep row-major order', async () => {
+    await checkOp({ shapes: [[2, 3, 4]], op: (x) => x.reshape(4, -1).mul(2), reference: (x) => nd([4, 6], x.data.map((v) => 2 * v)) });
+    await checkOp({ shapes: [[2, 3, 4]], op: (x) => x.flatten(0, 1).unflatten(0, [3, 2]).sin(), reference: (x) => nd([3, 2, 4], x.data.map(Math.sin)) });
   });
-  test('expand sums gradients over broadcast dims', () => {
-    checkOp({ shapes: [[3, 1]], op: (x) => x.expand(2, 3, 4).mul(tg.arange(4, undefined, 1, { dtype: x.dtype, backend: x.backend })), reference: (x) => fromFn([2, 3, 4], (i) => get(x, [i[1]!, 0]) * i[2]!) });
+  test('expand sums gradients over broadcast dims', async () => {
+    await checkOp({ shapes: [[3, 1]], op: (x) => x.expand(2, 3, 4).mul(tg.arange(4, undefined, 1, { dtype: x.dtype, backend: x.backend })), reference: (x) => fromFn([2, 3, 4], (i) => get(x, [i[1]!, 0]) * i[2]!) });
   });
-  test('slice with step and negative bounds', () => {
-    checkOp({ shapes: [[4, 7]], op: (x) => x.slice(1, -6, 7, 2).square(), reference: (x) => fromFn([4, 3], (i) => get(x, [i[0]!, 1 + 2 * i[1]!]) ** 2) });
+  test('slice with step and negative bounds', async () => {
+    await checkOp({ shapes: [[4, 7]], op: (x) => x.slice(1, -6, 7, 2).square(), reference: (x) => fromFn([4, 3], (i) => get(x, [i[0]!, 1 + 2 * i[1]!]) ** 2) });
     assert.deepEqual(tg.arange(5).slice(0, -100, 100).toArray(), [0, 1, 2, 3, 4]);
     assert.deepEqual(tg.arange(5).slice(0, 4, 2).toArray(), []);
   });
-  test('narrow and select', () => {
-    checkOp({ shapes: [[3, 5]], op: (x) => x.narrow(1, 1, 3).exp(), reference: (x) => fromFn([3, 3], (i) => Math.exp(get(x, [i[0]!, i[1]! + 1]))) });
-    checkOp({ shapes: [[3, 5]], op: (x) => x.select(0, -1).mul(3), reference: (x) => fromFn([5], (i) => 3 * get(x, [2, i[0]!])) });
+  test('narrow and select', async () => {
+    await checkOp({ shapes: [[3, 5]], op: (x) => x.narrow(1, 1, 3).exp(), reference: (x) => fromFn([3, 3], (i) => Math.exp(get(x, [i[0]!, i[1]! + 1]))) });
+    await checkOp({ shapes: [[3, 5]], op: (x) => x.select(0, -1).mul(3), reference: (x) => fromFn([5], (i) => 3 * get(x, [2, i[0]!])) });
   });
-  test('flip', () => {
-    checkOp({ shapes: [[3, 4]], op: (x) => x.flip([0, 1]).mul(tg.arange(4, undefined, 1, { dtype: x.dtype, backend: x.backend })), reference: (x) => fromFn([3, 4], (i) => get(x, [2 - i[0]!, 3 - i[1]!]) * i[1]!) });
+  test('flip', async () => {
+    await checkOp({ shapes: [[3, 4]], op: (x) => x.flip([0, 1]).mul(tg.arange(4, undefined, 1, { dtype: x.dtype, backend: x.backend })), reference: (x) => fromFn([3, 4], (i) => get(x, [2 - i[0]!, 3 - i[1]!]) * i[1]!) });
   });
-  test('repeat', () => {
-    checkOp({ shapes: [[2, 3]], op: (x) => x.repeat(2, 1, 2), reference: (x) => fromFn([2, 2, 6], (i) => get(x, [i[1]!, i[2]! % 3])) });
+  test('repeat', async () => {
+    await checkOp({ shapes: [[2, 3]], op: (x) => x.repeat(2, 1, 2), reference: (x) => fromFn([2, 2, 6], (i) => get(x, [i[1]!, i[2]! % 3])) });
   });
 });
 
 describe('cat, stack, split, chunk', () => {
-  test('cat along each dim with gradients', () => {
-    checkOp({ shapes: [[2, 3], [2, 1], [2, 2]], op: (a, b, c) => tg.cat([a, b, c], 1), reference: (a, b, c) => fromFn([2, 6], ([i, j]) => (j! < 3 ? get(a, [i!, j!]) : j! < 4 ? get(b, [i!, 0]) : get(c, [i!, j! - 4]))) });
-    checkOp({ shapes: [[1, 3], [2, 3]], op: (a, b) => tg.cat([a, b], 0), reference: (a, b) => fromFn([3, 3], ([i, j]) => (i === 0 ? get(a, [0, j!]) : get(b, [i! - 1, j!]))) });
+  test('cat along each dim with gradients', async () => {
+    await checkOp({ shapes: [[2, 3], [2, 1], [2, 2]], op: (a, b, c) => tg.cat([a, b, c], 1), reference: (a, b, c) => fromFn([2, 6], ([i, j]) => (j! < 3 ? get(a, [i!, j!]) : j! < 4 ? get(b, [i!, 0]) : get(c, [i!, j! - 4]))) });
+    await checkOp({ shapes: [[1, 3], [2, 3]], op: (a, b) => tg.cat([a, b], 0), reference: (a, b) => fromFn([3, 3], ([i, j]) => (i === 0 ? get(a, [0, j!]) : get(b, [i! - 1, j!]))) });
   });
-  test('stack', () => {
-    checkOp({ shapes: [[2, 3], [2, 3]], op: (a, b) => tg.stack([a, b], 1), reference: (a, b) => fromFn([2, 2, 3], ([i, k, j]) => get(k === 0 ? a : b, [i!, j!])) });
+  test('stack', async () => {
+    await checkOp({ shapes: [[2, 3], [2, 3]], op: (a, b) => tg.stack([a, b], 1), reference: (a, b) => fromFn([2, 2, 3], ([i, k, j]) => get(k === 0 ? a : b, [i!, j!])) });
   });
   test('split and chunk sizes follow PyTorch', () => {
     const x = tg.arange(10);

@@ -46,35 +46,35 @@ const positive = (g: tg.Generator) => 0.3 + g.uniform();
 
 describe('batchNorm', () => {
   for (const shape of [[4, 3], [3, 2, 4], [2, 3, 2, 2]]) {
-    test(`training, affine ${JSON.stringify(shape)}`, () => {
-      checkOp({
+    test(`training, affine ${JSON.stringify(shape)}`, async () => {
+      await checkOp({
         shapes: [shape, [shape[1]!], [shape[1]!]],
         op: (x, w, b) => tg.F.batchNorm(x, null, null, w, b, { training: true }),
         reference: (x, w, b) => affineRef(normalizeGroups(x, (i) => i[1]!), (i) => i[1]!, w, b),
       });
     });
   }
-  test('training, weight only and bias only (odd spatial size: vector loops and tails)', () => {
-    checkOp({
+  test('training, weight only and bias only (odd spatial size: vector loops and tails)', async () => {
+    await checkOp({
       shapes: [[3, 2, 7], [2]],
       op: (x, w) => tg.F.batchNorm(x, null, null, w, null, { training: true }),
       reference: (x, w) => affineRef(normalizeGroups(x, (i) => i[1]!), (i) => i[1]!, w, undefined),
     });
-    checkOp({
+    await checkOp({
       shapes: [[2, 3, 9], [3]],
       op: (x, b) => tg.F.batchNorm(x, null, null, null, b, { training: true }),
       reference: (x, b) => affineRef(normalizeGroups(x, (i) => i[1]!), (i) => i[1]!, undefined, b),
     });
   });
-  test('training, no affine', () => {
-    checkOp({
+  test('training, no affine', async () => {
+    await checkOp({
       shapes: [[3, 2, 5]],
       op: (x) => tg.F.batchNorm(x, null, null, null, null, { training: true, eps: 1e-3 }),
       reference: (x) => normalizeGroups(x, (i) => i[1]!, 1e-3),
     });
   });
-  test('training with running stats gives the same output', () => {
-    checkOp({
+  test('training with running stats gives the same output', async () => {
+    await checkOp({
       shapes: [[2, 3, 3], [3], [3]],
       values: (g, i) => (i === 2 ? positive(g) : g.normal()),
       op: (x, rm, rv) => tg.F.batchNorm(x, rm.detach().clone(), rv.detach().clone(), null, null, { training: true }),
@@ -91,9 +91,9 @@ describe('batchNorm', () => {
     return affineRef(out, (i) => i[1]!, w, b);
   };
   for (const shape of [[5, 2], [2, 3, 2, 3]]) {
-    test(`eval, affine ${JSON.stringify(shape)} (gradients to input, stats and parameters)`, () => {
+    test(`eval, affine ${JSON.stringify(shape)} (gradients to input, stats and parameters)`, async () => {
       const c = shape[1]!;
-      checkOp({
+      await checkOp({
         shapes: [shape, [c], [c], [c], [c]],
         values: (g, i) => (i === 2 ? positive(g) : g.normal()),
         op: (x, rm, rv, w, b) => tg.F.batchNorm(x, rm, rv, w, b),
@@ -101,8 +101,8 @@ describe('batchNorm', () => {
       });
     });
   }
-  test('eval, no affine', () => {
-    checkOp({
+  test('eval, no affine', async () => {
+    await checkOp({
       shapes: [[3, 4, 2], [4], [4]],
       values: (g, i) => (i === 2 ? positive(g) : g.normal()),
       op: (x, rm, rv) => tg.F.batchNorm(x, rm, rv, null, null, { training: false }),
@@ -172,16 +172,16 @@ describe('layerNorm', () => {
     return idx.slice(shape.length - k).reduce((a, v, d) => a + v * st[d]!, 0);
   };
   for (const [shape, ns] of [[[3, 4], [4]], [[2, 3, 4], [4]], [[2, 3, 4], [3, 4]], [[5], [5]]] as [number[], number[]][]) {
-    test(`input ${JSON.stringify(shape)} normalizedShape ${JSON.stringify(ns)}, affine`, () => {
-      checkOp({
+    test(`input ${JSON.stringify(shape)} normalizedShape ${JSON.stringify(ns)}, affine`, async () => {
+      await checkOp({
         shapes: [shape, ns, ns],
         op: (x, w, b) => tg.F.layerNorm(x, ns, w, b),
         reference: (x, w, b) => affineRef(normalizeGroups(x, trailingKey(x, ns.length)), paramIndex(shape, ns.length), w, b),
       });
     });
   }
-  test('no affine, number normalizedShape, custom eps', () => {
-    checkOp({
+  test('no affine, number normalizedShape, custom eps', async () => {
+    await checkOp({
       shapes: [[2, 2, 3]],
       op: (x) => tg.F.layerNorm(x, 3, null, null, { eps: 1e-2 }),
       reference: (x) => normalizeGroups(x, trailingKey(x, 1), 1e-2),
@@ -200,9 +200,9 @@ describe('layerNorm', () => {
 describe('groupNorm', () => {
   const cases: [number[], number][] = [[[2, 4, 3], 2], [[2, 6, 2, 2], 3], [[1, 4, 5], 1], [[3, 4], 4]];
   for (const [shape, groups] of cases) {
-    test(`input ${JSON.stringify(shape)}, ${groups} groups, affine`, () => {
+    test(`input ${JSON.stringify(shape)}, ${groups} groups, affine`, async () => {
       const c = shape[1]!;
-      checkOp({
+      await checkOp({
         shapes: [shape, [c], [c]],
         op: (x, w, b) => tg.F.groupNorm(x, groups, w, b),
         // group of an element: (n, floor(c / (C / G)))
@@ -210,8 +210,8 @@ describe('groupNorm', () => {
       });
     });
   }
-  test('no affine', () => {
-    checkOp({
+  test('no affine', async () => {
+    await checkOp({
       shapes: [[2, 4, 3]],
       op: (x) => tg.F.groupNorm(x, 2),
       reference: (x) => normalizeGroups(x, (i) => i[0]! * 2 + Math.floor(i[1]! / 2)),
@@ -250,16 +250,16 @@ describe('localResponseNorm', () => {
     [[2, 4, 3], 1, 0.5, 0.75, 1],
   ];
   for (const [shape, size, alpha, beta, k] of cases) {
-    test(`size ${size}, input ${JSON.stringify(shape)}`, () => {
-      checkOp({
+    test(`size ${size}, input ${JSON.stringify(shape)}`, async () => {
+      await checkOp({
         shapes: [shape],
         op: (x) => tg.F.localResponseNorm(x, size, { alpha, beta, k }),
         reference: (x) => lrnRef(x, size, alpha, beta, k),
       });
     });
   }
-  test('PyTorch defaults (alpha 1e-4, beta 0.75, k 1)', () => {
-    checkOp({ shapes: [[1, 4, 2]], values: (g) => 20 * g.normal(), op: (x) => tg.F.localResponseNorm(x, 3), reference: (x) => lrnRef(x, 3, 1e-4, 0.75, 1) });
+  test('PyTorch defaults (alpha 1e-4, beta 0.75, k 1)', async () => {
+    await checkOp({ shapes: [[1, 4, 2]], values: (g) => 20 * g.normal(), op: (x) => tg.F.localResponseNorm(x, 3), reference: (x) => lrnRef(x, 3, 1e-4, 0.75, 1) });
   });
   test('errors', () => {
     assert.throws(() => tg.F.localResponseNorm(tg.zeros([2, 3]), 2), /localResponseNorm: .*at least 3 dims \(got input \[2,3\]\)/);

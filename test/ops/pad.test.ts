@@ -77,8 +77,8 @@ const cases: [Mode, number[], number[], number?][] = [
 
 describe('pad forward and gradients (all modes)', () => {
   for (const [mode, shape, pads, value] of cases) {
-    test(`${mode} ${JSON.stringify(shape)} pad ${JSON.stringify(pads)}${value !== undefined ? ` value ${value}` : ''}`, () => {
-      checkOp({
+    test(`${mode} ${JSON.stringify(shape)} pad ${JSON.stringify(pads)}${value !== undefined ? ` value ${value}` : ''}`, async () => {
+      await checkOp({
         shapes: [shape],
         op: (x) => tg.F.pad(x, pads, { mode, value }),
         reference: (x) => padRef(x, pads, mode, value),

@@ -149,9 +149,9 @@ const adaptiveMaxPools = { 1: tg.F.adaptiveMaxPool1d, 2: tg.F.adaptiveMaxPool2d,
 type N = 1 | 2 | 3;
 
 /** Runs `fn`, prefixing a failure with the config it was checking. */
-function labelled(label: string, fn: () => void): void {
+async function labelled(label: string, fn: () => Promise<void>): Promise<void> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     throw new Error(`${label}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
@@ -161,10 +161,10 @@ function labelled(label: string, fn: () => void): void {
 
 describe('maxPool sweep', () => {
   for (const [n, configs] of sweep([1, 2], 11)) {
-    test(`maxPool${n}d: ${configs.length} configs`, () => {
+    test(`maxPool${n}d: ${configs.length} configs`, async () => {
       for (const g of configs) {
         const opts = { stride: g.s, padding: g.p, dilation: g.d, ceilMode: g.ceil };
-        labelled(fmt(g), () => checkOp({
+        await labelled(fmt(g), () => checkOp({
           shapes: [SPATIAL[n]!], op: (x) => maxPools[n as N](x, g.k, opts), reference: (x) => refMax(x, g), values: distinct(),
         }));
       }
@@ -174,24 +174,24 @@ describe('maxPool sweep', () => {
 
 describe('avgPool sweep', () => {
   for (const [n, configs] of sweep([1], 21)) {
-    test(`avgPool${n}d: ${configs.length} configs x countIncludePad`, () => {
-      configs.forEach((g, i) => {
+    test(`avgPool${n}d: ${configs.length} configs x countIncludePad`, async () => {
+      for (const [i, g] of configs.entries()) {
         for (const countIncludePad of [true, false]) {
           // Every third config also overrides the divisor (it then wins over countIncludePad).
           const divisorOverride = i % 3 === 2 ? [3, -2, 7][Math.floor(i / 3) % 3]! : undefined;
           const opts = { stride: g.s, padding: g.p, ceilMode: g.ceil, countIncludePad, divisorOverride };
-          labelled(`${fmt(g)} countIncludePad ${countIncludePad} divisorOverride ${divisorOverride}`, () => checkOp({
+          await labelled(`${fmt(g)} countIncludePad ${countIncludePad} divisorOverride ${divisorOverride}`, () => checkOp({
             shapes: [SPATIAL[n]!], op: (x) => avgPools[n as N](x, g.k, opts), reference: (x) => refAvg(x, g, countIncludePad, divisorOverride),
           }));
         }
-      });
+      }
     });
   }
 
-  test('divisorOverride on every rank', () => {
+  test('divisorOverride on every rank', async () => {
     for (const n of [1, 2, 3] as const) {
       const g: Geo = { k: range(n).map(() => 2), s: range(n).map(() => 1), p: range(n).map(() => 1), d: range(n).map(() => 1), ceil: false };
-      checkOp({ shapes: [SPATIAL[n]!], op: (x) => avgPools[n](x, 2, { stride: 1, padding: 1, divisorOverride: 5 }), reference: (x) => refAvg(x, g, true, 5) });
+      await checkOp({ shapes: [SPATIAL[n]!], op: (x) => avgPools[n](x, 2, { stride: 1, padding: 1, divisorOverride: 5 }), reference: (x) => refAvg(x, g, true, 5) });
     }
   });
 });
@@ -206,8 +206,8 @@ describe('lpPool', () => {
     [3, 2, { k: [2, 2, 3], s: [2, 1, 2], p: [0, 0, 0], d: [1, 1, 1], ceil: true }, (g) => g.normal()],
   ];
   for (const [n, normType, g, values] of cases) {
-    test(`lpPool${n}d p=${normType} ${fmt(g)}`, () => {
-      checkOp({
+    test(`lpPool${n}d p=${normType} ${fmt(g)}`, async () => {
+      await checkOp({
         shapes: [SPATIAL[n]!], op: (x) => lpPools[n](x, normType, g.k, { stride: g.s, ceilMode: g.ceil }),
         reference: (x) => refLp(x, normType, g), values,
       });
@@ -236,21 +236,21 @@ describe('adaptive pools', () => {
     [3, [1, 2, 4, 3, 2], [null, 2, 1], [4, 2, 1]],
   ];
   for (const [n, shape, size, outSp] of cases) {
-    test(`adaptiveAvgPool${n}d ${JSON.stringify(shape)} -> ${JSON.stringify(size)}`, () => {
-      checkOp({ shapes: [shape], op: (x) => adaptiveAvgPools[n](x, size), reference: (x) => refAdaptiveAvg(x, outSp) });
+    test(`adaptiveAvgPool${n}d ${JSON.stringify(shape)} -> ${JSON.stringify(size)}`, async () => {
+      await checkOp({ shapes: [shape], op: (x) => adaptiveAvgPools[n](x, size), reference: (x) => refAdaptiveAvg(x, outSp) });
     });
-    test(`adaptiveMaxPool${n}d ${JSON.stringify(shape)} -> ${JSON.stringify(size)}`, () => {
-      checkOp({ shapes: [shape], op: (x) => adaptiveMaxPools[n](x, size), reference: (x) => refAdaptiveMax(x, outSp), values: distinct() });
+    test(`adaptiveMaxPool${n}d ${JSON.stringify(shape)} -> ${JSON.stringify(size)}`, async () => {
+      await checkOp({ shapes: [shape], op: (x) => adaptiveMaxPools[n](x, size), reference: (x) => refAdaptiveMax(x, outSp), values: distinct() });
     });
   }
 
-  test('a single number applies to every dim', () => {
-    checkOp({ shapes: [[1, 2, 5, 7]], op: (x) => tg.F.adaptiveAvgPool2d(x, 3), reference: (x) => refAdaptiveAvg(x, [3, 3]) });
+  test('a single number applies to every dim', async () => {
+    await checkOp({ shapes: [[1, 2, 5, 7]], op: (x) => tg.F.adaptiveAvgPool2d(x, 3), reference: (x) => refAdaptiveAvg(x, [3, 3]) });
   });
 
-  test('globalAvgPool2d / globalMaxPool2d reduce H and W to 1', () => {
-    checkOp({ shapes: [[2, 3, 4, 5]], op: (x) => tg.F.globalAvgPool2d(x), reference: (x) => refAdaptiveAvg(x, [1, 1]) });
-    checkOp({ shapes: [[2, 3, 4, 5]], op: (x) => tg.F.globalMaxPool2d(x), reference: (x) => refAdaptiveMax(x, [1, 1]), values: distinct() });
+  test('globalAvgPool2d / globalMaxPool2d reduce H and W to 1', async () => {
+    await checkOp({ shapes: [[2, 3, 4, 5]], op: (x) => tg.F.globalAvgPool2d(x), reference: (x) => refAdaptiveAvg(x, [1, 1]) });
+    await checkOp({ shapes: [[2, 3, 4, 5]], op: (x) => tg.F.globalMaxPool2d(x), reference: (x) => refAdaptiveMax(x, [1, 1]), values: distinct() });
     assert.deepEqual(tg.F.globalAvgPool2d(tg.ones([3, 4, 4])).shape, [3, 1, 1]);
   });
 });

@@ -32,10 +32,10 @@ const reducers: [string, (x: tg.Tensor, axes: number[], keep: boolean) => tg.Ten
 
 describe('reductions over random axes', () => {
   for (const [name, op, ref] of reducers) {
-    test(name, () => {
+    test(name, async () => {
       let axes: number[] = [];
       let keep = false;
-      checkOp({
+      await checkOp({
         cases: 4,
         shapes: (g) => {
           const s = randomShape(g, 1, 3, 4).map((d) => d + 1); // >= 2 per dim so var is defined
@@ -48,9 +48,9 @@ describe('reductions over random axes', () => {
       });
     });
   }
-  test('reductions over all elements', () => {
-    checkOp({ shapes: [[3, 4]], op: (x) => x.sum(), reference: (x) => reduceAxes(x, undefined, false, sum) });
-    checkOp({ shapes: [[3, 4]], op: (x) => x.max(), reference: (x) => reduceAxes(x, undefined, false, (v) => Math.max(...v)) });
+  test('reductions over all elements', async () => {
+    await checkOp({ shapes: [[3, 4]], op: (x) => x.sum(), reference: (x) => reduceAxes(x, undefined, false, sum) });
+    await checkOp({ shapes: [[3, 4]], op: (x) => x.max(), reference: (x) => reduceAxes(x, undefined, false, (v) => Math.max(...v)) });
   });
 });
 
@@ -127,10 +127,10 @@ describe('max and min along a dim: { values, indices }', () => {
       assert.deepEqual([s.values.shape, s.indices.shape, s.values.item(), s.indices.item()], [[], [], 5, 0]);
     });
   }
-  test('matches checkOp with a float64 reference (random data has no ties)', () => {
+  test('matches checkOp with a float64 reference (random data has no ties)', async () => {
     for (const dim of [0, 1, -1]) {
-      checkOp({ shapes: [[3, 4, 2]], op: (x) => x.max(dim).values, reference: (x) => reduceAxes(x, [dim < 0 ? dim + 3 : dim], false, (v) => Math.max(...v)) });
-      checkOp({ shapes: [[3, 4, 2]], op: (x) => tg.min(x, dim, true).values, reference: (x) => reduceAxes(x, [dim < 0 ? dim + 3 : dim], true, (v) => Math.min(...v)) });
+      await checkOp({ shapes: [[3, 4, 2]], op: (x) => x.max(dim).values, reference: (x) => reduceAxes(x, [dim < 0 ? dim + 3 : dim], false, (v) => Math.max(...v)) });
+      await checkOp({ shapes: [[3, 4, 2]], op: (x) => tg.min(x, dim, true).values, reference: (x) => reduceAxes(x, [dim < 0 ? dim + 3 : dim], true, (v) => Math.min(...v)) });
     }
   });
   test('several dims are refused with a pointer to amax', () => {
@@ -183,10 +183,10 @@ describe('softmax family (composites of reductions)', () => {
     const s = reduceAxes(e, [dim], true, sum);
     return zip((a, b) => a / b, e, s);
   };
-  test('softmax and logSoftmax over each dim', () => {
+  test('softmax and logSoftmax over each dim', async () => {
     for (const dim of [0, 1, -1]) {
-      checkOp({ shapes: [[3, 4]], op: (x) => x.softmax(dim), reference: (x) => softmaxRef(x, dim) });
-      checkOp({ shapes: [[2, 5]], op: (x) => x.logSoftmax(dim), reference: (x) => map(softmaxRef(x, dim), Math.log) });
+      await checkOp({ shapes: [[3, 4]], op: (x) => x.softmax(dim), reference: (x) => softmaxRef(x, dim) });
+      await checkOp({ shapes: [[2, 5]], op: (x) => x.logSoftmax(dim), reference: (x) => map(softmaxRef(x, dim), Math.log) });
     }
   });
   test('softmax is stable for large logits', () => {

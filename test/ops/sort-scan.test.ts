@@ -23,9 +23,9 @@ describe('cumsum / cumprod', () => {
     ['cumsum', (x: tg.Tensor, d: number) => x.cumsum(d), (a: number, b: number) => a + b],
     ['cumprod', (x: tg.Tensor, d: number) => tg.cumprod(x, d), (a: number, b: number) => a * b],
   ] as const) {
-    test(`${name} along random dims`, () => {
+    test(`${name} along random dims`, async () => {
       let dim = 0;
-      checkOp({
+      await checkOp({
         cases: 5,
         shapes: (g) => {
           const s = randomShape(g, 1, 3, 6);
@@ -37,8 +37,8 @@ describe('cumsum / cumprod', () => {
       });
     });
   }
-  test('cumprod gradient is exact with zeros', () => {
-    checkOp({ shapes: [[7]], op: (x) => x.cumprod(0), reference: (x) => scanRef(x, 0, (a, b) => a * b), values: (g) => (g.uniform() < 0.3 ? 0 : g.normal()) });
+  test('cumprod gradient is exact with zeros', async () => {
+    await checkOp({ shapes: [[7]], op: (x) => x.cumprod(0), reference: (x) => scanRef(x, 0, (a, b) => a * b), values: (g) => (g.uniform() < 0.3 ? 0 : g.normal()) });
     const x = tg.tensor([2, 0, 3, 0, 5], { requiresGrad: true, dtype: 'float64' });
     x.cumprod(0).sum().backward();
     // d/dx1 of (2, 2x1, 6x1, 0, 0) at x1 = 0 is 2 + 6 = 8; later zeros kill the rest.
@@ -88,16 +88,16 @@ const distinct = (g: tg.Generator): number => g.normal() + 0.01 * g.uniform();
 
 describe('sort / argsort / topk', () => {
   for (const descending of [false, true]) {
-    test(`sort values and indices (descending ${descending})`, () => {
+    test(`sort values and indices (descending ${descending})`, async () => {
       let dim = -1;
       const shapes = (g: tg.Generator) => {
         const s = randomShape(g, 1, 3, 5);
         dim = g.randint(-s.length, s.length);
         return [s];
       };
-      checkOp({ cases: 4, shapes, op: (x) => x.sort(dim, descending).values, reference: (x) => sortRef(x, dim, descending, 'values'), values: distinct });
-      checkOp({ cases: 4, shapes, op: (x) => tg.sort(x, { dim, descending }).indices.float(), reference: (x) => sortRef(x, dim, descending, 'indices'), values: tiedValues, grad: false });
-      checkOp({ cases: 3, shapes, op: (x) => x.argsort(dim, descending).float(), reference: (x) => sortRef(x, dim, descending, 'indices'), values: tiedValues, grad: false });
+      await checkOp({ cases: 4, shapes, op: (x) => x.sort(dim, descending).values, reference: (x) => sortRef(x, dim, descending, 'values'), values: distinct });
+      await checkOp({ cases: 4, shapes, op: (x) => tg.sort(x, { dim, descending }).indices.float(), reference: (x) => sortRef(x, dim, descending, 'indices'), values: tiedValues, grad: false });
+      await checkOp({ cases: 3, shapes, op: (x) => x.argsort(dim, descending).float(), reference: (x) => sortRef(x, dim, descending, 'indices'), values: tiedValues, grad: false });
     });
   }
   test('NaN placement and stability', () => {
@@ -110,7 +110,7 @@ describe('sort / argsort / topk', () => {
     assert.equal(r.indices.dtype, 'int32');
     assert.equal(tg.tensor(5).sort().values.item(), 5);
   });
-  test('topk largest and smallest', () => {
+  test('topk largest and smallest', async () => {
     for (const largest of [true, false]) {
       let dim = -1, k = 1;
       const shapes = (g: tg.Generator) => {
@@ -119,8 +119,8 @@ describe('sort / argsort / topk', () => {
         k = g.randint(0, s[dim < 0 ? dim + s.length : dim]! + 1);
         return [s];
       };
-      checkOp({ cases: 4, shapes, op: (x) => x.topk(k, dim, largest).values, reference: (x) => sortRef(x, dim, largest, 'values', k), values: distinct });
-      checkOp({ cases: 3, shapes, op: (x) => tg.topk(x, k, { dim, largest }).indices.float(), reference: (x) => sortRef(x, dim, largest, 'indices', k), values: tiedValues, grad: false });
+      await checkOp({ cases: 4, shapes, op: (x) => x.topk(k, dim, largest).values, reference: (x) => sortRef(x, dim, largest, 'values', k), values: distinct });
+      await checkOp({ cases: 3, shapes, op: (x) => tg.topk(x, k, { dim, largest }).indices.float(), reference: (x) => sortRef(x, dim, largest, 'indices', k), values: tiedValues, grad: false });
     }
   });
   test('wrong calls', () => {

@@ -3,12 +3,21 @@
  * buffers step after step instead of creating and destroying thousands.
  * Size classes: powers of two up to 4 KiB, then four classes per doubling
  * (at most 25 % slack). Idle buffers beyond `maxIdleBytes` are destroyed.
+ *
+ * Dead tensors give their buffers back when the garbage collector finalizes
+ * their storage objects, but V8 does not see GPU memory, so it may not collect
+ * for a long while: after every `PRESSURE_BYTES` of newly created buffers the
+ * pool asks for a collection (where `gc` is available, as in Node), so the
+ * finalizers of dead storages refill it at the next turn of the event loop.
  */
 import type { PooledBuffer } from './storage.js';
 
 const USAGE_STORAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST (GPUBufferUsage)
 
 /** The byte size a request of `bytes` is rounded up to. */
+/** New buffer bytes between two requested garbage collections. */
+const PRESSURE_BYTES = 64 * 2 ** 20;
+
 export function sizeClass(bytes: number): number {
   const b = Math.max(16, bytes);
   if (b <= 4096) return 2 ** Math.ceil(Math.log2(b));
@@ -22,8 +31,11 @@ export class BufferPool {
   /** Bytes in live (handed out) buffers. */
   private liveBytes = 0;
 
+  private createdSinceGc = 0;
+
   constructor(
     private readonly device: GPUDevice,
+    private readonly gc: (() => void) | null = null,
     private readonly maxIdleBytes = 512 * 2 ** 20,
   ) {}
 
@@ -32,7 +44,14 @@ export class BufferPool {
     const size = sizeClass(bytes);
     let buffer = this.idle.get(size)?.pop();
     if (buffer) this.idleBytes -= size;
-    else buffer = this.device.createBuffer({ size, usage: USAGE_STORAGE });
+    else {
+      buffer = this.device.createBuffer({ size, usage: USAGE_STORAGE });
+      this.createdSinceGc += size;
+      if (this.gc && this.createdSinceGc > PRESSURE_BYTES) {
+        this.createdSinceGc = 0;
+        this.gc();
+      }
+    }
     this.liveBytes += size;
     return { buffer, bytes: size, returned: false, recycle: (b) => this.give(b) };
   }

@@ -21,6 +21,7 @@
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { TensorError } from '../../core/errors.js';
 import { BufferPool } from './buffers.js';
+import { findGc } from '../wasm/loader.js';
 import { GPU_ELEMENT_BYTES, GpuStorage } from './storage.js';
 import type { Backend } from '../backend.js';
 
@@ -68,7 +69,7 @@ export class GpuContext {
     readonly adapterName: string,
     private readonly backend: Backend,
   ) {
-    this.pool = new BufferPool(device);
+    this.pool = new BufferPool(device, findGc());
     device.lost.then((info) => {
       this.lostReason = info.message || info.reason || 'unknown reason';
     });
