@@ -31,7 +31,8 @@ export function scatterAdd(
   const strides = contiguousStrides(dstShape);
   const base = offsetsWithoutDim(il.shape, strides, 0, dim);
   const io = offsetsOf(il);
-  const so = offsetsOf(sl);
+  // src is walked over the index's shape (src may be larger than index: PyTorch reads only that part).
+  const so = offsetsOf({ shape: il.shape, strides: sl.strides, offset: sl.offset });
   const step = strides[dim]!;
   for (let i = 0; i < io.length; i++) dst[base[i]! + index[io[i]!]! * step]! += src[so[i]!]!;
 }
