@@ -14,6 +14,8 @@ function checkIndex(op: string, x: Tensor, d: number, index: Tensor, sameRank: b
     throw new TensorError(`${op}: index must have the same rank as the input (index ${fmtShape(index.shape)}, input ${fmtShape(x.shape)})`);
   }
   const n = x.shape[d]!;
+  // Indices computed on a GPU cannot be read here; its kernels never touch memory out of bounds.
+  if (index.backend.canReadSync && !index.backend.canReadSync(index._storage)) return;
   const vals = index.data();
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i]!;
