@@ -6,14 +6,14 @@
  * 1 and 3, plus geometries that span several 64×64 tiles and K slices, empty
  * sizes, int32, NaN in the input, and split-K. Skips where no WebGPU adapter exists.
  */
-import { test } from 'node:test';
+import { after, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend, ConvParams, Storage } from '../../src/backend/backend.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
 import type { DType } from '../../src/core/dtype.js';
 import { prng, randInt } from '../helpers/prng.js';
 import { webgpuOrSkip } from '../helpers/webgpu.js';
-import { splitKPolicy } from '../../src/backend/webgpu/matmul.js';
+import { gemmLimits, splitKPolicy } from '../../src/backend/webgpu/matmul.js';
 
 type Triple = [number, number, number];
 const gpu = await webgpuOrSkip();
@@ -79,6 +79,11 @@ async function compare(p: ConvParams, dtype: DType, rnd: () => number, edit?: (x
 
 const skip = gpu ? false : 'no WebGPU adapter';
 
+// Every test runs on both GEMM kernels: the small one (no workgroup memory) and the 64x64 tiled one.
+for (const path of ['small', 'tiled'] as const) describe(`${path} GEMM kernel`, () => {
+  beforeEach(() => { gemmLimits.path = path; });
+  after(() => { gemmLimits.path = 'auto'; });
+
 test('webgpu conv: random 1-D, 2-D and 3-D geometries (stride, padding incl. negative, dilation, groups)', { skip }, async () => {
   const rnd = prng(14);
   for (let i = 0; i < 24; i++) await compare(randomParams(rnd, 1 + (i % 3)), 'float32', rnd);
@@ -137,4 +142,5 @@ test('webgpu conv: K split over several workgroups (split-K, forced on small sha
   } finally {
     splitKPolicy.minChunk = saved;
   }
+});
 });

@@ -6,7 +6,7 @@
  * NaN/Inf propagation, grids split over several dispatches, split-K, and the
  * tensor-level tg.matmul. Skips where no WebGPU adapter exists.
  */
-import { test } from 'node:test';
+import { after, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tg from '../../src/index.js';
 import type { Backend, Layout } from '../../src/backend/backend.js';
@@ -80,6 +80,11 @@ async function compare(rnd: () => number, batch: number[], M: number, K: number,
     if (!ok) assert.fail(`webgpu matmul ${dtype} batch ${JSON.stringify(batch)} M${M} K${K} N${N} a ${JSON.stringify(av.layout)} b ${JSON.stringify(bv.layout)}: [${i}] = ${g}, expected ${e}`);
   }
 }
+
+// Every test runs on both GEMM kernels: the small one (no workgroup memory) and the 64x64 tiled one.
+for (const path of ['small', 'tiled'] as const) describe(`${path} GEMM kernel`, () => {
+  beforeEach(() => { gemmLimits.path = path; });
+  after(() => { gemmLimits.path = 'auto'; });
 
 test('webgpu matmul: random shapes and views (transposed, flipped, broadcast, offset), sizes 0 and 1', { skip }, async () => {
   const rnd = prng(41);
@@ -161,4 +166,5 @@ test('webgpu matmul: tg.matmul on webgpu tensors (1-D operands, broadcast batch,
   } finally {
     tg.setBackend(prev);
   }
+});
 });

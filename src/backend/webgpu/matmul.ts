@@ -29,10 +29,11 @@ const TK = 16;
 /**
  * Most workgroups per grid dimension one dispatch uses (bigger grids are
  * split into several dispatches). Tests lower it to exercise the split
- * without 65536 (slow, on a software GPU) workgroups.
+ * without 65536 (slow, on a software GPU) workgroups, and force `path`
+ * (the small or the tiled kernel; 'auto' chooses by shape) to test both.
  * @internal
  */
-export const gemmLimits = { maxGroups: 65535 };
+export const gemmLimits: { maxGroups: number; path: 'auto' | 'small' | 'tiled' } = { maxGroups: 65535, path: 'auto' };
 
 /**
  * Parameter words the skeleton itself uses: M, N, K; the tile-column,
@@ -156,6 +157,60 @@ ${stores.join('\n')}
 }
 
 /**
+ * The GEMM for skinny or small problems: one thread per output element, no
+ * workgroup memory and no barriers (64 threads per workgroup; consecutive
+ * threads take consecutive columns). A 64×64 tile wastes most of its work
+ * when M or N is a handful (LeNet's 6 and 16 channels), and on software GPUs
+ * (SwiftShader) every barrier costs dearly; the same split-K and batch
+ * decomposition as the tiled kernel applies.
+ */
+function smallGemmSource(spec: GemmSpec): string {
+  const T = spec.type;
+  const zero = `${T}(0)`;
+  const mac = T === 'f32' ? 'acc = fma(a, v, acc);' : 'acc = acc + a * v;';
+  return `${PARAMS}
+${spec.decls}
+
+@compute @workgroup_size(${SMALL_WG}, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let M = P[0]; let N = P[1]; let K = P[2];
+  let zs = wid.z + P[5];
+  let z = zs / P[6];
+  let ks = zs % P[6];
+  let kLo = ks * P[7];
+  let kHi = min(K, kLo + P[7]);
+  let po = ks * P[8];
+  let aKFast = ${spec.aKFast};
+  let bNFast = ${spec.bNFast};
+${spec.prologue}
+  // x never splits over dispatches (see runGemm), so nwg.x is the full row of workgroups.
+  let gemmOut = ((wid.y + P[4]) * nwg.x + wid.x) * ${SMALL_WG}u + t;
+  if (gemmOut >= M * N) { return; }
+  let m = gemmOut / N;
+  let n = gemmOut % N;
+  var acc = ${zero};
+  for (var k = kLo; k < kHi; k = k + 1u) {
+    var a = ${zero};
+    { var v = ${zero}; ${spec.loadA('m', 'k')} a = v; }
+    { var v = ${zero}; ${spec.loadB('k', 'n')} ${mac} }
+  }
+  ${spec.store('m', 'n', 'acc')}
+}`;
+}
+
+/** Threads per workgroup of the small GEMM. */
+const SMALL_WG = 64;
+
+/**
+ * Whether the small kernel serves an M×N×K problem: when M or N is too small
+ * to fill a 64-wide tile, or the whole product is tiny.
+ */
+function useSmallGemm(M: number, N: number, K: number): boolean {
+  if (gemmLimits.path !== 'auto') return gemmLimits.path === 'small' && M * N < 2 ** 31;
+  return M * N < 2 ** 31 && (M <= 16 || N <= 16 || M * N * K <= 2 ** 23);
+}
+
+/**
  * Runs the tiled GEMM of `spec` over an M×N output for each of `batches`
  * batch entries, writing every element of `out` (whose spec-defined layout
  * covers all batches × M × N entries); `words` (the spec's parameters) follow
@@ -174,8 +229,14 @@ export function runGemm(
   for (const [v, what] of [[M, 'M'], [N, 'N'], [K, 'K'], [batches, 'batch']] as const) {
     if (v >= 2 ** 31) throw new TensorError(`webgpu backend (${spec.key}): ${what} = ${v} is too large for 32-bit GPU indexing`);
   }
-  const kernel = { key: `gemm64:${spec.key}`, source: () => gemmSource(spec) };
-  const tilesN = Math.ceil(N / TILE), tilesM = Math.ceil(M / TILE);
+  const small = useSmallGemm(M, N, K);
+  const kernel = small
+    ? { key: `gemm-small:${spec.key}`, source: () => smallGemmSource(spec) }
+    : { key: `gemm64:${spec.key}`, source: () => gemmSource(spec) };
+  // The small kernel covers M·N outputs with flat workgroups (x, then y when over the limit), the tiled one tiles.
+  const smallGroups = Math.ceil((M * N) / SMALL_WG);
+  const tilesN = small ? Math.min(smallGroups, Math.min(gemmLimits.maxGroups, ctx.device.limits.maxComputeWorkgroupsPerDimension)) : Math.ceil(N / TILE);
+  const tilesM = small ? Math.ceil(smallGroups / tilesN) : Math.ceil(M / TILE);
   const MAX_GROUPS = Math.min(gemmLimits.maxGroups, ctx.device.limits.maxComputeWorkgroupsPerDimension);
   const n = out.length;
   const pol = splitKPolicy;
