@@ -43,7 +43,7 @@ export {
 } from './ops/movement.js';
 export { gather, scatterAdd, indexSelect, oneHot } from './ops/indexing.js';
 export { matmul, linear } from './ops/linalg.js';
-export { toBackend, type ToOptions } from './ops/transfer.js';
+export { toBackend, toBackendAsync, type ToOptions } from './ops/transfer.js';
 export { tan, atan, atan2, log2, log10 } from './ops/elementwise.js';
 export { isnan, isinf, isposinf, isneginf, isfinite, any, all } from './ops/logical.js';
 export { maskedFill, tril, triu } from './ops/masking.js';

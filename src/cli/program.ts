@@ -16,7 +16,7 @@ import { DATASET_NAMES } from './datasets.js';
 import { OPTIMIZERS, SCHEDULERS } from './optimizers.js';
 import { MODELS } from '../models/registry.js';
 import { chosenBackend, restoreBackend } from '../backend/current.js';
-import { applyThreads, BACKENDS, useBackend } from './backend.js';
+import { applyThreads, BACKENDS, useBackend, useBackendAsync } from './backend.js';
 import { choiceFlag, intFlag, LIMITS, numberFlag } from './flags.js';
 import { cliIO, withCliIO, type CliIO } from './io.js';
 import { snapshotEpochsFlag } from './snapshots.js';
@@ -90,7 +90,7 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     .option('--per-class <k>', 'use only the first k training images of each kept class (few-shot)', intFlag('--per-class', LIMITS.subset))
     .action(async (o, cmd: Command) => {
       setCode(await runCommand('train', verbose(), async () => {
-        o.backend = useBackend(o.backend);
+        o.backend = await useBackendAsync(o.backend);
         await applyThreads(o.threads, o.backend);
         const { train: trainCommand } = await import('./train.js');
         return trainCommand(o, givenKeys(cmd));
@@ -108,7 +108,7 @@ function createProgram(io: CliIO, setCode: (code: number) => void): Command {
     .action(async (run, o) => {
       setCode(await runCommand('eval', verbose(), async () => {
         const { evalCommand } = await import('./evaluate.js');
-        evalCommand(run, o);
+        await evalCommand(run, o);
       }));
     });
 

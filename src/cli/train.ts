@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { manualSeed, Generator } from '../tensor/random.js';
-import { useBackend } from './backend.js';
+import { onCpu, useBackendAsync } from './backend.js';
+import { getBackend } from '../backend/current.js';
 import { TensorDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { buildModel, modelSpec } from '../models/registry.js';
 import { fit, type EpochResult } from '../train/fit.js';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
+import { hostModule, hostOptimizer } from '../io/host-copy.js';
 import { loadDataset } from './datasets.js';
 import { parseClassList, subsetDataset } from './class-subset.js';
 import { DATASETS } from '../data/named-datasets.js';
@@ -97,7 +99,7 @@ function canonicalClasses(text: string, dataset: string): string {
  * (see resume.ts). Returns the exit code (0, or 130 when interrupted).
  */
 export async function train(opts: TrainOptions, given: ReadonlySet<string> = new Set()): Promise<number> {
-  const backend = useBackend(opts.backend);
+  const backend = await useBackendAsync(opts.backend);
   let settings: TrainSettings;
   if (opts.resume) {
     if (!existsSync(opts.resume)) throw new UserError(`checkpoint ${opts.resume} does not exist`);
@@ -144,12 +146,20 @@ async function trainInto(out: string, settings: TrainSettings, resume: string | 
   manualSeed(settings.seed);
   const loaderGenerator = new Generator(settings.seed + 1);
 
-  let data = loadDataset(settings.dataset, {
-    dataDir: settings.dataDir, trainSubset: settings.trainSubset, testSubset: settings.testSubset, size: spec.inputSize, strictSubsets: true,
-  });
   if (settings.perClass !== undefined && settings.classes === undefined) throw new UserError('--per-class needs --classes (the classes to keep)');
   const kept = settings.classes?.split(',').map(Number);
-  if (kept) data = subsetDataset(data, kept, settings.perClass);
+  // Prepared on the CPU, then moved (with their host copies) to the training backend: see onCpu.
+  const data = onCpu(() => {
+    const d = loadDataset(settings.dataset, {
+      dataDir: settings.dataDir, trainSubset: settings.trainSubset, testSubset: settings.testSubset, size: spec.inputSize, strictSubsets: true,
+    });
+    return kept ? subsetDataset(d, kept, settings.perClass) : d;
+  });
+  const here = getBackend();
+  for (const split of [data.train, data.test]) {
+    split.images = split.images.toBackend(here);
+    split.labels = split.labels.toBackend(here);
+  }
   const numClasses = data.classes.length;
   const model = buildModel(settings.model, { numClasses, inputShape: data.inputShape });
   const trainLoader = new DataLoader(new TensorDataset(data.train.images, data.train.labels), { batchSize: settings.batchSize, shuffle: true, generator: loaderGenerator });
@@ -190,17 +200,19 @@ async function trainInto(out: string, settings: TrainSettings, resume: string | 
       scheduler, schedulerStep: stepPer, stopOnNonFinite: true,
       onBatch: (b) => progress.batch(b),
       shouldStop: () => interrupted,
-      onEpoch: (r) => {
+      onEpoch: async (r) => {
         progress.endEpoch();
         history.push(rowOf(r));
         progress.log(`epoch ${r.epoch}/${settings.epochs}: train loss ${r.trainLoss.toFixed(4)} acc ${(r.trainAccuracy * 100).toFixed(2)}% | ` +
           `test loss ${r.testLoss.toFixed(4)} acc ${(r.testAccuracy * 100).toFixed(2)}% | lr ${r.lr.toPrecision(3)} | ${formatDuration(r.seconds)} (${Math.round(r.imagesPerSecond)} img/s)`);
         writeMetrics(out, history);
         const best = history.reduce((a, b) => (b.test_accuracy > a.test_accuracy ? b : a));
-        saveRun(out, { ...config, training: { ...settings, epochsDone: r.epoch, bestTestAccuracy: best.test_accuracy, bestEpoch: best.epoch, finalTestAccuracy: r.testAccuracy } }, model);
-        if (extras.snapshotEpochs.includes(r.epoch)) saveSnapshot(out, r.epoch, model);
+        // Weights on a GPU are read to the host once, asynchronously, for all three files (the model itself on CPU backends).
+        const [saved, savedOptimizer] = await Promise.all([hostModule(model), hostOptimizer(optimizer)]);
+        saveRun(out, { ...config, training: { ...settings, epochsDone: r.epoch, bestTestAccuracy: best.test_accuracy, bestEpoch: best.epoch, finalTestAccuracy: r.testAccuracy } }, saved);
+        if (extras.snapshotEpochs.includes(r.epoch)) saveSnapshot(out, r.epoch, saved);
         saveCheckpoint(ckptPath, {
-          model, optimizer, scheduler: scheduler ?? undefined, epoch: r.epoch, generators: { loader: loaderGenerator },
+          model: saved, optimizer: savedOptimizer, scheduler: scheduler ?? undefined, epoch: r.epoch, generators: { loader: loaderGenerator },
           extra: { settings, history, config },
         });
       },

@@ -18,5 +18,6 @@ export {
   saveCheckpoint, loadCheckpoint, serializeCheckpoint, deserializeCheckpoint,
   type CheckpointContents, type CheckpointTargets, type CheckpointInfo, type CheckpointOptimizer, type CheckpointScheduler,
 } from './checkpoint.js';
+export { hostTensor, hostStateDict, hostModule, hostOptimizer } from './host-copy.js';
 export { loadNpy, encodeNpy, saveNpy, MAX_NPY_HEADER_BYTES } from './npy.js';
 export { loadNpz, encodeNpz, saveNpz, type NpzOptions } from './npz.js';

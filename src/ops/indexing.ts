@@ -2,6 +2,7 @@ import { record } from '../tensor/graph.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { normalizeDim } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 import { filled, sameBackend } from './core.js';
 import { cast, eq } from './elementwise.js';
 import { clone, expand, reshape, unsqueeze } from './movement.js';
@@ -14,9 +15,13 @@ function checkIndex(op: string, x: Tensor, d: number, index: Tensor, sameRank: b
     throw new TensorError(`${op}: index must have the same rank as the input (index ${fmtShape(index.shape)}, input ${fmtShape(x.shape)})`);
   }
   const n = x.shape[d]!;
-  // Indices computed on a GPU cannot be read here; its kernels never touch memory out of bounds.
-  if (index.backend.canReadSync && !index.backend.canReadSync(index._storage)) return;
-  const vals = index.data();
+  const vals = hostData(index);
+  if (!vals) {
+    // Indices computed on a GPU: checked there, reported at the next asynchronous read (deferred-checks.ts).
+    deferCheck(index.lt(0).logicalOr(index.ge(n)).any(),
+      `${op}: some index is out of bounds for dim ${d} with size ${n} (input ${fmtShape(x.shape)}, index ${fmtShape(index.shape)}; checked on the device, reported at this read)`);
+    return;
+  }
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i]!;
     if (v < 0 || v >= n) {

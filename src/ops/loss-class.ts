@@ -8,6 +8,7 @@ import { isFloating } from '../core/dtype.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 import { logSoftmax } from './activation.js';
 import { where } from './elementwise.js';
 import { crossEntropyRowsPrim } from './loss-prims.js';
@@ -82,7 +83,14 @@ function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: nu
         `(input [N, C, d1, ...] takes target [N, d1, ...]; input [C] takes a scalar target) but got ${fmtShape(target.shape)}`,
     );
   }
-  const values = target.data();
+  const values = hostData(target);
+  if (!values) {
+    // Computed on the GPU: checked there, reported at the next asynchronous read (deferred-checks.ts).
+    const bad = target.lt(0).logicalOr(target.ge(numClasses)).logicalAnd(target.ne(ignoreIndex)).any();
+    deferCheck(bad, `${op}: some target value is out of range for ${numClasses} classes ` +
+      `(expected 0 <= target < ${numClasses}, or ignoreIndex ${ignoreIndex}; checked on the device, reported at this read) ${shapes}`);
+    return;
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v !== ignoreIndex && (v < 0 || v >= numClasses)) {
@@ -124,10 +132,12 @@ function fusedCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: number, e
   const perRow = crossEntropyRowsPrim(input, target, ignoreIndex, eps);
   if (!perRow || reduction === 'none') return perRow;
   if (reduction === 'sum') return perRow.sum();
-  const t = target.data();
+  const t = hostData(target);
+  // 0/0 = NaN when every target is ignored, as in PyTorch.
+  if (!t) return perRow.sum().div(target.ne(ignoreIndex).sum().to(perRow.dtype)); // counted on the device
   let kept = 0;
   for (let i = 0; i < t.length; i++) if (t[i] !== ignoreIndex) kept++;
-  return perRow.sum().div(kept); // 0/0 = NaN when every target is ignored, as in PyTorch
+  return perRow.sum().div(kept);
 }
 
 function ignoreIndexOf(op: string, v: unknown): number {

@@ -4,6 +4,7 @@
  */
 import { TensorError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 import { log, log1p, exp, maximum, where } from './elementwise.js';
 import {
   REDUCTIONS, checkBroadcastWeight, checkOptions, checkReduction, reduceLoss, requireFloatArg, requireSameShape,
@@ -44,15 +45,24 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts?: BinaryC
   requireFloatArg(op, 'target', target);
   requireSameShape(op, input, target);
   checkBroadcastWeight(op, 'weight', opts?.weight, input);
-  const xs = input.data();
-  for (let i = 0; i < xs.length; i++) {
-    const v = xs[i]!;
-    if (!(v >= 0 && v <= 1)) {
-      throw new TensorError(
-        `${op}: input must hold probabilities in [0, 1] but element ${i} is ${v} (input ${fmtShape(input.shape)}); ` +
-          'for raw scores use binaryCrossEntropyWithLogits',
-      );
+  const xs = hostData(input);
+  if (xs) {
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i]!;
+      if (!(v >= 0 && v <= 1)) {
+        throw new TensorError(
+          `${op}: input must hold probabilities in [0, 1] but element ${i} is ${v} (input ${fmtShape(input.shape)}); ` +
+            'for raw scores use binaryCrossEntropyWithLogits',
+        );
+      }
     }
+  } else {
+    // Computed on the GPU: checked there, reported at the next asynchronous read (deferred-checks.ts).
+    deferCheck(
+      input.ge(0).logicalAnd(input.le(1)).logicalNot().any(),
+      `${op}: input must hold probabilities in [0, 1] but some element is outside (or NaN) (input ${fmtShape(input.shape)}; checked on the device, ` +
+        'reported at this read); for raw scores use binaryCrossEntropyWithLogits',
+    );
   }
   const oneMinusY = target.neg().add(1);
   let loss = target.mul(clampedLog(input)).add(oneMinusY.mul(clampedLog(input.neg().add(1)))).neg();

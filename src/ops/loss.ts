@@ -10,6 +10,7 @@
 import { TensorError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 import { where } from './elementwise.js';
 import {
   REDUCTIONS, checkNumber, checkOptions, checkReduction, reduceLoss, requireFloatArg, requireSameShape,
@@ -122,9 +123,12 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, y: Tensor, opts?: Co
   if (!shapesEqual(y.shape, x1.shape.slice(0, -1))) {
     throw new TensorError(`${op}: y must have shape ${fmtShape(x1.shape.slice(0, -1))} (one label per pair) ${shapes}`);
   }
-  for (const v of y.data()) {
-    // PyTorch silently scores any other label as 0; that hides label bugs (0/1 labels).
-    if (v !== 1 && v !== -1) throw new TensorError(`${op}: y must hold 1 or -1 (got ${v}) ${shapes}`);
+  // PyTorch silently scores any other label as 0; that hides label bugs (0/1 labels).
+  const ys = hostData(y);
+  if (ys) {
+    for (const v of ys) if (v !== 1 && v !== -1) throw new TensorError(`${op}: y must hold 1 or -1 (got ${v}) ${shapes}`);
+  } else {
+    deferCheck(y.eq(1).logicalOr(y.eq(-1)).logicalNot().any(), `${op}: y must hold 1 or -1 (some label is neither; checked on the device, reported at this read) ${shapes}`);
   }
   const eps = 1e-12;
   const dot = x1.mul(x2).sum(-1);

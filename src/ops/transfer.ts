@@ -1,8 +1,8 @@
 import type { Backend } from '../backend/backend.js';
 import { findBackend } from '../backend/current.js';
 import { record } from '../tensor/graph.js';
-import { DTYPES, isDType, isFloating, type DType } from '../core/dtype.js';
-import { TensorError } from '../core/errors.js';
+import { DTYPES, isDType, isFloating, type DType, type TypedArray } from '../core/dtype.js';
+import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
 import { checkArgs } from '../tensor/args.js';
@@ -24,14 +24,39 @@ function resolve(backend: Backend | string): Backend {
 
 /**
  * A copy of `x` on another backend (the tensor itself if it is already there).
- * Differentiable: the gradient is copied back.
+ * Differentiable: the gradient is copied back. A tensor computed on a GPU
+ * backend cannot be read synchronously: move it with `await tg.toBackendAsync(x, name)`.
  * @example const y = tg.toBackend(x, 'reference');
  */
 export function toBackend(x: Tensor, backend: Backend | string): Tensor {
   checkArgs('toBackend', arguments, { x: 'tensor', backend: 'any' });
   const target = resolve(backend);
   if (x.backend === target) return x;
-  const out = Tensor._fromStorage(target.fromArray(x.dtype, x.data()), x.shape, x.dtype);
+  if (!x.isHostReadable()) {
+    throw new TensorError(
+      `toBackend: this ${x.dtype} tensor of shape ${fmtShape(x.shape)} was computed on the '${x.backend.name}' backend and cannot be read synchronously; ` +
+        `use \`await tg.toBackendAsync(x, '${target.name}')\``,
+    );
+  }
+  return landed(x, target, x.data());
+}
+
+/**
+ * The asynchronous form of `toBackend`, for tensors computed on a GPU backend
+ * (works on every backend). Differentiable like `toBackend`: the gradient is
+ * copied back (in backward, which reads it synchronously).
+ * @example const cpu = await tg.toBackendAsync(gpuResult, 'wasm');
+ */
+export async function toBackendAsync(x: Tensor, backend: Backend | string): Promise<Tensor> {
+  checkArgs('toBackendAsync', arguments, { x: 'tensor', backend: 'any' });
+  const target = resolve(backend);
+  if (x.backend === target) return x;
+  return landed(x, target, await x.dataAsync());
+}
+
+/** `x`'s elements `values` as a new tensor on `target`, recorded for the gradient. */
+function landed(x: Tensor, target: Backend, values: TypedArray): Tensor {
+  const out = Tensor._fromStorage(target.fromArray(x.dtype, values), x.shape, x.dtype);
   return isFloating(x.dtype) ? record('toBackend', [x], out, [], { backend: x.backend }) : out;
 }
 

@@ -1,11 +1,12 @@
 import { positionalOptions, describeArg } from '../tensor/args.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 import { filled, fromHost } from './core.js';
 import { mul } from './elementwise.js';
 import { scatterAdd } from './indexing.js';
 import { narrow, reshape } from './movement.js';
-import { sizeArg, to5d, type SizeArg } from './pool-args.js';
+import { sizeArg, to5d, type Pool5d, type SizeArg } from './pool-args.js';
 
 /*
  * Max unpooling (PyTorch's MaxUnpool1d/2d/3d): the partial inverse of max
@@ -65,7 +66,9 @@ function maxUnpoolNd(op: string, n: number, input: Tensor, indices: Tensor, kern
   const planes = p5.batch * p5.channels;
   const inPlane = p5.spatial.reduce((a, b) => a * b, 1);
   const outPlane = outSize.reduce((a, b) => a * b, 1);
-  const idx = indices.data();
+  const width = Math.max(outPlane, inPlane);
+  const idx = hostData(indices);
+  if (!idx) return unpoolOnDevice(op, input, indices, p5, planes, inPlane, outPlane, width, outSize);
   // Validate the indices and find duplicates within a plane (the last write wins).
   let keep: Float64Array | null = null;
   const seen = new Map<number, number>();
@@ -84,8 +87,33 @@ function maxUnpoolNd(op: string, n: number, input: Tensor, indices: Tensor, kern
   let x = reshape(p5.x5, [planes, inPlane]);
   if (keep) x = mul(x, fromHost(keep, [planes, inPlane], x.dtype, x.backend));
   // scatterAdd needs the target at least as wide as the index rows: widen, then cut back.
-  const width = Math.max(outPlane, inPlane);
   const out = scatterAdd(filled([planes, width], 0, x.dtype, x.backend), 1, reshape(indices, [planes, inPlane]), x);
+  const cut = width === outPlane ? out : narrow(out, 1, 0, outPlane);
+  return reshape(cut, [...p5.lead, ...outSize]);
+}
+
+/**
+ * maxUnpool for indices computed on a GPU backend, without reading them: the
+ * range check is deferred to the next asynchronous read (deferred-checks.ts),
+ * and the values scattered to one slot are averaged. Duplicate indices come
+ * from overlapping pooling windows that picked the same input element, so
+ * they carry the same value and the average is that value, as the last write
+ * is on the CPU path; each duplicate gets 1/count of the slot's gradient.
+ */
+function unpoolOnDevice(
+  op: string, input: Tensor, indices: Tensor, p5: Pool5d, planes: number, inPlane: number, outPlane: number,
+  width: number, outSize: readonly number[],
+): Tensor {
+  deferCheck(
+    indices.lt(0).logicalOr(indices.ge(outPlane)).any(),
+    `${op}: some index is out of bounds for an output plane of ${outPlane} elements (output size ${fmtShape(outSize)}, input ${fmtShape(input.shape)}; checked on the device, reported at this read)`,
+  );
+  // Clamped so that bad indices cannot write outside the planes before the check reports them.
+  const idx = reshape(indices, [planes, inPlane]).clamp(0, outPlane - 1);
+  const x = reshape(p5.x5, [planes, inPlane]);
+  const sum = scatterAdd(filled([planes, width], 0, x.dtype, x.backend), 1, idx, x);
+  const count = scatterAdd(filled([planes, width], 0, x.dtype, x.backend), 1, idx, filled([planes, inPlane], 1, x.dtype, x.backend));
+  const out = sum.div(count.clamp(1));
   const cut = width === outPlane ? out : narrow(out, 1, 0, outPlane);
   return reshape(cut, [...p5.lead, ...outSize]);
 }

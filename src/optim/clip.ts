@@ -2,6 +2,8 @@ import { noGrad } from '../tensor/graph.js';
 import { TensorError } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkArgs, describeArg } from '../tensor/args.js';
+import { zeros } from '../tensor/create.js';
+import { stack } from '../ops/movement.js';
 
 /** `params` must be an iterable of tensors (model.parameters()), not a module or a single number. */
 function checkParams(op: string, params: unknown): Tensor[] {
@@ -17,14 +19,20 @@ function checkParams(op: string, params: unknown): Tensor[] {
 /**
  * Scales all gradients so their joint `normType`-norm is at most `maxNorm`
  * (torch.nn.utils.clip_grad_norm_). Returns the total norm before clipping.
+ * Gradients computed on a GPU backend cannot be read synchronously: use
+ * `clipGradNormTensor` there (it returns the norm as a tensor).
  * @example optim.clipGradNorm(model.parameters(), 1.0)
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
   checkArgs('clipGradNorm', arguments, { params: 'any', maxNorm: 'number', normType: 'number?' });
-  params = checkParams('clipGradNorm', params);
-  if (!(maxNorm >= 0)) throw new TensorError(`clipGradNorm: maxNorm must be >= 0 (got ${maxNorm})`);
-  const grads = [...params].map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  const grads = clipArgs('clipGradNorm', params, maxNorm);
   if (!grads.length) return 0;
+  if (!grads.every((g) => g.isHostReadable())) {
+    throw new TensorError(
+      `clipGradNorm: the gradients were computed on the '${grads[0]!.backend.name}' backend and the norm cannot be read synchronously; ` +
+        'use optim.clipGradNormTensor(params, maxNorm) (the norm as a tensor; `await norm.itemAsync()` reads it)',
+    );
+  }
   return noGrad(() => {
     let total: number;
     if (normType === Infinity) total = Math.max(...grads.map((g) => g.abs().max().item()));
@@ -33,6 +41,38 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
     if (coef < 1) for (const g of grads) g.mul_(coef);
     return total;
   });
+}
+
+/**
+ * clipGradNorm computed with tensor ops only, as PyTorch does it: returns the
+ * total norm before clipping as a one-element tensor (0 without gradients)
+ * and never reads a value, so it keeps a GPU busy. Every gradient is
+ * multiplied by min(1, maxNorm / (norm + 1e-6)) (a NaN norm makes them NaN,
+ * as in PyTorch; clipGradNorm leaves them alone then).
+ * @example const norm = optim.clipGradNormTensor(model.parameters(), 1.0); ...; await norm.itemAsync()
+ */
+export function clipGradNormTensor(params: Iterable<Tensor>, maxNorm: number, normType = 2): Tensor {
+  checkArgs('clipGradNormTensor', arguments, { params: 'any', maxNorm: 'number', normType: 'number?' });
+  const list = checkParams('clipGradNormTensor', params);
+  const grads = clipArgs('clipGradNormTensor', list, maxNorm);
+  if (!grads.length) return zeros([], list[0] ? { dtype: list[0].dtype, backend: list[0].backend } : {});
+  return noGrad(() => {
+    // Per-gradient partial norms in float32 or float64 as the gradients are, one dtype for the stack.
+    const dtype = grads.some((g) => g.dtype === 'float64') ? 'float64' : grads[0]!.dtype;
+    const parts = grads.map((g) => (normType === Infinity ? g.abs().max() : g.abs().pow(normType).sum()).to(dtype));
+    const stacked = stack(parts);
+    const total = normType === Infinity ? stacked.max() : stacked.sum().pow(1 / normType);
+    const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1);
+    for (const g of grads) g.mul_(coef.to(g.dtype));
+    return total;
+  });
+}
+
+/** Checks params and maxNorm; returns the gradients that exist. */
+function clipArgs(op: string, params: Iterable<Tensor>, maxNorm: number): Tensor[] {
+  const list = checkParams(op, params);
+  if (!(maxNorm >= 0)) throw new TensorError(`${op}: maxNorm must be >= 0 (got ${maxNorm})`);
+  return list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue] (clip_grad_value_). */

@@ -13,5 +13,5 @@ export { RAdam, type RAdamOptions } from './radam.js';
 export { Adadelta, type AdadeltaOptions } from './adadelta.js';
 export { Adamax, type AdamaxOptions } from './adamax.js';
 export { CosineAnnealingWarmRestarts, PolynomialLR, SequentialLR } from './lr-scheduler-more.js';
-export { clipGradNorm, clipGradValue } from './clip.js';
+export { clipGradNorm, clipGradNormTensor, clipGradValue } from './clip.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';

@@ -1,6 +1,7 @@
 import { noGrad } from '../tensor/graph.js';
 import { TensorError } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 
 /** Per-parameter optimizer state: tensors (moments) and numbers (step counts). */
 export type ParamState = Record<string, Tensor | number>;
@@ -196,8 +197,14 @@ function checkStateValue(op: string, index: string, key: string, v: unknown, p: 
   if (!(v instanceof Tensor)) throw new TensorError(`${where} must be a tensor or a number (got ${preview(v)})`);
   if (v.shape.join() !== p.shape.join()) throw new TensorError(`${where} has shape ${JSON.stringify(v.shape)} but the parameter has shape ${JSON.stringify(p.shape)}`);
   if (v.dtype !== 'float32' && v.dtype !== 'float64') throw new TensorError(`${where} has dtype ${v.dtype} (expected floating point, like the parameter's ${p.dtype})`);
-  const data = v.data();
   const nonNeg = NON_NEGATIVE_STATE.has(key);
+  const data = hostData(v);
+  if (!data) {
+    // State computed on a GPU: checked there, reported at the next asynchronous read (deferred-checks.ts).
+    const bad = nonNeg ? v.isfinite().logicalNot().logicalOr(v.lt(0)) : v.isfinite().logicalNot();
+    deferCheck(bad.any(), `${where} holds a non-finite${nonNeg ? ' or negative' : ''} element (state must be finite${nonNeg ? ' and non-negative' : ''}; checked on the device, reported at this read)`);
+    return v.clone().to(p.dtype);
+  }
   for (let i = 0; i < data.length; i++) {
     const x = data[i]!;
     if (!Number.isFinite(x)) throw new TensorError(`${where} holds ${x} at element ${i} (state must be finite)`);

@@ -5,6 +5,7 @@ import { TensorError, fmtShape } from '../core/errors.js';
 import { contiguousStrides, isContiguous, normalizeDim, numel } from '../core/shape.js';
 import { backwardRunnerOrThrow, type GradNode, type BackwardOptions } from './graph.js';
 import { formatTensor } from './print.js';
+import { pendingCheckCount, verifyPendingChecks } from './deferred-checks.js';
 
 /** A tensor or a plain number where ops accept either (`x.add(1)`). */
 export type TensorLike = Tensor | number | boolean;
@@ -121,18 +122,47 @@ export class Tensor {
 
   // ---- read-out -----------------------------------------------------------
 
-  /** Flat copy of the elements in row-major order (typed array of the dtype). */
+  /**
+   * Flat copy of the elements in row-major order (typed array of the dtype).
+   * On a GPU backend it works only while the tensor is host-readable (see
+   * `isHostReadable()`); otherwise use `await x.dataAsync()`.
+   */
   data(): TypedArray { return this.backend.read(this._storage, this.layout); }
-  /** Asynchronous flat copy; works on every backend, including GPU ones. */
-  dataAsync(): Promise<TypedArray> { return this.backend.readAsync(this._storage, this.layout); }
+  /**
+   * Whether `data()`, `item()` and `toArray()` can answer synchronously: always
+   * on the CPU backends; on a GPU backend only for tensors made from JavaScript
+   * values and not written on the device since.
+   * @example const xs = x.isHostReadable() ? x.data() : await x.dataAsync();
+   */
+  isHostReadable(): boolean { return this.backend.canReadSync?.(this._storage) ?? true; }
+  /**
+   * Asynchronous flat copy; works on every backend, including GPU ones. It
+   * first awaits the value checks that ops deferred on the device (see
+   * deferred-checks.ts) and throws the first failing one's TensorError.
+   */
+  async dataAsync(): Promise<TypedArray> {
+    if (pendingCheckCount()) await verifyPendingChecks();
+    return this.backend.readAsync(this._storage, this.layout);
+  }
   /** Nested JS arrays (booleans for bool tensors). */
   toArray(): NestedArray { return nest(this.data(), this.shape, this.dtype === 'bool'); }
   /** Async form of toArray(). */
   async array(): Promise<NestedArray> { return nest(await this.dataAsync(), this.shape, this.dtype === 'bool'); }
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.numel() !== 1) throw new TensorError(`item: only one-element tensors can be converted to a number (got shape ${fmtShape(this.shape)})`);
+    this.checkItem('item');
     return this.data()[0]!;
+  }
+  /**
+   * Async form of item(), for tensors computed on a GPU backend.
+   * @example const loss = await lossTensor.itemAsync();
+   */
+  async itemAsync(): Promise<number> {
+    this.checkItem('itemAsync');
+    return (await this.dataAsync())[0]!;
+  }
+  private checkItem(op: string): void {
+    if (this.numel() !== 1) throw new TensorError(`${op}: only one-element tensors can be converted to a number (got shape ${fmtShape(this.shape)})`);
   }
   toString(): string { return formatTensor(this); }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }

@@ -6,7 +6,8 @@ import { crossEntropy } from '../ops/loss.js';
 import { noGrad } from '../tensor/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { TensorError } from '../core/errors.js';
-import { evaluate, tally, type Evaluation, type LabeledBatches } from './evaluate.js';
+import { checkLogitsLabels, evaluateAsync, tally, type Evaluation, type LabeledBatches } from './evaluate.js';
+import { stack } from '../ops/movement.js';
 
 /** What `onBatch` receives after each optimizer step. */
 export interface BatchInfo {
@@ -94,6 +95,15 @@ export interface FitOptions {
    * run stops with a message instead of saving a NaN model.
    */
   stopOnNonFinite?: boolean;
+  /**
+   * On a backend whose results cannot be read synchronously (webgpu), fit keeps
+   * each step's loss and correct count on the device and reads them every
+   * `readEvery` steps (default 10) in one read, then calls `onBatch` for each of
+   * those steps in order: `onBatch` (and the `stopOnNonFinite` check) run up to
+   * readEvery - 1 steps late there, with each step's own numbers. On CPU
+   * backends every step is read at once (this option changes nothing).
+   */
+  readEvery?: number;
 }
 
 /** Checks the loop's numbers up front, so a bad call fails before the first batch. */
@@ -105,6 +115,9 @@ function checkFitOptions(o: FitOptions): void {
     throw new TensorError(`fit: maxSteps must be a non-negative integer (got ${o.maxSteps})`);
   }
   if (!Number.isSafeInteger(o.numClasses) || o.numClasses < 1) throw new TensorError(`fit: numClasses must be a positive integer (got ${o.numClasses})`);
+  if (o.readEvery !== undefined && (!Number.isSafeInteger(o.readEvery) || o.readEvery < 1)) {
+    throw new TensorError(`fit: readEvery must be a positive integer (got ${o.readEvery})`);
+  }
   if (o.schedulerStep !== undefined && o.schedulerStep !== 'epoch' && o.schedulerStep !== 'batch') {
     throw new TensorError(`fit: schedulerStep must be 'epoch' or 'batch' (got ${JSON.stringify(o.schedulerStep)})`);
   }
@@ -131,14 +144,38 @@ export async function fit(o: FitOptions): Promise<EpochResult[]> {
   const results: EpochResult[] = [];
   const lossFn = o.lossFn ?? ((logits: Tensor, y: Tensor) => crossEntropy(logits, y));
   const maxSteps = o.maxSteps ?? Infinity;
+  const readEvery = o.readEvery ?? 10;
   let step = 0;
   for (let epoch = o.startEpoch ?? 1; epoch <= o.epochs && step < maxSteps; epoch++) {
     await o.onEpochStart?.(epoch);
     o.model.train();
     const start = performance.now();
     const batches = o.train.length ?? NaN;
-    let seen = 0, correct = 0, lossSum = 0, batch = 0;
+    let seen = 0, correct = 0, lossSum = 0, batch = 0, submitted = 0;
     const confusion = Array.from({ length: o.numClasses }, () => new Array<number>(o.numClasses).fill(0));
+    /** Steps whose numbers still sit on the device (GPU backends), oldest first. */
+    const unread: UnreadStep[] = [];
+    /** Books one step's numbers (read now, or later from the device) and calls onBatch. */
+    const report = async (s: StepNumbers): Promise<void> => {
+      if (o.stopOnNonFinite && !Number.isFinite(s.loss)) {
+        throw new TensorError(`fit: the training loss became ${s.loss} at epoch ${epoch}, batch ${s.batch} (lr ${o.optimizer.paramGroups[0]!.lr}); the run diverged: use a smaller learning rate`);
+      }
+      lossSum += s.loss * s.n;
+      seen += s.n;
+      correct += s.correct;
+      const speed = s.submitted / Math.max(s.elapsed, 1e-9);
+      await o.onBatch?.({
+        epoch, batch: s.batch, batches, step: s.step, loss: s.loss, samples: s.n, correct: s.correct, accuracy: correct / seen, imagesPerSecond: speed,
+        etaSeconds: Number.isFinite(batches) ? ((batches - s.batch) * s.elapsed) / s.batch : NaN,
+      });
+    };
+    /** Reads the unread steps' numbers in one read and reports them. */
+    const drain = async (): Promise<void> => {
+      if (!unread.length) return;
+      const steps = unread.splice(0);
+      const values = await noGrad(() => stack(steps.flatMap((s) => [s.loss, s.correct])).to('float32')).dataAsync();
+      for (let i = 0; i < steps.length; i++) await report({ ...steps[i]!, loss: values[2 * i]!, correct: values[2 * i + 1]! });
+    };
     for (const [xRaw, y] of o.train) {
       const x = o.augment ? noGrad(() => o.augment!(xRaw)) : xRaw;
       const logits = o.model.forward(x) as Tensor;
@@ -148,29 +185,33 @@ export async function fit(o: FitOptions): Promise<EpochResult[]> {
       o.optimizer.step();
       if (o.scheduler && o.schedulerStep === 'batch' && 'lastEpoch' in o.scheduler) o.scheduler.step();
       const n = y.shape[0]!;
-      const l = loss.item();
-      if (o.stopOnNonFinite && !Number.isFinite(l)) {
-        throw new TensorError(`fit: the training loss became ${l} at epoch ${epoch}, batch ${batch + 1} (lr ${o.optimizer.paramGroups[0]!.lr}); the run diverged: use a smaller learning rate`);
-      }
-      const c = noGrad(() => tally(confusion, logits.detach(), y));
-      lossSum += l * n;
-      seen += n;
-      correct += c;
       batch++;
       step++;
-      const elapsed = (performance.now() - start) / 1000;
-      const speed = seen / Math.max(elapsed, 1e-9);
-      await o.onBatch?.({
-        epoch, batch, batches, step, loss: l, samples: n, correct: c, accuracy: correct / seen, imagesPerSecond: speed,
-        etaSeconds: Number.isFinite(batches) ? ((batches - batch) * elapsed) / batch : NaN,
-      });
+      submitted += n;
+      const at = { n, batch, step, submitted, elapsed: (performance.now() - start) / 1000 };
+      if (loss.isHostReadable()) {
+        // CPU backends: reading is free, every step is reported at once.
+        await drain();
+        const l = loss.item();
+        await report({ ...at, loss: l, correct: noGrad(() => tally(confusion, logits.detach(), y)) });
+      } else {
+        // GPU: the numbers stay on the device until the next read (detached: the graph is not kept alive).
+        checkLogitsLabels(logits, y);
+        const c = noGrad(() => logits.detach().argmax(1).eq(y.toBackend(logits.backend)).sum());
+        unread.push({ ...at, loss: loss.detach().reshape([]), correct: c });
+        if (unread.length >= readEvery) await drain();
+      }
       await yieldToEventLoop();
-      if (o.shouldStop?.()) return results;
+      if (o.shouldStop?.()) {
+        await drain();
+        return results;
+      }
       if (step >= maxSteps) break;
     }
+    await drain();
     if (seen === 0) throw new TensorError(`fit: the training data gave no batches in epoch ${epoch}`);
     const seconds = (performance.now() - start) / 1000;
-    const test = o.test ? evaluate(o.model, o.test, o.numClasses) : null;
+    const test = o.test ? await evaluateAsync(o.model, o.test, o.numClasses) : null;
     const lr = o.optimizer.paramGroups[0]!.lr;
     if (o.scheduler && o.schedulerStep !== 'batch') {
       if ('lastEpoch' in o.scheduler) o.scheduler.step();
@@ -187,4 +228,23 @@ export async function fit(o: FitOptions): Promise<EpochResult[]> {
     if (o.shouldStop?.()) break;
   }
   return results;
+}
+
+/** Where a step stands when it is taken: its batch size, 1-based batch and step, samples so far, seconds into the epoch. */
+interface StepAt {
+  n: number;
+  batch: number;
+  step: number;
+  submitted: number;
+  elapsed: number;
+}
+/** A step's numbers as read. */
+interface StepNumbers extends StepAt {
+  loss: number;
+  correct: number;
+}
+/** A step's numbers still on the device. */
+interface UnreadStep extends StepAt {
+  loss: Tensor;
+  correct: Tensor;
 }

@@ -28,6 +28,8 @@ const TG_ALLOW: Record<string, string> = {
   Tensor: 'internal constructor (users call tg.tensor/zeros/...); its methods forward to the swept ops',
   TensorError: 'the error class itself',
   WasmBackend: 'backend class, constructed by initWasmBackend',
+  WebGpuBackend: 'backend class, constructed by tg.ready({ backend: \'webgpu\' })',
+  toBackendAsync: 'async form of toBackend; covered by test/tensor/async-reads',
   Generator: 'seed constructor; covered by test/tensor random tests',
   getBackend: 'takes no arguments',
   getNumThreads: 'takes no arguments',

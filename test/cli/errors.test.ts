@@ -73,7 +73,7 @@ describe('train: bad flags', () => {
     [['--dataset', 'imagenet'], /unknown dataset 'imagenet' for --dataset \(available: mnist, fashion-mnist, cifar10\)/],
     [['--optimizer', 'lion'], /unknown optimizer 'lion' for --optimizer \(available: sgd, adam, /],
     [['--scheduler', 'warmup'], /unknown scheduler 'warmup' for --scheduler \(available: none, step, cosine, onecycle, /],
-    [['--backend', 'gpu'], /unknown backend 'gpu' for --backend \(available: reference, wasm\)/],
+    [['--backend', 'gpu'], /unknown backend 'gpu' for --backend \(available: reference, wasm, webgpu\)/],
     ...badNumbers([], '--epochs', ['0', '-1', '1.5', 'abc', 'NaN', '1e3', '0x10', '', '100001', '99999999999999999999'], /--epochs must be an integer from 1 to 100,000/),
     ...badNumbers([], '--batch-size', ['0', '-5', '2.5', '1000001', 'x'], /--batch-size must be an integer from 1 to 1,000,000/),
     ...badNumbers([], '--lr', ['0', '-1', 'nan', 'Infinity', '1e400', '11', 'abc', ''], /--lr must be a number above 0 and at most 10/),

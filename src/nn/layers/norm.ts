@@ -83,12 +83,34 @@ abstract class BatchNormNd extends Module {
     if (this.training && this.trackRunningStats) {
       const tracked = this.getBuffer('num_batches_tracked')!;
       noGrad(() => tracked.add_(1));
-      if (this.momentum === null) momentum = 1 / tracked.item();
+      if (this.momentum === null) {
+        if (!tracked.isHostReadable()) return this.cumulativeOnDevice(x, tracked);
+        momentum = 1 / tracked.item();
+      }
     }
     // Batch statistics in training, or whenever there are no running stats to use (PyTorch's bn_training).
     return N.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
       training: this.training || !this.trackRunningStats, momentum, eps: this.eps,
     });
+  }
+
+  /**
+   * Training with momentum null (the cumulative average, momentum 1/num_batches_tracked)
+   * where the count lives on a GPU and cannot be read without waiting: batchNorm writes
+   * this batch's statistics into zeroed scratch stats (momentum 1), which are then
+   * blended into the running ones with the momentum computed on the device.
+   */
+  private cumulativeOnDevice(x: Tensor, tracked: Tensor): Tensor {
+    const rm = this.runningMean!, rv = this.runningVar!;
+    const batchMean = zeros([this.numFeatures], { dtype: rm.dtype, backend: rm.backend });
+    const batchVar = zeros([this.numFeatures], { dtype: rv.dtype, backend: rv.backend });
+    const y = N.batchNorm(x, batchMean, batchVar, this.weight, this.bias, { training: true, momentum: 1, eps: this.eps });
+    noGrad(() => {
+      const m = tracked.to(rm.dtype).reciprocal();
+      rm.copy_(rm.mul(m.neg().add(1)).add(batchMean.mul(m)));
+      rv.copy_(rv.mul(m.neg().add(1)).add(batchVar.mul(m)));
+    });
+    return y;
   }
 
   override extraRepr(): string {
