@@ -12,6 +12,7 @@
  * and throws the first failing check's TensorError; checks are dropped once
  * verified or thrown. Synchronous reads do not wait for them (they cannot).
  */
+import { keepPastBirthLog } from '../backend/birth-log.js';
 import type { Backend, Storage } from '../backend/backend.js';
 import type { TypedArray } from '../core/dtype.js';
 import { TensorError } from '../core/errors.js';
@@ -54,10 +55,13 @@ export function deferCheck(failed: Tensor, message: string): void {
   const same = pending.find((c) => c.message === message && c.backend === backend);
   if (same) {
     same.flag = backend.binary('logicalOr', same.flag, SCALAR, failed._storage, layout, 'bool');
+    keepPastBirthLog(same.flag);
     return;
   }
   // A fresh one-element storage: the flag's own storage may be a view into a larger one.
   const flag = failed.offset === 0 && failed._storage.length === 1 ? failed._storage : backend.binary('logicalOr', failed._storage, layout, failed._storage, layout, 'bool');
+  // Checks made inside a backward pass outlive it: the pass must not release the flag (birth-log.ts).
+  keepPastBirthLog(flag);
   pending.push({ backend, flag, message });
 }
 

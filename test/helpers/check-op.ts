@@ -151,10 +151,14 @@ function wanted(spec: CheckOpSpec, shapes: number[][]): boolean[] {
   return shapes.map((_, i) => (spec.grad ? spec.grad[i] ?? false : true));
 }
 
-/** Backward of sum(op(inputs) * sin-projection) from fresh leaves: the leaves carry the analytic gradients. */
-function projectedBackward(spec: CheckOpSpec, data: Float64Array[], shapes: number[][], want: boolean[], dtype: tg.DType, backend: tg.Backend): Tensor[] {
+/**
+ * Backward of sum(op(inputs) * sin-projection) from fresh leaves: the leaves
+ * carry the analytic gradients. `nc` routes the leaves through non-contiguous
+ * copies first (as gradcheck does on the CPU backends).
+ */
+function projectedBackward(spec: CheckOpSpec, data: Float64Array[], shapes: number[][], want: boolean[], dtype: tg.DType, backend: tg.Backend, nc = false): Tensor[] {
   const xs = data.map((d, i) => tg.tensor(d, { dtype, shape: shapes[i]!, backend }).requiresGrad_(want[i]!));
-  const y = spec.op(...xs);
+  const y = spec.op(...xs.map((x, i) => (nc && want[i] ? viaNonContiguous(x) : x)));
   const proj = tg.tensor(Float64Array.from({ length: y.numel() }, (_, k) => Math.sin(k + 1)), { dtype, shape: y.shape, backend });
   y.mul(proj).sum().backward();
   return xs;
@@ -163,9 +167,10 @@ function projectedBackward(spec: CheckOpSpec, data: Float64Array[], shapes: numb
 /**
  * The GPU pass (float64 cannot live on the GPU): float32 forward against the
  * float64 reference, on contiguous and non-contiguous inputs, and float32
- * analytic gradients against the float64 gradients the reference backend's
- * gradcheck verified; forward and gradients also against the reference
- * backend's float32 results. Everything is read back asynchronously.
+ * analytic gradients (plain, and through non-contiguous copies) against the
+ * float64 gradients the reference backend's gradcheck verified; forward and
+ * gradients also against the reference backend's float32 results. Everything
+ * is read back asynchronously.
  */
 async function checkOnGpu(
   spec: CheckOpSpec,
@@ -186,15 +191,18 @@ async function checkOnGpu(
     assertClose(await spec.op(...make(true)).dataAsync(), expected.data, f32, f32, `${where}: non-contiguous float32 forward`);
   }
   if (spec.grad === false) return;
-  const xs = projectedBackward(spec, data, shapes, wanted(spec, shapes), 'float32', backend);
-  for (const [i, x] of xs.entries()) {
-    const want64 = ref.grads64?.[i];
-    if (!want64) continue;
-    assert.ok(x.grad, `${where}: no float32 gradient for input ${i}`);
-    const got = await x.grad.dataAsync();
-    assertClose(got, want64, f32 * 10, f32 * 10, `${where}: float32 gradient of input ${i}`);
-    const want32 = ref.grads32?.[i];
-    if (want32) assertClose(got, want32, f32 * 10, f32 * 10, `${where}: float32 gradient of input ${i} vs reference backend`);
+  for (const nc of spec.contiguousOnly ? [false] : [false, true]) {
+    const xs = projectedBackward(spec, data, shapes, wanted(spec, shapes), 'float32', backend, nc);
+    const how = nc ? ' (through a non-contiguous copy)' : '';
+    for (const [i, x] of xs.entries()) {
+      const want64 = ref.grads64?.[i];
+      if (!want64) continue;
+      assert.ok(x.grad, `${where}: no float32 gradient for input ${i}${how}`);
+      const got = await x.grad.dataAsync();
+      assertClose(got, want64, f32 * 10, f32 * 10, `${where}: float32 gradient of input ${i}${how}`);
+      const want32 = ref.grads32?.[i];
+      if (want32) assertClose(got, want32, f32 * 10, f32 * 10, `${where}: float32 gradient of input ${i}${how} vs reference backend`);
+    }
   }
 }
 
