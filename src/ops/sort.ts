@@ -3,6 +3,8 @@ import { normalizeDim } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fromHost } from './core.js';
 import { gather } from './indexing.js';
+import { sortIndicesOnDevice } from './sort-device.js';
+import { hostData } from '../tensor/deferred-checks.js';
 import { checkBool, checkOptionKeys, describeArg as describe, isPlainObject } from '../tensor/args.js';
 import { narrow, reshape } from './movement.js';
 import type { ValuesIndices } from './reduce.js';
@@ -63,8 +65,9 @@ function sortArgs(op: string, dim: number | SortOptions, descending: boolean): [
 }
 
 /** int32 indices `x.shape` ordering each line along dim d (stable). */
-function sortIndices(x: Tensor, d: number, descending: boolean): Tensor {
-  const vals = x.data();
+function sortIndices(op: string, x: Tensor, d: number, descending: boolean): Tensor {
+  const vals = hostData(x);
+  if (!vals) return sortIndicesOnDevice(op, x, d, descending); // a GPU result: ranks computed there
   const n = x.shape[d]!;
   const inner = x.shape.slice(d + 1).reduce((a, b) => a * b, 1);
   const outer = x.numel() / Math.max(1, n * inner);
@@ -96,7 +99,7 @@ function sortImpl(op: string, x: Tensor, dim: number, descending: boolean): Valu
     const r = sortImpl(op, reshape(x, [1]), 0, descending);
     return { values: reshape(r.values, []), indices: reshape(r.indices, []) };
   }
-  const indices = sortIndices(x, d, descending);
+  const indices = sortIndices(op, x, d, descending);
   return { values: gather(x, d, indices), indices };
 }
 
@@ -118,7 +121,7 @@ export function argsort(x: Tensor, dim: number | SortOptions = -1, descending = 
   [dim, descending] = sortArgs('argsort', dim, descending);
   if (!(x instanceof Tensor)) throw new TensorError(`argsort: input must be a Tensor (got ${describe(x)})`);
   const d = normalizeDim('argsort', dim, x.ndim);
-  return x.ndim === 0 ? reshape(sortIndices(reshape(x, [1]), 0, descending), []) : sortIndices(x, d, descending);
+  return x.ndim === 0 ? reshape(sortIndices('argsort', reshape(x, [1]), 0, descending), []) : sortIndices('argsort', x, d, descending);
 }
 
 /**

@@ -107,7 +107,7 @@ function run(c: Case, backend: tg.Backend, dtype: tg.DType): { out: Tensor; grad
 }
 
 describe('edge cases against PyTorch 1.13 (test/fixtures/edge-torch.json)', () => {
-  for (const name of tg.listBackends()) {
+  for (const name of tg.listBackends().filter((n) => n !== 'webgpu')) { // CPU backends only: float64 and synchronous reads
     test(`${name}: ${fixture.cases.length} cases, float64 and float32`, () => {
       const backend = backendByName(name);
       // Collect every mismatch, so one run shows them all.
