@@ -10,20 +10,33 @@
  * FinalizationRegistry callbacks, which only run when the program yields); the
  * yield is inside the timed block for every contender alike, so the number is
  * the throughput a training loop would see.
+ *
+ * A step may return a promise (GPU contenders: a step ends by waiting for its
+ * GPU work to finish, or by reading its result back): it is awaited inside the
+ * timed block, so the time includes completion, not only submission.
+ *
+ * Browser-safe (no Node imports): bench/web runs the same harness in a page.
  */
 
 /** One unit of work (a training step, an inference batch, a kernel call). */
 export interface Step {
-  run(): void;
+  /** One step; a returned promise is awaited and counted in the step's time. */
+  run(): void | Promise<void>;
   /** Frees what setup allocated (TF.js tensors and variables). */
   dispose?(): void;
 }
 
 export interface Contender {
-  /** Column name: 'tg-wasm', 'tg-ref', 'tfjs-cpu', 'tfjs-wasm'. */
+  /** Column name: 'tg-wasm', 'tg-webgpu', 'tg-ref', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', ... */
   name: string;
   /** A slow contender (the reference backend): one warm-up step, single-step blocks and fewer of them. */
   reduced: boolean;
+  /**
+   * The first step at a new size pays one-off costs far above a step's own
+   * (GPU contenders: shader compilation, TF.js's per-shape programs): an untimed
+   * step runs first at every size, before probing and before the warm-up.
+   */
+  warmUp?: boolean;
   /** Selects the global backend this contender runs on; called before setup and before every block. */
   activate(): Promise<void> | void;
   /**
@@ -91,9 +104,20 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Lets pending macrotasks (finalizers, timers) run. */
+/**
+ * Lets pending macrotasks (finalizers, timers) run: setImmediate in Node; in a
+ * browser a MessageChannel message (a macrotask without setTimeout's 4 ms clamp).
+ */
 export function yieldTask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
 }
 
 /** The first lines of an error's stack, for the JSON record. */
@@ -118,7 +142,8 @@ interface Live {
 /** Runs one step and yields; returns its milliseconds. */
 async function timeStep(step: Step): Promise<number> {
   const t0 = performance.now();
-  step.run();
+  const pending = step.run();
+  if (pending) await pending;
   await yieldTask();
   return performance.now() - t0;
 }
@@ -141,6 +166,7 @@ async function probe(c: Contender, plan: TimingPlan, ladder: Ladder): Promise<Ce
     const step = c.setup(size);
     let best = Infinity;
     try {
+      if (c.warmUp) await timeStep(step);
       // The first call can be several times slower than later ones: keep going while another step fits
       // the probe time, and take a second step unless one alone is over it.
       const t0 = performance.now();
@@ -173,6 +199,7 @@ async function prepare(c: Contender, plan: TimingPlan, ladder: Ladder): Promise<
     const estimate = await probe(c, plan, ladder);
     if (estimate) return estimate;
     step = c.setup(ladder.sizes[ladder.sizes.length - 1]!);
+    if (c.warmUp) await timeStep(step);
     const times = [await timeStep(step)];
     // Reduced contenders, and any whose first full step is slow, get one warm-up step and few single-step blocks.
     const reduced = c.reduced || times[0]! > plan.slowStepMs;
@@ -225,7 +252,8 @@ export async function measure(contenders: readonly Contender[], plan: TimingPlan
         await l.c.activate();
         const t0 = performance.now();
         for (let k = 0; k < l.iters; k++) {
-          l.step.run();
+          const pending = l.step.run();
+          if (pending) await pending;
           await yieldTask();
         }
         l.samples.push((performance.now() - t0) / l.iters);

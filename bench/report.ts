@@ -4,10 +4,10 @@
  * Ratios are speed ratios, tensorgrad over TF.js, measured in the same run:
  * for images/s and GFLOP/s the throughput quotient, for kernel milliseconds the
  * inverse time quotient, so > 1 always means tensorgrad is faster.
+ *
+ * Browser-safe (bench/web formats its table with it); saving runs to disk is
+ * in save.ts.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cell } from './harness.js';
 import type { MachineInfo } from './machine.js';
 import type { TfInfo } from './tfjs/setup.js';
@@ -15,6 +15,8 @@ import type { Unit, Workload } from './workloads/index.js';
 
 /** [tensorgrad column, TF.js column] pairs shown as ratios, where both columns exist. */
 const RATIOS: readonly (readonly [string, string])[] = [
+  ['tg-webgpu', 'tfjs-webgpu'],
+  ['tg-webgpu', 'tfjs-webgl'],
   ['tg-wasm', 'tfjs-wasm'],
   ['tg-wasm-1t', 'tfjs-wasm'],
   ['tg-wasm', 'tfjs-cpu'],
@@ -54,9 +56,14 @@ export interface RowRecord {
 
 export interface RunRecord {
   date: string;
-  options: { quick: boolean; only: string[] };
+  options: { quick: boolean; only: string[]; backend?: string };
   machine: MachineInfo;
-  tensorgrad: { wasmVariant: string; threads: number };
+  tensorgrad: {
+    wasmVariant: string;
+    threads: number;
+    /** The adapter behind the tg-webgpu column (and tfjs-webgpu, which uses the same Dawn), when it ran. */
+    webgpu?: { adapter: string; software: boolean; error?: string };
+  };
   tfjs: TfInfo;
   columns: string[];
   durationS: number;
@@ -158,29 +165,4 @@ function noteWhere(rows: readonly RowRecord[], columns: readonly string[], noteO
     n,
     [...byCol].map(([col, ids]) => `${col}: ${ids.join(', ')}`).join('; '),
   ]);
-}
-
-const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
-
-/**
- * Appends the run to bench/results/<date>-<host>.json (an array of runs) and
- * writes it alone to bench/results/latest.json. Returns the dated file's path.
- */
-export function saveRun(run: RunRecord): string {
-  mkdirSync(resultsDir, { recursive: true });
-  const host = run.machine.host.replace(/[^A-Za-z0-9._-]/g, '_');
-  const file = join(resultsDir, `${run.date.slice(0, 10)}-${host}.json`);
-  let runs: RunRecord[] = [];
-  if (existsSync(file)) {
-    try {
-      const old = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-      runs = Array.isArray(old) ? (old as RunRecord[]) : [old as RunRecord];
-    } catch {
-      runs = []; // a damaged file is replaced rather than stopping the run
-    }
-  }
-  runs.push(run);
-  writeFileSync(file, JSON.stringify(runs, null, 1) + '\n');
-  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(run, null, 1) + '\n');
-  return file;
 }

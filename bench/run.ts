@@ -1,24 +1,33 @@
 /**
  * `npm run bench`: tensorgrad (wasm and reference backends) against TensorFlow.js
  * 4.x (CPU and wasm backends) in one process, interleaved, after warm-up,
- * medians of repeated blocks. Prints a table of images/s (GFLOP/s for M1, ms
+ * medians of repeated blocks. Prints a table of images/s (GFLOP/s for M1/M2, ms
  * for kernels) with the tensorgrad/TF.js speed ratios, and appends the run to
  * bench/results/<date>-<host>.json (and bench/results/latest.json).
  *
- *   node --import tsx bench/run.ts [--quick] [--only W1,M1] [--threads N] [--no-save]
+ *   node --import tsx bench/run.ts [--backend webgpu] [--quick] [--only W1,M1] [--threads N] [--no-save]
  *
  * Groups for --only: W1 (LeNet-5 train + inference), W2 (MLP train), W3 (VGG-style
- * train), M1 (1024^3 matmul), K (conv kernels); a workload id prefix such as
- * W1-infer or K-w3-conv2 works too. The reference backend runs fewer, single-step
+ * train), M1 (1024^3 matmul), M2 (4096^3 matmul), K (conv kernels), K-big (a
+ * 64->128 3x3 conv on 256x256); a workload id prefix such as W1-infer or
+ * K-w3-conv2 works too. The reference backend runs fewer, single-step
  * blocks since it is about ten times slower. When tg-wasm runs on several threads
  * a single-threaded tg-wasm-1t column is added: tfjs-backend-wasm has no threads in Node.
+ *
+ * `--backend webgpu` adds tensorgrad's WebGPU backend (column tg-webgpu) and
+ * TF.js's (tfjs-webgpu, on the same Dawn library), and the GPU-sized rows M2
+ * and K-big to the default selection. The adapter's name is printed and saved:
+ * on a machine without a GPU it is SwiftShader, a CPU emulation, whose numbers
+ * say nothing about GPU speed.
  */
 import { relative } from 'node:path';
 import * as tg from '../src/index.js';
 import { createWasmBackend, initWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
-import { measure, type Contender, type TimingPlan } from './harness.js';
+import { measure, type Contender } from './harness.js';
 import { loadAvg, machineInfo } from './machine.js';
-import { formatTable, rowRecord, saveRun, type RowRecord, type RunRecord } from './report.js';
+import { isSoftwareAdapter, plans } from './plans.js';
+import { formatTable, rowRecord, type RowRecord, type RunRecord } from './report.js';
+import { saveRun } from './save.js';
 import { tensorgradFramework } from './tensorgrad/framework.js';
 import { initTfjs } from './tfjs/setup.js';
 import { tfjsFramework } from './tfjs/framework.js';
@@ -26,6 +35,8 @@ import { selectWorkloads, type Workload } from './workloads/index.js';
 import type { Framework } from './workloads/specs.js';
 
 interface Options {
+  /** 'webgpu' adds the WebGPU columns and the GPU-sized rows; 'wasm' (default) is the CPU comparison. */
+  backend: 'wasm' | 'webgpu';
   quick: boolean;
   only: string[];
   save: boolean;
@@ -34,10 +45,15 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { quick: false, only: [], save: true };
+  const opts: Options = { backend: 'wasm', quick: false, only: [], save: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') opts.quick = true;
+    else if (a === '--backend' || a.startsWith('--backend=')) {
+      const v = a === '--backend' ? argv[++i] : a.slice('--backend='.length);
+      if (v !== 'webgpu' && v !== 'wasm') throw new Error(`--backend takes 'webgpu' or 'wasm' (the default), not '${v ?? ''}'`);
+      opts.backend = v;
+    }
     else if (a === '--no-save') opts.save = false;
     else if (a === '--threads' || a.startsWith('--threads=')) {
       const v = Number(a === '--threads' ? argv[++i] : a.slice('--threads='.length));
@@ -49,31 +65,11 @@ function parseArgs(argv: readonly string[]): Options {
       if (!v) throw new Error('--only needs a list, e.g. --only W1,M1');
       opts.only.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only W1,W2,W3,M1,K] [--threads N] [--no-save]');
+      console.log('usage: npm run bench -- [--backend webgpu] [--quick] [--only W1,W2,W3,M1,M2,K,K-big] [--threads N] [--no-save]');
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (try --help)`);
   }
   return opts;
-}
-
-/**
- * Time plans: whole networks get longer blocks than single kernels; --quick
- * shortens everything. Reference-backend blocks (and those of any contender
- * whose step takes over `slowStepMs`) are one step each; a step predicted to
- * take over `maxStepMs` is not run at full size but estimated (see harness.ts).
- */
-function plans(quick: boolean): Record<Workload['kind'], TimingPlan> {
-  const quickLimits = { maxStepMs: 2000, probeMs: 1000, slowStepMs: 500, reducedMaxBlocks: 1, reducedMinBlocks: 1 };
-  const fullLimits = { maxStepMs: 5000, probeMs: 2500, slowStepMs: 1000, reducedMaxBlocks: 3, reducedMinBlocks: 2 };
-  return quick
-    ? {
-      net: { ...quickLimits, blockMs: 150, maxBlocks: 3, minBlocks: 2, budgetMs: 900, warmMs: 200 },
-      kernel: { ...quickLimits, blockMs: 60, maxBlocks: 3, minBlocks: 1, budgetMs: 300, warmMs: 100 },
-    }
-    : {
-      net: { ...fullLimits, blockMs: 300, maxBlocks: 7, minBlocks: 3, budgetMs: 3000, warmMs: 400 },
-      kernel: { ...fullLimits, blockMs: 120, maxBlocks: 5, minBlocks: 3, budgetMs: 900, warmMs: 150 },
-    };
 }
 
 /** A framework whose backend failed to load: every workload reports why. */
@@ -85,7 +81,7 @@ function unavailable(name: string, why: string): Framework {
 }
 
 function contenders(frameworks: readonly Framework[], w: Workload): Contender[] {
-  return frameworks.map((f) => ({ name: f.name, reduced: f.reduced, activate: () => f.activate(), setup: (size) => w.make(f, size) }));
+  return frameworks.map((f) => ({ name: f.name, reduced: f.reduced, warmUp: f.warmUp, activate: () => f.activate(), setup: (size) => w.make(f, size) }));
 }
 
 /** One line per finished workload on stderr: each contender's value and the seconds it took. */
@@ -104,7 +100,7 @@ async function main(): Promise<void> {
   let workloads: Workload[];
   try {
     opts = parseArgs(process.argv.slice(2));
-    workloads = selectWorkloads(opts.only);
+    workloads = selectWorkloads(opts.only, { gpuSized: opts.backend === 'webgpu' });
   } catch (e) {
     console.error(`bench: ${(e as Error).message}`);
     process.exit(2);
@@ -117,19 +113,45 @@ async function main(): Promise<void> {
   const threads = wasm.numThreads;
   // TF.js's wasm backend has no threads in Node, so a multi-threaded tg-wasm also runs single-threaded, for a like-for-like ratio.
   const wasm1: WasmBackend | null = threads > 1 ? await createWasmBackend({ name: 'wasm-1t', threads: 1 }) : null;
-  const tfInfo = await initTfjs();
+  // tensorgrad's WebGPU backend starts before TF.js's: on a machine without a GPU it picks SwiftShader
+  // (VK_ICD_FILENAMES), which TF.js's Dawn instance then finds too, so both columns run on one adapter.
+  const webgpu = opts.backend === 'webgpu';
+  let gpu: tg.WebGpuBackend | null = null;
+  let gpuError: string | undefined;
+  if (webgpu) {
+    try {
+      gpu = (await tg.ready({ backend: 'webgpu' })) as tg.WebGpuBackend;
+    } catch (e) {
+      gpuError = (e as Error).message;
+    }
+    tg.setBackend(wasm);
+  }
+  const gpuRecord = webgpu
+    ? { adapter: gpu?.adapterName ?? 'none', software: gpu ? isSoftwareAdapter(gpu.adapterName) : false, error: gpuError }
+    : undefined;
+  const tfInfo = await initTfjs({ webgpu });
+  const tfColumn = (name: 'cpu' | 'wasm' | 'webgpu') =>
+    tfInfo.errors[name] ? unavailable(`tfjs-${name}`, `TF.js ${name} backend: ${tfInfo.errors[name]}`) : tfjsFramework(`tfjs-${name}`, name);
   const frameworks: Framework[] = [
     tensorgradFramework('tg-wasm', wasm, false),
     ...(wasm1 ? [tensorgradFramework('tg-wasm-1t', wasm1, false)] : []),
+    ...(webgpu ? [gpu ? tensorgradFramework('tg-webgpu', gpu, false, gpu) : unavailable('tg-webgpu', `tensorgrad: ${gpuError}`)] : []),
     tensorgradFramework('tg-ref', tg.referenceBackend, true),
-    tfInfo.errors.cpu ? unavailable('tfjs-cpu', `TF.js cpu backend: ${tfInfo.errors.cpu}`) : tfjsFramework('tfjs-cpu', 'cpu'),
-    tfInfo.errors.wasm ? unavailable('tfjs-wasm', `TF.js wasm backend: ${tfInfo.errors.wasm}`) : tfjsFramework('tfjs-wasm', 'wasm'),
+    tfColumn('cpu'),
+    tfColumn('wasm'),
+    ...(webgpu ? [tfColumn('webgpu')] : []),
   ];
   const columns = frameworks.map((f) => f.name);
 
-  console.error(`tensorgrad wasm (${wasm.variant} SIMD, ${threads} thread${threads > 1 ? 's, and 1' : ''}) and reference vs TF.js ${tfInfo.version} `
-    + `(cpu; wasm ${tfInfo.backends.wasm ?? 'unavailable'}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, `
+  const adapterLine = gpuRecord
+    ? `tg-webgpu and tfjs-webgpu adapter: ${gpuRecord.adapter}${gpuRecord.error ? ` (tensorgrad: ${gpuRecord.error})` : ''}`
+      + `${tfInfo.backends.webgpu && tfInfo.backends.webgpu !== gpuRecord.adapter ? ` (TF.js got: ${tfInfo.backends.webgpu})` : ''}`
+      + `${gpuRecord.software ? '\n  (a software Vulkan running on the CPU, not a GPU: these two columns make no GPU speed claim)' : ''}`
+    : '';
+  console.error(`tensorgrad wasm (${wasm.variant} SIMD, ${threads} thread${threads > 1 ? 's, and 1' : ''})${webgpu ? ', webgpu' : ''} and reference vs TF.js ${tfInfo.version} `
+    + `(cpu; wasm ${tfInfo.backends.wasm ?? 'unavailable'}${webgpu ? '; webgpu' : ''}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, `
     + `load ${machine.loadAvgStart.join(' ')}${opts.quick ? ', --quick' : ''}`);
+  if (adapterLine) console.error(adapterLine);
 
   const plan = plans(opts.quick);
   const rows: RowRecord[] = [];
@@ -145,9 +167,9 @@ async function main(): Promise<void> {
   machine.loadAvgEnd = loadAvg();
   const run: RunRecord = {
     date: new Date().toISOString(),
-    options: { quick: opts.quick, only: opts.only },
+    options: { quick: opts.quick, only: opts.only, backend: opts.backend },
     machine,
-    tensorgrad: { wasmVariant: `${wasm.variant} SIMD`, threads },
+    tensorgrad: { wasmVariant: `${wasm.variant} SIMD`, threads, ...(gpuRecord ? { webgpu: gpuRecord } : {}) },
     tfjs: tfInfo,
     columns,
     durationS,
@@ -157,6 +179,7 @@ async function main(): Promise<void> {
   console.log(`tensorgrad vs TensorFlow.js ${tfInfo.version}, float32, median of interleaved blocks`);
   console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; tg-wasm: ${wasm.variant} SIMD, ${threads} thread(s); `
     + `tfjs-wasm: ${tfInfo.backends.wasm ?? 'unavailable'}; load ${machine.loadAvgStart.join(' ')} -> ${machine.loadAvgEnd.join(' ')}`);
+  if (adapterLine) console.log(adapterLine);
   console.log('');
   console.log(formatTable(rows, columns));
   console.log('');

@@ -3,6 +3,11 @@
  * (`tg.models.lenet5()`, `tg.models.mlp()`, `tg.nn.Sequential`), trained with
  * `tg.optim.SGD` and `tg.F.crossEntropy`; matmul through `tg.matmul`; the
  * convolution kernels straight from the backend (as bench/wasm-kernels.ts does).
+ *
+ * On a GPU backend (webgpu) kernels only get queued, so every step is
+ * asynchronous and ends when its work is done: training, matmul and conv steps
+ * await the backend's `sync()` (all submitted GPU work finished), inference
+ * reads its output back with `await y.dataAsync()` (as an application would).
  */
 import * as tg from '../../src/index.js';
 import type { ConvParams } from '../../src/backend/backend.js';
@@ -72,11 +77,21 @@ function convParams(s: ConvShape): ConvParams {
   };
 }
 
-/** A tensorgrad framework adapter on `backend` ('tg-wasm', 'tg-ref'). */
-export function tensorgradFramework(name: string, backend: tg.Backend, reduced: boolean): Framework {
+/** What a GPU backend adds: waiting for the work it has queued. */
+export interface GpuSync {
+  /** Resolves when every kernel submitted so far has run. */
+  sync(): Promise<void>;
+}
+
+/**
+ * A tensorgrad framework adapter on `backend` ('tg-wasm', 'tg-ref'; with `gpu`,
+ * 'tg-webgpu', whose steps return promises that settle when the GPU is done).
+ */
+export function tensorgradFramework(name: string, backend: tg.Backend, reduced: boolean, gpu?: GpuSync): Framework {
   return {
     name,
     reduced,
+    warmUp: gpu !== undefined,
     activate: () => tg.setBackend(backend),
 
     train(net: NetSpec, batch: number): Step {
@@ -86,14 +101,13 @@ export function tensorgradFramework(name: string, backend: tg.Backend, reduced: 
       const opt = new tg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
       const x = inputs(net, batch);
       const y = tg.tensor(seededLabels(batch, net.classes, 2), { dtype: 'int32' });
-      return {
-        run() {
-          opt.zeroGrad();
-          const loss = tg.F.crossEntropy(model.forward(x), y);
-          loss.backward();
-          opt.step();
-        },
+      const step = () => {
+        opt.zeroGrad();
+        const loss = tg.F.crossEntropy(model.forward(x), y);
+        loss.backward();
+        opt.step();
       };
+      return { run: gpu ? () => (step(), gpu.sync()) : step };
     },
 
     infer(net: NetSpec, batch: number): Step {
@@ -101,13 +115,15 @@ export function tensorgradFramework(name: string, backend: tg.Backend, reduced: 
       const model = checkedModel(net);
       model.eval();
       const x = inputs(net, batch);
-      return { run: () => void tg.noGrad(() => model.forward(x)).data() };
+      const forward = () => tg.noGrad(() => model.forward(x));
+      return { run: gpu ? async () => void (await forward().dataAsync()) : () => void forward().data() };
     },
 
     matmul(n: number): Step {
       const a = tg.tensor(seededValues(n * n, 3), { shape: [n, n] });
       const b = tg.tensor(seededValues(n * n, 4), { shape: [n, n] });
-      return { run: () => void tg.noGrad(() => tg.matmul(a, b)) };
+      const mm = () => void tg.noGrad(() => tg.matmul(a, b));
+      return { run: gpu ? () => (mm(), gpu.sync()) : mm };
     },
 
     conv(s: ConvShape, kernel: ConvKernel): Step {
@@ -122,8 +138,9 @@ export function tensorgradFramework(name: string, backend: tg.Backend, reduced: 
         'bwd-input': () => backend.convBackwardInput(gy, w, p),
         'bwd-weight': () => backend.convBackwardWeight(x, gy, p),
       }[kernel];
+      const once = () => backend.release(call());
       return {
-        run: () => backend.release(call()),
+        run: gpu ? () => (once(), gpu.sync()) : once,
         dispose: () => [x, w, gy].forEach((t) => backend.release(t)),
       };
     },

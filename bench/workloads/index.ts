@@ -5,17 +5,22 @@
  *   W2  MLP 784-256-256-10 ReLU training (batch 64)
  *   W3  VGG-style CNN on 3x32x32 training (batch 32)
  *   M1  1024x1024x1024 matmul
+ *   M2  4096x4096x4096 matmul (GPU-sized)
  *   K   convolution forward / backward-input / backward-weight for each LeNet (batch 64) and W3 (batch 32) layer
+ *   K-big  one 64->128-channel 3x3 convolution forward on 256x256, batch 1 (GPU-sized)
+ * The GPU-sized rows run by default only when a GPU contender is in the run
+ * (--backend webgpu, the browser page); `--only M2,K-big` selects them anywhere,
+ * and CPU contenders then mostly get the harness's extrapolated estimates.
  */
 import type { Ladder, Step } from '../harness.js';
-import { convFlops, convShapes, LENET5, MLP, VGG_SMALL, type ConvKernel, type Framework } from './specs.js';
+import { convFlops, convShapes, LENET5, MLP, VGG_SMALL, type ConvKernel, type ConvShape, type Framework } from './specs.js';
 
 export type Unit = 'images/s' | 'GFLOP/s' | 'ms';
 
 export interface Workload {
   /** Unique id, e.g. 'W1-train', 'K-lenet-conv1-fwd'. */
   id: string;
-  /** What `--only` selects by: 'W1', 'W2', 'W3', 'M1', 'K'. */
+  /** What `--only` selects by: 'W1', 'W2', 'W3', 'M1', 'M2', 'K', 'K-big'. */
   group: string;
   label: string;
   unit: Unit;
@@ -25,9 +30,11 @@ export interface Workload {
   value(ms: number): number;
   /** Kernel rows get a smaller time budget than whole-network rows. */
   kind: 'net' | 'kernel';
+  /** Sized for a GPU (M2, K-big): in the default selection only when a GPU contender runs. */
+  gpuSized?: boolean;
   /** FLOPs of one step, where it is well defined (recorded in the JSON). */
   flops?: number;
-  /** Sizes (batch, or matrix size for M1) from small probes up to the measured one, last. */
+  /** Sizes (batch; matrix size for M1/M2; image side for K-big) from small probes up to the measured one, last. */
   ladder: Ladder;
   /** A step at one of the ladder's sizes. */
   make(f: Framework, size: number): Step;
@@ -58,12 +65,30 @@ function netWorkloads(): Workload[] {
   ];
 }
 
-function matmulWorkload(n: number): Workload {
+/** An n x n x n matmul row; the ladder halves n down to 256 (a slow contender's probes). */
+function matmulWorkload(id: string, n: number, gpuSized = false): Workload {
   const flops = 2 * n * n * n;
+  const sizes: number[] = [];
+  for (let m = 256; m < n; m *= 2) sizes.push(m);
   return {
-    id: 'M1', group: 'M1', label: `matmul ${n}x${n}x${n}`, unit: 'GFLOP/s', higherIsBetter: true,
-    value: (ms) => flops / ms / 1e6, kind: 'kernel', flops,
-    ladder: { sizes: [n / 4, n / 2, n], work: (m) => m ** 3 }, make: (f, m) => f.matmul(m),
+    id, group: id, label: `matmul ${n}x${n}x${n}`, unit: 'GFLOP/s', higherIsBetter: true,
+    value: (ms) => flops / ms / 1e6, kind: 'kernel', flops, gpuSized,
+    ladder: { sizes: [...sizes, n], work: (m) => m ** 3 }, make: (f, m) => f.matmul(m),
+  };
+}
+
+/**
+ * K-big: a 64->128-channel 3x3 'same' convolution forward on one 256x256 image
+ * (9.7 GFLOP). Batch 1 leaves no smaller batch to probe with, so the ladder
+ * shrinks the image side instead (work grows with its square).
+ */
+function bigConvWorkload(): Workload {
+  const full: ConvShape = { name: 'conv 64->128 3x3 256x256', batch: 1, cin: 64, cout: 128, size: 256, k: 3, pad: 1 };
+  return {
+    id: 'K-big-fwd', group: 'K-big', label: `${full.name} b1 fwd`, unit: 'ms', higherIsBetter: false,
+    value: (ms) => ms, kind: 'kernel', flops: convFlops(full), gpuSized: true,
+    ladder: { sizes: [32, 64, 128, 256], work: (side) => side * side },
+    make: (f, side) => f.conv({ ...full, size: side }, 'fwd'),
   };
 }
 
@@ -80,15 +105,30 @@ function kernelWorkloads(): Workload[] {
 }
 
 export function allWorkloads(): Workload[] {
-  return [...netWorkloads(), matmulWorkload(1024), ...kernelWorkloads()];
+  return [...netWorkloads(), matmulWorkload('M1', 1024), matmulWorkload('M2', 4096, true), ...kernelWorkloads(), bigConvWorkload()];
 }
 
-/** Workloads whose group or id starts with one of `only` (case-insensitive); all when `only` is empty. */
-export function selectWorkloads(only: readonly string[]): Workload[] {
+/** What an empty `--only` selects. */
+export interface DefaultSelection {
+  /** Include the GPU-sized rows (M2, K-big); default false. */
+  gpuSized?: boolean;
+  /** Include the per-layer conv kernel rows (group K); default true. */
+  layerKernels?: boolean;
+}
+
+/**
+ * Workloads whose group or id starts with one of `only` (case-insensitive);
+ * when `only` is empty, the default set described by `defaults`.
+ */
+export function selectWorkloads(only: readonly string[], defaults: DefaultSelection = {}): Workload[] {
   const all = allWorkloads();
-  if (only.length === 0) return all;
+  if (only.length === 0) {
+    return all.filter((w) => (defaults.gpuSized || !w.gpuSized) && (defaults.layerKernels !== false || w.group !== 'K'));
+  }
   const keys = only.map((o) => o.toUpperCase());
-  const picked = all.filter((w) => keys.some((k) => w.group.toUpperCase() === k || w.id.toUpperCase().startsWith(k)));
+  // A group name selects its group only ('K' is not also 'K-big-fwd' by prefix); other keys are id prefixes.
+  const groups = new Set(all.map((w) => w.group.toUpperCase()));
+  const picked = all.filter((w) => keys.some((k) => (groups.has(k) ? w.group.toUpperCase() === k : w.id.toUpperCase().startsWith(k))));
   if (picked.length === 0) {
     const groups = [...new Set(all.map((w) => w.group))].join(', ');
     throw new Error(`--only ${only.join(',')} matches no workload (groups: ${groups}; ids: ${all.map((w) => w.id).join(', ')})`);

@@ -43,6 +43,8 @@ export interface Framework {
   name: string;
   /** A slow implementation measured on fewer iterations. */
   reduced: boolean;
+  /** A GPU backend: the first step at each size compiles shaders, so an untimed step goes first (harness.ts). */
+  warmUp?: boolean;
   /** Makes this framework's backend the current one. */
   activate(): Promise<void> | void;
   /** One SGD(momentum 0.9) training step with cross-entropy loss, batch `batch`. */
