@@ -6,6 +6,9 @@ export interface Printable {
   readonly dtype: string;
   readonly requiresGrad: boolean;
   data(): TypedArray;
+  /** False for a GPU result, which can only be read asynchronously (printed without its values). */
+  isHostReadable?(): boolean;
+  readonly backend?: { readonly name: string };
 }
 
 const EDGE = 3;         // elements kept at each end of an elided dim
@@ -34,6 +37,12 @@ function formatter(values: ArrayLike<number>, dtype: string): (v: number) => str
 
 /** PyTorch-style text: `tensor([[1.0000, 2.5000]], shape=[1,2], dtype=float32)`, elided past 1000 elements. */
 export function formatTensor(t: Printable): string {
+  if (t.isHostReadable && !t.isHostReadable()) {
+    // Printing must not throw (console.log of a GPU tensor): say how to see the values.
+    const extras = [`shape=[${t.shape.join(',')}]`, `dtype=${t.dtype}`, `backend=${t.backend?.name}`];
+    if (t.requiresGrad) extras.push('requiresGrad=true');
+    return `tensor(<on the GPU: await x.array() to read>, ${extras.join(', ')})`;
+  }
   const data = t.data();
   const fmt = formatter(data, t.dtype);
   const strs = Array.from(data, fmt);

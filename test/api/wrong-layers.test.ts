@@ -314,6 +314,7 @@ function optimTable(): Record<string, SweepEntry> {
     SequentialLR: sched('SequentialLR', [() => new optim.SequentialLR(opt(), [], [])]),
     EarlyStopping: { calls: [['typo', () => new optim.EarlyStopping({ patiense: 3 })], ['string', () => new optim.EarlyStopping('valLoss')]] },
     clipGradNorm: { calls: [['params number', () => optim.clipGradNorm(3, 1)], ['maxNorm string', () => optim.clipGradNorm(params(), '1')], ['maxNorm -1', () => optim.clipGradNorm(params(), -1)]] },
+    clipGradNormTensor: { calls: [['params number', () => optim.clipGradNormTensor(3 as never, 1)], ['maxNorm string', () => optim.clipGradNormTensor(params(), '1' as never)], ['maxNorm -1', () => optim.clipGradNormTensor(params(), -1)]] },
     clipGradValue: { calls: [['params module', () => optim.clipGradValue(new nn.ReLU(), 1)], ['value string', () => optim.clipGradValue(params(), 'a')]] },
   };
 }

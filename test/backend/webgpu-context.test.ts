@@ -83,6 +83,12 @@ test('a shader that does not compile is a TensorError at the next read, and the 
   assert.deepEqual(await z.array(), [9, 8, 7]);
 });
 
+test('printing a GPU result does not throw: it says how to read it', { skip }, () => {
+  const y = tg.tensor([1, 2], { backend: gpu! }).flip(0).contiguous();
+  assert.equal(String(y), 'tensor(<on the GPU: await x.array() to read>, shape=[2], dtype=float32, backend=webgpu)');
+  assert.equal(String(tg.tensor([1, 2], { backend: gpu! })), 'tensor([1., 2.], shape=[2], dtype=float32)');
+});
+
 test('a lost device gives TensorErrors naming tg.ready, other backends keep working, and ready() makes a new device', { skip }, async () => {
   const { device, adapterName } = await acquireDevice();
   const lone = new WebGpuBackend(device, adapterName, 'webgpu-lost');
