@@ -13,35 +13,13 @@ import type { DType } from '../../src/core/dtype.js';
 import { toTypedArray } from '../../src/core/dtype.js';
 import { contiguousStrides } from '../../src/core/shape.js';
 import { prng, randInt } from '../helpers/prng.js';
+import { randomView } from '../helpers/random-view.js';
 import { webgpuOrSkip } from '../helpers/webgpu.js';
 
 const gpu = await webgpuOrSkip();
 const ref = tg.referenceBackend;
 type Rnd = () => number;
 
-/** A random view of `shape`: dims in a random memory order, some broadcast (stride 0), flipped or gapped. */
-function randomView(rnd: Rnd, shape: number[]): { layout: Layout; length: number } {
-  const r = shape.length;
-  const order = [...Array(r).keys()].sort(() => rnd() - 0.5);
-  const strides = new Array<number>(r).fill(0);
-  let s = 1;
-  for (const d of order.reverse()) {
-    if (rnd() < 0.12) continue;
-    strides[d] = s;
-    s *= Math.max(shape[d]!, 1) + (rnd() < 0.2 ? 1 : 0);
-  }
-  let offset = randInt(rnd, 0, 3);
-  let reach = 0;
-  for (let d = 0; d < r; d++) {
-    const ext = Math.max(shape[d]! - 1, 0) * strides[d]!;
-    if (strides[d]! > 0 && rnd() < 0.3) {
-      offset += ext;
-      strides[d] = -strides[d]!;
-    }
-    reach += ext;
-  }
-  return { layout: { shape, strides, offset }, length: offset + reach + 1 };
-}
 
 const dense = (shape: readonly number[]): Layout => ({ shape, strides: contiguousStrides(shape), offset: 0 });
 
@@ -109,7 +87,7 @@ if (!gpu) {
           const r = randInt(rnd, 0, 4);
           const shape = Array.from({ length: r }, () => (rnd() < 0.15 ? 1 : randInt(rnd, 2, 6)));
           const axes = randomAxes(rnd, r);
-          const { layout, length } = randomView(rnd, shape);
+          const { layout, length } = randomView(rnd, shape, { broadcast: 0.12 });
           // prod of many floats over/underflows: keep the products short.
           await check('small', op, dt, layout, length, axes, rnd);
         }
@@ -124,7 +102,7 @@ if (!gpu) {
     ];
     for (const op of OPS) {
       for (const [shape, axes] of cases) {
-        const { layout, length } = randomView(rnd, shape);
+        const { layout, length } = randomView(rnd, shape, { broadcast: 0.12 });
         await check('tree', op, op === 'prod' ? 'int32' : 'float32', layout, length, axes, rnd, 0.002);
       }
     }

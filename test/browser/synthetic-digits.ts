@@ -5,6 +5,7 @@
  * with a random shift of up to 2 pixels, a random brightness and pixel noise,
  * so a small CNN has something real to learn but learns it within tens of steps.
  */
+import { prng } from '../helpers/prng.js';
 
 /** Images `[n*28*28]` in [0, 1] (row-major, one channel) and labels `[n]` in 0..9. */
 export interface SyntheticDigits {
@@ -13,17 +14,6 @@ export interface SyntheticDigits {
   n: number;
 }
 
-/** mulberry32: a small seeded PRNG (Math.random is not seedable). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The strokes of each class on a 7x7 grid (scaled x4 onto 28x28): segments

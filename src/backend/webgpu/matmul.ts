@@ -86,6 +86,25 @@ export interface GemmSpec {
   readonly bNFast: string;
 }
 
+/**
+ * The statements both GEMM kernels start with: sizes, the (batch, K split)
+ * pair of this workgroup (z enumerates them; the workgroup sums K entries
+ * [kLo, kHi) into the partial slice at `po`), the operands' memory order and
+ * the spec's prologue.
+ */
+function gemmPreamble(spec: GemmSpec): string {
+  return `  let M = P[0]; let N = P[1]; let K = P[2];
+  let zs = wid.z + P[5];
+  let z = zs / P[6];
+  let ks = zs % P[6];
+  let kLo = ks * P[7];
+  let kHi = min(K, kLo + P[7]);
+  let po = ks * P[8];
+  let aKFast = ${spec.aKFast};
+  let bNFast = ${spec.bNFast};
+${spec.prologue}`;
+}
+
 /** The WGSL source of a tiled GEMM for `spec`. */
 function gemmSource(spec: GemmSpec): string {
   const T = spec.type;
@@ -126,19 +145,9 @@ var<workgroup> Bs: array<${T}, ${TK * TILE}>;
 
 @compute @workgroup_size(${SIDE}, ${SIDE}, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let M = P[0]; let N = P[1]; let K = P[2];
   let n0 = (wid.x + P[3]) * ${TILE}u;
   let m0 = (wid.y + P[4]) * ${TILE}u;
-  // z enumerates (batch, K split) pairs; this workgroup sums K entries [kLo, kHi).
-  let zs = wid.z + P[5];
-  let z = zs / P[6];
-  let ks = zs % P[6];
-  let kLo = ks * P[7];
-  let kHi = min(K, kLo + P[7]);
-  let po = ks * P[8];
-  let aKFast = ${spec.aKFast};
-  let bNFast = ${spec.bNFast};
-${spec.prologue}
+${gemmPreamble(spec)}
   ${acc.map((c) => `var ${c} = ${zero};`).join(' ')}
   for (var k0 = kLo; k0 < kHi; k0 = k0 + ${TK}u) {
 ${loads}
@@ -173,16 +182,7 @@ ${spec.decls}
 
 @compute @workgroup_size(${SMALL_WG}, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let M = P[0]; let N = P[1]; let K = P[2];
-  let zs = wid.z + P[5];
-  let z = zs / P[6];
-  let ks = zs % P[6];
-  let kLo = ks * P[7];
-  let kHi = min(K, kLo + P[7]);
-  let po = ks * P[8];
-  let aKFast = ${spec.aKFast};
-  let bNFast = ${spec.bNFast};
-${spec.prologue}
+${gemmPreamble(spec)}
   // x never splits over dispatches (see runGemm), so nwg.x is the full row of workgroups.
   let gemmOut = ((wid.y + P[4]) * nwg.x + wid.x) * ${SMALL_WG}u + t;
   if (gemmOut >= M * N) { return; }
