@@ -1,3 +1,4 @@
+import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 import { noGrad } from '../tensor/graph.js';
 import { checkArgs, describeArg, isPlainObject, positionalOptions } from '../tensor/args.js';
 import { TensorError, fmtShape } from '../core/errors.js';
@@ -84,14 +85,22 @@ export function embedding(input: Tensor, weight: Tensor, ...rest: EmbeddingArgs)
   sameBackend(op, input, weight);
   const [num, dim] = [weight.shape[0]!, weight.shape[1]!];
   const pad = normalizePaddingIdx(op, opts.paddingIdx, num);
-  const ids = input.data();
-  for (let i = 0; i < ids.length; i++) {
+  const ids = hostData(input);
+  if (!ids) {
+    // Indices computed on a GPU: range-checked there, reported at the next asynchronous read.
+    if (opts.maxNorm != null) {
+      throw new TensorError(`${op}: maxNorm renormalises the looked-up rows on the host, which needs the indices there; these were computed on the ${input.backend.name} backend: read them first (await tg.toBackendAsync(input, 'wasm'), then back) or drop maxNorm`);
+    }
+    deferCheck(E.logicalOr(E.lt(input, 0), E.ge(input, num)).any(),
+      `${op}: some index is out of range for ${num} embeddings (input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)}; checked on the device, reported at this read)`);
+  }
+  for (let i = 0; ids && i < ids.length; i++) {
     const v = ids[i]!;
     if (v < 0 || v >= num) {
       throw new TensorError(`${op}: index ${v} is out of range for ${num} embeddings (input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)})`);
     }
   }
-  if (opts.maxNorm != null) renormRows(weight, Int32Array.from(new Set(ids)), opts.maxNorm, opts.normType ?? 2);
+  if (opts.maxNorm != null && ids) renormRows(weight, Int32Array.from(new Set(ids)), opts.maxNorm, opts.normType ?? 2);
   const flat = reshape(input, [input.numel()]);
   let rows = indexSelect(weight, 0, flat);
   if (pad !== null) {

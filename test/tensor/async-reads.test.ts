@@ -17,18 +17,6 @@ const gpu = hostlessBackend();
 const on = (values: tg.NestedArray, dtype: tg.DType = 'float32') => tg.tensor(values as number[], { backend: gpu, dtype });
 const ref = tg.referenceBackend;
 
-/** Whether gather/scatterAdd defer their index check for device indices (src/ops/indexing.ts); until then those tests are todo. */
-const indexChecksDeferred = (() => {
-  try {
-    tg.gather(on([1, 2]), 0, on([0], 'int32').mul(1));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    clearPendingChecks();
-  }
-})();
-const needsIndexing = indexChecksDeferred ? {} : { todo: 'gather/scatterAdd read their indices synchronously (src/ops/indexing.ts checkIndex)' };
 
 test('host-made tensors read synchronously; computed ones only asynchronously', async () => {
   const x = on([1, 2, 3]);
@@ -94,7 +82,7 @@ test('host-readable inputs are still checked at once on a GPU-like backend', () 
   assert.equal(pendingCheckCount(), 0);
 });
 
-test('class-index targets computed on the device: range checked when read; the fused mean counts kept targets on the device', needsIndexing, async () => {
+test('class-index targets computed on the device: range checked when read; the fused mean counts kept targets on the device', async () => {
   clearPendingChecks();
   const logits = on([[1, 2, 3], [0, 0, 1]]);
   const bad = on([0, 3], 'int32').mul(1);
@@ -113,7 +101,30 @@ test('cosineEmbeddingLoss labels computed on the device are checked when read', 
   await assert.rejects(() => verifyPendingChecks(), /cosineEmbeddingLoss: y must hold 1 or -1/);
 });
 
-test('maxUnpool with device-computed indices matches the reference, bad indices reported at the read', needsIndexing, async () => {
+test('embedding with device-computed indices looks up the rows; a bad index is reported at the read; maxNorm needs host indices', async () => {
+  clearPendingChecks();
+  const w = on([[1, 2], [3, 4], [5, 6]]);
+  const ids = on([2, 0], 'int32').mul(1);
+  assert.deepEqual(await F.embedding(ids, w).array(), [[5, 6], [1, 2]]);
+  F.embedding(on([0, 3], 'int32').mul(1), w);
+  await assert.rejects(() => verifyPendingChecks(), /embedding: some index is out of range for 3 embeddings/);
+  assert.throws(() => F.embedding(ids, w, { maxNorm: 1 }), /embedding: maxNorm renormalises the looked-up rows on the host/);
+});
+
+test('sort, argsort and topk of device results rank on the device and match the host sort', async () => {
+  const vals = [3, NaN, 1, 2, 1, -Infinity, NaN, 5];
+  for (const descending of [false, true]) {
+    const dev = on(vals).mul(1).sort(0, descending);
+    const host = tg.tensor(vals, { backend: ref }).sort(0, descending);
+    assert.deepEqual(await dev.indices.array(), host.indices.toArray());
+    assert.deepEqual(await on(vals).mul(1).argsort(0, descending).array(), host.indices.toArray());
+  }
+  const m = on([[4, 1, 3], [0, 9, 2]]).mul(1);
+  assert.deepEqual(await m.topk(2).indices.array(), [[0, 2], [1, 2]]);
+  assert.deepEqual(await m.sort(0).indices.array(), [[1, 0, 1], [0, 1, 0]]);
+});
+
+test('maxUnpool with device-computed indices matches the reference, bad indices reported at the read', async () => {
   clearPendingChecks();
   const xs = [[[[1, 5, 2, 0], [3, 4, 8, 7], [0, 1, 2, 9], [6, 2, 3, 1]]]];
   const run = async (backend: tg.Backend) => {
