@@ -84,7 +84,16 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 export function oneHot(index: Tensor, numClasses = -1): Tensor {
   checkArgs('oneHot', arguments, { index: 'tensor', numClasses: 'int?' });
   if (index.dtype !== 'int32') throw new TensorError(`oneHot: index must be an int32 tensor (got ${index.dtype})`);
-  const vals = index.data();
+  const host = hostData(index);
+  if (!host) {
+    // Classes computed on a GPU: with numClasses given, range-checked there and reported at the next read.
+    if (numClasses === -1) {
+      throw new TensorError(`oneHot: numClasses is needed for class values computed on the ${index.backend.name} backend (max(index) + 1 would need a synchronous read); pass it, e.g. tg.F.oneHot(index, 10)`);
+    }
+    deferCheck(index.lt(0).logicalOr(index.ge(numClasses)).any(), `oneHot: some class value is out of range for numClasses ${numClasses} (checked on the device, reported at this read)`);
+    return cast(eq(unsqueeze(index, -1), arangeOn(numClasses, 'int32', index.backend)), 'int32');
+  }
+  const vals = host;
   let maxV = -1;
   for (const v of vals) {
     if (v < 0) throw new TensorError(`oneHot: class values must be non-negative (got ${v})`);

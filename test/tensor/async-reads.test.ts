@@ -111,6 +111,15 @@ test('embedding with device-computed indices looks up the rows; a bad index is r
   assert.throws(() => F.embedding(ids, w, { maxNorm: 1 }), /embedding: maxNorm renormalises the looked-up rows on the host/);
 });
 
+test('oneHot of device-computed classes needs numClasses and checks the range at the read', async () => {
+  clearPendingChecks();
+  const c = on([2, 0], 'int32').mul(1);
+  assert.deepEqual(await F.oneHot(c, 3).array(), [[0, 0, 1], [1, 0, 0]]);
+  assert.throws(() => F.oneHot(c), /oneHot: numClasses is needed for class values computed on the hostless backend/);
+  F.oneHot(c, 2);
+  await assert.rejects(() => verifyPendingChecks(), /oneHot: some class value is out of range for numClasses 2/);
+});
+
 test('sort, argsort and topk of device results rank on the device and match the host sort', async () => {
   const vals = [3, NaN, 1, 2, 1, -Infinity, NaN, 5];
   for (const descending of [false, true]) {
