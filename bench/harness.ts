@@ -15,6 +15,10 @@
  * GPU work to finish, or by reading its result back): it is awaited inside the
  * timed block, so the time includes completion, not only submission.
  *
+ * A contender in another process (the PyTorch worker, bench/pytorch) sets up
+ * asynchronously and times its blocks itself (`Step.runBlock`: n steps, their
+ * milliseconds measured there), so the message round trip is not counted.
+ *
  * Browser-safe (no Node imports): bench/web runs the same harness in a page.
  */
 
@@ -22,6 +26,12 @@
 export interface Step {
   /** One step; a returned promise is awaited and counted in the step's time. */
   run(): void | Promise<void>;
+  /**
+   * Runs `n` steps back to back and returns their milliseconds, timed by the
+   * step's own process (an out-of-process contender); when present the harness
+   * uses it for every timed step and block instead of timing `run` itself.
+   */
+  runBlock?(n: number): Promise<number>;
   /** Frees what setup allocated (TF.js tensors and variables). */
   dispose?(): void;
 }
@@ -41,9 +51,9 @@ export interface Contender {
   activate(): Promise<void> | void;
   /**
    * Builds model, data and optimizer for a problem size (a batch size, a matrix
-   * size) from the workload's ladder; throws when the contender cannot run it.
+   * size) from the workload's ladder; throws (or rejects) when the contender cannot run it.
    */
-  setup(size: number): Step;
+  setup(size: number): Step | Promise<Step>;
 }
 
 /**
@@ -141,6 +151,7 @@ interface Live {
 
 /** Runs one step and yields; returns its milliseconds. */
 async function timeStep(step: Step): Promise<number> {
+  if (step.runBlock) return step.runBlock(1);
   const t0 = performance.now();
   const pending = step.run();
   if (pending) await pending;
@@ -163,7 +174,7 @@ async function probe(c: Contender, plan: TimingPlan, ladder: Ladder): Promise<Ce
   for (let i = 0; i < sizes.length - 1; i++) {
     const size = sizes[i]!;
     const ratio = full / work(size);
-    const step = c.setup(size);
+    const step = await c.setup(size);
     let best = Infinity;
     try {
       if (c.warmUp) await timeStep(step);
@@ -198,7 +209,7 @@ async function prepare(c: Contender, plan: TimingPlan, ladder: Ladder): Promise<
     await c.activate();
     const estimate = await probe(c, plan, ladder);
     if (estimate) return estimate;
-    step = c.setup(ladder.sizes[ladder.sizes.length - 1]!);
+    step = await c.setup(ladder.sizes[ladder.sizes.length - 1]!);
     if (c.warmUp) await timeStep(step);
     const times = [await timeStep(step)];
     // Reduced contenders, and any whose first full step is slow, get one warm-up step and few single-step blocks.
@@ -251,12 +262,18 @@ export async function measure(contenders: readonly Contender[], plan: TimingPlan
       try {
         await l.c.activate();
         const t0 = performance.now();
-        for (let k = 0; k < l.iters; k++) {
-          const pending = l.step.run();
-          if (pending) await pending;
-          await yieldTask();
+        let ms: number;
+        if (l.step.runBlock) {
+          ms = await l.step.runBlock(l.iters);
+        } else {
+          for (let k = 0; k < l.iters; k++) {
+            const pending = l.step.run();
+            if (pending) await pending;
+            await yieldTask();
+          }
+          ms = performance.now() - t0;
         }
-        l.samples.push((performance.now() - t0) / l.iters);
+        l.samples.push(ms / l.iters);
         l.spentMs += performance.now() - t0;
       } catch (e) {
         failed.add(l);

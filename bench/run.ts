@@ -1,11 +1,14 @@
 /**
  * `npm run bench`: tensorgrad (wasm and reference backends) against TensorFlow.js
- * 4.x (CPU and wasm backends) in one process, interleaved, after warm-up,
- * medians of repeated blocks. Prints a table of images/s (GFLOP/s for M1/M2, ms
- * for kernels) with the tensorgrad/TF.js speed ratios, and appends the run to
+ * 4.x (CPU and wasm backends) in one process, and PyTorch (CPU, a Python worker
+ * process, bench/pytorch) when /usr/bin/python3 has torch, interleaved, after
+ * warm-up, medians of repeated blocks. Prints a table of images/s (GFLOP/s for
+ * M1/M2, ms for kernels) with the tensorgrad/TF.js and tensorgrad/PyTorch speed
+ * ratios, then each workload's effective GFLOP/s beside the machine's SIMD peak
+ * measured on the spot (bench/peak.ts), and appends the run to
  * bench/results/<date>-<host>.json (and bench/results/latest.json).
  *
- *   node --import tsx bench/run.ts [--backend webgpu] [--quick] [--only W1,M1] [--threads N] [--no-save]
+ *   node --import tsx bench/run.ts [--backend webgpu] [--quick] [--only W1,M1] [--threads N] [--no-torch] [--no-save]
  *
  * Groups for --only: W1 (LeNet-5 train + inference), W2 (MLP train), W3 (VGG-style
  * train), M1 (1024^3 matmul), M2 (4096^3 matmul), K (conv kernels), K-big (a
@@ -13,6 +16,11 @@
  * K-w3-conv2 works too. The reference backend runs fewer, single-step
  * blocks since it is about ten times slower. When tg-wasm runs on several threads
  * a single-threaded tg-wasm-1t column is added: tfjs-backend-wasm has no threads in Node.
+ *
+ * The 'torch' column runs /usr/bin/python3 ($BENCH_PYTHON) with the OpenMP
+ * OpenBLAS build, 2 threads ($BENCH_TORCH_THREADS) and GOMP_SPINCOUNT=10000
+ * (see pytorch/framework.ts); without torch it is
+ * left out with a note. `--no-torch` leaves it out too.
  *
  * `--backend webgpu` adds tensorgrad's WebGPU backend (column tg-webgpu) and
  * TF.js's (tfjs-webgpu, on the same Dawn library), and the GPU-sized rows M2
@@ -25,8 +33,10 @@ import * as tg from '../src/index.js';
 import { createWasmBackend, initWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
 import { measure, type Contender } from './harness.js';
 import { loadAvg, machineInfo } from './machine.js';
+import { measurePeak } from './peak.js';
 import { isSoftwareAdapter, plans } from './plans.js';
-import { formatTable, rowRecord, type RowRecord, type RunRecord } from './report.js';
+import { startTorch } from './pytorch/framework.js';
+import { formatEfficiency, formatTable, rowRecord, type PeakRecord, type RowRecord, type RunRecord, type TorchRecord } from './report.js';
 import { saveRun } from './save.js';
 import { tensorgradFramework } from './tensorgrad/framework.js';
 import { initTfjs } from './tfjs/setup.js';
@@ -42,10 +52,12 @@ interface Options {
   save: boolean;
   /** tg-wasm's threads; default: the backend's own default. */
   threads?: number;
+  /** Run the PyTorch column when torch is available (default true). */
+  torch: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { backend: 'wasm', quick: false, only: [], save: true };
+  const opts: Options = { backend: 'wasm', quick: false, only: [], save: true, torch: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') opts.quick = true;
@@ -55,6 +67,7 @@ function parseArgs(argv: readonly string[]): Options {
       opts.backend = v;
     }
     else if (a === '--no-save') opts.save = false;
+    else if (a === '--no-torch') opts.torch = false;
     else if (a === '--threads' || a.startsWith('--threads=')) {
       const v = Number(a === '--threads' ? argv[++i] : a.slice('--threads='.length));
       if (!Number.isInteger(v) || v < 1) throw new Error('--threads needs a positive integer');
@@ -65,7 +78,7 @@ function parseArgs(argv: readonly string[]): Options {
       if (!v) throw new Error('--only needs a list, e.g. --only W1,M1');
       opts.only.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--backend webgpu] [--quick] [--only W1,W2,W3,M1,M2,K,K-big] [--threads N] [--no-save]');
+      console.log('usage: npm run bench -- [--backend webgpu] [--quick] [--only W1,W2,W3,M1,M2,K,K-big] [--threads N] [--no-torch] [--no-save]');
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (try --help)`);
   }
@@ -130,6 +143,11 @@ async function main(): Promise<void> {
     ? { adapter: gpu?.adapterName ?? 'none', software: gpu ? isSoftwareAdapter(gpu.adapterName) : false, error: gpuError }
     : undefined;
   const tfInfo = await initTfjs({ webgpu });
+  const torch = opts.torch ? await startTorch() : 'left out (--no-torch)';
+  const torchRecord: TorchRecord = typeof torch === 'string' ? { skipped: torch } : torch.info;
+  const torchLine = typeof torch === 'string'
+    ? `torch column skipped: ${torch}`
+    : `torch ${torch.info.torch} (${torch.info.python}), ${torch.info.threads} threads, ${torch.info.omp}, BLAS ${torch.info.blas}`;
   const tfColumn = (name: 'cpu' | 'wasm' | 'webgpu') =>
     tfInfo.errors[name] ? unavailable(`tfjs-${name}`, `TF.js ${name} backend: ${tfInfo.errors[name]}`) : tfjsFramework(`tfjs-${name}`, name);
   const frameworks: Framework[] = [
@@ -140,6 +158,7 @@ async function main(): Promise<void> {
     tfColumn('cpu'),
     tfColumn('wasm'),
     ...(webgpu ? [tfColumn('webgpu')] : []),
+    ...(typeof torch === 'string' ? [] : [torch.framework]),
   ];
   const columns = frameworks.map((f) => f.name);
 
@@ -152,6 +171,10 @@ async function main(): Promise<void> {
     + `(cpu; wasm ${tfInfo.backends.wasm ?? 'unavailable'}${webgpu ? '; webgpu' : ''}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, `
     + `load ${machine.loadAvgStart.join(' ')}${opts.quick ? ', --quick' : ''}`);
   if (adapterLine) console.error(adapterLine);
+  console.error(torchLine);
+  // The SIMD peak on tg-wasm's thread count, measured at the start and again at the end (the higher one counts).
+  const peakSamples = [await measurePeak(threads)];
+  console.error(`peak ${peakSamples[0]!.gflops.toFixed(1)} GFLOP/s (measured: ${peakSamples[0]!.kind}, ${threads} thread${threads > 1 ? 's' : ''})`);
 
   const plan = plans(opts.quick);
   const rows: RowRecord[] = [];
@@ -162,6 +185,14 @@ async function main(): Promise<void> {
     console.error(progressLine(i, workloads.length, row, columns));
   }
   tg.setBackend(wasm);
+  if (typeof torch !== 'string') await torch.close();
+  peakSamples.push(await measurePeak(threads));
+  const peak: PeakRecord = {
+    gflops: Math.max(...peakSamples.map((p) => p.gflops)),
+    threads,
+    kind: peakSamples[0]!.kind,
+    samples: peakSamples.map((p) => Number(p.gflops.toPrecision(4))),
+  };
 
   const durationS = Math.round((performance.now() - t0) / 100) / 10;
   machine.loadAvgEnd = loadAvg();
@@ -171,18 +202,27 @@ async function main(): Promise<void> {
     machine,
     tensorgrad: { wasmVariant: `${wasm.variant} SIMD`, threads, ...(gpuRecord ? { webgpu: gpuRecord } : {}) },
     tfjs: tfInfo,
+    torch: torchRecord,
+    peak,
     columns,
     durationS,
     rows,
   };
   console.log('');
-  console.log(`tensorgrad vs TensorFlow.js ${tfInfo.version}, float32, median of interleaved blocks`);
+  console.log(`tensorgrad vs TensorFlow.js ${tfInfo.version}${typeof torch === 'string' ? '' : ` and PyTorch ${torch.info.torch}`}, float32, median of interleaved blocks`);
   console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; tg-wasm: ${wasm.variant} SIMD, ${threads} thread(s); `
     + `tfjs-wasm: ${tfInfo.backends.wasm ?? 'unavailable'}; load ${machine.loadAvgStart.join(' ')} -> ${machine.loadAvgEnd.join(' ')}`);
   if (adapterLine) console.log(adapterLine);
+  console.log(torchLine);
+  console.log(`peak ${peak.gflops.toFixed(1)} GFLOP/s (measured: ${peak.kind} on ${threads} thread${threads > 1 ? 's' : ''}; start ${peak.samples[0]}, end ${peak.samples[1]})`);
   console.log('');
   console.log(formatTable(rows, columns));
   console.log('');
+  const efficiency = formatEfficiency(rows, columns, peak);
+  if (efficiency) {
+    console.log(efficiency);
+    console.log('');
+  }
   if (opts.save) console.log(`saved to ${relative(process.cwd(), saveRun(run))} and bench/results/latest.json`);
   console.log(`total ${durationS} s`);
 }

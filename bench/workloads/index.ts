@@ -13,7 +13,7 @@
  * and CPU contenders then mostly get the harness's extrapolated estimates.
  */
 import type { Ladder, Step } from '../harness.js';
-import { convFlops, convShapes, LENET5, MLP, VGG_SMALL, type ConvKernel, type ConvShape, type Framework } from './specs.js';
+import { convFlops, convShapes, netForwardFlops, LENET5, MLP, VGG_SMALL, type ConvKernel, type ConvShape, type Framework } from './specs.js';
 
 export type Unit = 'images/s' | 'GFLOP/s' | 'ms';
 
@@ -32,12 +32,17 @@ export interface Workload {
   kind: 'net' | 'kernel';
   /** Sized for a GPU (M2, K-big): in the default selection only when a GPU contender runs. */
   gpuSized?: boolean;
-  /** FLOPs of one step, where it is well defined (recorded in the JSON). */
+  /**
+   * FLOPs of one step (recorded in the JSON; the table's effective GFLOP/s):
+   * matmul 2n^3; a conv kernel 2 x its multiply-adds (each backward kernel as
+   * many as the forward); a network's inference its forward FLOPs, a training
+   * step 3 x those (see netForwardFlops).
+   */
   flops?: number;
   /** Sizes (batch; matrix size for M1/M2; image side for K-big) from small probes up to the measured one, last. */
   ladder: Ladder;
   /** A step at one of the ladder's sizes. */
-  make(f: Framework, size: number): Step;
+  make(f: Framework, size: number): Step | Promise<Step>;
 }
 
 /** Batch sizes 1, 8, 64, ... below `batch`, then `batch`; work is linear in the batch. */
@@ -52,13 +57,13 @@ const perSecond = (items: number) => (ms: number) => (items * 1000) / ms;
 function netWorkloads(): Workload[] {
   const train = (id: string, group: string, net: typeof LENET5, batch: number): Workload => ({
     id, group, label: `${net.name} train, batch ${batch}`, unit: 'images/s', higherIsBetter: true,
-    value: perSecond(batch), kind: 'net', ladder: batchLadder(batch), make: (f, b) => f.train(net, b),
+    value: perSecond(batch), kind: 'net', flops: 3 * netForwardFlops(net, batch), ladder: batchLadder(batch), make: (f, b) => f.train(net, b),
   });
   return [
     train('W1-train', 'W1', LENET5, 64),
     {
       id: 'W1-infer', group: 'W1', label: `${LENET5.name} inference, batch 256`, unit: 'images/s', higherIsBetter: true,
-      value: perSecond(256), kind: 'net', ladder: batchLadder(256), make: (f, b) => f.infer(LENET5, b),
+      value: perSecond(256), kind: 'net', flops: netForwardFlops(LENET5, 256), ladder: batchLadder(256), make: (f, b) => f.infer(LENET5, b),
     },
     train('W2-train', 'W2', MLP, 64),
     train('W3-train', 'W3', VGG_SMALL, 32),

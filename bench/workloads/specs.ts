@@ -37,7 +37,11 @@ export interface ConvShape {
 
 export type ConvKernel = 'fwd' | 'bwd-input' | 'bwd-weight';
 
-/** What each framework adapter provides; every method throws if the framework cannot do it. */
+/**
+ * What each framework adapter provides; every method throws (or rejects) if the
+ * framework cannot do it. A step may be set up asynchronously (the PyTorch
+ * worker in another process).
+ */
 export interface Framework {
   /** Column name, e.g. 'tg-wasm'. */
   name: string;
@@ -48,13 +52,13 @@ export interface Framework {
   /** Makes this framework's backend the current one. */
   activate(): Promise<void> | void;
   /** One SGD(momentum 0.9) training step with cross-entropy loss, batch `batch`. */
-  train(net: NetSpec, batch: number): Step;
+  train(net: NetSpec, batch: number): Step | Promise<Step>;
   /** One inference forward pass (no gradients), batch `batch`. */
-  infer(net: NetSpec, batch: number): Step;
+  infer(net: NetSpec, batch: number): Step | Promise<Step>;
   /** One n x n by n x n float32 matmul. */
-  matmul(n: number): Step;
+  matmul(n: number): Step | Promise<Step>;
   /** One call of a convolution kernel. */
-  conv(shape: ConvShape, kernel: ConvKernel): Step;
+  conv(shape: ConvShape, kernel: ConvKernel): Step | Promise<Step>;
 }
 
 export const LENET5: NetSpec = {
@@ -125,6 +129,37 @@ export function specParams(net: NetSpec): number {
     }
   }
   return n;
+}
+
+/**
+ * FLOPs of one forward pass at batch `batch`: 2 x the multiply-adds of the
+ * convolution and dense layers (ReLU, pooling, biases and the loss left out).
+ * A training step is counted as 3 x this (forward, then backward's two
+ * products per layer: gradient of the input and of the weights), the usual
+ * convention; the first layer's input gradient, which nobody needs, is
+ * counted too.
+ */
+export function netForwardFlops(net: NetSpec, batch: number): number {
+  let [c, h, w] = net.input;
+  let flat = 0;
+  let macs = 0;
+  for (const l of net.layers) {
+    if (l.kind === 'conv') {
+      h = h + 2 * l.pad - l.k + 1;
+      w = w + 2 * l.pad - l.k + 1;
+      macs += l.out * h * w * c * l.k * l.k;
+      c = l.out;
+    } else if (l.kind === 'maxpool') {
+      h = Math.floor(h / l.k);
+      w = Math.floor(w / l.k);
+    } else if (l.kind === 'flatten') {
+      flat = c * h * w;
+    } else if (l.kind === 'dense') {
+      macs += flat * l.out;
+      flat = l.out;
+    }
+  }
+  return 2 * batch * macs;
 }
 
 /** The convolution layers of a network at a batch size, as kernel shapes. */
