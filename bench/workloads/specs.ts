@@ -107,28 +107,39 @@ export const VGG_SMALL: NetSpec = {
   ],
 };
 
-/** Parameter count of a spec (weights + biases), to check that both frameworks built the same network. */
-export function specParams(net: NetSpec): number {
+/**
+ * Walks a spec's layers once: its parameter count (weights + biases) and the
+ * multiply-adds of one image's forward pass through its conv and dense layers.
+ */
+function layerTotals(net: NetSpec): { params: number; macs: number } {
   let [c, h, w] = net.input;
   let flat = 0;
-  let n = 0;
+  let params = 0;
+  let macs = 0;
   for (const l of net.layers) {
     if (l.kind === 'conv') {
-      n += l.out * c * l.k * l.k + l.out;
-      c = l.out;
       h = h + 2 * l.pad - l.k + 1;
       w = w + 2 * l.pad - l.k + 1;
+      params += l.out * c * l.k * l.k + l.out;
+      macs += l.out * h * w * c * l.k * l.k;
+      c = l.out;
     } else if (l.kind === 'maxpool') {
       h = Math.floor(h / l.k);
       w = Math.floor(w / l.k);
     } else if (l.kind === 'flatten') {
       flat = c * h * w;
     } else if (l.kind === 'dense') {
-      n += flat * l.out + l.out;
+      params += flat * l.out + l.out;
+      macs += flat * l.out;
       flat = l.out;
     }
   }
-  return n;
+  return { params, macs };
+}
+
+/** Parameter count of a spec (weights + biases), to check that both frameworks built the same network. */
+export function specParams(net: NetSpec): number {
+  return layerTotals(net).params;
 }
 
 /**
@@ -140,26 +151,7 @@ export function specParams(net: NetSpec): number {
  * counted too.
  */
 export function netForwardFlops(net: NetSpec, batch: number): number {
-  let [c, h, w] = net.input;
-  let flat = 0;
-  let macs = 0;
-  for (const l of net.layers) {
-    if (l.kind === 'conv') {
-      h = h + 2 * l.pad - l.k + 1;
-      w = w + 2 * l.pad - l.k + 1;
-      macs += l.out * h * w * c * l.k * l.k;
-      c = l.out;
-    } else if (l.kind === 'maxpool') {
-      h = Math.floor(h / l.k);
-      w = Math.floor(w / l.k);
-    } else if (l.kind === 'flatten') {
-      flat = c * h * w;
-    } else if (l.kind === 'dense') {
-      macs += flat * l.out;
-      flat = l.out;
-    }
-  }
-  return 2 * batch * macs;
+  return 2 * batch * layerTotals(net).macs;
 }
 
 /** The convolution layers of a network at a batch size, as kernel shapes. */
