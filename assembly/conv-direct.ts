@@ -101,15 +101,15 @@ export function convPad(
 }
 
 /**
- * Packs a Cout×K weight matrix into blocks of BM output channels (the last
- * block smaller), each block k-major: dst[block][k][r], where element (o, k)
- * is w[o·rsO + kidx[k]] (`kidx`: K i32 element offsets; this absorbs the tap
- * order of `tab` and, for the backward-input pass, the transposed and flipped
- * weights).
+ * Packs a Cout×K weight matrix into blocks of `bm` (BM or 3, see
+ * convFwdDirect) output channels (the last block smaller), each block
+ * k-major: dst[block][k][r], where element (o, k) is w[o·rsO + kidx[k]]
+ * (`kidx`: K i32 element offsets; this absorbs the tap order of `tab` and,
+ * for the backward-input pass, the transposed and flipped weights).
  */
-export function convPackW(w: usize, Cout: i32, K: i32, rsO: i32, kidx: usize, dst: usize): void {
-  for (let co = 0; co < Cout; co += BM) {
-    const mr = Cout - co < BM ? Cout - co : BM;
+export function convPackW(w: usize, Cout: i32, K: i32, rsO: i32, kidx: usize, dst: usize, bm: i32): void {
+  for (let co = 0; co < Cout; co += bm) {
+    const mr = Cout - co < bm ? Cout - co : bm;
     for (let k = 0; k < K; k++) {
       const src = w + (<usize>(co * rsO + load<i32>(kidx + (<usize>k << 2))) << 2);
       for (let r = 0; r < mr; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>(r * rsO) << 2)));
@@ -314,16 +314,19 @@ function fwd1x1(pw: usize, tab: usize, xp: usize, vd: usize, y: usize, ldy: usiz
  * [v0, v1) of the descriptor table `vd`, all Cout channels:
  * y[co, pos] = Σ_k W[co, k] · xp[pos's input offset + tab[k]].
  * `wp`: weights packed by convPackW (K per channel); `P`: floats between
- * output channels. Epilogue: `bias` (Cout floats, 0 = none) is added, then
- * ReLU applied if `relu`.
+ * output channels; `bm`: channels per weight block, as packed (BM, or 3 for
+ * 3×3 tiles, 9 multiply-adds per 6 loads instead of 8, where Cout is a
+ * multiple of 3 but not of 4). Epilogue: `bias` (Cout floats, 0 = none) is
+ * added, then ReLU applied if `relu`.
  */
 export function convFwdDirect(
   xp: usize, tab: usize, K: i32, wp: usize, Cout: i32, y: usize, P: i32, vd: usize, v0: i32, v1: i32, bias: usize, relu: bool,
+  bm: i32,
 ): void {
   const ldy = <usize>P << 2;
   epiRelu = relu;
-  for (let co = 0; co < Cout; co += BM) {
-    const mr = Cout - co < BM ? Cout - co : BM;
+  for (let co = 0; co < Cout; co += bm) {
+    const mr = Cout - co < bm ? Cout - co : bm;
     const pw = wp + (<usize>(co * K) << 2), yc = y + (<usize>co) * ldy;
     epiBias = bias ? bias + (<usize>co << 2) : 0;
     let v = v0;

@@ -54,18 +54,61 @@ import { imin } from './simd';
 /**
  * The common 2×2, stride-2, unpadded case: per output row, the two input rows
  * are read 8 floats at a time, split into even and odd columns by shuffles,
- * and the 4 taps compared in (h, w) order as vectors; columns left over at
- * the row end go through the general path.
+ * and the 4 taps compared in (h, w) order as vectors.
  */
 function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out: usize, indices: usize): void {
   if (indices) maxPool2x2Body(true, planes, H, W, oH, oW, x, out, indices);
   else maxPool2x2Body(false, planes, H, W, oH, oW, x, out, 0);
 }
 
-/** maxPool2x2 with or without (IDX false: inference, indices 0) the index computations. */
+/**
+ * v where the mask m is set, else b (m: all-ones or all-zeros lanes, so the
+ * relaxed form, one blend instruction, is exact).
+ */
+// @ts-ignore: decorator
+@inline function select(v: v128, b: v128, m: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(v, b, m);
+  return v128.bitselect(v, b, m);
+}
+
+/**
+ * Four 2×2 windows: output columns [ow, ow + 4) of the output row whose input
+ * rows start at p0 and p1 (r0: p0's row offset in the plane, for the
+ * indices), taps compared in (h, w) order as vectors.
+ */
+// @ts-ignore: decorator
+@inline function pool4(IDX: bool, p0: usize, p1: usize, r0: i32, W: i32, ow: i32, ob: usize, oi: usize): void {
+  const c = <usize>(2 * ow) << 2;
+  const a0 = v128.load(p0 + c), a1 = v128.load(p0 + c, 16);
+  const b0 = v128.load(p1 + c), b1 = v128.load(p1 + c, 16);
+  const i00 = i32x4.add(i32x4.splat(r0 + 2 * ow), i32x4(0, 2, 4, 6));
+  let best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
+  let idx = i00;
+  let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
+  let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+  best = select(v, best, take);
+  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(1)), idx, take);
+  v = i32x4.shuffle(b0, b1, 0, 2, 4, 6);
+  take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+  best = select(v, best, take);
+  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(W)), idx, take);
+  v = i32x4.shuffle(b0, b1, 1, 3, 5, 7);
+  take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+  best = select(v, best, take);
+  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(W + 1)), idx, take);
+  v128.store(ob + (<usize>ow << 2), best);
+  if (IDX) v128.store(oi + (<usize>ow << 2), idx);
+}
+
+/**
+ * maxPool2x2 with or without (IDX false: inference, indices 0) the index
+ * computations. A row's last columns (oW not a multiple of 4) are the last
+ * four again, overlapping ones already done (they get the same values): the
+ * scalar tail cost as much as the rest of a 14-wide row (LeNet's conv1).
+ * Every float read lies inside the row pair, as 2·oW <= W.
+ */
 // @ts-ignore: decorator
 @inline function maxPool2x2Body(IDX: bool, planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out: usize, indices: usize): void {
-  const lanes2 = i32x4(0, 2, 4, 6);
   for (let pl = 0; pl < planes; pl++) {
     const base = x + <usize>(pl * H * W) * 4;
     for (let oh = 0; oh < oH; oh++) {
@@ -74,30 +117,13 @@ function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out
       const r0 = 2 * oh * W, r1 = r0 + W;
       const p0 = base + (<usize>r0 << 2), p1 = base + (<usize>r1 << 2);
       let ow = 0;
-      for (; ow + 4 <= oW && 2 * ow + 7 < W; ow += 4) {
-        const c = <usize>(2 * ow) << 2;
-        const a0 = v128.load(p0 + c), a1 = v128.load(p0 + c, 16);
-        const b0 = v128.load(p1 + c), b1 = v128.load(p1 + c, 16);
-        const i00 = i32x4.add(i32x4.splat(r0 + 2 * ow), lanes2);
-        let best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
-        let idx = i00;
-        let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
-        let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-        best = v128.bitselect(v, best, take);
-        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), idx, take);
-        v = i32x4.shuffle(b0, b1, 0, 2, 4, 6);
-        take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-        best = v128.bitselect(v, best, take);
-        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(W)), idx, take);
-        v = i32x4.shuffle(b0, b1, 1, 3, 5, 7);
-        take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-        best = v128.bitselect(v, best, take);
-        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(W + 1)), idx, take);
-        v128.store(ob + (<usize>ow << 2), best);
-        if (IDX) v128.store(oi + (<usize>ow << 2), idx);
+      for (; ow + 4 <= oW; ow += 4) pool4(IDX, p0, p1, r0, W, ow, ob, oi);
+      if (ow < oW && oW >= 4) {
+        pool4(IDX, p0, p1, r0, W, oW - 4, ob, oi);
+        ow = oW;
       }
       for (; ow < oW; ow++) {
-        // Row-end columns: the same four taps in scalar form, with integer masks (no data-dependent branch).
+        // Rows of fewer than 4 outputs: the same four taps in scalar form, with integer masks (no data-dependent branch).
         const c0 = r0 + 2 * ow;
         let best = load<f32>(p0 + (<usize>(2 * ow) << 2));
         let idx = c0;

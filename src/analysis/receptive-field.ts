@@ -184,6 +184,12 @@ function nodeState(node: GradNode, ins: State[], out: readonly number[]): State 
     }
     case 'matmul':
       return matmulState(axes[0] ?? null, axes[1] ?? null, out.length);
+    case 'linear': {
+      // The fused x [rows, in] @ w[out, in]^T (+ bias [out], ReLU): a matmul with w transposed, then an elementwise add.
+      const w = axes[1] ? [axes[1][1] ?? null, axes[1][0] ?? null] : null;
+      const mm = matmulState(axes[0] ?? null, w, 2);
+      return axes[2] && mm !== 'global' ? unionAligned([mm, axes[2]], 2) : mm;
+    }
     case 'gather': case 'scatterAdd': {
       const d = a.dim as number;
       if (axes.some((s) => s && s[d])) return 'global';

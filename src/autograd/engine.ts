@@ -55,14 +55,33 @@ class GradOwnership {
   keeps(s: Storage): boolean {
     return this.taken.has(s);
   }
+
+  /** Un-marks a gradient storage given earlier in this pass: the pass releases it when it ends. */
+  drop(s: Storage): void {
+    this.taken.delete(s);
+  }
 }
 
+/**
+ * Adds `g` into `leaf.grad` (out of place: a gradient someone read keeps its
+ * values). The sum, or the first gradient, is stored as private to the leaf
+ * (Tensor._storePrivateGrad), so that zeroGrad can free it without waiting for
+ * a GC. A private gradient this replaces is freed too: at once when it
+ * predates the pass (nothing in the pass can use it: it was never handed
+ * out, so no op saw it), at the end of the pass when this pass created it
+ * (its storage may also be another node's pending gradient until then).
+ */
 function accumulateLeaf(leaf: Tensor, g: Tensor, owner: GradOwnership | null): void {
   const grad = g.dtype === leaf.dtype ? g : g.to(leaf.dtype);
-  if (leaf.grad) {
-    leaf.grad = leaf.grad.add(grad);
-    owner?.keep(leaf.grad._storage);
-  } else leaf.grad = owner ? owner.own(grad) : grad.clone();
+  const prev = leaf._gradRef();
+  if (prev) {
+    const sum = prev.add(grad);
+    owner?.keep(sum._storage);
+    const old = leaf._storePrivateGrad(sum);
+    if (!old) return;
+    if (owner?.keeps(old._storage)) owner.drop(old._storage);
+    else old.backend.release(old._storage);
+  } else leaf._storePrivateGrad(owner ? owner.own(grad) : grad.clone());
 }
 
 /**

@@ -12,6 +12,7 @@ import { crossEntropyRowsBackwardPrim } from '../ops/loss-prims.js';
 import { batchNormTrainBackwardPrim } from '../ops/norm-prims.js';
 import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
 import { convEpilogueGrad, convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
+import { linearEpilogueGrad } from '../ops/linear-fused.js';
 import { convPool2x2Params } from '../backend/backend.js';
 import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim, maxPoolBackwardPrim } from '../ops/pool-prims.js';
 
@@ -149,6 +150,17 @@ export const GRADIENTS = {
     c.needs[0] ? (columnMajor(s(c, 0)) ? matmulPrim(s(c, 1), g.transpose(-1, -2)).transpose(-1, -2) : matmulPrim(g, s(c, 1).transpose(-1, -2))) : null,
     c.needs[1] ? (columnMajor(s(c, 1)) ? matmulPrim(g.transpose(-1, -2), s(c, 0)).transpose(-1, -2) : matmulPrim(s(c, 0).transpose(-1, -2), g)) : null,
   ],
+  // The fused linear layer relu?(x Wᵀ + b) (ops/linear-fused.ts): x [rows, in], W [out, in], b [out].
+  // Mask by the saved output and sum the bias gradient in one pass (linearEpilogueGrad), then g' is the product's gradient.
+  linear: (g, c) => {
+    const relu = c.attrs.relu === true, bias = c.attrs.bias === true && c.needs[2] === true;
+    const e = relu || bias ? linearEpilogueGrad(g, relu ? s(c, 2) : null, bias) : { g, bias: null };
+    return [
+      c.needs[0] ? matmulPrim(e.g, s(c, 1)) : null,                          // dx = g' W
+      c.needs[1] ? matmulPrim(e.g.transpose(0, 1), s(c, 0)) : null,          // dW = g'ᵀ x
+      e.bias,                                                                // db = Σ_rows g'
+    ];
+  },
   gather: (g, c) => [scatterAdd(zeros(g, c), c.attrs.dim as number, s(c, 0), g)], // scatter g back
   scatterAdd: (g, c) => [g, gather(g, c.attrs.dim as number, s(c, 0))],      // g, g at the scattered places
 

@@ -303,4 +303,20 @@ export interface FusedKernels {
    */
   convEpilogueBackward?(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean):
     { g: Storage | null; bias: Storage | null } | null;
+
+  /**
+   * A linear layer with its epilogue in the same pass: x `[rows, inF]` ·
+   * wᵀ (w `[outF, inF]`) + bias `[outF]` (null: none), then ReLU if `relu`
+   * -> `[rows, outF]`. The composite in src/ops/linalg.ts (linearForward
+   * without the kernel: matmul, add, relu) is the definition.
+   */
+  linearEpilogue?(x: Storage, w: Storage, bias: Storage | null, rows: number, inF: number, outF: number, relu: boolean): Storage | null;
+  /**
+   * Backward of that epilogue over g `[rows, features]`: with `y` (the
+   * output, ReLU applied) g masked where y <= 0, else null (g passes
+   * unchanged); with `bias`, the column sums of that gradient `[features]`.
+   * The composite in src/ops/linear-fused.ts (linearEpilogueGrad: reluBackward, sum over rows) is the definition.
+   */
+  linearEpilogueBackward?(g: Storage, y: Storage | null, rows: number, features: number, bias: boolean):
+    { g: Storage | null; bias: Storage | null } | null;
 }

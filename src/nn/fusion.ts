@@ -1,8 +1,10 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { conv2dReluMaxPool2x2, convNdRelu } from '../ops/conv-fused.js';
+import { linearRelu } from '../ops/linalg.js';
 import { runsStockForward, type Module } from './module.js';
 import { ConvNd, convLayerCall } from './layers/conv.js';
 import { ReLU } from './layers/activation.js';
+import { Linear } from './layers/linear.js';
 import { MaxPool2d } from './layers/pool.js';
 
 /*
@@ -18,8 +20,12 @@ import { MaxPool2d } from './layers/pool.js';
  *                                     activation is never written (LeNet-5, VGG, AlexNet
  *                                     blocks; this is most of their training time).
  *   Conv{1,2,3}d -> ReLU             bias and ReLU applied as the conv stores its output.
+ *   Linear -> ReLU                   bias and ReLU applied as the GEMM stores its output
+ *                                    (MLPs, CNN classifier heads); its backward masks
+ *                                    and sums the gradient in one pass.
  * Why only these: they are the patterns the backends have epilogue kernels for,
- * and they are how CNNs are written. Everything else runs module by module.
+ * and they are how CNNs and MLPs are written. Everything else runs module by module
+ * (a Linear alone still gets its bias fused: F.linear does that itself).
  *
  * When: only if every module in the run would do nothing but its class's own
  * forward (runsStockForward: no forward hooks, no subclass or instance
@@ -33,7 +39,7 @@ import { MaxPool2d } from './layers/pool.js';
  *
  * Not fused: a user's Module whose forward calls F.conv2d then F.relu (there
  * is no graph compiler; such code gets the unfused kernels, the same numbers),
- * and Conv1d/Conv3d -> ReLU -> MaxPool2d (MaxPool2d is 2-D; conv + ReLU still
+ * or F.linear then F.relu, and Conv1d/Conv3d -> ReLU -> MaxPool2d (MaxPool2d is 2-D; conv + ReLU still
  * fuse and the pool runs on its own).
  */
 
@@ -41,6 +47,7 @@ import { MaxPool2d } from './layers/pool.js';
 export type FusionStep =
   | { readonly kind: 'module'; readonly modules: readonly [Module] }
   | { readonly kind: 'convRelu'; readonly modules: readonly [ConvNd, ReLU] }
+  | { readonly kind: 'linearRelu'; readonly modules: readonly [Linear, ReLU] }
   | { readonly kind: 'convReluMaxPool2x2'; readonly modules: readonly [ConvNd, ReLU, MaxPool2d] };
 
 /**
@@ -62,6 +69,9 @@ export function fusionPlan(modules: readonly Module[]): FusionStep[] {
         steps.push({ kind: 'convRelu', modules: [m, next] });
         i += 2;
       }
+    } else if (isPlainLinear(m) && next && isPlainRelu(next)) {
+      steps.push({ kind: 'linearRelu', modules: [m, next] });
+      i += 2;
     } else {
       steps.push({ kind: 'module', modules: [m] });
       i += 1;
@@ -82,6 +92,7 @@ export function runModules(modules: readonly Module[], x: Tensor): Tensor {
   for (const step of fusionPlan(modules)) {
     if (step.kind === 'convReluMaxPool2x2') y = convReluMaxPool2x2Forward(step.modules[0], y);
     else if (step.kind === 'convRelu') y = convReluForward(step.modules[0], y);
+    else if (step.kind === 'linearRelu') y = linearRelu(y, step.modules[0].weight, step.modules[0].bias);
     else y = step.modules[0].forward(y) as Tensor;
   }
   return y;
@@ -102,6 +113,11 @@ function convReluMaxPool2x2Forward(conv: ConvNd, x: Tensor): Tensor {
 /** A convolution layer (any subclass of ConvNd that keeps its forward), unhooked. */
 function isPlainConv(m: Module): m is ConvNd {
   return m instanceof ConvNd && runsStockForward(m, ConvNd.prototype.forward);
+}
+
+/** A Linear layer (any subclass that keeps its forward), unhooked. */
+function isPlainLinear(m: Module): m is Linear {
+  return m instanceof Linear && runsStockForward(m, Linear.prototype.forward);
 }
 
 /** A ReLU layer that would compute nothing but relu(x), unhooked. */

@@ -45,6 +45,12 @@ const PRIMS: Record<string, PrimEmitter> = {
   log2: (g, [x]) => g.op('Div', [g.op('Log', [x!.name]), g.scalar(Math.LN2, x!.dtype)]),
   log10: (g, [x]) => g.op('Div', [g.op('Log', [x!.name]), g.scalar(Math.LN10, x!.dtype)]),
   matmul: (g, [a, b], out) => ({ name: g.op('MatMul', [a!.name, b!.name]), batch: broadcastBatch([a!, b!], out.ndim) }),
+  // F.linear's fused node (ops/linear-fused.ts): x [rows, in], W [out, in], bias [out]: Gemm with transB, then Relu if fused.
+  linear: (g, ins, _out, attrs) => {
+    const [x, w, b] = ins;
+    const y = g.op('Gemm', [x!.name, w!.name, ...(b ? [b.name] : [])], { transB: { i: 1 } });
+    return { name: attrs.relu === true ? g.op('Relu', [y]) : y, batch: x!.batch };
+  },
 
   reshape: (g, [x], out, _a, where) => {
     const t = reshapeTarget(g, x!, out.shape, where);

@@ -4,7 +4,7 @@
  * label smoothing), following torch.nn.functional exactly, including how
  * 'mean' normalises by the summed weights of the non-ignored targets.
  */
-import { isFloating } from '../core/dtype.js';
+import { isFloating, type TypedArray } from '../core/dtype.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -65,8 +65,10 @@ interface PickedTargets {
 /**
  * Validates int32 class-index targets against `input`: `[N, C, d1, ...]` takes target
  * `[N, d1, ...]`, `[C]` takes a scalar target; values in [0, C) or ignoreIndex.
+ * Returns the values it read to check them (null when they live on a device
+ * and are checked there), so that the caller need not read them again.
  */
-function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
+function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: number): TypedArray | null {
   if (!(target instanceof Tensor)) throw new TensorError(`${op}: target must be a Tensor (got ${typeof target})`);
   const { numClasses } = classDimOf(op, input);
   const shapes = `(input ${fmtShape(input.shape)}, target ${fmtShape(target.shape)})`;
@@ -89,7 +91,7 @@ function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: nu
     const bad = target.lt(0).logicalOr(target.ge(numClasses)).logicalAnd(target.ne(ignoreIndex)).any();
     deferCheck(bad, `${op}: some target value is out of range for ${numClasses} classes ` +
       `(expected 0 <= target < ${numClasses}, or ignoreIndex ${ignoreIndex}; checked on the device, reported at this read) ${shapes}`);
-    return;
+    return null;
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -100,6 +102,7 @@ function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: nu
       );
     }
   }
+  return values;
 }
 
 /** Picks the target entries of `input` (targets already checked by checkTargets). */
@@ -126,13 +129,15 @@ function reduceByWeight(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
  * fused kernels (forward per row, backward per row) instead of a dozen small
  * ops, where the backend offers them (null otherwise: the caller runs the
  * composite below, which defines the result). 'mean' divides by the number of
- * kept targets, read from the targets checkTargets has already validated.
+ * kept targets, counted in `t`, the target values checkTargets read and
+ * validated (null: on a device, counted there).
  */
-function fusedCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: number, eps: number, reduction: Reduction): Tensor | null {
+function fusedCrossEntropy(
+  input: Tensor, target: Tensor, t: TypedArray | null, ignoreIndex: number, eps: number, reduction: Reduction,
+): Tensor | null {
   const perRow = crossEntropyRowsPrim(input, target, ignoreIndex, eps);
   if (!perRow || reduction === 'none') return perRow;
   if (reduction === 'sum') return perRow.sum();
-  const t = hostData(target);
   // 0/0 = NaN when every target is ignored, as in PyTorch.
   if (!t) return perRow.sum().div(target.ne(ignoreIndex).sum().to(perRow.dtype)); // counted on the device
   let kept = 0;
@@ -209,8 +214,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts?: CrossEntropyO
     return reduction === 'none' ? loss : reduction === 'sum' ? loss.sum() : loss.mean();
   }
 
-  checkTargets(op, input, target, ignoreIndex);
-  const fused = input.ndim === 2 && !weight ? fusedCrossEntropy(input, target, ignoreIndex, eps, reduction) : null;
+  const values = checkTargets(op, input, target, ignoreIndex);
+  const fused = input.ndim === 2 && !weight ? fusedCrossEntropy(input, target, values, ignoreIndex, eps, reduction) : null;
   if (fused) return fused;
   const logp = logSoftmax(input, classDim);
   const { keep, nll, w } = pickTargets(logp, target, ignoreIndex, weight);

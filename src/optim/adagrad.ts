@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { fullLike } from '../tensor/create.js';
-import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { optimizerOptions } from './options.js';
 
 export interface AdagradOptions {
@@ -40,3 +40,4 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     p.sub_(d.div(sum.sqrt().add(g.eps)), clr);
   }
 }
+gradSafeUpdate(Adagrad);

@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
 import { fusable } from './fused.js';
 import { fusedKernels } from '../ops/fused.js';
-import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
@@ -68,6 +68,7 @@ export class Adam extends Optimizer<AdamOptions> {
     adamStep(p, grad, state, g, false);
   }
 }
+gradSafeUpdate(Adam);
 
 /**
  * AdamW, as torch.optim.AdamW: Adam with decoupled weight decay
@@ -82,3 +83,4 @@ export class AdamW extends Optimizer<AdamOptions> {
     adamStep(p, grad, state, g, true);
   }
 }
+gradSafeUpdate(AdamW);

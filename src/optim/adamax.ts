@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
 import { maximum } from '../ops/elementwise.js';
-import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { checkBetas, checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
@@ -47,3 +47,4 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     p.sub_(m.div(u), g.lr / (1 - b1 ** t));
   }
 }
+gradSafeUpdate(Adamax);

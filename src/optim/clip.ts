@@ -72,7 +72,8 @@ export function clipGradNormTensor(params: Iterable<Tensor>, maxNorm: number, no
 function clipArgs(op: string, params: Iterable<Tensor>, maxNorm: number): Tensor[] {
   const list = checkParams(op, params);
   if (!(maxNorm >= 0)) throw new TensorError(`${op}: maxNorm must be >= 0 (got ${maxNorm})`);
-  return list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  // Used during the call only (norms, in-place scaling): not handed out, so zeroGrad can still free them.
+  return list.map((p) => p._gradRef()).filter((g): g is Tensor => g !== null);
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue] (clip_grad_value_). */
@@ -81,6 +82,6 @@ export function clipGradValue(params: Iterable<Tensor>, clipValue: number): void
   params = checkParams('clipGradValue', params);
   if (!(clipValue >= 0)) throw new TensorError(`clipGradValue: clipValue must be >= 0 (got ${clipValue})`);
   noGrad(() => {
-    for (const p of params) p.grad?.clamp_(-clipValue, clipValue);
+    for (const p of params) p._gradRef()?.clamp_(-clipValue, clipValue);
   });
 }

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
-import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { checkBetas, checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
@@ -61,3 +61,4 @@ export class NAdam extends Optimizer<NAdamOptions> {
     p.sub_(m.div(denom), (g.lr * muNext) / (1 - muProduct * muNext));
   }
 }
+gradSafeUpdate(NAdam);

@@ -56,21 +56,48 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** Performs one optimization step over every parameter that has a gradient. */
   step(): void {
+    // A built-in update rule keeps no reference to the gradient, so reading it does not hand it
+    // out (Tensor.grad): zeroGrad can then free it at once. An overridden rule gets it handed out.
+    const keepsNoGrad = GRAD_SAFE_UPDATES.has(this.update);
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
-          if (!p.grad) continue;
+          const grad = keepsNoGrad ? p._gradRef() : p.grad;
+          if (!grad) continue;
           let state = this.state.get(p);
           if (!state) this.state.set(p, (state = {}));
-          this.update(p, p.grad, state, group);
+          this.update(p, grad, state, group);
         }
       }
     });
   }
 
-  /** Clears gradients (sets them to null, PyTorch's default). */
-  zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  /**
+   * Clears gradients, PyTorch's `zero_grad`. By default (`setToNone: true`,
+   * PyTorch 2's default) each `.grad` becomes null; a gradient no one read is
+   * freed at once (one that was read stays valid while referenced). With
+   * `setToNone: false` each existing gradient is filled with zeros in place
+   * (the same tensor; parameters without one keep null), so a parameter that
+   * gets no gradient in the next backward is still stepped, with a zero
+   * gradient (momentum and weight decay then move it), as in PyTorch. The next
+   * backward adds into it out of place, as always: `.grad` then is a new tensor
+   * (a zeroed gradient someone holds stays zero). It costs a fill per step and
+   * saves nothing: the default frees unread gradients already.
+   * @example opt.zeroGrad();                        // grads -> null
+   * opt.zeroGrad({ setToNone: false });             // grads -> zeros (same tensors)
+   */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    const setToNone = opts?.setToNone ?? true;
+    if (typeof setToNone !== 'boolean') throw new TensorError(`${this.name}.zeroGrad: setToNone must be true or false (got ${String(setToNone)})`);
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (setToNone) p.grad = null;
+        else {
+          const grad = p._gradRef();
+          if (grad) noGrad(() => grad.zero_());
+        }
+      }
+    }
   }
 
   /** Throws a TensorError naming this optimizer unless `ok`. */
@@ -171,6 +198,24 @@ export abstract class Optimizer<O extends { lr: number }> {
     }
     return opts;
   }
+}
+
+/**
+ * The built-in update rules: each uses the gradient it is given only during
+ * the call (reads, temporaries, in-place updates of its own state), never
+ * keeping it or a view of it. See {@link gradSafeUpdate}.
+ */
+const GRAD_SAFE_UPDATES = new WeakSet<object>();
+
+/**
+ * Marks an optimizer class's `update` as keeping no reference to its `grad`
+ * argument, so that `step()` need not hand the gradient out (Tensor.grad) and
+ * zeroGrad can free it at once. For the library's own optimizers; a subclass
+ * that overrides `update` is not marked (its gradients are simply left to the
+ * garbage collector). @internal
+ */
+export function gradSafeUpdate(cls: { prototype: object }): void {
+  GRAD_SAFE_UPDATES.add((cls.prototype as { update: object }).update);
 }
 
 /** Per-parameter state that holds squares or absolute values, hence never negative. */

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/create.js';
-import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { optimizerOptions } from './options.js';
 
 export interface RMSpropOptions {
@@ -55,3 +55,4 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     }
   }
 }
+gradSafeUpdate(RMSprop);

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, decayedGrad, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
+import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { zerosLike } from '../tensor/create.js';
 import { fusable } from './fused.js';
 import { fusedKernels } from '../ops/fused.js';
@@ -62,3 +62,4 @@ export class SGD extends Optimizer<SGDOptions> {
     p.sub_(d, g.lr);
   }
 }
+gradSafeUpdate(SGD);

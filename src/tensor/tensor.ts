@@ -23,8 +23,15 @@ export type NestedArray = number | boolean | NestedArray[];
  * x.mul(x).sum().backward();   // x.grad = 2x
  */
 export class Tensor {
-  /** Gradient accumulated by `backward()` (leaves that require grad, and tensors after `retainGrad()`). */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
+  /**
+   * True while `_grad` was stored by the backward engine and has never been
+   * handed out (read through `grad`, or given to code that may keep it): then
+   * nothing but this tensor can reference it or its storage, and replacing
+   * it (zeroGrad, `grad = null`) gives its memory back at once instead of
+   * leaving it to the garbage collector (a forced full GC on the wasm backend).
+   */
+  private _gradPrivate = false;
   private _requiresGrad = false;
   /** The recorded op that produced this tensor (null for leaves). @internal */
   _node: GradNode | null = null;
@@ -106,8 +113,45 @@ export class Tensor {
   }
   /** A view sharing storage, cut from the graph. */
   detach(): Tensor { return new Tensor(this._storage, this.shape, this.strides, this.offset, this.dtype); }
-  /** Clears `.grad`. */
+  /** Clears `.grad` (its memory is freed at once if no one read it). */
   zeroGrad(): void { this.grad = null; }
+
+  /**
+   * Gradient accumulated by `backward()` (leaves that require grad, and
+   * tensors after `retainGrad()`); null before any. Replacing or clearing it
+   * (`zeroGrad()`, `grad = null`) frees a gradient's memory at once when no
+   * one ever read it; a gradient that was read stays valid as long as it is
+   * referenced.
+   * @example loss.backward(); const g = w.grad!; opt.zeroGrad(); g.data() // still its values
+   */
+  get grad(): Tensor | null {
+    this._gradPrivate = false;
+    return this._grad;
+  }
+  set grad(v: Tensor | null) {
+    const old = this._grad;
+    const release = this._gradPrivate && old !== null && old._storage !== v?._storage;
+    this._grad = v;
+    this._gradPrivate = false;
+    if (release) old.backend.release(old._storage);
+  }
+
+  /** The gradient without handing it out (for library code that keeps no reference to it). @internal */
+  _gradRef(): Tensor | null {
+    return this._grad;
+  }
+
+  /**
+   * Stores `g`, which nothing else references (the backward engine's fresh or
+   * copied gradient), as the gradient; returns the previous gradient if it was
+   * private too (unreferenced: the caller releases it when safe), else null. @internal
+   */
+  _storePrivateGrad(g: Tensor): Tensor | null {
+    const old = this._gradPrivate && this._grad !== g ? this._grad : null;
+    this._grad = g;
+    this._gradPrivate = true;
+    return old;
+  }
   /**
    * Keeps this non-leaf tensor's gradient in `.grad` after backward (PyTorch's
    * retain_grad); a no-op on leaves. Call it before backward.

@@ -4,7 +4,7 @@
  * to tg.viz: they are not derivatives, and only make sense for pictures.
  *
  * Every place a ReLU is recorded gets a rule: the 'relu' primitive (nn.ReLU,
- * F.relu), the conv node with a fused ReLU epilogue (attrs.relu), and
+ * F.relu), the conv and linear nodes with a fused ReLU epilogue (attrs.relu), and
  * convReluPool (conv, ReLU and 2×2 max pooling in one kernel). The rest of
  * each rule is the table's own (gradients.ts), so bias, pooling switches and
  * the convolution transpose are computed exactly as in training.
@@ -33,6 +33,7 @@ export const GUIDED_RULES: RuleOverrides = {
   relu: (g, c) => GRADIENTS.relu(E.relu(g), c),
   conv: (g, c) => GRADIENTS.conv(c.attrs.relu === true ? E.relu(g) : g, c),
   convReluPool: (g, c) => GRADIENTS.convReluPool(E.relu(g), c),
+  linear: (g, c) => GRADIENTS.linear(c.attrs.relu === true ? E.relu(g) : g, c),
 };
 
 /** Deconvnet: at every ReLU, relu(g) with no forward mask; max pooling keeps its switches. */
@@ -40,4 +41,5 @@ export const DECONVNET_RULES: RuleOverrides = {
   relu: (g) => [E.relu(g)],
   conv: (g, c) => (c.attrs.relu === true ? GRADIENTS.conv(E.relu(g), { ...c, attrs: { ...c.attrs, relu: false } }) : GRADIENTS.conv(g, c)),
   convReluPool: (g, c) => GRADIENTS.convReluPool(E.relu(g), unmasked(c, 2)),
+  linear: (g, c) => (c.attrs.relu === true ? GRADIENTS.linear(E.relu(g), { ...c, attrs: { ...c.attrs, relu: false } }) : GRADIENTS.linear(g, c)),
 };

@@ -194,6 +194,27 @@ test('resizing the pool gives its scratch back to the heap', { skip: !threaded &
   await b.setNumThreads(1);
 });
 
+test('workers kept busy by a stream of jobs fall asleep once it stops (their spin is bounded)', { skip: !threaded && 'no shared memory' }, async () => {
+  const b = await createWasmBackend({ name: 'wasm-spin', threads: 3 });
+  await b.context.pool.whenReady();
+  const n = 192, a = b.fromArray('float32', new Float32Array(n * n).fill(1));
+  const l = dense([n, n]);
+  // Jobs with short gaps: the workers' spin windows grow towards their maximum.
+  for (let i = 0; i < 200; i++) {
+    b.matmul(a, l, a, l, 'float32');
+    const until = performance.now() + 0.2;
+    while (performance.now() < until);
+  }
+  // Then idle: no worker may spin on. (A generous limit: a loaded machine may not schedule them at once.)
+  const t0 = Date.now();
+  while (b.context.pool.sleepingWorkers < 2 && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(b.context.pool.sleepingWorkers, 2, 'both workers sleep after the jobs stop');
+  // And they still serve the next job correctly.
+  const c = b.read(b.matmul(a, l, a, l, 'float32'), l);
+  assert.equal(c[0], n);
+  await b.setNumThreads(1);
+});
+
 test('a program that used the pool exits by itself', { skip: !threaded && 'no shared memory' }, () => {
   const index = fileURLToPath(new URL('../../src/backend/wasm/index.ts', import.meta.url));
   const script = `

@@ -273,7 +273,7 @@ const BW_BYTES = 256 << 10;
 type Triple = readonly [number, number, number];
 
 interface DirectKernels {
-  convPackW(w: number, cout: number, K: number, rsO: number, kidx: number, dst: number): void;
+  convPackW(w: number, cout: number, K: number, rsO: number, kidx: number, dst: number, bm: number): void;
   convBwdWScratch(nImg: number, nVec: number): number;
 }
 
@@ -411,7 +411,7 @@ function directBackwardWeight(p: ConvParams, g: Geometry): boolean {
  * padding costs about 1/(cout·taps) of the convolution).
  */
 function runForward(
-  ctx: WasmContext, d: Direct, items: number, groups: number, cout: number, wp: number, tab: number, vd: number,
+  ctx: WasmContext, d: Direct, items: number, groups: number, cout: number, bm: number, wp: number, tab: number, vd: number,
   srcAt: (it: number) => number, dstAt: (it: number) => number, bias: number, relu: number, pool2x2 = false,
   idxAt: ((it: number) => number) | null = null,
 ): void {
@@ -437,15 +437,31 @@ function runForward(
       const v0 = Math.floor((part * nvec) / parts), v1 = Math.floor(((part + 1) * nvec) / parts);
       pool.call(FN.convPad, ...padArgs(d, srcAt(it)));
       const b = bias ? bias + (it % groups) * cout * 4 : 0;
-      if (!pool2x2) pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu);
+      if (!pool2x2) pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu, bm);
       else {
-        pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, work(d.padBytes), d.P, vd, v0, v1, b, relu);
+        pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, work(d.padBytes), d.P, vd, v0, v1, b, relu, bm);
         pool.call(FN.maxPool2dF32, cout * oD, oH, oW, Math.floor(oH / 2), Math.floor(oW / 2), 2, 2, 2, 2, 0, 0, work(d.padBytes), dstAt(it),
           idxAt ? idxAt(it) : 0);
       }
     }
   }
   pool.flush();
+}
+
+/**
+ * Output channels per forward weight block (the kernel's register tiles):
+ * BM, or 3 (3×3 tiles: 9 multiply-adds per 6 loads, against 8 for the 4×2
+ * and 2×4 tiles that 4 + 2 channels take) for a channel count that is a
+ * multiple of 3 but not of 4, on rows of at least 6 position vectors: a tile
+ * whose vectors are not contiguous in the padded input (one spanning two
+ * rows) is slower, and 3-vector tiles mostly span rows when rows hold fewer.
+ * Measured per image, one thread: LeNet conv1 (1 → 6, 28 wide, 7 vectors a
+ * row) 5.38 → 5.14 us; conv2's input gradient (6 channels out, 14 wide, 4
+ * vectors a row) would go 14.5 → 16.1 us, hence the row condition.
+ * Each output's summation order does not depend on the tiles.
+ */
+function forwardBlock(d: Direct, cout: number): number {
+  return cout % BM !== 0 && cout % 3 === 0 && Math.ceil(d.out[2] / 4) >= 6 ? 3 : BM;
 }
 
 /**
@@ -464,8 +480,9 @@ function forwardWith(
   writeTaps(ctx, d, false, tab, kidx, kx);
   writeVectors(ctx, d, vd, false);
   const k = ctx.kernels as unknown as DirectKernels;
-  for (let grp = 0; grp < p.groups; grp++) k.convPackW(w(grp), cout, d.K, rsO, kx, plan.ptr + grp * cout * d.K * 4);
-  runForward(ctx, d, p.batch * p.groups, p.groups, cout, plan.ptr, tab, vd, srcAt, dstAt, bias, relu, pool2x2, idxAt);
+  const bm = forwardBlock(d, cout);
+  for (let grp = 0; grp < p.groups; grp++) k.convPackW(w(grp), cout, d.K, rsO, kx, plan.ptr + grp * cout * d.K * 4, bm);
+  runForward(ctx, d, p.batch * p.groups, p.groups, cout, bm, plan.ptr, tab, vd, srcAt, dstAt, bias, relu, pool2x2, idxAt);
   ctx.freeTemp(plan);
 }
 

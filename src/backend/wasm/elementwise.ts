@@ -39,6 +39,8 @@ interface Plan2D {
 }
 
 function plan2d(shape: readonly number[], layouts: readonly Layout[]): Plan2D {
+  const fast = densePlan(shape, layouts);
+  if (fast) return fast;
   const c = collapse(shape, [...layouts.map((l) => l.strides), denseStrides(shape)]);
   const r = c.shape.length;
   const cols = r >= 1 ? c.shape[r - 1]! : 1;
@@ -47,6 +49,56 @@ function plan2d(shape: readonly number[], layouts: readonly Layout[]): Plan2D {
   const rowStrides = c.strides.map((s) => (r >= 2 ? s[r - 2]! : 0));
   const outer = outerOffsets(c, Math.max(0, r - 2), [...layouts.map((l) => l.offset), 0]);
   return { rows, cols, rowStrides, colStrides, outer };
+}
+
+/** How an operand reads a shape: every element in order, or one row repeated (a bias). */
+const DENSE = 1, ROW = 2;
+
+/** DENSE, ROW, or 0 (anything else); dims of size 1 do not matter. */
+function operandKind(shape: readonly number[], strides: readonly number[]): number {
+  const r = shape.length;
+  let dense = true, row = strides[r - 1] === 1 || shape[r - 1] === 1;
+  let step = 1;
+  for (let d = r - 1; d >= 0; d--) {
+    const n = shape[d]!;
+    if (n !== 1) {
+      if (strides[d] !== step) dense = false;
+      if (d < r - 1 && strides[d] !== 0) row = false;
+    }
+    step *= n;
+  }
+  return dense ? DENSE : row ? ROW : 0;
+}
+
+/**
+ * plan2d's shortcut for the layouts of most elementwise ops in a training
+ * step: operands all dense (one row of n), or dense and row-broadcast (`x +
+ * bias`: rows x last dim). The same plan the general path derives, without
+ * collapsing dims or walking offsets; null for anything else (and for n <= 1).
+ */
+function densePlan(shape: readonly number[], layouts: readonly Layout[]): Plan2D | null {
+  const r = shape.length;
+  if (r === 0) return null;
+  const cols = shape[r - 1]!;
+  let n = 1;
+  for (const d of shape) n *= d;
+  if (n <= 1) return null;
+  let anyRow = false;
+  for (const l of layouts) {
+    const k = operandKind(shape, l.strides);
+    if (k === 0) return null;
+    if (k === ROW) anyRow = true;
+  }
+  const k = layouts.length + 1;
+  const outer: Int32Array[] = [];
+  for (const l of layouts) outer.push(Int32Array.of(l.offset));
+  outer.push(Int32Array.of(0));
+  if (!anyRow) return { rows: 1, cols: n, rowStrides: new Array<number>(k).fill(0), colStrides: new Array<number>(k).fill(1), outer };
+  // A row-broadcast operand needs a last dim > 1 to be told apart from a dense one (and is then not dense).
+  if (cols === 1) return null;
+  const rowStrides = layouts.map((l) => (operandKind(shape, l.strides) === DENSE ? cols : 0));
+  rowStrides.push(cols);
+  return { rows: n / cols, cols, rowStrides, colStrides: new Array<number>(k).fill(1), outer };
 }
 
 export function wasmBinary(

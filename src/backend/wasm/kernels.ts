@@ -7,8 +7,9 @@
 export interface Kernels {
   heapBase(): number;
   sgemmScratchBytes(): number;
+  /** flags: bit 0 accumulate, bit 1 ReLU; bias: f32 [N] added per column as C is stored (0 or omitted: none). */
   sgemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
-    c: number, ldc: number, accumulate: number, scratch: number): void;
+    c: number, ldc: number, flags: number, scratch: number, bias?: number): void;
   im2col(x: number, C: number, D: number, H: number, W: number, kD: number, kH: number, kW: number,
     oD: number, oH: number, oW: number, sD: number, sH: number, sW: number, pD: number, pH: number, pW: number,
     dD: number, dH: number, dW: number, col: number): void;

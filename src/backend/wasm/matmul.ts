@@ -4,8 +4,8 @@
  * across threads.
  *
  * Splitting only cuts C into blocks of whole rows or columns; every element
- * is still one dot product summed in the same order, so results are
- * bit-identical whatever the thread count.
+ * is still one dot product summed in the same order (and gets the same
+ * epilogue: bias, ReLU), so results are bit-identical whatever the thread count.
  */
 import type { Layout } from '../backend.js';
 import { offsetsOf } from '../reference/storage.js';
@@ -20,21 +20,44 @@ const MIN_CHUNK_MACS = 1 << 16;
 /** Register-tile edges of the micro-kernel (assembly/gemm.ts MR, NR): splits keep to multiples. */
 const MR = 4, NR = 8;
 
+/** At most this many rows of C: a split cuts C into exactly one column block per thread (see partsFor). */
+const SMALL_M = 128;
+
 /** One GEMM call's operands (byte addresses, element strides). */
-interface Gemm {
+export interface Gemm {
   M: number; N: number; K: number;
   a: number; rsA: number; csA: number;
   b: number; rsB: number; csB: number;
   c: number; ldc: number; accumulate: number;
+  /** Fused epilogue (the linear layer's): f32 [N] added per column (address; 0 or absent: none), then ReLU if `relu`. */
+  bias?: number; relu?: boolean;
+}
+
+/** sgemm's `flags` argument (assembly/gemm.ts GEMM_ACCUMULATE, GEMM_RELU). */
+const flagsOf = (g: Gemm): number => (g.accumulate ? 1 : 0) | (g.relu ? 2 : 0);
+
+/** The sgemm export with its trailing epilogue argument (bias address; kernels.ts types the 13-argument form). */
+type SgemmWithBias = (
+  M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
+  c: number, ldc: number, flags: number, scratch: number, bias: number,
+) => void;
+
+/** Runs `g` whole on the calling thread. */
+function gemmInline(ctx: WasmContext, g: Gemm): void {
+  (ctx.kernels.sgemm as unknown as SgemmWithBias)(
+    g.M, g.N, g.K, g.a, g.rsA, g.csA, g.b, g.rsB, g.csB, g.c, g.ldc, flagsOf(g), ctx.gemmScratch, g.bias ?? 0);
 }
 
 /**
  * Appends chunks computing `g` in about `parts` blocks (fewer when blocks would
  * get small): column blocks (multiples of NR) when C is wide, row blocks
- * (multiples of MR) when tall. Each chunk packs its own panels in its thread's scratch.
+ * (multiples of MR) when tall. Each chunk packs its own panels in its thread's
+ * scratch: a column block packs all of A again, which is why small-M callers
+ * ask for one block per thread (`partsFor`).
  */
 function gemmChunks(pool: ThreadPool, g: Gemm, parts: number): void {
   const macs = g.M * g.N * g.K;
+  const flags = flagsOf(g), bias = g.bias ?? 0;
   parts = Math.max(1, Math.min(parts, Math.floor(macs / MIN_CHUNK_MACS)));
   const byCols = g.N / NR >= g.M / MR;
   const len = byCols ? g.N : g.M, unit = byCols ? NR : MR;
@@ -44,10 +67,10 @@ function gemmChunks(pool: ThreadPool, g: Gemm, parts: number): void {
     pool.chunk();
     if (byCols) {
       pool.call(FN.sgemm, g.M, e - s, g.K, g.a, g.rsA, g.csA, g.b + 4 * s * g.csB, g.rsB, g.csB,
-        g.c + 4 * s, g.ldc, g.accumulate, SCRATCH);
+        g.c + 4 * s, g.ldc, flags, SCRATCH, bias && bias + 4 * s);
     } else {
       pool.call(FN.sgemm, e - s, g.N, g.K, g.a + 4 * s * g.rsA, g.rsA, g.csA, g.b, g.rsB, g.csB,
-        g.c + 4 * s * g.ldc, g.ldc, g.accumulate, SCRATCH);
+        g.c + 4 * s * g.ldc, g.ldc, flags, SCRATCH, bias);
     }
   }
 }
@@ -55,17 +78,43 @@ function gemmChunks(pool: ThreadPool, g: Gemm, parts: number): void {
 /** Chunks per thread: a few, so that a thread slowed down by the OS takes fewer. */
 export const CHUNKS_PER_THREAD = 3;
 
-/** Runs one GEMM now: inline when small or single-threaded, else split across the pool. */
+/**
+ * How many blocks to cut one GEMM into on T threads: a few per thread, except
+ * for small M (<= SMALL_M rows, e.g. a batch of 64 through a linear layer),
+ * where C is cut into column blocks and each block packs all of A again:
+ * then exactly one block per thread, so A is packed T times and not 3T.
+ */
+function partsFor(g: Gemm, T: number): number {
+  return g.M <= SMALL_M && g.N / NR >= g.M / MR ? T : T * CHUNKS_PER_THREAD;
+}
+
+/** Runs one GEMM now: inline when small or single-threaded, else split across the pool in a few blocks per thread. */
 export function gemm(ctx: WasmContext, g: Gemm): void {
   const T = ctx.threads;
   if (T === 1 || g.M * g.N * g.K < PARALLEL_MACS) {
-    ctx.kernels.sgemm(g.M, g.N, g.K, g.a, g.rsA, g.csA, g.b, g.rsB, g.csB, g.c, g.ldc, g.accumulate, ctx.gemmScratch);
+    gemmInline(ctx, g);
     return;
   }
   gemmChunks(ctx.pool, g, T * CHUNKS_PER_THREAD);
   ctx.pool.flush();
 }
 
+/**
+ * Runs one matrix product now (matmul, linear layers): as `gemm`, but a
+ * small-M product is split into one column block per thread (`partsFor`).
+ * @example matmulGemm(ctx, { M: 64, N: 256, K: 784, a, rsA: 784, csA: 1, b: w, rsB: 1, csB: 784, c, ldc: 256, accumulate: 0, bias, relu: true })
+ */
+export function matmulGemm(ctx: WasmContext, g: Gemm): void {
+  const T = ctx.threads;
+  if (T === 1 || g.M * g.N * g.K < PARALLEL_MACS) {
+    gemmInline(ctx, g);
+    return;
+  }
+  gemmChunks(ctx.pool, g, partsFor(g, T));
+  ctx.pool.flush();
+}
+
+/** The backend's float32 matmul: a `[...B, M, K]` @ b `[...B, K, N]`, any strides; null (decline) for other dtypes. */
 export function wasmMatmul(ctx: WasmContext, a: WasmStorage, al: Layout, b: WasmStorage, bl: Layout): WasmStorage | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const r = al.shape.length;
@@ -82,14 +131,11 @@ export function wasmMatmul(ctx: WasmContext, a: WasmStorage, al: Layout, b: Wasm
   });
   const T = ctx.threads;
   if (T === 1 || nb * M * N * K < PARALLEL_MACS) {
-    for (let i = 0; i < nb; i++) {
-      const g = one(i);
-      ctx.kernels.sgemm(M, N, K, g.a, rsA, csA, g.b, rsB, csB, g.c, N, 0, ctx.gemmScratch);
-    }
+    for (let i = 0; i < nb; i++) gemmInline(ctx, one(i));
     return out;
   }
-  // Many batch entries: whole GEMMs per chunk; few: split each one.
-  const parts = Math.max(1, Math.ceil((T * CHUNKS_PER_THREAD) / nb));
+  // Many batch entries: whole GEMMs per chunk; few: split each one (a single small-M one per thread).
+  const parts = Math.max(1, Math.ceil((nb === 1 ? partsFor(one(0), T) : T * CHUNKS_PER_THREAD) / nb));
   for (let i = 0; i < nb; i++) gemmChunks(ctx.pool, one(i), parts);
   ctx.pool.flush();
   return out;

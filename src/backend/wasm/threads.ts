@@ -11,10 +11,19 @@
  * the running thread's own areas: {@link SCRATCH} (its GEMM packing scratch)
  * and {@link work}(offset) (its resizable work buffer, e.g. an im2col matrix).
  *
- * Workers spin briefly after a job (the next one usually follows within
- * microseconds), then sleep in Atomics.wait. The main thread waits for the
- * last chunk the same way (Atomics.wait where allowed: Node, workers; a spin
- * on a browser main thread). Kernels themselves use no atomics.
+ * Workers spin after a job for an *adaptive window* of time, then sleep in
+ * Atomics.wait: waking a sleeping thread costs 10-50 microseconds, which is
+ * as long as a whole small GEMM, and inside a training step jobs follow each
+ * other after tens to hundreds of microseconds of single-threaded work. Each
+ * worker widens its window to twice the gap when a job came soon after it
+ * fell asleep (the spin was too short), and halves it after a long idle
+ * period or when its spin was descheduled (other processes want the cores),
+ * between {@link SPIN_MIN_US} and {@link SPIN_MAX_US}: a training loop keeps
+ * its workers awake, an idle program stops spinning within a millisecond. The caller also wakes sleeping workers as soon as it starts
+ * building a job ({@link chunk}), so they wake while it encodes. The main
+ * thread waits for the last chunk by spinning a while, then Atomics.wait
+ * where allowed (Node, workers; a spin on a browser main thread). Kernels
+ * themselves use no atomics.
  *
  * Every worker owns its slot t through a *generation* number: ctrl[GEN + t]
  * holds the generation allowed to serve slot t, and a worker re-reads it
@@ -42,6 +51,7 @@ export const KERNEL_NAMES = [
   'sgemm', 'im2col', 'col2im', 'binaryF32', 'binaryF64', 'unaryF32', 'unaryF64', 'reduceF32', 'reduceF64',
   'maxPool2dF32',
   'convPad', 'convFwdDirect', 'convBwdWDirect', 'convBiasRelu', 'convBiasReluBackward', 'maxPoolBackwardF32',
+  'sgdF32', 'adamF32',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 export const FN = Object.fromEntries(KERNEL_NAMES.map((n, i) => [n, i])) as Record<KernelName, number>;
@@ -83,9 +93,12 @@ const CTRL_BYTES = PTRS_BYTE + MAX_THREADS * 16;
 /** Job encoding capacity: f64 words and chunks; a job that would exceed it is run in parts. */
 const JOB_WORDS = 1 << 16;
 const MAX_CHUNKS = 1 << 13;
-/** Spin iterations before sleeping (~10 microseconds: long spins steal the CPU from the caller on a busy machine). */
-const WORKER_SPIN = 4000;
-const MAIN_SPIN = 4000;
+/** Bounds and start of a worker's adaptive spin window, in microseconds (see the file comment). */
+export const SPIN_MIN_US = 50;
+export const SPIN_MAX_US = 1000;
+const SPIN_START_US = 200;
+/** How long the caller spins for the last chunk before sleeping in Atomics.wait (its core is idle meanwhile). */
+const MAIN_SPIN_US = 500;
 
 /**
  * The claim-run loop of the calling thread. Workers run the same loop from
@@ -182,15 +195,32 @@ function workerMain(d) {
     if (cur !== 0 && Atomics.load(ctrl, 80 + d.t) !== d.gen) return;
     if (Atomics.compareExchange(ctrl, 16 + d.t, cur, d.gen) === cur) break;
   }
+  // Adaptive spin (see the file comment): the window grows when a job came soon after
+  // the worker fell asleep, and shrinks after long idle periods.
+  let windowMs = d.spinStartUs / 1000;
+  const minMs = d.spinMinUs / 1000, maxMs = d.spinMaxUs / 1000;
+  // A spin that was descheduled (a long jump between two clock reads) means other
+  // processes want the cores: it stops at once and the window halves.
   for (;;) {
-    let spins = 0;
+    const idleSince = performance.now();
+    let spins = 0, slept = false, preempted = false, last = idleSince;
     while (Atomics.load(ctrl, 1) === seen) {
-      if (++spins > d.spin) {
+      if ((++spins & 127) !== 0) continue;
+      const now = performance.now();
+      if (now - last > 0.05) preempted = true;
+      last = now;
+      if (preempted || now - idleSince > windowMs) {
         Atomics.add(ctrl, 4, 1);
         Atomics.wait(ctrl, 1, seen);
         Atomics.sub(ctrl, 4, 1);
-        spins = 0;
+        slept = true;
+        last = performance.now();
       }
+    }
+    if (preempted) windowMs = Math.max(minMs, windowMs / 2);
+    else if (slept) {
+      const gap = performance.now() - idleSince;
+      windowMs = gap < maxMs ? Math.min(maxMs, 2 * gap) : Math.max(minMs, windowMs / 2);
     }
     seen = Atomics.load(ctrl, 1);
     if (Atomics.load(ctrl, 80 + d.t) !== d.gen) return;
@@ -317,6 +347,11 @@ export class ThreadPool {
     return n;
   }
 
+  /** Workers asleep in Atomics.wait right now (the rest are spinning or working; diagnostics, tests). */
+  get sleepingWorkers(): number {
+    return Atomics.load(this.ctrl, SLEEPERS);
+  }
+
   /**
    * Sets the number of threads (the caller included; 1 = no workers, and
    * always 1 without shared memory). Synchronous: when it returns, jobs use
@@ -393,7 +428,8 @@ export class ThreadPool {
   private spawn(t: number, gen: number): WorkerHandle {
     const data = {
       module: this.module, memory: this.memory, ctrlBuf: this.ctrl.buffer, jobBuf: this.job.buffer,
-      indexBuf: this.index.buffer, names: [...KERNEL_NAMES], t, gen, spin: WORKER_SPIN, ptrsByte: PTRS_BYTE,
+      indexBuf: this.index.buffer, names: [...KERNEL_NAMES], t, gen, ptrsByte: PTRS_BYTE,
+      spinStartUs: SPIN_START_US, spinMinUs: SPIN_MIN_US, spinMaxUs: SPIN_MAX_US,
     };
     if (isNode) {
       if (!this.nodeWorker) this.nodeWorker = nodeBuiltin('node:worker_threads', 'wasm backend').Worker as never;
@@ -458,6 +494,8 @@ export class ThreadPool {
   /** Starts a new chunk (runs the job built so far first if the encoding area is nearly full). */
   chunk(): void {
     if (this.count >= MAX_CHUNKS || this.pos > JOB_WORDS - 512) this.flush();
+    // First chunk of a job: wake sleeping workers now, so they are up by the time it is published.
+    if (this.count === 0 && this.size > 1 && Atomics.load(this.ctrl, SLEEPERS) > 0) this.wake();
     this.index[this.count++] = this.pos;
     this.open = this.pos;
     this.job[this.pos++] = 0;
@@ -504,11 +542,14 @@ export class ThreadPool {
     this.stats.jobs++;
     this.stats.chunks += n;
     this.stats.workerChunks += n - mine;
-    let spins = 0;
+    let spins = 0, spinUntil = 0;
     for (;;) {
       const f = Atomics.load(ctrl, FINISHED);
       if (f >= n) break;
-      if (++spins > MAIN_SPIN && this.canWait) Atomics.wait(ctrl, FINISHED, f, 50);
+      if ((++spins & 127) !== 0 || !this.canWait) continue;
+      const now = performance.now();
+      if (spinUntil === 0) spinUntil = now + MAIN_SPIN_US / 1000;
+      else if (now > spinUntil) Atomics.wait(ctrl, FINISHED, f, 50);
     }
     if (failure) throw failure;
     if (Atomics.load(ctrl, ERROR)) throw new Error('wasm backend: a kernel failed on a worker thread (see its error above)');
