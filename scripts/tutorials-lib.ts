@@ -98,6 +98,6 @@ export function fillChapter(markdown: string, outputs: ReadonlyMap<string, strin
   if (missing.length) throw new Error(`no output named ${missing.join(', ')} (the program's outputs: ${[...outputs.keys()].join(', ')})`);
   return markdown
     .replace(OUTPUT, (_, name: string) => `<!-- output:${name} -->\n\`\`\`text\n${outputs.get(name)!.replace(/\s+$/, '')}\n\`\`\`\n<!-- /output -->`)
-    .replace(/<!-- settings -->[\s\S]*?<!-- \/settings -->/g, `<!-- settings -->${settingsLine}<!-- /settings -->`);
+    .replace(/<!-- settings -->[\s\S]*?<!-- \/settings -->/g, `<!-- settings -->\n${settingsLine}\n<!-- /settings -->`);
 }
 

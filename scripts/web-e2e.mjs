@@ -12,19 +12,23 @@
 //   5. checks that feature maps (Draw) and first-layer filters (Inside) are non-blank canvases;
 //   6. sets the convolution explorer's controls and compares its evaluated output size
 //      with tg.analysis.convOutputSize, including an impossible setting (an error shown);
-//   7. saves screenshots (1280x800 per tab, 390x844 of Train and Draw) to artifacts/web/.
+//   7. saves screenshots (1280x800 per tab, 390x844 of Train and Draw) to artifacts/web/;
+//   8. builds the static site (scripts/build-site.mjs, with this web/dist as its playground) into
+//      a temporary folder and opens its landing page, API pages, every tutorial and the playground
+//      without COOP/COEP (scripts/site-e2e.mjs): no console errors or failed requests.
 // Prints a PASS/FAIL line per check and exits non-zero on any failure. Without a
 // Chromium it prints SKIP and exits 0.
 //
 // Run with tsx (it imports the page's TypeScript helpers): node --import tsx scripts/web-e2e.mjs
 // Environment:
 //   CHROMIUM=/path/to/chromium   the browser (default: /usr/bin/chromium or chromium on PATH)
-//   WEB_E2E_SKIP=draw,inside,save   skip those checks (panels not built yet); printed as SKIP
+//   WEB_E2E_SKIP=draw,inside,save,site   skip those checks (panels not built yet); printed as SKIP
 //   WEB_E2E_NO_BUILD=1           use the existing web/dist
 //   WEB_E2E_BATCH64=0            leave out the batch-64 timing run
 //   WEB_E2E_HEADED=1             show the browser window
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -36,7 +40,8 @@ const DIST = join(ROOT, 'web/dist');
 const ARTIFACTS = join(ROOT, 'artifacts/web');
 const DATA = join(ROOT, 'web/public/data/mnist-web.bin.gz');
 // A hung browser or page must not hang CI: the whole run is bounded.
-const TOTAL_TIMEOUT_MS = 300_000;
+// (The site check at the end adds up to ~2 min: building the site, opening its pages.)
+const TOTAL_TIMEOUT_MS = 420_000;
 const SKIP = new Set((process.env.WEB_E2E_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const started = Date.now();
 const log = (msg) => console.log(`web-e2e: ${msg}`);
@@ -350,6 +355,22 @@ try {
       }
     }
     await context.close();
+  }
+
+  // ===== the static site: docs, API reference, tutorials and this playground ====================
+  if (SKIP.has('site')) skip('site', 'WEB_E2E_SKIP has site');
+  else {
+    await step('[site] build', async () => {
+      const { buildSite, checkSite } = await import('./site-e2e.mjs');
+      const out = mkdtempSync(join(tmpdir(), 'tg-site-'));
+      try {
+        const b = buildSite(out, DIST);
+        if (!check('[site] build (npm run build:site, the playground from web/dist)', b.ok, `${b.seconds.toFixed(1)} s${b.ok ? '' : `:\n${b.output}`}`)) return;
+        await checkSite({ browser, site: out, check, log, shotsDir: join(ARTIFACTS, 'site') });
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
   }
 } finally {
   await browser.close();
