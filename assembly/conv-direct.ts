@@ -382,21 +382,22 @@ export function convFwdDirect(
 }
 
 /**
- * One weight-gradient register tile: MR output channels × NT (1 or 2) taps at
- * byte offsets o0, o1, each a vector of partial sums over the position
+ * One weight-gradient register tile: MR output channels × NT (1 to 3) taps at
+ * byte offsets o0, o1, o2, each a vector of partial sums over the position
  * vectors of nImg images (xStride bytes apart): per image the nFull full
  * ones, then the partial ones up to nVec (x loads only their valid lanes).
  * `gp`: the block's gy packed per image and vector (MR vectors of 4, zeros in
  * invalid lanes); `gw`: gradient element (co0, k0); `ldw`: bytes between its
- * rows.
+ * rows. Accumulators + loaded vectors (MR·NT + NT + 1) stay within 15
+ * registers: 4×2 (8 multiply-adds per 7 loads) and 3×3 (9 per 7).
  */
 // @ts-ignore: decorator
 @inline function bwTile(
-  MR: i32, NT: i32, o0: usize, o1: usize, xp: usize, xStride: usize, nImg: i32, vd: usize, nFull: i32, nVec: i32,
+  MR: i32, NT: i32, o0: usize, o1: usize, o2: usize, xp: usize, xStride: usize, nImg: i32, vd: usize, nFull: i32, nVec: i32,
   gp: usize, gw: usize, ldw: usize,
 ): void {
   const z = f32x4.splat(0);
-  let d00 = z, d01 = z, d10 = z, d11 = z, d20 = z, d21 = z, d30 = z, d31 = z;
+  let d00 = z, d01 = z, d02 = z, d10 = z, d11 = z, d12 = z, d20 = z, d21 = z, d22 = z, d30 = z, d31 = z;
   const dFull = vd + <usize>nFull * VD, dEnd = vd + <usize>nVec * VD;
   for (let i = 0; i < nImg; i++, xp += xStride) {
     let d = vd;
@@ -404,18 +405,22 @@ export function convFwdDirect(
       const xb = xp + <usize>load<i32>(d);
       const x0 = v128.load(xb + o0);
       const x1 = NT > 1 ? v128.load(xb + o1) : x0;
+      const x2 = NT > 2 ? v128.load(xb + o2) : x0;
       let g = v128.load(gp);
       d00 = madd(g, x0, d00);
       if (NT > 1) d01 = madd(g, x1, d01);
+      if (NT > 2) d02 = madd(g, x2, d02);
       if (MR > 1) {
         g = v128.load(gp, 16);
         d10 = madd(g, x0, d10);
         if (NT > 1) d11 = madd(g, x1, d11);
+        if (NT > 2) d12 = madd(g, x2, d12);
       }
       if (MR > 2) {
         g = v128.load(gp, 32);
         d20 = madd(g, x0, d20);
         if (NT > 1) d21 = madd(g, x1, d21);
+        if (NT > 2) d22 = madd(g, x2, d22);
       }
       if (MR > 3) {
         g = v128.load(gp, 48);
@@ -429,18 +434,22 @@ export function convFwdDirect(
       const xb = xp + <usize>load<i32>(d), lanes = load<i32>(d, 8);
       const x0 = loadPart(xb + o0, lanes);
       const x1 = NT > 1 ? loadPart(xb + o1, lanes) : x0;
+      const x2 = NT > 2 ? loadPart(xb + o2, lanes) : x0;
       let g = v128.load(gp);
       d00 = madd(g, x0, d00);
       if (NT > 1) d01 = madd(g, x1, d01);
+      if (NT > 2) d02 = madd(g, x2, d02);
       if (MR > 1) {
         g = v128.load(gp, 16);
         d10 = madd(g, x0, d10);
         if (NT > 1) d11 = madd(g, x1, d11);
+        if (NT > 2) d12 = madd(g, x2, d12);
       }
       if (MR > 2) {
         g = v128.load(gp, 32);
         d20 = madd(g, x0, d20);
         if (NT > 1) d21 = madd(g, x1, d21);
+        if (NT > 2) d22 = madd(g, x2, d22);
       }
       if (MR > 3) {
         g = v128.load(gp, 48);
@@ -453,13 +462,16 @@ export function convFwdDirect(
   }
   addTo(gw, d00);
   if (NT > 1) addTo(gw + 4, d01);
+  if (NT > 2) addTo(gw + 8, d02);
   if (MR > 1) {
     addTo(gw + ldw, d10);
     if (NT > 1) addTo(gw + ldw + 4, d11);
+    if (NT > 2) addTo(gw + ldw + 8, d12);
   }
   if (MR > 2) {
     addTo(gw + ldw * 2, d20);
     if (NT > 1) addTo(gw + ldw * 2 + 4, d21);
+    if (NT > 2) addTo(gw + ldw * 2 + 8, d22);
   }
   if (MR > 3) {
     addTo(gw + ldw * 3, d30);
@@ -467,14 +479,17 @@ export function convFwdDirect(
   }
 }
 
-function bw4x2(o0: usize, o1: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(4, 2, o0, o1, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
-function bw4x1(o0: usize, o1: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(4, 1, o0, o1, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
-function bw3x2(o0: usize, o1: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(3, 2, o0, o1, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
-function bw3x1(o0: usize, o1: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(3, 1, o0, o1, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
-function bw2x2(o0: usize, o1: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(2, 2, o0, o1, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
-function bw2x1(o0: usize, o1: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(2, 1, o0, o1, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
-function bw1x2(o0: usize, o1: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(1, 2, o0, o1, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
-function bw1x1(o0: usize, o1: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(1, 1, o0, o1, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw4x2(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(4, 2, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw4x1(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(4, 1, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw3x3(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(3, 3, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw3x2(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(3, 2, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw3x1(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(3, 1, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw2x3(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(2, 3, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw2x2(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(2, 2, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw2x1(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(2, 1, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw1x3(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(1, 3, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw1x2(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(1, 2, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
+function bw1x1(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(1, 1, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }
 
 /** Bytes of scratch convBwdWDirect needs for `nImg` images of `nVec` position vectors. */
 export function convBwdWScratch(nImg: i32, nVec: i32): i32 {
@@ -489,15 +504,19 @@ export function convBwdWScratch(nImg: i32, nVec: i32): i32 {
  * ones up to nVec). The sum runs in vector lanes over all nImg images before
  * one horizontal sum per element. gw is Cout'×K row-major; gy has P floats
  * per channel. `scratch`: convBwdWScratch(nImg, nVec) bytes, where each
- * channel block's gy is packed per vector (zeros in invalid lanes).
+ * channel block's gy is packed per vector (zeros in invalid lanes). `bm`:
+ * channels per block, BM (4×2 tiles) or 3 (3×3 tiles: 9 multiply-adds per 7
+ * loads and 9 independent sums, against 8 and 8; for 3×3 kernels three
+ * consecutive taps are one kernel row). Neither the tiles nor the blocks
+ * change any element's summation order.
  */
 export function convBwdWDirect(
   xp: usize, xStride: i32, nImg: i32, tab: usize, K: i32, gy: usize, gyStride: i32, P: i32,
-  vd: usize, nFull: i32, nVec: i32, gw: usize, co0: i32, co1: i32, scratch: usize,
+  vd: usize, nFull: i32, nVec: i32, gw: usize, co0: i32, co1: i32, scratch: usize, bm: i32,
 ): void {
   const ldg = <usize>P << 2, ldw = <usize>K << 2, xs = <usize>xStride;
-  for (let co = co0; co < co1; co += BM) {
-    const mr = co1 - co < BM ? co1 - co : BM;
+  for (let co = co0; co < co1; co += bm) {
+    const mr = co1 - co < bm ? co1 - co : bm;
     // Pack gy[co .. co + mr] of every image per position vector.
     let dst = scratch;
     for (let i = 0; i < nImg; i++) {
@@ -513,19 +532,28 @@ export function convBwdWDirect(
     }
     const w = gw + <usize>co * ldw;
     let k = 0;
+    if (bm == 3) {
+      for (; k + 3 <= K; k += 3) {
+        const t = tab + (<usize>k << 2), wk = w + (<usize>k << 2);
+        const o0 = <usize>load<i32>(t), o1 = <usize>load<i32>(t, 4), o2 = <usize>load<i32>(t, 8);
+        if (mr == 3) bw3x3(o0, o1, o2, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+        else if (mr == 2) bw2x3(o0, o1, o2, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+        else bw1x3(o0, o1, o2, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      }
+    }
     for (; k + 2 <= K; k += 2) {
       const t = tab + (<usize>k << 2), o0 = <usize>load<i32>(t), o1 = <usize>load<i32>(t, 4), wk = w + (<usize>k << 2);
-      if (mr == 4) bw4x2(o0, o1, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
-      else if (mr == 3) bw3x2(o0, o1, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
-      else if (mr == 2) bw2x2(o0, o1, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
-      else bw1x2(o0, o1, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      if (mr == 4) bw4x2(o0, o1, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      else if (mr == 3) bw3x2(o0, o1, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      else if (mr == 2) bw2x2(o0, o1, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      else bw1x2(o0, o1, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
     }
     if (k < K) {
       const o0 = <usize>load<i32>(tab + (<usize>k << 2)), wk = w + (<usize>k << 2);
-      if (mr == 4) bw4x1(o0, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
-      else if (mr == 3) bw3x1(o0, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
-      else if (mr == 2) bw2x1(o0, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
-      else bw1x1(o0, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      if (mr == 4) bw4x1(o0, 0, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      else if (mr == 3) bw3x1(o0, 0, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      else if (mr == 2) bw2x1(o0, 0, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
+      else bw1x1(o0, 0, 0, xp, xs, nImg, vd, nFull, nVec, scratch, wk, ldw);
     }
   }
 }

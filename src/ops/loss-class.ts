@@ -71,14 +71,15 @@ interface PickedTargets {
 function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: number): TypedArray | null {
   if (!(target instanceof Tensor)) throw new TensorError(`${op}: target must be a Tensor (got ${typeof target})`);
   const { numClasses } = classDimOf(op, input);
-  const shapes = `(input ${fmtShape(input.shape)}, target ${fmtShape(target.shape)})`;
+  // Only error messages use it: built on demand (it ran on every training step).
+  const shapes = (): string => `(input ${fmtShape(input.shape)}, target ${fmtShape(target.shape)})`;
   if (target.dtype !== 'int32') {
-    throw new TensorError(`${op}: target must be an int32 tensor of class indices (got ${target.dtype}) ${shapes}; convert with target.int()`);
+    throw new TensorError(`${op}: target must be an int32 tensor of class indices (got ${target.dtype}) ${shapes()}; convert with target.int()`);
   }
   const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
   if (!shapesEqual(target.shape, expected)) {
     if (input.ndim >= 2 && target.ndim >= 1 && target.shape[0] !== input.shape[0]) {
-      throw new TensorError(`${op}: target has shape ${fmtShape(target.shape)} but input has batch size ${input.shape[0]} ${shapes}`);
+      throw new TensorError(`${op}: target has shape ${fmtShape(target.shape)} but input has batch size ${input.shape[0]} ${shapes()}`);
     }
     throw new TensorError(
       `${op}: target must have shape ${fmtShape(expected)} for input ${fmtShape(input.shape)} ` +
@@ -90,7 +91,7 @@ function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: nu
     // Computed on the GPU: checked there, reported at the next asynchronous read (deferred-checks.ts).
     const bad = target.lt(0).logicalOr(target.ge(numClasses)).logicalAnd(target.ne(ignoreIndex)).any();
     deferCheck(bad, `${op}: some target value is out of range for ${numClasses} classes ` +
-      `(expected 0 <= target < ${numClasses}, or ignoreIndex ${ignoreIndex}; checked on the device, reported at this read) ${shapes}`);
+      `(expected 0 <= target < ${numClasses}, or ignoreIndex ${ignoreIndex}; checked on the device, reported at this read) ${shapes()}`);
     return null;
   }
   for (let i = 0; i < values.length; i++) {
@@ -98,7 +99,7 @@ function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: nu
     if (v !== ignoreIndex && (v < 0 || v >= numClasses)) {
       throw new TensorError(
         `${op}: target value ${v} at flat index ${i} is out of range for ${numClasses} classes ` +
-          `(expected 0 <= target < ${numClasses}, or ignoreIndex ${ignoreIndex}) ${shapes}`,
+          `(expected 0 <= target < ${numClasses}, or ignoreIndex ${ignoreIndex}) ${shapes()}`,
       );
     }
   }

@@ -104,3 +104,65 @@ test('3-channel blocks: identical for 1, 2 and 3 threads (fused pooled forward, 
   }
   await wasm.setNumThreads(1);
 });
+
+/**
+ * The weight gradient's 3-channel blocks (3 channels × 3 taps of one kernel
+ * row per register tile), taken for kernels 3 wide: channel counts that are
+ * not multiples of 3 (blocks of 2 and 1 at the end), 3-D kernels, dilation,
+ * stride along the height, partial vectors, groups, several image groups.
+ */
+function conv3(
+  batch: number, cin: number, cout: number, inSize: [number, number, number], kernel: [number, number, number],
+  o: { pad?: [number, number, number]; stride?: [number, number, number]; dilation?: [number, number, number]; groups?: number } = {},
+): ConvParams {
+  const pad = o.pad ?? [0, 1, 1], stride = o.stride ?? [1, 1, 1], dilation = o.dilation ?? [1, 1, 1];
+  const outSize = [0, 1, 2].map((i) => Math.floor((inSize[i]! + 2 * pad[i]! - dilation[i]! * (kernel[i]! - 1) - 1) / stride[i]!) + 1) as [number, number, number];
+  return { batch, inChannels: cin, outChannels: cout, groups: o.groups ?? 1, inSize, kernelSize: kernel, outSize, stride, padding: pad, dilation };
+}
+
+const weightCases: ConvParams[] = [
+  conv3(2, 3, 32, [1, 12, 13], [1, 3, 3]),
+  conv3(3, 5, 7, [1, 9, 10], [1, 3, 3], { stride: [1, 2, 1] }),
+  conv3(1, 2, 1, [1, 6, 7], [1, 3, 3], { pad: [0, 0, 0] }),
+  conv3(2, 4, 2, [3, 5, 9], [2, 3, 3], { pad: [1, 1, 1], dilation: [1, 2, 2] }),
+  conv3(2, 6, 10, [1, 8, 8], [1, 1, 3], { pad: [0, 0, 1], groups: 2 }),
+  conv3(19, 2, 5, [1, 5, 6], [1, 3, 3]),
+];
+
+for (const b of builds) {
+  test(`${b.name}: 3-channel weight-gradient blocks (kernels 3 wide) vs the reference`, () => {
+    const rnd = prng(155);
+    fallbackCounts.clear();
+    for (const p of weightCases) {
+      const S = p.outSize[0] * p.outSize[1] * p.outSize[2];
+      const xv = rand(rnd, p.batch * p.inChannels * p.inSize[0] * p.inSize[1] * p.inSize[2]);
+      const gv = rand(rnd, p.batch * p.outChannels * S);
+      const run = (be: Backend) => readAll(be, be.convBackwardWeight(be.fromArray('float32', xv), be.fromArray('float32', gv), p));
+      close(run(b), run(referenceBackend), `${b.name} backward-weight ${JSON.stringify(p)}`);
+    }
+    assert.equal([...fallbackCounts.keys()].filter((k) => k.startsWith('conv')).length, 0, 'convolutions ran in wasm');
+  });
+}
+
+test('3-channel weight-gradient blocks: identical for 1, 2 and 3 threads (channel ranges, partial sums)', async () => {
+  const wasm = await createWasmBackend({ name: 'wasm-conv-tiles-wthreads', threads: 2 });
+  if (!wasm.sharedMemory) return;
+  const rnd = prng(156);
+  // 1 image: ranges of 3-channel blocks (the last one partial); 32 images: 8 partial sums of 4 images.
+  for (const p of [conv3(1, 8, 32, [1, 29, 30], [1, 3, 3]), conv3(32, 4, 10, [1, 16, 16], [1, 3, 3])]) {
+    const S = p.outSize[1] * p.outSize[2];
+    const x = wasm.fromArray('float32', rand(rnd, p.batch * p.inChannels * p.inSize[1] * p.inSize[2]));
+    const g = wasm.fromArray('float32', rand(rnd, p.batch * p.outChannels * S));
+    const runs: number[][] = [];
+    for (const t of [1, 2, 3]) {
+      await wasm.setNumThreads(t);
+      runs.push(readAll(wasm, wasm.convBackwardWeight(x, g, p)));
+    }
+    for (let t = 1; t < runs.length; t++) {
+      for (let i = 0; i < runs[0]!.length; i++) {
+        if (!Object.is(runs[0]![i], runs[t]![i])) assert.fail(`${JSON.stringify(p)}: ${t + 1} threads differ at [${i}]: ${runs[t]![i]} vs ${runs[0]![i]}`);
+      }
+    }
+  }
+  await wasm.setNumThreads(1);
+});

@@ -187,6 +187,30 @@ test('matmul: column and row splits with ragged last blocks, batched entries spl
   }
 });
 
+test('small-M matmul and fused linear layer: column blocks with a ragged last one, bias offset per block', { skip }, async () => {
+  // M <= 128: one column block per thread (matmul.ts partsFor); N not a multiple of the blocks, so the last is ragged.
+  for (const [M, N, K] of [[61, 203, 97], [64, 256, 80]] as const) {
+    const av = rand(M * K, 70 + M), bv = rand(N * K, 80 + N), biasv = rand(N, 90 + N);
+    const tol = 1e-4 * Math.sqrt(K);
+    await check({
+      // B read transposed (a weight [N, K] as K x N), as a linear layer's forward does.
+      name: `matmul ${M}x${N}x${K} (B transposed)`, tol,
+      run: (be) => [readAll(be, be.matmul(be.fromArray('float32', av), dense([M, K]),
+        be.fromArray('float32', bv), { shape: [K, N], strides: [1, K], offset: 0 }, 'float32'))],
+    });
+    await check({
+      name: `linearEpilogue ${M}x${N}x${K} + bias + ReLU`, tol,
+      run: (be) => {
+        const x = be.fromArray('float32', av), w = be.fromArray('float32', bv), b = be.fromArray('float32', biasv);
+        const fused = be.fused?.linearEpilogue?.(x, w, b, M, K, N, true) ?? null;
+        if (fused) return [readAll(be, fused)];
+        const y = readAll(be, be.matmul(x, dense([M, K]), w, { shape: [K, N], strides: [1, K], offset: 0 }, 'float32'));
+        return [y.map((v, i) => Math.max(Math.fround(v + biasv[i % N]!), 0))];
+      },
+    });
+  }
+});
+
 // ---- convolution ----------------------------------------------------------------
 
 function conv(batch: number, cin: number, cout: number, size: number, k: number, o: { pad?: number; stride?: number; groups?: number } = {}): ConvParams {

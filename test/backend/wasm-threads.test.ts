@@ -194,6 +194,23 @@ test('resizing the pool gives its scratch back to the heap', { skip: !threaded &
   await b.setNumThreads(1);
 });
 
+test('jobs after gaps of every length (spinning, lightly and deeply sleeping workers) all complete with the same bits', { skip: !threaded && 'no shared memory' }, async () => {
+  // Gaps cover the spin window (<= 1 ms), the light sleep (timed waits, no notify, up to 3 ms) and the deep sleep after it.
+  const b = await createWasmBackend({ name: 'wasm-gaps', threads: 3 });
+  await b.context.pool.whenReady();
+  const n = 160, l = dense([n, n]);
+  const av = Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 13) - 6);
+  const a = b.fromArray('float32', av);
+  const want = b.read(b.matmul(a, l, a, l, 'float32'), l);
+  for (const gapMs of [0, 0.05, 0.3, 1.5, 2.5, 4, 8, 0.1, 20, 0]) {
+    const until = performance.now() + gapMs;
+    while (performance.now() < until);
+    const got = b.read(b.matmul(a, l, a, l, 'float32'), l);
+    assert.deepEqual(got, want, `after a ${gapMs} ms gap`);
+  }
+  await b.setNumThreads(1);
+});
+
 test('workers kept busy by a stream of jobs fall asleep once it stops (their spin is bounded)', { skip: !threaded && 'no shared memory' }, async () => {
   const b = await createWasmBackend({ name: 'wasm-spin', threads: 3 });
   await b.context.pool.whenReady();

@@ -403,6 +403,23 @@ function directBackwardWeight(p: ConvParams, g: Geometry): boolean {
   return !g.pointwise && p.stride[2] === 1 && p.outSize[2] >= 4 && g.K <= DIRECT_MAX_K_WEIGHT;
 }
 
+/** Chunks per thread the direct kernels aim for, and the fewest multiply-adds per chunk. */
+const DIRECT_CHUNKS_PER_THREAD = 16;
+const DIRECT_CHUNK_MACS = 1 << 19;
+
+/**
+ * How many chunks of whole items a direct forward job takes: several per
+ * thread, so that threads finish together although a woken worker starts
+ * late (3 per thread of 32 images left 7 chunks, one of them a 2-image tail,
+ * and whoever started late waited on a 5-image chunk), but none below
+ * DIRECT_CHUNK_MACS (the claim and the padded copy per chunk stay small).
+ * Items are independent, so this changes no result.
+ */
+function directChunks(T: number, items: number, macs: number): number {
+  const byWork = Math.floor(macs / DIRECT_CHUNK_MACS);
+  return Math.max(1, Math.min(items, T * DIRECT_CHUNKS_PER_THREAD, Math.max(T * CHUNKS_PER_THREAD, byWork)));
+}
+
 /**
  * dst[item] = conv(src[item]) for items = (image, group) pairs, with weights
  * packed per group at `wp` (cout·K floats each) and the tap and vector tables
@@ -422,18 +439,20 @@ function runForward(
   pool.ensureWork(d.padBytes + (pool2x2 ? cout * d.P * 4 : 0));
   const T = ctx.threads;
   const macs = items * cout * d.P * d.K;
-  let perChunk = items, parts = 1;
+  // Chunks of whole items (`itemChunks`, about equal), or `parts` ranges of each item's position vectors.
+  let itemChunks = 1, parts = 1;
   if (T > 1 && macs >= PARALLEL_MACS) {
-    if (items >= 2 * T || pool2x2) perChunk = Math.max(1, Math.floor(items / (T * CHUNKS_PER_THREAD)));
-    else {
-      perChunk = 1;
-      parts = Math.min(nvec, Math.ceil((T * CHUNKS_PER_THREAD) / items));
-    }
+    if (items >= 2 * T || pool2x2) itemChunks = directChunks(T, items, macs);
+    else parts = Math.min(nvec, Math.ceil((T * CHUNKS_PER_THREAD) / items));
   }
+  let nextChunk = 0;
   for (let it = 0; it < items; it++) {
     const w = wp + (it % groups) * cout * d.K * 4;
+    // Item it opens chunk c when it is the first of [floor(c·items / itemChunks), ...).
+    const opens = it === Math.floor((nextChunk * items) / itemChunks);
+    if (opens) nextChunk++;
     for (let part = 0; part < parts; part++) {
-      if (parts > 1 || it % perChunk === 0) pool.chunk();
+      if (parts > 1 || opens) pool.chunk();
       const v0 = Math.floor((part * nvec) / parts), v1 = Math.floor(((part + 1) * nvec) / parts);
       pool.call(FN.convPad, ...padArgs(d, srcAt(it)));
       const b = bias ? bias + (it % groups) * cout * 4 : 0;
@@ -519,6 +538,19 @@ function backwardInputDirect(ctx: WasmContext, gy: WasmStorage, w: WasmStorage, 
 }
 
 /**
+ * Output channels per weight-gradient block (assembly/conv-direct.ts
+ * convBwdWDirect): 3 (3×3 tiles over three taps of one kernel row) where the
+ * kernel rows are 3 wide, else BM (4×2 tiles). Measured per 2 images, one
+ * thread: VGG-style 32 → 32 on 32×32 807 → 762 us, 32 → 64 on 16×16
+ * 434 → 414, 64 → 64 on 16×16 852 → 810; small 3×3 layers unchanged; LeNet's
+ * 5×5 layers were slower with 3-channel blocks (16 channels: 5 blocks of 3
+ * and a 1-channel one), hence kernels 3 wide only. No result depends on it.
+ */
+function weightBlock(p: ConvParams): number {
+  return p.kernelSize[2] === 3 ? 3 : BM;
+}
+
+/**
  * Weight gradient by the direct kernel, with the same partial sums over image
  * ranges as the GEMM path (a function of the shapes only). With a single part
  * and several threads, chunks take ranges of output-channel blocks instead
@@ -541,11 +573,12 @@ function backwardWeightDirect(ctx: WasmContext, x: WasmStorage, gy: WasmStorage,
   // Images summed in vector lanes before each horizontal sum (a function of the shapes only).
   const B = Math.max(1, Math.min(BW_IMAGES, Math.floor(BW_BYTES / (d.padBytes + k.convBwdWScratch(1, d.nVec)))));
   pool.ensureWork(B * d.padBytes + k.convBwdWScratch(B, d.nVec));
+  const bm = weightBlock(p);
   /** Images [n0, n1) (at most B) of group grp into gw rows [co0, co1) at target. */
   const kernel = (n0: number, n1: number, grp: number, target: number, co0: number, co1: number) => {
     for (let n = n0; n < n1; n++) pool.call(FN.convPad, ...padArgs(d, xAt(n, grp), (n - n0) * d.padBytes));
     pool.call(FN.convBwdWDirect, work(), d.padBytes, n1 - n0, tab, d.K, gyAt(n0, grp), p.outChannels * g.P * 4, d.P, vd, nFull, d.nVec,
-      target + grp * g.coutG * g.K * 4, co0, co1, work(B * d.padBytes));
+      target + grp * g.coutG * g.K * 4, co0, co1, work(B * d.padBytes), bm);
   };
   /** Images [lo, hi) in ceil((hi - lo) / B) calls of about equal size. */
   const images = (lo: number, hi: number, grp: number, target: number, co0: number, co1: number) => {
@@ -555,11 +588,11 @@ function backwardWeightDirect(ctx: WasmContext, x: WasmStorage, gy: WasmStorage,
     }
   };
   if (parts === 1 && ctx.threads > 1 && !small) {
-    const blocks = Math.ceil(g.coutG / BM);
+    const blocks = Math.ceil(g.coutG / bm);
     const ranges = Math.min(blocks, ctx.threads * CHUNKS_PER_THREAD);
     for (let grp = 0; grp < p.groups; grp++) {
       for (let r = 0; r < ranges; r++) {
-        const co0 = Math.floor((r * blocks) / ranges) * BM, co1 = Math.min(g.coutG, Math.floor(((r + 1) * blocks) / ranges) * BM);
+        const co0 = Math.floor((r * blocks) / ranges) * bm, co1 = Math.min(g.coutG, Math.floor(((r + 1) * blocks) / ranges) * bm);
         pool.chunk();
         images(0, p.batch, grp, addr(gw, 0), co0, co1);
       }

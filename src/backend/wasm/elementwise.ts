@@ -196,13 +196,17 @@ export function wasmCopy(ctx: WasmContext, d: WasmStorage, dl: Layout, s: WasmSt
  * threaded build's shared memory).
  */
 export function fillDense(ctx: WasmContext, d: WasmStorage, offset: number, n: number, value: number): void {
-  const cell = typedArrayFor(d.dtype, 1);
+  const cell = (fillCells[d.dtype] ??= typedArrayFor(d.dtype, 1));
   cell[0] = value;
   const at = addr(d, offset);
   if (BYTES[d.dtype] === 8) ctx.kernels.fill64(at, cell[0]!, n);
-  else if (BYTES[d.dtype] === 4) ctx.kernels.fill32(at, new Int32Array(cell.buffer)[0]!, n);
+  else if (BYTES[d.dtype] === 4) ctx.kernels.fill32(at, (fillBits[d.dtype] ??= new Int32Array(cell.buffer))[0]!, n);
   else ctx.kernels.fill8(at, cell[0]!, n);
 }
+
+/** One reusable cell per dtype (and its int32 bits) for fillDense's conversion: fresh typed arrays per fill showed in step profiles. */
+const fillCells: Partial<Record<DType, ReturnType<typeof typedArrayFor>>> = {};
+const fillBits: Partial<Record<DType, Int32Array>> = {};
 
 type Call = (fn: number, ...args: number[]) => void;
 
