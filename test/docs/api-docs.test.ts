@@ -103,8 +103,9 @@ describe('site pages (scripts/build-site.mjs)', () => {
     assert.match(readFileSync(join(out, 'tutorials/index.html'), 'utf8'), /href="01-first.html">1\. First steps</);
     assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /href="tutorials\/02-second.html"/, 'the landing page lists the chapters');
 
-    // The link check: the missing chapter is found; the API and playground are not built here.
-    const broken = site.checkLinks(out, written).filter((b) => !/\(no (api|playground)\//.test(b));
+    // The link check: the missing chapter is found; the API and playground are not built here, and
+    // the guide (the real README) links the real tutorial index, which this dummy set lacks.
+    const broken = site.checkLinks(out, written).filter((b) => !/\(no (api|playground)\//.test(b) && !b.startsWith('guide.html: docs/tutorials/'));
     assert.deepEqual(broken, ['tutorials/02-second.html: missing.md (no tutorials/missing.md)']);
   });
 
