@@ -63,12 +63,8 @@ export async function checkSite({ browser, site, check, log, shotsDir }) {
       ...chapters.map((path, i) => ({ path, heading: 'h1', shot: i === 0 ? 'tutorial' : undefined })),
     ];
     for (const p of plan) {
-      const problems = [];
       const page = await context.newPage();
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-      page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+      const problems = watchProblems(page);
       try {
         const t0 = Date.now();
         const res = await page.goto(server.url + p.path, { waitUntil: 'load', timeout: 30_000 });
@@ -93,12 +89,8 @@ export async function checkSite({ browser, site, check, log, shotsDir }) {
     }
 
     // The playground, from the site, on the tab the URL names.
-    const problems = [];
     const page = await context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    const problems = watchProblems(page);
     try {
       const t0 = Date.now();
       await page.goto(`${server.url}playground/#draw`, { waitUntil: 'load', timeout: 30_000 });
@@ -156,3 +148,13 @@ async function main() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.exit(await main());
+
+/** Collects a page's console errors, uncaught exceptions, failed requests and HTTP errors as they happen. */
+function watchProblems(page) {
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  return problems;
+}

@@ -19,13 +19,6 @@ import { sum } from './reduce.js';
  */
 
 /**
- * Whether the 'linear' node this file records has its gradient rule (the
- * autograd table), ONNX emitter and viz ReLU rules: it has (autograd/gradients.ts
- * 'linear', onnx/export-prims.ts, viz/relu-rules.ts). False: the composite always runs.
- */
-export const LINEAR_NODE_SUPPORTED = true;
-
-/**
  * relu?(x·Wᵀ + bias) through the backend's linearEpilogue kernel: x `[rows,
  * in]`, weight `[out, in]`, bias `[out]` or null, one dtype, one backend ->
  * `[rows, out]`, recorded as one 'linear' node (saving x, W and, with ReLU,
@@ -34,7 +27,6 @@ export const LINEAR_NODE_SUPPORTED = true;
  * @example linearFused(x2, fc.weight, fc.bias, true) ?? composite()
  */
 export function linearFused(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor | null {
-  if (!LINEAR_NODE_SUPPORTED) return null;
   if (x.ndim !== 2 || weight.dtype !== x.dtype || (bias && bias.dtype !== x.dtype)) return null;
   const backend = bias ? sameBackend('linear', x, weight, bias) : sameBackend('linear', x, weight);
   const kernel = fusedKernels(backend)?.linearEpilogue;

@@ -22,7 +22,6 @@ import { metaBackend } from '../../src/backend/meta/index.js';
 import { fusedKernels, setFusedKernelsEnabled } from '../../src/ops/fused.js';
 import { convPrim, convReluPoolPrim } from '../../src/ops/conv-prims.js';
 import { linearRelu } from '../../src/ops/linalg.js';
-import { LINEAR_NODE_SUPPORTED } from '../../src/ops/linear-fused.js';
 import { TensorError } from '../../src/core/errors.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { prng, randInt } from '../helpers/prng.js';
@@ -303,7 +302,7 @@ describe('linear epilogue (F.linear with a bias, Linear -> ReLU)', () => {
       };
       const { fused, composite, used } = both(run);
       // Inputs [rows, in] take the fused kernels; inputs with batch dims keep the composite (ops/linalg.ts says why).
-      if (LINEAR_NODE_SUPPORTED && (withBias || relu) && lead.length === 1) {
+      if ((withBias || relu) && lead.length === 1) {
         assert.ok(used.has('linearEpilogue') && used.has('linearEpilogueBackward'), `fused kernels used: ${[...used]}`);
       }
       if (lead.length > 1) assert.ok(!used.has('linearEpilogue'), 'batch dims: the composite runs');

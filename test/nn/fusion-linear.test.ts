@@ -6,7 +6,6 @@ import { fusionPlan } from '../../src/nn/fusion.js';
 import { postOrder } from '../../src/tensor/graph.js';
 import { setFusedKernelsEnabled } from '../../src/ops/fused.js';
 import { linearRelu } from '../../src/ops/linalg.js';
-import { LINEAR_NODE_SUPPORTED } from '../../src/ops/linear-fused.js';
 import type { Module } from '../../src/nn/module.js';
 
 /*
@@ -114,10 +113,8 @@ describe('the fused linear kernel against its composite (wasm)', () => {
     const x = tg.randn([5, 12]);
     const [fused, composite] = onOff(() => postOrder([(model.forward(x) as Tensor)._node!]).map((n) => n.op));
     assert.equal(composite.filter((o) => o === 'relu').length, 2, composite.join(' '));
-    if (LINEAR_NODE_SUPPORTED) {
-      assert.equal(fused.filter((o) => o === 'linear').length, 3, fused.join(' ')); // two fused Linear -> ReLU, the last F.linear with its bias
-      assert.equal(fused.filter((o) => o === 'relu' || o === 'add' || o === 'matmul').length, 0, fused.join(' '));
-    } else assert.deepEqual(fused, composite);
+    assert.equal(fused.filter((o) => o === 'linear').length, 3, fused.join(' ')); // two fused Linear -> ReLU, the last F.linear with its bias
+    assert.equal(fused.filter((o) => o === 'relu' || o === 'add' || o === 'matmul').length, 0, fused.join(' '));
   }));
 
   test('NaN and ±Inf flow through bias and ReLU as in the unfused ops (ReLU(NaN) = NaN)', () => withBackend('wasm', () => {
