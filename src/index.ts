@@ -69,5 +69,22 @@ export * as onnx from './onnx/index.js';
 export { save, load } from './io/safetensors.js';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck.js';
-/** `tg.autograd.gradcheck`, `tg.autograd.noGrad`. */
-export const autograd = { gradcheck, noGrad };
+/**
+ * The autograd utilities under PyTorch's names (`torch.autograd.gradcheck`, `torch.no_grad`):
+ * `tg.autograd.gradcheck` and `tg.autograd.noGrad`.
+ * @example tg.autograd.gradcheck((a) => a.tanh(), [tg.randn([4])]).passed // true
+ */
+export const autograd = {
+  /**
+   * Checks the analytic gradients of `fn` at `inputs` against central finite differences in float64;
+   * returns `{ passed, inputs, report }` (see `GradcheckResult`). Like torch.autograd.gradcheck.
+   * @example tg.autograd.gradcheck((a, b) => a.mul(b).sin(), [tg.randn([3]), tg.randn([3])]).passed // true
+   */
+  gradcheck,
+  /**
+   * Runs a synchronous function without recording gradients and returns its result (the same
+   * function as `tg.noGrad`). Like `with torch.no_grad():`.
+   * @example const y = tg.autograd.noGrad(() => tg.ones([2], { requiresGrad: true }).mul(2)); // y.requiresGrad false
+   */
+  noGrad,
+};

@@ -7,7 +7,9 @@ import * as Pool from '../nn/layers/pool.js';
 
 /** Multiply-accumulates and floating-point operations of one layer call. */
 export interface LayerCost {
+  /** Multiply-accumulates (conv, conv-transpose and linear layers; 0 for the rest). */
   macs: number;
+  /** Floating-point operations: 2 per MAC, plus the per-element work of pools, activations and norms. */
   flops: number;
 }
 
@@ -40,6 +42,9 @@ const NORMS = Object.values(Norm).filter((v) => typeof v === 'function');
  *   2 FLOPs per output element (the scale and shift that eval-mode batch norm
  *   folds to; statistics are not counted).
  * - Everything else (Dropout, Flatten, Identity, custom layers): 0.
+ *
+ * `inputShapes` are the call's input shapes (the first is used), `outShape` its output shape (null: none).
+ * @example tg.analysis.layerCost(new tg.nn.Linear(784, 10), [[32, 784]], [32, 10]) // { macs: 250880, flops: 501760 }
  */
 export function layerCost(m: Module, inputShapes: readonly (readonly number[])[], outShape: readonly number[] | null): LayerCost {
   const out = outShape ? numel(outShape) : 0;

@@ -30,10 +30,13 @@ export type FieldValue = ReceptiveField | 'global' | null;
 export interface LayerField {
   /** Dotted module path ('' for the model itself). */
   name: string;
+  /** The module's class name, e.g. 'Conv2d'. */
   type: string;
+  /** Receptive field of this call's output on the input. */
   field: FieldValue;
 }
 
+/** What `tg.analysis.receptiveField` returns: the field after every module call and at the output. */
 export interface ReceptiveFieldReport {
   /** Every module call (containers included), in the order the calls returned: a block follows its layers. */
   layers: LayerField[];

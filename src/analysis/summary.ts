@@ -4,13 +4,17 @@ import { layerCost } from './cost.js';
 import { fieldsOfTrace, type FieldValue } from './receptive-field.js';
 import { traceModel, withModel, type ModelOrBuilder } from './trace.js';
 
+/** One row of a `tg.analysis.summary`: one call of a leaf layer. */
 export interface LayerRow {
   /** Dotted module path, e.g. `features.0`. */
   name: string;
+  /** The module's class name, e.g. 'Conv2d'. */
   type: string;
+  /** Shape of this call's output, batch included (`[]` when it returned no tensor). */
   outputShape: number[];
-  /** Parameters owned directly by this layer. */
+  /** Trainable parameters (`requiresGrad` true) owned directly by this layer. */
   trainableParams: number;
+  /** Parameters owned directly by this layer with `requiresGrad` false (frozen). */
   frozenParams: number;
   /** Multiply-accumulates of this call for the whole input (see layerCost for the conventions). */
   macs: number;
@@ -20,13 +24,17 @@ export interface LayerRow {
   receptiveField: FieldValue;
 }
 
+/** What `tg.analysis.summary` returns: per-layer rows, totals and the printed table. */
 export interface ModelSummary {
   /** One row per call of a leaf layer, in call order (a layer called twice has two rows). */
   rows: LayerRow[];
   /** The input shape the summary was taken for (batch included). */
   inputShape: number[];
+  /** Parameters of the whole model (`model.numParameters()`). */
   totalParams: number;
+  /** Parameters with `requiresGrad` true. */
   trainableParams: number;
+  /** Parameters with `requiresGrad` false: totalParams - trainableParams. */
   frozenParams: number;
   /** Sum of the rows' MACs: the whole forward for `inputShape` (ops written in a container's own forward, like a residual add, are not counted). */
   macs: number;
@@ -103,7 +111,10 @@ function summarize(model: Module, inputShape: readonly number[]): ModelSummary {
 
 const n = (v: number) => v.toLocaleString('en-US');
 
-/** 1,814,073,344 -> "1.81 G". */
+/**
+ * A count with a K/M/G/T suffix and two decimals (powers of 1000); below 1000 the plain number.
+ * @example tg.analysis.humanCount(1814073344) // '1.81 G'
+ */
 export function humanCount(v: number): string {
   const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'K']];
   const u = units.find(([f]) => Math.abs(v) >= f);

@@ -5,6 +5,7 @@ import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
 
+/** Options of `tg.autograd.gradcheck`: finite-difference step, tolerances, projection seed, printing. */
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
   eps?: number;
@@ -18,19 +19,27 @@ export interface GradcheckOptions {
   verbose?: boolean;
 }
 
+/** The check of one input of `tg.autograd.gradcheck`: its errors and where the worst one is. */
 export interface GradcheckInputResult {
   /** Position of the input in the `inputs` array. */
   index: number;
+  /** The input's shape. */
   shape: number[];
+  /** Largest |analytic - numeric| over the input's elements. */
   maxAbsError: number;
+  /** Largest |analytic - numeric| / |numeric| over the elements whose |numeric| exceeds atol. */
   maxRelError: number;
   /** The element with the largest error relative to tolerance. */
   worst: { position: number; analytic: number; numeric: number } | null;
+  /** Whether every element is within `atol + rtol * |numeric|`. */
   passed: boolean;
 }
 
+/** What `tg.autograd.gradcheck` returns: the verdict, the per-input errors and a printable report. */
 export interface GradcheckResult {
+  /** True when every checked input passed. */
   passed: boolean;
+  /** One entry per checked input (the floating inputs with requiresGrad, or all floating ones). */
   inputs: GradcheckInputResult[];
   /** A readable multi-line report. */
   report: string;

@@ -8,8 +8,11 @@ import type { Shape } from '../core/shape.js';
  * or negative (flip).
  */
 export interface Layout {
+  /** The view's dims. */
   readonly shape: Shape;
+  /** Elements to step in the storage per unit of each dim (one per dim; 0 = broadcast, negative = flipped). */
   readonly strides: readonly number[];
+  /** Storage index of element `[0, 0, ...]`. */
   readonly offset: number;
 }
 
@@ -20,8 +23,11 @@ export interface Layout {
  * garbage collected (FinalizationRegistry) or when `release()` is called.
  */
 export interface Storage {
+  /** Element type of the buffer. */
   readonly dtype: DType;
+  /** Number of elements (not bytes). */
   readonly length: number;
+  /** The backend that owns the buffer; only it can read or compute on it. */
   readonly backend: Backend;
 }
 
@@ -104,6 +110,7 @@ export interface AdaptivePoolParams {
  * class MyBackend implements Backend { readonly name = 'mine'; alloc(dtype, n) { ... } ... }  // no `fused`: composites run
  */
 export interface Backend {
+  /** The backend's name: 'reference', 'wasm' or 'webgpu' for the built-in ones, any string for a custom one. */
   readonly name: string;
   /** Optional fused kernels; absent: every one runs as its composite. */
   readonly fused?: FusedKernels;
@@ -157,7 +164,12 @@ export interface Backend {
    * input plane `inSize` (PyTorch's convention). Padding reads as -Infinity.
    * With `withIndices` false (inference) a backend may skip them and return null.
    */
-  maxPool(x: Storage, p: PoolParams, withIndices?: boolean): { out: Storage; indices: Storage | null };
+  maxPool(x: Storage, p: PoolParams, withIndices?: boolean): {
+    /** The pooled values, `[batch, channels, ...outSize]`. */
+    out: Storage;
+    /** int32 flat position of each max within its input plane; null when not asked for (`withIndices` false). */
+    indices: Storage | null;
+  };
   /**
    * Max pooling backward (also adaptive max pooling): gy and indices (int32, as
    * maxPool returns them, -1 = no input) both `[planes, outPlane]` ->
@@ -173,7 +185,12 @@ export interface Backend {
   /** Adaptive average pooling backward. */
   adaptiveAvgPoolBackward(gy: Storage, p: AdaptivePoolParams): Storage;
   /** Adaptive max pooling with indices (as maxPool). */
-  adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): { out: Storage; indices: Storage };
+  adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): {
+    /** The pooled values, `[batch, channels, ...outSize]`. */
+    out: Storage;
+    /** int32 flat position of each max within its input plane. */
+    indices: Storage;
+  };
 }
 
 // ---- optional fused kernels ----------------------------------------------

@@ -60,7 +60,7 @@ export function choiceFlag(name: string, noun: string, values: readonly string[]
   };
 }
 
-/** Limits of the CLI's numeric flags (documented in the README's error catalogue). */
+/** Limits of the CLI's numeric flags (documented in docs/guide/errors-and-limits.md). */
 export const LIMITS = {
   epochs: { min: 1, max: 100_000 },
   batchSize: { min: 1, max: 1_000_000 },

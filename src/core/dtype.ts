@@ -2,6 +2,7 @@ import { TensorError } from './errors.js';
 /** Element types. `bool` is stored one byte per element (0/1). */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
+/** The flat host arrays that hold each dtype's elements: Float32Array, Float64Array, Int32Array, Uint8Array (bool, 0/1). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];

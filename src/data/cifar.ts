@@ -15,6 +15,7 @@ export const CIFAR10_CLASSES: readonly string[] = [
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
 ];
 
+/** Options of {@link loadCifar10}. */
 export interface CifarOptions {
   /**
    * Folder with the binary batches (`data_batch_1.bin` .. `data_batch_5.bin`,
@@ -32,7 +33,7 @@ export interface CifarOptions {
  * Each record is 1 label byte then 3072 pixel bytes, already planar (1024 R,
  * 1024 G, 1024 B, rows top to bottom), so it maps straight onto CHW.
  * @example
- * const { images, labels } = loadCifar10({ root: 'data', split: 'test' });  // [10000,3,32,32]
+ * const { images, labels } = tg.data.loadCifar10({ root: 'data', split: 'test' });  // [10000,3,32,32]
  */
 export function loadCifar10(opts: CifarOptions): ImageLabelSet {
   const { root, split = 'train' } = opts ?? {};

@@ -23,8 +23,8 @@ export type Collated<T> =
  *   booleans a bool tensor; strings stay a `string[]`;
  * - tuples/arrays and plain objects are collated field by field (recursively).
  * @example
- * defaultCollate([[x0, 3], [x1, 5]])   // [stack([x0, x1]), tensor([3, 5], int32)]
- * defaultCollate([{ img: a, y: 1 }, { img: b, y: 0 }])  // { img: [2,...], y: [2] }
+ * tg.data.defaultCollate([[x0, 3], [x1, 5]])   // [stack([x0, x1]), tensor([3, 5], int32)]
+ * tg.data.defaultCollate([{ img: a, y: 1 }, { img: b, y: 0 }])  // { img: [2,...], y: [2] }
  */
 export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
   if (samples.length === 0) throw new TensorError('defaultCollate: expected a non-empty list of samples');

@@ -14,10 +14,15 @@ import type { Tensor } from '../tensor/tensor.js';
  * breaks `instanceof` and class fields. A method call is explicit, type-checked
  * and can validate its index.
  * @example
- * const squares: Dataset<number> = { length: 10, get: (i) => i * i };
+ * const squares: tg.data.Dataset<number> = { length: 10, get: (i) => i * i };
  */
 export interface Dataset<T> {
+  /** Number of samples (a non-negative integer): valid indices are 0..length-1. */
   readonly length: number;
+  /**
+   * Sample `i`, for an integer `i` in [0, length) (the library's datasets throw a TensorError otherwise).
+   * @example const [x, y] = ds.get(0);
+   */
   get(i: number): T;
 }
 
@@ -33,12 +38,14 @@ export function checkIndex(op: string, i: number, length: number): void {
  * `t.select(0, i)` for each tensor (views, no copy).
  * Shapes: every tensor `[N, ...]` -> items `[[...], [...], ...]`.
  * @example
- * const ds = new TensorDataset(images, labels);   // [N,1,28,28], [N]
- * const [x, y] = ds.get(0);                       // [1,28,28], []
+ * const ds = new tg.data.TensorDataset(images, labels);   // [N,1,28,28], [N]
+ * const [x, y] = ds.get(0);                               // [1,28,28], []
  */
 export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> {
+  /** The wrapped tensors, as given (not copied), each `[N, ...]`. */
   readonly tensors: T;
 
+  /** Throws a TensorError without tensors, on a 0-D tensor, or when the first dims differ. */
   constructor(...tensors: T) {
     if (tensors.length === 0) throw new TensorError('TensorDataset: expected at least one tensor');
     tensors.forEach((t, k) => {
@@ -54,10 +61,15 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> 
     this.tensors = tensors;
   }
 
+  /** Number of samples N, the tensors' first dim. */
   get length(): number {
     return this.tensors[0]!.shape[0]!;
   }
 
+  /**
+   * Sample `i`: each tensor's row i, a view `[N, ...rest] -> [...rest]`. Throws a TensorError unless i is an integer in [0, N).
+   * @example const [x, y] = ds.get(0);   // x [1,28,28], y [] (0-D)
+   */
   get(i: number): T {
     checkIndex('TensorDataset.get', i, this.length);
     return this.tensors.map((t) => select(t, 0, i)) as T;
@@ -66,12 +78,18 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> 
 
 /**
  * The samples of `dataset` at `indices`, in that order (torch.utils.data.Subset).
- * @example const firstHundred = new Subset(ds, Array.from({ length: 100 }, (_, i) => i));
+ * @example const firstHundred = new tg.data.Subset(ds, Array.from({ length: 100 }, (_, i) => i));
  */
 export class Subset<T> implements Dataset<T> {
+  /** The positions in `dataset` of this subset's samples, in order (a copy of the indices given). */
   readonly indices: readonly number[];
 
-  constructor(readonly dataset: Dataset<T>, indices: ArrayLike<number>) {
+  /** Throws a TensorError if an index is not an integer in [0, dataset.length). */
+  constructor(
+    /** The dataset the samples come from. */
+    readonly dataset: Dataset<T>,
+    indices: ArrayLike<number>,
+  ) {
     const n = dataset.length;
     const copy = Array.from(indices);
     for (const i of copy) {
@@ -82,10 +100,15 @@ export class Subset<T> implements Dataset<T> {
     this.indices = copy;
   }
 
+  /** Number of samples: `indices.length`. */
   get length(): number {
     return this.indices.length;
   }
 
+  /**
+   * Sample `i` of the subset, `dataset.get(indices[i])`; throws a TensorError unless i is in [0, length).
+   * @example const sample = subset.get(0);
+   */
   get(i: number): T {
     checkIndex('Subset.get', i, this.indices.length);
     return this.dataset.get(this.indices[i]!);
@@ -95,12 +118,13 @@ export class Subset<T> implements Dataset<T> {
 /**
  * A random permutation of 0..n-1 drawn from `generator` (the same draw as
  * `tg.randperm`), as a plain Int32Array for indexing datasets.
- * @example permutation(5, new tg.Generator(0))   // e.g. Int32Array [3, 0, 4, 1, 2]
+ * @example tg.data.permutation(5, new tg.Generator(0))   // e.g. Int32Array [3, 0, 4, 1, 2]
  */
 export function permutation(n: number, generator: Generator = defaultGenerator): Int32Array {
   return randperm(n, { generator }).data() as Int32Array;
 }
 
+/** Options of {@link randomSplit}. */
 export interface RandomSplitOptions {
   /** Source of the permutation (default: the global generator, seeded by `tg.manualSeed`). */
   generator?: Generator;
@@ -112,7 +136,7 @@ export interface RandomSplitOptions {
  * fractions are floored and the remainder is handed out one by one, round-robin
  * from the first subset, exactly like PyTorch.
  * @example
- * const [train, val] = randomSplit(ds, [0.9, 0.1], { generator: new tg.Generator(42) });
+ * const [train, val] = tg.data.randomSplit(ds, [0.9, 0.1], { generator: new tg.Generator(42) });
  */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], opts: RandomSplitOptions = {}): Subset<T>[] {
   const n = dataset.length;

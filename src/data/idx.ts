@@ -9,8 +9,11 @@ export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32
 
 /** A parsed IDX file: `dims` from the header, `data` row-major with `prod(dims)` elements. */
 export interface IdxFile {
+  /** Element type, from the type code in the magic number. */
   readonly type: IdxType;
+  /** The dimension sizes from the header, e.g. [60000, 28, 28] for MNIST's training images. */
   readonly dims: number[];
+  /** The `prod(dims)` elements, row-major, as the typed array of `type` (converted from big-endian). */
   readonly data: IdxData;
 }
 
@@ -31,6 +34,7 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}
 export const DEFAULT_MAX_IDX_BYTES = 2 ** 30;
 const LIMIT_HINT = 'raise it with readIdx(path, { maxBytes })';
 
+/** Options of {@link readIdx}. */
 export interface ReadIdxOptions {
   /**
    * Largest (inflated) file accepted, in bytes, checked from the header before
@@ -53,7 +57,7 @@ export interface ReadIdxOptions {
  * allocation; gzip is inflated with that bound.
  * Paths and gzip need Node; in a browser, pass the (inflated) bytes.
  * @example
- * const { dims, data } = readIdx('data/train-images-idx3-ubyte');  // dims [60000,28,28], Uint8Array
+ * const { dims, data } = tg.data.readIdx('data/train-images-idx3-ubyte');  // dims [60000,28,28], Uint8Array
  */
 export function readIdx(source: string | Uint8Array, opts: ReadIdxOptions = {}): IdxFile {
   const name = typeof source === 'string' ? source : '<bytes>';
@@ -201,7 +205,7 @@ function readElements(view: DataView, at: number, count: number, type: IdxType):
 /**
  * Encodes `data` with `dims` as IDX bytes (the inverse of `readIdx`); the type
  * follows the typed array (Uint8Array -> 0x08, Int32Array -> 0x0C, ...).
- * @example writeFileSync('labels-idx1-ubyte', encodeIdx([3], Uint8Array.of(7, 2, 1)));
+ * @example writeFileSync('labels-idx1-ubyte', tg.data.encodeIdx([3], Uint8Array.of(7, 2, 1)));
  */
 export function encodeIdx(dims: readonly number[], data: IdxData): Uint8Array {
   const type = typeOf(data);

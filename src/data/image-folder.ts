@@ -10,6 +10,7 @@ export { readImage, writePng, decodeImage, encodePng, type ReadImageOptions } fr
 /** File extensions ImageFolder picks up by default (case-insensitive). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
 
+/** Options of {@link ImageFolder}. */
 export interface ImageFolderOptions {
   /** Applied to each decoded `[C, H, W]` image. */
   transform?: Transform;
@@ -75,7 +76,7 @@ function listImages(dir: string, exts: readonly string[], ancestors: string[] = 
  * `transform`) and label a number; the DataLoader's default collate makes
  * batches `[N, C, H, W]` and int32 `[N]`.
  * @example
- * const ds = new ImageFolder('data/digits', { channels: 1, size: [28, 28] });
+ * const ds = new tg.data.ImageFolder('data/digits', { channels: 1, size: [28, 28] });
  * ds.classes;          // ['0', '1', ..., '9']
  * const [x, y] = ds.get(0);
  */
@@ -90,7 +91,12 @@ export class ImageFolder implements Dataset<[Tensor, number]> {
   readonly targets: number[];
   private readonly opts: ImageFolderOptions;
 
-  constructor(readonly root: string, opts: ImageFolderOptions = {}) {
+  /** Lists the files at once (images are read in get); throws a TensorError on an unreadable root, no class folders or a class without images. */
+  constructor(
+    /** The folder holding one sub-folder per class (`root/<class>/<image>`). */
+    readonly root: string,
+    opts: ImageFolderOptions = {},
+  ) {
     if (opts.channels !== undefined && opts.channels !== 1 && opts.channels !== 3) {
       throw new TensorError(`ImageFolder: channels must be 1 or 3 (got ${String(opts.channels)})`);
     }
@@ -118,10 +124,17 @@ export class ImageFolder implements Dataset<[Tensor, number]> {
     this.opts = { ...opts, channels: opts.channels ?? 3 };
   }
 
+  /** Number of images found (over all classes). */
   get length(): number {
     return this.samples.length;
   }
 
+  /**
+   * Reads image `i` from disk: `[image, label]`, the image float32 `[C, H, W]` in [0, 1]
+   * (resized if `size`, then `transform` applied), the label its class index.
+   * Throws a TensorError unless i is an integer in [0, length), or if the file cannot be decoded.
+   * @example const [x, y] = ds.get(0);   // x [3, H, W], y 0
+   */
   get(i: number): [Tensor, number] {
     checkIndex('ImageFolder.get', i, this.samples.length);
     const [path, label] = this.samples[i]!;

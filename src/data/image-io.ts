@@ -22,6 +22,7 @@ function png(caller: string): PngSync {
   return (pngSync ??= (nodeRequire(caller, instead)('pngjs') as { PNG: { sync: PngSync } }).PNG.sync);
 }
 
+/** Options of {@link readImage} and {@link decodeImage}. */
 export interface ReadImageOptions {
   /**
    * Output channels: 1 (grayscale, PIL's 'L' luma) or 3 (RGB). Default: the
@@ -128,7 +129,7 @@ function toPlanes(px: Pixels, channels: 1 | 3): Float32Array {
  * Hostile input is refused before allocation: a header larger than `maxPixels`
  * (default 4096x4096), a header that the bytes present cannot fill, a missing
  * or corrupt pixel stream (never decoded as a black or gray image).
- * @example decodeImage(readFileSync('digit.png'), { channels: 1, size: [28, 28] })
+ * @example tg.data.decodeImage(readFileSync('digit.png'), { channels: 1, size: [28, 28] })
  */
 export function decodeImage(bytes: Uint8Array, opts: ReadImageOptions & { name?: string } = {}): Tensor {
   const { channels, size, name = '<bytes>' } = opts;
@@ -156,7 +157,7 @@ export function decodeImage(bytes: Uint8Array, opts: ReadImageOptions & { name?:
  * Reads a PNG or JPEG file as a float32 `[C, H, W]` tensor in [0, 1].
  * Errors: `readImage: cannot read <path>: ...` (missing/unreadable) and
  * `readImage: cannot decode <path>: <reason>` (corrupt or not an image).
- * @example const x = readImage('digit.png', { channels: 1, size: [28, 28] });  // [1,28,28]
+ * @example const x = tg.data.readImage('digit.png', { channels: 1, size: [28, 28] });  // [1,28,28]
  */
 export function readImage(path: string, opts: ReadImageOptions = {}): Tensor {
   const { readFileSync } = nodeBuiltin('node:fs', 'readImage', 'fetch the file and use tg.data.decodeImage(bytes)');
@@ -174,7 +175,7 @@ export function readImage(path: string, opts: ReadImageOptions = {}): Tensor {
  * Encodes an image tensor with values in [0, 1] as PNG bytes: `[H, W]` or
  * `[1, H, W]` -> grayscale, `[3, H, W]` -> RGB, `[4, H, W]` -> RGBA. Values are
  * clamped to [0, 1] and rounded to 8 bits (`round(255 * v)`, NaN -> 0). Node only (pngjs).
- * @example writeFileSync('x.png', encodePng(img));
+ * @example writeFileSync('x.png', tg.data.encodePng(img));
  */
 export function encodePng(x: Tensor): Buffer {
   const img = x.ndim === 2 ? x.unsqueeze(0) : x;
@@ -202,7 +203,7 @@ export function encodePng(x: Tensor): Buffer {
  * PNG file. Atomic: the bytes go to a temporary file in the same folder, which
  * is then renamed over `path`, so readers never see a half-written image.
  * Missing parent folders are created.
- * @example writePng('out/filters.png', grid)
+ * @example tg.data.writePng('out/filters.png', grid)
  */
 export function writePng(path: string, x: Tensor): void {
   const { dirname } = nodeBuiltin('node:path', 'writePng');

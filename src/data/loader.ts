@@ -7,6 +7,7 @@ import { indexSelect } from '../ops/indexing.js';
 import { Subset, TensorDataset, permutation, type Dataset } from './dataset.js';
 import { defaultCollate, type Collated } from './collate.js';
 
+/** Options of {@link DataLoader} (`T` a sample, `B` a batch). */
 export interface DataLoaderOptions<T, B> {
   /** Samples per batch (default 1). */
   batchSize?: number;
@@ -52,20 +53,29 @@ function tensorSource(ds: Dataset<unknown>): TensorSource | null {
  * host read of each tensor per epoch) instead of stacking `batchSize` single
  * samples. The batches are equal to the slow path's and never alias the dataset.
  * @example
- * const loader = new DataLoader(new TensorDataset(images, labels), { batchSize: 64, shuffle: true });
+ * const loader = new tg.data.DataLoader(new tg.data.TensorDataset(images, labels), { batchSize: 64, shuffle: true });
  * for (const [x, y] of loader) {  // x [64,1,28,28], y [64]
  *   ...
  * }
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
+  /** Samples per batch (the last batch may be smaller unless dropLast). */
   readonly batchSize: number;
+  /** Whether every epoch draws a fresh sample order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is dropped. */
   readonly dropLast: boolean;
+  /** The generator the shuffles are drawn from. */
   readonly generator: Generator;
   private readonly collate: ((samples: T[]) => B) | null;
   private readonly source: TensorSource | null;
 
-  constructor(readonly dataset: Dataset<T>, opts: DataLoaderOptions<T, B> = {}) {
+  /** Throws a TensorError on a batchSize that is not a positive integer, a dataset without length/get, or a collate that is not a function. */
+  constructor(
+    /** The dataset the batches are drawn from. */
+    readonly dataset: Dataset<T>,
+    opts: DataLoaderOptions<T, B> = {},
+  ) {
     const { batchSize = 1, shuffle = false, dropLast = false, generator = defaultGenerator, collate } = opts;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new TensorError(`DataLoader: batchSize must be a positive integer (got ${batchSize})`);

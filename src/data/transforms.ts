@@ -19,6 +19,7 @@ import { outputSize, resizeBilinear } from './resize.js';
  */
 export type Transform = (x: Tensor) => Tensor;
 
+/** Options shared by the random transforms. */
 export interface RandomTransformOptions {
   /** Source of randomness (default: the global generator). */
   generator?: Generator;
@@ -41,7 +42,7 @@ function perImage(x: Tensor, batched: boolean, one: (img: Tensor) => Tensor): Te
 
 /**
  * Chains transforms left to right.
- * @example const augment = compose(randomCrop(28, { padding: 2 }), normalize([0.1307], [0.3081]));
+ * @example const augment = tg.data.compose(tg.data.randomCrop(28, { padding: 2 }), tg.data.normalize([0.1307], [0.3081]));
  */
 export function compose<T = Tensor>(...transforms: ((x: T) => T)[]): (x: T) => T {
   transforms.forEach((t, i) => {
@@ -53,7 +54,7 @@ export function compose<T = Tensor>(...transforms: ((x: T) => T)[]): (x: T) => T
 /**
  * Per-channel `(x - mean[c]) / std[c]`. `mean`/`std` have one entry per channel
  * (or one for all). Shape kept: `[C,H,W]` or `[N,C,H,W]`, floating point.
- * @example normalize([0.1307], [0.3081])   // the usual MNIST statistics
+ * @example tg.data.normalize([0.1307], [0.3081])   // the usual MNIST statistics
  */
 export function normalize(mean: readonly number[], std: readonly number[]): Transform {
   if (!Array.isArray(mean) || !Array.isArray(std) || mean.length === 0 || mean.length !== std.length) {
@@ -74,6 +75,7 @@ export function normalize(mean: readonly number[], std: readonly number[]): Tran
   });
 }
 
+/** Options of {@link randomCrop}. */
 export interface RandomCropOptions extends RandomTransformOptions {
   /**
    * Border added before cropping: `p` (all sides), `[leftRight, topBottom]`, or
@@ -90,7 +92,7 @@ export interface RandomCropOptions extends RandomTransformOptions {
  * Pads (optionally), then crops a random `size` window: `size` is `s` (square)
  * or `[h, w]`. Shape: `[C,H,W]` -> `[C,h,w]`; `[N,C,H,W]` -> `[N,C,h,w]` with
  * a different window per image.
- * @example randomCrop(32, { padding: 4 })   // the classic CIFAR-10 augmentation
+ * @example tg.data.randomCrop(32, { padding: 4 })   // the classic CIFAR-10 augmentation
  */
 export function randomCrop(size: number | readonly [number, number], opts: RandomCropOptions = {}): Transform {
   const [th, tw] = typeof size === 'number' ? [size, size] : size;
@@ -130,13 +132,13 @@ function paddingSides(p: RandomCropOptions['padding']): [number, number, number,
 
 /**
  * Mirrors left-right with probability `p` (default 0.5), per image.
- * @example randomHorizontalFlip(0.5, { generator: new tg.Generator(0) })
+ * @example tg.data.randomHorizontalFlip(0.5, { generator: new tg.Generator(0) })
  */
 export function randomHorizontalFlip(p = 0.5, opts: RandomTransformOptions = {}): Transform {
   return randomFlip('randomHorizontalFlip', -1, p, opts);
 }
 
-/** Mirrors top-bottom with probability `p` (default 0.5), per image. @example randomVerticalFlip(0.5) */
+/** Mirrors top-bottom with probability `p` (default 0.5), per image. @example tg.data.randomVerticalFlip(0.5) */
 export function randomVerticalFlip(p = 0.5, opts: RandomTransformOptions = {}): Transform {
   return randomFlip('randomVerticalFlip', -2, p, opts);
 }
@@ -150,6 +152,7 @@ function randomFlip(op: string, dim: number, p: number, opts: RandomTransformOpt
   });
 }
 
+/** Options of {@link randomAffine}. */
 export interface RandomAffineOptions extends RandomTransformOptions {
   /**
    * Maximum shift as fractions `[fx, fy]` of the width and height: the image
@@ -164,7 +167,7 @@ export interface RandomAffineOptions extends RandomTransformOptions {
  * Random translation (torchvision's `RandomAffine(degrees=0, translate=...)`):
  * shifts the image by a random integer offset, filling the vacated border with
  * `fill`. Rotation, scale and shear are not supported. Shape kept.
- * @example randomAffine({ translate: [0.1, 0.1] })   // up to +-2.8 px on MNIST
+ * @example tg.data.randomAffine({ translate: [0.1, 0.1] })   // up to +-2.8 px on MNIST
  */
 export function randomAffine(opts: RandomAffineOptions): Transform {
   const t = opts?.translate;
@@ -189,7 +192,7 @@ export function randomAffine(opts: RandomAffineOptions): Transform {
  * Bilinear resize (align_corners=False, no antialiasing: see `resizeBilinear`).
  * `size` is `[h, w]`, or a number for the smaller edge keeping the aspect ratio
  * (torchvision's rule). Shape: `[C,H,W]` -> `[C,h,w]`, `[N,C,H,W]` -> `[N,C,h,w]`.
- * @example resize(32)   // MNIST [1,28,28] -> [1,32,32] for LeNet-5's original input
+ * @example tg.data.resize(32)   // MNIST [1,28,28] -> [1,32,32] for LeNet-5's original input
  */
 export function resize(size: number | readonly [number, number]): Transform {
   outputSize(size, 1, 1); // validate now, not at the first image
@@ -203,7 +206,7 @@ export function resize(size: number | readonly [number, number]): Transform {
  * Raw 8-bit pixels to a float32 `[C, H, W]` tensor in [0, 1] (torchvision's
  * `ToTensor`): `shape` is `[H, W]` (grayscale, gives C = 1) or `[H, W, C]`
  * (interleaved, as decoders produce), values 0..255 divided by 255.
- * @example toTensor(png.data, [png.height, png.width, 4])   // RGBA -> [4,H,W]
+ * @example tg.data.toTensor(png.data, [png.height, png.width, 4])   // RGBA -> [4,H,W]
  */
 export function toTensor(pixels: ArrayLike<number>, shape: readonly [number, number] | readonly [number, number, number]): Tensor {
   if (!Array.isArray(shape) || (shape.length !== 2 && shape.length !== 3) || shape.some((s) => !Number.isInteger(s) || s < 0)) {

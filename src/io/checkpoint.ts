@@ -20,20 +20,39 @@ import { decodeSafetensors, encodeSafetensors, readFileBytes, scanJson } from '.
 
 /** What a checkpoint needs from an optimizer (every `tg.optim` optimizer has it). */
 export interface CheckpointOptimizer {
+  /**
+   * The optimizer's state: per-parameter tensors (momentum, moments) and its param groups' numbers.
+   * @example const sd = optimizer.stateDict();
+   */
   stateDict(): OptimizerStateDict;
+  /**
+   * Restores a state from `stateDict()` in place (same parameters, in the same order).
+   * @example optimizer.loadStateDict(sd);
+   */
   loadStateDict(sd: OptimizerStateDict): void;
 }
 
 /** What a checkpoint needs from a learning-rate scheduler: JSON-serializable state. */
 export interface CheckpointScheduler {
+  /**
+   * The scheduler's state as plain JSON-serializable data (no tensors).
+   * @example const sd = scheduler.stateDict();
+   */
   stateDict(): Record<string, unknown>;
+  /**
+   * Restores a state from `stateDict()` in place.
+   * @example scheduler.loadStateDict(sd);
+   */
   loadStateDict(sd: Record<string, unknown>): void;
 }
 
 /** The objects a checkpoint restores in place. */
 export interface CheckpointTargets {
+  /** The model: its state dict (parameters and persistent buffers) is saved / loaded in place. */
   model: Module;
+  /** The optimizer whose state (moments, step counts, param groups) is saved / restored; optional. */
   optimizer?: CheckpointOptimizer;
+  /** The learning-rate scheduler whose state is saved / restored; optional. */
   scheduler?: CheckpointScheduler;
   /** Extra generators by name (e.g. a DataLoader's); the default generator is always included. */
   generators?: Record<string, Generator>;
@@ -51,8 +70,11 @@ export interface CheckpointContents extends CheckpointTargets {
 
 /** What `loadCheckpoint` returns besides restoring the objects. */
 export interface CheckpointInfo {
+  /** Epochs completed when the checkpoint was saved. */
   epoch: number;
+  /** Optimizer steps taken when it was saved (0 if none was given). */
   step: number;
+  /** The free-form `extra` object it was saved with (`{}` if none). */
   extra: Record<string, unknown>;
 }
 

@@ -21,7 +21,10 @@ export async function hostTensor(t: Tensor): Promise<Tensor> {
   return Tensor._fromStorage(referenceBackend.fromArray(t.dtype, await t.dataAsync()), t.shape, t.dtype);
 }
 
-/** Every tensor of a state dict as a host-readable one (see hostTensor), read in parallel. */
+/**
+ * Every tensor of a state dict as a host-readable one (see hostTensor), read in parallel; same keys, shapes and dtypes.
+ * @example const sd = await tg.io.hostStateDict(model.stateDict());
+ */
 export async function hostStateDict(sd: StateDict): Promise<StateDict> {
   const entries = await Promise.all(Object.entries(sd).map(async ([k, t]) => [k, await hostTensor(t)] as const));
   return Object.fromEntries(entries);

@@ -10,8 +10,10 @@ import * as init from '../nn/init.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkDropout, checkImageInput, checkKnownOptions, checkOneOf, checkPositiveInt } from './common.js';
 
+/** Which AlexNet to build: torchvision's single-tower `alexnet` ('torchvision') or the 2012 paper's network with LRN ('original'). */
 export type AlexNetVariant = 'torchvision' | 'original';
 
+/** Options of `tg.models.alexnet` / `new tg.models.AlexNet(...)`; every field is optional. */
 export interface AlexNetOptions {
   /** Output classes (default 1000). */
   numClasses?: number;
@@ -64,11 +66,17 @@ export const ALEXNET_MIN_INPUT = 63;
  * @example const net = tg.models.alexnet({ numClasses: 10 }); net.forward(tg.randn([2, 3, 64, 64])) // [2, 10]
  */
 export class AlexNet extends Module {
+  /** The five convolutions with their ReLUs, max pools (and LRN in 'original'): `[N, inChannels, H, W] -> [N, 256, h, w]`. */
   features: Sequential;
+  /** Adaptive average pool to 6x6: `[N, 256, h, w] -> [N, 256, 6, 6]` (an identity at 224x224 inputs). */
   avgpool: AdaptiveAvgPool2d;
+  /** fc6, fc7, fc8 with ReLUs and dropout: `[N, 9216] -> [N, numClasses]`. */
   classifier: Sequential;
+  /** Output classes (the width of the last linear layer). */
   readonly numClasses: number;
+  /** Input image channels (conv1's input width). */
   readonly inChannels: number;
+  /** Which AlexNet this is: 'torchvision' or 'original'. */
   readonly variant: AlexNetVariant;
 
   constructor(opts: AlexNetOptions = {}) {
@@ -131,6 +139,11 @@ export class AlexNet extends Module {
     }
   }
 
+  /**
+   * Logits: `[N, inChannels, H, W] -> [N, numClasses]`, H and W at least 63. Throws on another
+   * rank, channel count or a smaller image.
+   * @example new tg.models.AlexNet({ numClasses: 10 }).forward(tg.randn([1, 3, 224, 224])) // [1, 10]
+   */
   forward(x: Tensor): Tensor {
     checkImageInput('alexnet', x, this.inChannels, ALEXNET_MIN_INPUT);
     return this.classifier.forward(this.avgpool.forward(this.features.forward(x)).flatten(1));

@@ -8,8 +8,11 @@ import { TensorError } from '../core/errors.js';
 import { checkKnownOptions, checkOneOf, checkPositiveInt } from './common.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** Options of `tg.models.lenet5` / `new tg.models.LeNet5(...)`; every field is optional. */
 export interface LeNetOptions {
+  /** Output classes (default 10). */
   numClasses?: number;
+  /** Input image channels (default 1). */
   inChannels?: number;
   /** 'relu' + max pooling (the modern variant, default) or 'tanh' + average pooling (LeCun et al. 1998). */
   variant?: 'relu' | 'classic';
@@ -22,9 +25,12 @@ export interface LeNetOptions {
  * @example const model = tg.models.lenet5(); model.forward(tg.randn([8, 1, 28, 28])) // [8, 10]
  */
 export class LeNet5 extends Module {
+  /** The two convolutions with their activations and 2x2 pools: `[N, inChannels, 28, 28] -> [N, 16, 5, 5]`. */
   features: Sequential;
+  /** Flatten then 400 -> 120 -> 84 -> numClasses with activations: `[N, 16, 5, 5] -> [N, numClasses]`. */
   classifier: Sequential;
 
+  /** @param opts The options it was built with, as given (defaults not filled in). */
   constructor(readonly opts: LeNetOptions = {}) {
     super();
     checkKnownOptions('lenet5', opts, ['numClasses', 'inChannels', 'variant']);
@@ -46,6 +52,10 @@ export class LeNet5 extends Module {
     );
   }
 
+  /**
+   * Logits: `[N, inChannels, 28, 28] -> [N, numClasses]`. Throws on another rank or image size.
+   * @example new tg.models.LeNet5().forward(tg.randn([4, 1, 28, 28])) // [4, 10]
+   */
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[2] !== 28 || x.shape[3] !== 28) {
       throw new TensorError(`lenet5: expected input [N, ${this.opts.inChannels ?? 1}, 28, 28] (got [${x.shape}])`);
@@ -54,7 +64,10 @@ export class LeNet5 extends Module {
   }
 }
 
-/** Builds LeNet-5 (see LeNet5). */
+/**
+ * Builds LeNet-5 (see LeNet5): `[N, inChannels, 28, 28] -> [N, numClasses]`.
+ * @example const net = tg.models.lenet5({ variant: 'classic' }); net.forward(tg.randn([2, 1, 28, 28])) // [2, 10]
+ */
 export function lenet5(opts: LeNetOptions = {}): LeNet5 {
   return new LeNet5(opts);
 }

@@ -8,11 +8,14 @@ import { TensorError } from '../core/errors.js';
 import { checkKnownOptions } from './common.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** The activation between hidden layers of `tg.models.mlp`: nn.ReLU, nn.Sigmoid, nn.Tanh, nn.GELU, nn.LeakyReLU or nn.ELU (with their defaults). */
 export type MlpActivation = 'relu' | 'sigmoid' | 'tanh' | 'gelu' | 'leakyRelu' | 'elu';
 
+/** Options of `tg.models.mlp` / `new tg.models.MLP(...)`: `sizes` is required. */
 export interface MlpOptions {
   /** Layer widths, input first and classes last, e.g. [784, 256, 256, 10]. */
   sizes: number[];
+  /** The activation after each hidden layer (not after the last). Default 'relu'. */
   activation?: MlpActivation;
   /** Dropout probability after each hidden activation (0 = none). */
   dropout?: number;
@@ -31,7 +34,9 @@ const ACTIVATIONS: Record<MlpActivation, () => Module> = {
  * @example tg.models.mlp({ sizes: [784, 256, 10], activation: 'relu' })
  */
 export class MLP extends Module {
+  /** Flatten, then the linear layers with their batch norms, activations and dropouts: `[N, ...] -> [N, sizes[last]]`. */
   layers: Sequential;
+  /** @param opts The options it was built with, as given (defaults not filled in). */
   constructor(readonly opts: MlpOptions) {
     super();
     checkKnownOptions('mlp', opts, ['sizes', 'activation', 'dropout', 'batchNorm']);
@@ -50,11 +55,19 @@ export class MLP extends Module {
     }
     this.layers = new Sequential(...mods);
   }
+  /**
+   * Logits: `[N, ...]` (flattened from dim 1 to `[N, sizes[0]]`) -> `[N, sizes[last]]`.
+   * @example new tg.models.MLP({ sizes: [784, 128, 10] }).forward(tg.randn([32, 1, 28, 28])) // [32, 10]
+   */
   forward(x: Tensor): Tensor {
     return this.layers.forward(x);
   }
 }
 
+/**
+ * Builds an MLP (see MLP): `[N, ...] -> [N, sizes[last]]`, inputs flattened from dim 1.
+ * @example const net = tg.models.mlp({ sizes: [2, 16, 16, 3], activation: 'tanh', dropout: 0.1 }); net.forward(tg.randn([5, 2])) // [5, 3]
+ */
 export function mlp(opts: MlpOptions): MLP {
   return new MLP(opts);
 }

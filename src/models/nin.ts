@@ -8,6 +8,7 @@ import * as init from '../nn/init.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkDropout, checkImageInput, checkKnownOptions, checkPositiveInt } from './common.js';
 
+/** Options of `tg.models.nin` / `new tg.models.NiN(...)`; every field is optional. */
 export interface NinOptions {
   /** Output classes = channels of the last 1x1 convolution (default 10). */
   numClasses?: number;
@@ -52,11 +53,17 @@ function mlpconv(inChannels: number, widths: readonly [number, number, number], 
  * @example const net = tg.models.nin({ numClasses: 10 }); net.forward(tg.randn([2, 3, 32, 32])) // [2, 10]
  */
 export class NiN extends Module {
+  /** mlpconv 192-160-96 (5x5), max pool 3x3/2 (padding 1), dropout: `[N, inChannels, H, W] -> [N, 96, H/2, W/2]` (rounded up). */
   block1: Sequential;
+  /** mlpconv 192-192-192 (5x5), average pool 3x3/2 (padding 1), dropout: `[N, 96, h, w] -> [N, 192, h/2, w/2]` (rounded up). */
   block2: Sequential;
+  /** mlpconv 192-192-numClasses (3x3), one map per class: `[N, 192, h, w] -> [N, numClasses, h, w]`. */
   block3: Sequential;
+  /** Global average pooling: `[N, numClasses, h, w] -> [N, numClasses, 1, 1]`. */
   avgpool = new AdaptiveAvgPool2d([1, 1]);
+  /** Output classes (channels of the last 1x1 convolution). */
   readonly numClasses: number;
+  /** Input image channels. */
   readonly inChannels: number;
 
   constructor(opts: NinOptions = {}) {
@@ -90,6 +97,11 @@ export class NiN extends Module {
     }
   }
 
+  /**
+   * Logits (non-negative: the last convolution has a ReLU): `[N, inChannels, H, W] -> [N, numClasses]`.
+   * Throws on another rank or channel count.
+   * @example new tg.models.NiN().forward(tg.randn([2, 3, 32, 32])) // [2, 10]
+   */
   forward(x: Tensor): Tensor {
     checkImageInput('nin', x, this.inChannels);
     const y = this.block3.forward(this.block2.forward(this.block1.forward(x)));
@@ -97,7 +109,10 @@ export class NiN extends Module {
   }
 }
 
-/** Builds Network in Network for CIFAR (see NiN). */
+/**
+ * Builds Network in Network for CIFAR (see NiN): `[N, inChannels, H, W] -> [N, numClasses]`.
+ * @example const net = tg.models.nin({ numClasses: 100, dropout: 0 }); net.forward(tg.randn([1, 3, 32, 32])) // [1, 100]
+ */
 export function nin(opts: NinOptions = {}): NiN {
   return new NiN(opts);
 }

@@ -10,18 +10,26 @@ import { nin } from './nin.js';
 
 /** What every builder in the registry receives. */
 export interface BuildOptions {
+  /** Output classes of the model to build. */
   numClasses: number;
   /** Input shape of one sample, [C, H, W]. */
   inputShape: readonly [number, number, number];
 }
 
+/** A registered model (an entry of `tg.models.MODELS`): its name, what it is, the input it wants and how to build it. */
 export interface ModelSpec {
+  /** The registry key, as `--model` takes it (e.g. 'lenet5', 'resnet20', 'vgg11_bn'). */
   readonly name: string;
+  /** One line for humans: the architecture, its source, parameter count and the input it runs at. */
   readonly description: string;
   /** The [H, W] the model expects; null if it adapts to any size. */
   readonly inputSize: readonly [number, number] | null;
   /** Input channels of the data the model is usually built for (1: digits; 3: CIFAR/ImageNet); default 3. */
   readonly channels?: 1 | 3;
+  /**
+   * A fresh model for `opts.numClasses` classes and inputs of `opts.inputShape` (its channels become the model's inChannels).
+   * @example tg.models.modelSpec('resnet20').build({ numClasses: 10, inputShape: [3, 32, 32] })
+   */
   build(opts: BuildOptions): Module;
 }
 
@@ -90,7 +98,10 @@ const specs: ModelSpec[] = [
 /** The models `--model` accepts, by name. */
 export const MODELS: ReadonlyMap<string, ModelSpec> = new Map(specs.map((s) => [s.name, s]));
 
-/** Looks up a model by name with an error listing the known ones. */
+/**
+ * Looks up a model by name; throws a TensorError listing the known names when there is none.
+ * @example tg.models.modelSpec('nin').inputSize // [32, 32]
+ */
 export function modelSpec(name: string): ModelSpec {
   const spec = MODELS.get(name);
   if (!spec) throw new TensorError(`unknown model '${name}' (available: ${[...MODELS.keys()].join(', ')})`);

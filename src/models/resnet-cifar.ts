@@ -25,13 +25,21 @@ import { checkImageInput, checkKnownOptions, checkOneOf, checkPositiveInt, kaimi
 
 /** Two 3x3 conv + batch norm layers with an option-A (parameter-free) shortcut. */
 export class CifarBasicBlock extends Module {
+  /** 3x3 convolution inPlanes -> planes with the block's stride, padding 1, no bias. */
   conv1: Conv2d;
+  /** Batch norm after conv1. */
   bn1: BatchNorm2d;
+  /** The ReLU used after bn1 and after the sum. */
   relu = new ReLU();
+  /** 3x3 convolution planes -> planes, stride 1, padding 1, no bias. */
   conv2: Conv2d;
+  /** Batch norm after conv2, before the shortcut is added. */
   bn2: BatchNorm2d;
+  /** Stride of conv1 (2 halves the map); the shortcut subsamples by it. Default 1. */
   readonly stride: number;
+  /** Input channels. */
   readonly inPlanes: number;
+  /** Output channels (the shortcut zero-pads the input up to them). */
   readonly planes: number;
 
   constructor(inPlanes: number, planes: number, stride = 1) {
@@ -54,14 +62,20 @@ export class CifarBasicBlock extends Module {
     return pad(sub, [0, 0, 0, 0, before, extra - before]);
   }
 
+  /**
+   * `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`: `[N, inPlanes, H, W] -> [N, planes, ceil(H/stride), ceil(W/stride)]`.
+   * @example new tg.models.CifarBasicBlock(16, 32, 2).forward(tg.randn([2, 16, 32, 32])) // [2, 32, 16, 16]
+   */
   forward(x: Tensor): Tensor {
     const out = this.bn2.forward(this.conv2.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x)))));
     return this.relu.forward(out.add(this.shortcut(x)));
   }
 }
 
+/** The depths (6n + 2 layers, n = 3, 5, 7, 9, 18) of the paper's CIFAR ResNets. */
 export type CifarResNetDepth = 20 | 32 | 44 | 56 | 110;
 
+/** Options of `tg.models.resnet20` ... `resnet110` / `new tg.models.CifarResNet(depth, ...)`; every field is optional. */
 export interface CifarResNetOptions {
   /** Output classes (default 10). */
   numClasses?: number;
@@ -81,18 +95,33 @@ const DEPTHS: readonly CifarResNetDepth[] = [20, 32, 44, 56, 110];
  * @example const net = tg.models.resnet20(); net.forward(tg.randn([2, 3, 32, 32])) // [2, 10]
  */
 export class CifarResNet extends Module {
+  /** Stem: 3x3 convolution inChannels -> 16, padding 1, no bias. */
   conv1: Conv2d;
+  /** Batch norm after the stem convolution. */
   bn1: BatchNorm2d;
+  /** ReLU after bn1. */
   relu = new ReLU();
+  /** Stage 1: n CifarBasicBlocks at 16 channels, full resolution. */
   layer1: Sequential;
+  /** Stage 2: n CifarBasicBlocks at 32 channels, the first with stride 2. */
   layer2: Sequential;
+  /** Stage 3: n CifarBasicBlocks at 64 channels, the first with stride 2. */
   layer3: Sequential;
+  /** Global average pooling: `[N, 64, h, w] -> [N, 64, 1, 1]`. */
   avgpool = new AdaptiveAvgPool2d([1, 1]);
+  /** The classifier: Linear 64 -> numClasses. */
   fc: Linear;
+  /** Number of weighted layers, 6n + 2. */
   readonly depth: CifarResNetDepth;
+  /** Output classes. */
   readonly numClasses: number;
+  /** Input image channels. */
   readonly inChannels: number;
 
+  /**
+   * @param depth 20, 32, 44, 56 or 110 (throws on another).
+   * @param opts Classes and input channels.
+   */
   constructor(depth: CifarResNetDepth, opts: CifarResNetOptions = {}) {
     super();
     const name = `resnet${depth}`;
@@ -121,6 +150,10 @@ export class CifarResNet extends Module {
     kaimingConvInit(this);
   }
 
+  /**
+   * Logits: `[N, inChannels, H, W] -> [N, numClasses]`. Throws on another rank or channel count.
+   * @example new tg.models.CifarResNet(20).forward(tg.randn([2, 3, 32, 32])) // [2, 10]
+   */
   forward(x: Tensor): Tensor {
     checkImageInput(`resnet${this.depth}`, x, this.inChannels);
     const y = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
@@ -134,22 +167,22 @@ export function resnet20(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(20, opts);
 }
 
-/** ResNet-32 for CIFAR (n = 5, 0.46M parameters). */
+/** ResNet-32 for CIFAR (n = 5, 0.46M parameters): `[N, 3, 32, 32] -> [N, numClasses]`. @example tg.models.resnet32({ numClasses: 100 }) */
 export function resnet32(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(32, opts);
 }
 
-/** ResNet-44 for CIFAR (n = 7, 0.66M parameters). */
+/** ResNet-44 for CIFAR (n = 7, 0.66M parameters): `[N, 3, 32, 32] -> [N, numClasses]`. @example tg.models.resnet44({ numClasses: 10 }) */
 export function resnet44(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(44, opts);
 }
 
-/** ResNet-56 for CIFAR (n = 9, 0.85M parameters). */
+/** ResNet-56 for CIFAR (n = 9, 0.85M parameters): `[N, 3, 32, 32] -> [N, numClasses]`. @example tg.models.resnet56({ numClasses: 10 }) */
 export function resnet56(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(56, opts);
 }
 
-/** ResNet-110 for CIFAR (n = 18, 1.7M parameters). */
+/** ResNet-110 for CIFAR (n = 18, 1.7M parameters): `[N, 3, 32, 32] -> [N, numClasses]`. @example tg.models.resnet110({ numClasses: 10 }) */
 export function resnet110(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(110, opts);
 }

@@ -26,14 +26,27 @@ const conv1x1 = (inPlanes: number, outPlanes: number, stride = 1) => new Conv2d(
  * the shortcut being `downsample` (1x1 conv + batch norm) when the stride or width changes.
  */
 export class BasicBlock extends Module {
+  /** Output channels per `planes`: 1 (a BasicBlock outputs `planes` channels). */
   static readonly expansion = 1;
+  /** 3x3 convolution inPlanes -> planes with the block's stride, no bias. */
   conv1: Conv2d;
+  /** Batch norm after conv1. */
   bn1: BatchNorm2d;
+  /** The ReLU used after bn1 and after the sum. */
   relu = new ReLU();
+  /** 3x3 convolution planes -> planes, no bias. */
   conv2: Conv2d;
+  /** Batch norm after conv2, before the shortcut is added. */
   bn2: BatchNorm2d;
+  /** The projection shortcut (1x1 conv + BatchNorm2d) when stride or width changes; null for the identity. */
   downsample: Sequential | null;
 
+  /**
+   * @param inPlanes Input channels.
+   * @param planes Output channels.
+   * @param stride Stride of conv1 (and of `downsample`, which the caller builds to match). Default 1.
+   * @param downsample The shortcut projection, or null for the identity (then inPlanes must equal planes and stride be 1).
+   */
   constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null) {
     super();
     this.conv1 = conv3x3(inPlanes, planes, stride);
@@ -43,6 +56,10 @@ export class BasicBlock extends Module {
     this.downsample = downsample;
   }
 
+  /**
+   * `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`: `[N, inPlanes, H, W] -> [N, planes, ceil(H/stride), ceil(W/stride)]`.
+   * @example new tg.models.BasicBlock(64, 64).forward(tg.randn([1, 64, 8, 8])) // [1, 64, 8, 8]
+   */
   forward(x: Tensor): Tensor {
     const out = this.bn2.forward(this.conv2.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x)))));
     const identity = this.downsample ? this.downsample.forward(x) : x;
@@ -55,16 +72,31 @@ export class BasicBlock extends Module {
  * each with batch norm; `relu(bn3(conv3(...)) + shortcut(x))`.
  */
 export class Bottleneck extends Module {
+  /** Output channels per `planes`: 4 (a Bottleneck outputs `4 * planes` channels). */
   static readonly expansion = 4;
+  /** 1x1 convolution inPlanes -> planes (the reduction), no bias. */
   conv1: Conv2d;
+  /** Batch norm after conv1. */
   bn1: BatchNorm2d;
+  /** 3x3 convolution planes -> planes with the block's stride, no bias. */
   conv2: Conv2d;
+  /** Batch norm after conv2. */
   bn2: BatchNorm2d;
+  /** 1x1 convolution planes -> 4 * planes (the expansion), no bias. */
   conv3: Conv2d;
+  /** Batch norm after conv3, before the shortcut is added. */
   bn3: BatchNorm2d;
+  /** The ReLU used after bn1, bn2 and after the sum. */
   relu = new ReLU();
+  /** The projection shortcut (1x1 conv + BatchNorm2d) when stride or width changes; null for the identity. */
   downsample: Sequential | null;
 
+  /**
+   * @param inPlanes Input channels.
+   * @param planes Inner width; the block outputs `4 * planes` channels.
+   * @param stride Stride of conv2 (and of `downsample`, which the caller builds to match). Default 1.
+   * @param downsample The shortcut projection, or null for the identity (then inPlanes must equal 4 * planes and stride be 1).
+   */
   constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null) {
     super();
     this.conv1 = conv1x1(inPlanes, planes);
@@ -76,6 +108,11 @@ export class Bottleneck extends Module {
     this.downsample = downsample;
   }
 
+  /**
+   * `relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x))`:
+   * `[N, inPlanes, H, W] -> [N, 4 * planes, ceil(H/stride), ceil(W/stride)]`.
+   * @example new tg.models.Bottleneck(256, 64).forward(tg.randn([1, 256, 8, 8])) // [1, 256, 8, 8]
+   */
   forward(x: Tensor): Tensor {
     let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
     out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
@@ -85,16 +122,23 @@ export class Bottleneck extends Module {
   }
 }
 
+/** The depths of torchvision's ImageNet ResNets built here. */
 export type ResNetDepth = 18 | 34 | 50 | 101;
 
 /** Block type and blocks per stage (table 1 of the paper). */
-export const RESNET_CONFIGS: Readonly<Record<ResNetDepth, { block: 'basic' | 'bottleneck'; layers: readonly [number, number, number, number] }>> = {
+export const RESNET_CONFIGS: Readonly<Record<ResNetDepth, {
+  /** The residual block: BasicBlock ('basic') or Bottleneck ('bottleneck'). */
+  block: 'basic' | 'bottleneck';
+  /** Blocks in layer1..layer4. */
+  layers: readonly [number, number, number, number];
+}>> = {
   18: { block: 'basic', layers: [2, 2, 2, 2] },
   34: { block: 'basic', layers: [3, 4, 6, 3] },
   50: { block: 'bottleneck', layers: [3, 4, 6, 3] },
   101: { block: 'bottleneck', layers: [3, 4, 23, 3] },
 };
 
+/** Options of `tg.models.resnet18` ... `resnet101` / `new tg.models.ResNet(depth, ...)`; every field is optional. */
 export interface ResNetOptions {
   /** Output classes (default 1000). */
   numClasses?: number;
@@ -124,22 +168,40 @@ const OPTION_NAMES = ['numClasses', 'inChannels', 'widths'] as const;
  * @example const net = tg.models.resnet18({ numClasses: 10 }); net.forward(tg.randn([2, 3, 32, 32])) // [2, 10]
  */
 export class ResNet extends Module {
+  /** Stem: 7x7 convolution inChannels -> widths[0], stride 2, padding 3, no bias. */
   conv1: Conv2d;
+  /** Batch norm after the stem convolution. */
   bn1: BatchNorm2d;
+  /** ReLU after bn1. */
   relu = new ReLU();
+  /** 3x3 max pool, stride 2, padding 1, after the stem. */
   maxpool = new MaxPool2d(3, { stride: 2, padding: 1 });
+  /** Stage 1: blocks at widths[0] planes, stride 1. */
   layer1: Sequential;
+  /** Stage 2: blocks at widths[1] planes, the first with stride 2. */
   layer2: Sequential;
+  /** Stage 3: blocks at widths[2] planes, the first with stride 2. */
   layer3: Sequential;
+  /** Stage 4: blocks at widths[3] planes, the first with stride 2. */
   layer4: Sequential;
+  /** Global average pooling: `[N, C, h, w] -> [N, C, 1, 1]`. */
   avgpool = new AdaptiveAvgPool2d([1, 1]);
+  /** The classifier: Linear (widths[3] * expansion) -> numClasses (512 or 2048 at the default widths). */
   fc: Linear;
+  /** 18, 34, 50 or 101. */
   readonly depth: ResNetDepth;
+  /** Output classes. */
   readonly numClasses: number;
+  /** Input image channels. */
   readonly inChannels: number;
+  /** Planes of the four stages (a copy of the option; default [64, 128, 256, 512]). */
   readonly widths: readonly [number, number, number, number];
   private _inPlanes: number;
 
+  /**
+   * @param depth 18, 34, 50 or 101 (throws on another).
+   * @param opts Classes, input channels and stage widths.
+   */
   constructor(depth: ResNetDepth, opts: ResNetOptions = {}) {
     super();
     const name = `resnet${depth}`;
@@ -188,6 +250,10 @@ export class ResNet extends Module {
     kaimingConvInit(this);
   }
 
+  /**
+   * Logits: `[N, inChannels, H, W] -> [N, numClasses]`. Throws on another rank or channel count.
+   * @example new tg.models.ResNet(18, { numClasses: 10, widths: [8, 16, 32, 64] }).forward(tg.randn([2, 3, 32, 32])) // [2, 10]
+   */
   forward(x: Tensor): Tensor {
     checkImageInput(`resnet${this.depth}`, x, this.inChannels);
     let y = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
@@ -201,17 +267,17 @@ export function resnet18(opts: ResNetOptions = {}): ResNet {
   return new ResNet(18, opts);
 }
 
-/** ResNet-34 (BasicBlock, [3, 4, 6, 3]). */
+/** ResNet-34 (BasicBlock, [3, 4, 6, 3]): `[N, 3, H, W] -> [N, numClasses]`. @example tg.models.resnet34({ numClasses: 10 }) */
 export function resnet34(opts: ResNetOptions = {}): ResNet {
   return new ResNet(34, opts);
 }
 
-/** ResNet-50 (Bottleneck, [3, 4, 6, 3]). */
+/** ResNet-50 (Bottleneck, [3, 4, 6, 3]): `[N, 3, H, W] -> [N, numClasses]`. @example tg.models.resnet50({ numClasses: 10 }) */
 export function resnet50(opts: ResNetOptions = {}): ResNet {
   return new ResNet(50, opts);
 }
 
-/** ResNet-101 (Bottleneck, [3, 4, 23, 3]). */
+/** ResNet-101 (Bottleneck, [3, 4, 23, 3]): `[N, 3, H, W] -> [N, numClasses]`. @example tg.models.resnet101({ numClasses: 10 }) */
 export function resnet101(opts: ResNetOptions = {}): ResNet {
   return new ResNet(101, opts);
 }

@@ -10,6 +10,7 @@ import * as init from '../nn/init.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkBoolean, checkDropout, checkImageInput, checkKnownOptions, checkOneOf, checkPositiveInt, kaimingConvInit } from './common.js';
 
+/** The VGG configurations: 11 (A), 13 (B), 16 (D), 19 (E) weighted layers. */
 export type VggDepth = 11 | 13 | 16 | 19;
 
 /**
@@ -26,6 +27,7 @@ export const VGG_CONFIGS: Readonly<Record<VggDepth, readonly (number | 'M')[]>> 
 /** Five 2x2 poolings: 32x32 is the smallest input that leaves a 1x1 map. */
 export const VGG_MIN_INPUT = 32;
 
+/** Options of `tg.models.vgg11` ... `vgg19` / `new tg.models.VGG(depth, ...)`; every field is optional. */
 export interface VggOptions {
   /** Output classes (default 1000). */
   numClasses?: number;
@@ -57,14 +59,25 @@ const OPTION_NAMES = ['numClasses', 'inChannels', 'batchNorm', 'dropout'] as con
  * @example const net = tg.models.vgg16({ numClasses: 10, batchNorm: true }); net.forward(tg.randn([2, 3, 32, 32])) // [2, 10]
  */
 export class VGG extends Module {
+  /** The 3x3 convolutions with [batch norms and] ReLUs and the five 2x2 max pools: `[N, inChannels, H, W] -> [N, 512, H/32, W/32]`. */
   features: Sequential;
+  /** Adaptive average pool to 7x7: `[N, 512, h, w] -> [N, 512, 7, 7]`. */
   avgpool: AdaptiveAvgPool2d;
+  /** Linear 25088-4096, ReLU, Dropout, Linear 4096-4096, ReLU, Dropout, Linear 4096-numClasses. */
   classifier: Sequential;
+  /** 11, 13, 16 or 19. */
   readonly depth: VggDepth;
+  /** Output classes. */
   readonly numClasses: number;
+  /** Input image channels. */
   readonly inChannels: number;
+  /** Whether every convolution is followed by BatchNorm2d. */
   readonly batchNorm: boolean;
 
+  /**
+   * @param depth 11, 13, 16 or 19 (throws on another).
+   * @param opts Classes, input channels, batch norm and dropout.
+   */
   constructor(depth: VggDepth, opts: VggOptions = {}) {
     super();
     const name = `vgg${depth}`;
@@ -113,6 +126,11 @@ export class VGG extends Module {
     }
   }
 
+  /**
+   * Logits: `[N, inChannels, H, W] -> [N, numClasses]`, H and W at least 32. Throws on another rank,
+   * channel count or a smaller image.
+   * @example new tg.models.VGG(11, { numClasses: 10 }).forward(tg.randn([1, 3, 32, 32])) // [1, 10]
+   */
   forward(x: Tensor): Tensor {
     checkImageInput(`vgg${this.depth}`, x, this.inChannels, VGG_MIN_INPUT);
     return this.classifier.forward(this.avgpool.forward(this.features.forward(x)).flatten(1));

@@ -3,7 +3,7 @@
  * PyTorch names in camelCase and options objects for keyword arguments.
  * Fused kernels have no names here: nn.Sequential runs Conv -> ReLU
  * (-> MaxPool2d(2)) as one kernel by itself (see nn/fusion.ts).
- * @example F.conv2d(x, w, b, { stride: 2, padding: 1 })
+ * @example tg.F.conv2d(tg.randn([1, 3, 8, 8]), tg.randn([4, 3, 3, 3]), null, { stride: 2, padding: 1 }) // [1, 4, 4, 4]
  */
 export { relu, sigmoid, tanh, leakyRelu, elu, selu, gelu, softplus, silu, mish, hardtanh, relu6, hardsigmoid, hardswish, logSigmoid, softsign, softmax, logSoftmax } from '../ops/activation.js';
 export { linear } from '../ops/linalg.js';

@@ -11,13 +11,25 @@ import { erfinv, householderQ, normCdf } from './init-math.js';
  * noGrad (so it works on parameters) and returns it.
  */
 
+/** The nonlinearities {@link calculateGain} knows (PyTorch's names in camelCase: 'leakyRelu' is 'leaky_relu'). */
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
   | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
 
+/**
+ * Which fan the Kaiming initialisers scale by: 'fanIn' (default) keeps the variance of the
+ * forward activations, 'fanOut' that of the backward gradients (PyTorch's 'fan_in' / 'fan_out').
+ */
 export type FanMode = 'fanIn' | 'fanOut';
 
-/** Recommended gain for a nonlinearity (PyTorch's calculate_gain). */
+/**
+ * Recommended gain for a nonlinearity, as torch.nn.init.calculate_gain: 1 for linear, the
+ * convolutions and sigmoid, 5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope^2)) for
+ * leakyRelu (`param` is the negative slope, default 0.01), 3/4 for selu.
+ * Throws a TensorError for an unknown name.
+ * @example tg.nn.init.calculateGain('relu')           // 1.4142...
+ * @example tg.nn.init.calculateGain('leakyRelu', 0.2)
+ */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
     case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
@@ -34,8 +46,19 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
   }
 }
 
-/** fan_in = size(1) * receptive field, fan_out = size(0) * receptive field (PyTorch's convention). */
-export function calculateFans(t: Tensor): { fanIn: number; fanOut: number } {
+/**
+ * The fans of a weight, PyTorch's convention: fanIn = size(1) * receptive field,
+ * fanOut = size(0) * receptive field, where the receptive field is the product of the dims
+ * after the first two (1 for a Linear weight `[out, in]`).
+ * Shape: at least 2 dims (`[out, in, *kernel]`), else a TensorError.
+ * @example tg.nn.init.calculateFans(tg.zeros([16, 3, 5, 5])) // { fanIn: 75, fanOut: 400 }
+ */
+export function calculateFans(t: Tensor): {
+  /** `t.shape[1]` times the receptive field (the product of the dims after the first two). */
+  fanIn: number;
+  /** `t.shape[0]` times the receptive field. */
+  fanOut: number;
+} {
   if (t.ndim < 2) throw new TensorError(`init: fan in and fan out need a tensor with at least 2 dims (got ${fmtShape(t.shape)})`);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
@@ -51,48 +74,82 @@ function fillWith(t: Tensor, draw: () => number): Tensor {
   return t;
 }
 
+/** Options of the random initialisers. */
 export interface InitOptions {
+  /** The random generator to draw from (default the global one, seeded by `tg.manualSeed`). */
   generator?: Generator;
 }
 
-/** Fills with U(a, b). */
+/**
+ * Fills `t` in place with draws from the uniform distribution U(a, b) (defaults 0 and 1) and
+ * returns it, as torch.nn.init.uniform_. Shape: any.
+ * @example tg.nn.init.uniform_(tg.zeros([3, 4]), -0.1, 0.1)
+ */
 export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
   const g = opts.generator ?? defaultGenerator;
   return fillWith(t, () => a + (b - a) * g.uniform());
 }
 
-/** Fills with N(mean, std^2). */
+/**
+ * Fills `t` in place with draws from the normal distribution N(mean, std^2) (defaults 0 and 1)
+ * and returns it, as torch.nn.init.normal_. Shape: any.
+ * @example tg.nn.init.normal_(new tg.nn.Linear(4, 2).weight, 0, 0.02)
+ */
 export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
   const g = opts.generator ?? defaultGenerator;
   return fillWith(t, () => mean + std * g.normal());
 }
 
-/** Fills with a constant. */
+/**
+ * Fills `t` in place with `value` and returns it, as torch.nn.init.constant_. Shape: any.
+ * @example tg.nn.init.constant_(new tg.nn.Linear(4, 2).bias!, 0.1)
+ */
 export function constant_(t: Tensor, value: number): Tensor {
   noGrad(() => t.fill_(value));
   return t;
 }
 
+/**
+ * Fills `t` in place with 0 and returns it, as torch.nn.init.zeros_. Shape: any.
+ * @example tg.nn.init.zeros_(new tg.nn.Linear(4, 2).bias!)
+ */
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
+/**
+ * Fills `t` in place with 1 and returns it, as torch.nn.init.ones_. Shape: any.
+ * @example tg.nn.init.ones_(tg.zeros([4]))
+ */
 export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 
-/** Glorot/Xavier uniform: U(-a, a), a = gain * sqrt(6 / (fanIn + fanOut)). */
+/**
+ * Glorot/Xavier uniform, as torch.nn.init.xavier_uniform_: fills `t` in place with
+ * U(-a, a), a = gain * sqrt(6 / (fanIn + fanOut)) (see {@link calculateFans}), and returns it.
+ * Shape: at least 2 dims.
+ * @example tg.nn.init.xavierUniform_(new tg.nn.Linear(784, 10).weight)
+ * @example tg.nn.init.xavierUniform_(tg.zeros([8, 4]), tg.nn.init.calculateGain('tanh'))
+ */
 export function xavierUniform_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   const { fanIn, fanOut } = calculateFans(t);
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, -a, a, opts);
 }
 
-/** Glorot/Xavier normal: N(0, std^2), std = gain * sqrt(2 / (fanIn + fanOut)). */
+/**
+ * Glorot/Xavier normal, as torch.nn.init.xavier_normal_: fills `t` in place with
+ * N(0, std^2), std = gain * sqrt(2 / (fanIn + fanOut)), and returns it. Shape: at least 2 dims.
+ * @example tg.nn.init.xavierNormal_(new tg.nn.Linear(784, 10).weight)
+ */
 export function xavierNormal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   const { fanIn, fanOut } = calculateFans(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
 }
 
+/** Options of {@link kaimingUniform_} and {@link kaimingNormal_} (PyTorch's `a`, `mode`, `nonlinearity`). */
 export interface KaimingOptions extends InitOptions {
   /** Negative slope of the following leaky ReLU (PyTorch's `a`, default 0). */
   a?: number;
+  /** Scale by the fan in (default, preserves forward variance) or the fan out (preserves backward variance). */
   mode?: FanMode;
+  /** The nonlinearity whose gain is used (default 'leakyRelu' with slope `a`, as PyTorch). */
   nonlinearity?: Nonlinearity;
 }
 
@@ -102,13 +159,22 @@ function kaimingStd(t: Tensor, o: KaimingOptions): number {
   return calculateGain(o.nonlinearity ?? 'leakyRelu', o.a ?? 0) / Math.sqrt(fan);
 }
 
-/** He/Kaiming uniform: U(-b, b), b = gain * sqrt(3 / fan). */
+/**
+ * He/Kaiming uniform, as torch.nn.init.kaiming_uniform_: fills `t` in place with U(-b, b),
+ * b = gain * sqrt(3 / fan), gain from `nonlinearity` (and `a`), fan from `mode`; returns `t`.
+ * Shape: at least 2 dims.
+ * @example tg.nn.init.kaimingUniform_(new tg.nn.Conv2d(3, 16, 3).weight, { nonlinearity: 'relu' })
+ */
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * kaimingStd(t, opts);
   return uniform_(t, -bound, bound, opts);
 }
 
-/** He/Kaiming normal: N(0, std^2), std = gain / sqrt(fan). */
+/**
+ * He/Kaiming normal, as torch.nn.init.kaiming_normal_: fills `t` in place with N(0, std^2),
+ * std = gain / sqrt(fan); returns `t`. Shape: at least 2 dims.
+ * @example tg.nn.init.kaimingNormal_(new tg.nn.Conv2d(3, 16, 3).weight, { mode: 'fanOut', nonlinearity: 'relu' })
+ */
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return normal_(t, 0, kaimingStd(t, opts), opts);
 }
@@ -119,7 +185,7 @@ export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
  * then x = mean + std * Phi^-1(u) (computed as sqrt(2) erfinv(2u - 1)), clamped to [a, b].
  * Accurate while [a, b] is not far (more than ~2 std) from the mean, as PyTorch warns.
  * Shape: any; values in [a, b].
- * @example init.truncNormal_(w, 0, 0.02)          // ViT-style, cut at +-2 (absolute, like PyTorch)
+ * @example tg.nn.init.truncNormal_(new tg.nn.Linear(64, 64).weight, 0, 0.02) // ViT-style, cut at +-2 (absolute, like PyTorch)
  */
 export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: InitOptions = {}): Tensor {
   for (const [name, v] of [['mean', mean], ['std', std], ['a', a], ['b', b]] as const) {
@@ -143,7 +209,7 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: 
  * and Q (or its transpose) is copied in. Then rows are orthonormal when
  * rows <= cols, columns otherwise (W W^T = gain^2 I or W^T W = gain^2 I).
  * Shape: at least 2 dims.
- * @example init.orthogonal_(rnn.weightHh, 1)
+ * @example tg.nn.init.orthogonal_(tg.zeros([4, 8]), 1) // rows orthonormal: W W^T = I
  */
 export function orthogonal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   if (t.ndim < 2) throw new TensorError(`orthogonal_: only tensors with 2 or more dims are supported (got ${fmtShape(t.shape)})`);

@@ -14,8 +14,11 @@ function freezeParameter(p: Parameter): void {
 /** A flat map of dotted names to tensors, as PyTorch's state_dict. */
 export type StateDict = Record<string, Tensor>;
 
+/** What {@link Module.loadStateDict} returns (PyTorch's `_IncompatibleKeys`). */
 export interface LoadResult {
+  /** Keys the module has that the state dict did not supply (left unchanged; empty under `strict`). */
   missingKeys: string[];
+  /** Keys of the state dict that the module does not have (ignored; empty under `strict`). */
   unexpectedKeys: string[];
 }
 
@@ -24,6 +27,10 @@ export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) =
 
 /** Removes a hook when called (`handle.remove()`). */
 export interface HookHandle {
+  /**
+   * Unregisters the hook; calling it again does nothing.
+   * @example const h = new tg.nn.ReLU().registerForwardHook(() => undefined); h.remove();
+   */
   remove(): void;
 }
 
@@ -79,11 +86,12 @@ export function markStrictForward(classes: Iterable<unknown>): void {
  *
  * Call a module with `module.forward(x)`; forward hooks run around it.
  * @example
- * class Net extends nn.Module {
- *   fc1 = new nn.Linear(784, 128);
- *   fc2 = new nn.Linear(128, 10);
- *   forward(x: Tensor) { return this.fc2.forward(F.relu(this.fc1.forward(x))); }
+ * class Net extends tg.nn.Module {
+ *   fc1 = new tg.nn.Linear(784, 128);
+ *   fc2 = new tg.nn.Linear(128, 10);
+ *   forward(x: tg.Tensor) { return this.fc2.forward(tg.F.relu(this.fc1.forward(x))); }
  * }
+ * new Net().forward(tg.randn([32, 784])) // [32, 10]
  */
 export abstract class Module {
   /** Training mode flag (affects dropout, batch norm). */
@@ -100,6 +108,12 @@ export abstract class Module {
     Object.defineProperty(this, 'forward', { value: wrapper, enumerable: false, writable: true });
   }
 
+  /**
+   * The module's computation, defined by each subclass (layers document their shapes
+   * there). Call it directly, `module.forward(x)`: forward hooks run after it, and
+   * tg.nn's own layers throw a TensorError when given more arguments than they take.
+   * @example new tg.nn.Linear(4, 2).forward(tg.randn([3, 4])) // [3, 2]
+   */
   abstract forward(...args: any[]): any;
 
   private _runForward(forward: (...a: unknown[]) => unknown, args: unknown[]): unknown {
@@ -154,6 +168,10 @@ export abstract class Module {
     return Object.entries(this).filter((e): e is [string, Module] => !e[0].startsWith('_') && e[1] instanceof Module);
   }
 
+  /**
+   * The direct child modules in property order (`namedChildren` without the names).
+   * @example new tg.nn.Sequential(new tg.nn.Linear(4, 8), new tg.nn.ReLU()).children().length // 2
+   */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -165,6 +183,10 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * This module and all its descendants, depth first (`namedModules` without the names).
+   * @example new tg.nn.Sequential(new tg.nn.Conv2d(1, 4, 3), new tg.nn.ReLU()).modules().length // 3: itself and both layers
+   */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -183,6 +205,11 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * All parameters of this module and its descendants, each once, in registration order
+   * (`namedParameters` without the names): what an optimizer takes.
+   * @example new tg.optim.SGD(new tg.nn.Linear(4, 2).parameters(), { lr: 0.1 }) // weight and bias
+   */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -196,6 +223,10 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * All registered non-null buffers of this module and its descendants (`namedBuffers` without the names).
+   * @example new tg.nn.BatchNorm1d(4).buffers().length // 3: running_mean, running_var, num_batches_tracked
+   */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
   }
@@ -229,7 +260,7 @@ export abstract class Module {
    * and updates its running statistics; call `.eval()` on it to fix them too.
    * An unknown path is a TensorError listing the module paths; nothing
    * changes then. Returns this.
-   * @example model.freeze('features'); model.numParameters(true) // the classifier's only
+   * @example const model = tg.models.lenet5(); model.freeze('features'); model.numParameters(true) // the classifier's only
    */
   freeze(paths?: string | readonly string[]): this {
     for (const p of this.parametersAt('freeze', paths)) freezeParameter(p);
@@ -239,7 +270,7 @@ export abstract class Module {
   /**
    * Undoes `freeze` for the modules at `paths` (none: every parameter):
    * requiresGrad becomes true. Unknown paths are a TensorError. Returns this.
-   * @example model.freeze().unfreeze('classifier')
+   * @example tg.models.lenet5().freeze().unfreeze('classifier')
    */
   unfreeze(paths?: string | readonly string[]): this {
     for (const p of this.parametersAt('unfreeze', paths)) p.requiresGrad = true;
@@ -251,7 +282,7 @@ export abstract class Module {
    * `path`, in registration order (the order of namedParameters: everything
    * before `path` and `path`'s own subtree); later parameters are left as
    * they are. The usual "freeze the first layers" of transfer learning.
-   * @example lenet.freezeUntil('features.3') // both convolutions frozen, the classifier trainable
+   * @example tg.models.lenet5().freezeUntil('features.3') // both convolutions frozen, the classifier trainable
    */
   freezeUntil(path: string): this {
     const modules = this.namedModules();
@@ -288,7 +319,7 @@ export abstract class Module {
    * Casts floating parameters and buffers to `dtype` (PyTorch's
    * `module.to(dtype)`); integer buffers such as step counters keep their type.
    * Parameters are replaced by cast copies, so build optimizers after calling it.
-   * @example model.to('float64')
+   * @example new tg.nn.Linear(4, 2).to('float64')
    */
   to(dtype: DType): this {
     if (!isFloating(dtype)) throw new TensorError(`Module.to: only floating dtypes are allowed (got ${dtype})`);
@@ -334,7 +365,10 @@ export abstract class Module {
    * Registers a forward hook; returns a handle whose remove() unregisters it.
    * A hooked layer is never fused with its neighbours (nn/fusion.ts), so the
    * hook sees the layer's own output, the same numbers as without hooks.
-   * @example const h = model.features.at(0).registerForwardHook((m, inputs, out) => { acts = out; }); ...; h.remove();
+   * @example
+   * const model = tg.models.lenet5(); let acts: unknown;
+   * const h = model.features.at(0).registerForwardHook((m, inputs, out) => { acts = out; });
+   * model.forward(tg.randn([1, 1, 28, 28])); h.remove(); // acts: the first conv's output [1, 6, 28, 28]
    */
   registerForwardHook(hook: ForwardHook): HookHandle {
     const id = nextHookId++;

@@ -4,7 +4,7 @@ import { TensorError } from '../core/errors.js';
 /**
  * A tensor registered as a module's learnable weight. It shares storage with the
  * tensor it wraps and requires grad unless told otherwise.
- * @example this.weight = new Parameter(tg.randn([out, inp]));
+ * @example new tg.nn.Parameter(tg.randn([10, 4])) // a [10, 4] weight with requiresGrad true
  */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {

@@ -5,7 +5,12 @@ export interface ExportOptions {
   /** Symbolic batch dim 'batch' on input and output (default true); false fixes it at sampleInput's. */
   dynamicBatch?: boolean;
   /** Graph input and output names (default 'input' and 'output'). */
-  names?: { input?: string; output?: string };
+  names?: {
+    /** Name of the graph input. Default 'input'. */
+    input?: string;
+    /** Name of the graph output. Default 'output'. */
+    output?: string;
+  };
   /**
    * Written to ModelProto.metadata_props (key -> value, both strings), e.g.
    * `{ 'tensorgrad.classes': JSON.stringify(names) }`; `tensorgrad export`

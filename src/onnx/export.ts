@@ -42,14 +42,16 @@ import { OnnxModule } from './graph-module.js';
 import type { ExportOptions } from './export-options.js';
 
 
-/** Most metadata_props entries exportModel writes (and loadModel reads). */
 export type { ExportOptions } from './export-options.js';
 
+/** Most metadata_props entries exportModel writes (1024); more in `opts.metadata` is an error. */
 export const MAX_METADATA_ENTRIES = 1024;
 const MAX_METADATA_KEY = 256;
 const MAX_METADATA_VALUE = 2 ** 20;
 
+/** The lowest ONNX opset exportModel targets (17, also its default). */
 export const MIN_OPSET = 17;
+/** The highest ONNX opset exportModel targets (22). */
 export const MAX_OPSET = 22;
 /** Protobuf messages are limited to 2 GiB; larger models need external data, which this exporter does not write. */
 const MAX_PROTO_BYTES = 2 ** 31 - 2 ** 20;

@@ -107,7 +107,14 @@ export class OnnxModule extends Module {
    * or null for graph inputs, initializers and unknown names.
    * @example m.producerOf(m.outputNames[0]!)?.opType   // 'Softmax'
    */
-  producerOf(name: string): { opType: string; inputs: readonly string[]; attrs: Attrs } | null {
+  producerOf(name: string): {
+    /** The node's ONNX op type, e.g. 'Conv'. */
+    opType: string;
+    /** The node's input value names ('' for an absent optional input). */
+    inputs: readonly string[];
+    /** The node's attributes, decoded. */
+    attrs: Attrs;
+  } | null {
     const n = this._graph.nodes.find((x) => x.outputs.includes(name));
     return n ? { opType: n.opType, inputs: [...n.inputs], attrs: n.attrs } : null;
   }
@@ -175,6 +182,12 @@ export class OnnxModule extends Module {
     return key;
   }
 
+  /**
+   * Runs the graph on one tensor per graph input, in `inputNames` order, each with the declared shape
+   * (symbolic dims take any size); returns the output tensor, or an array when the graph (or
+   * `forwardOutputs`) names several. Throws on a wrong count or shape.
+   * @example const m = tg.onnx.loadModel(tg.onnx.exportModel(tg.models.lenet5(), tg.randn([1, 1, 28, 28]))); m.forward(tg.randn([8, 1, 28, 28])) // [8, 10]
+   */
   forward(...inputs: Tensor[]): Tensor | Tensor[] {
     const g = this._graph;
     if (inputs.length !== g.inputs.length) {

@@ -17,6 +17,7 @@ import { halfToNumber } from '../core/dtype.js';
 const { onnx } = onnxProto;
 type Long = { toNumber(): number };
 
+/** The largest ONNX file loadModel reads: 2 GiB, the protobuf limit (external data files are not supported). */
 export const MAX_ONNX_BYTES = 2 ** 31;
 export const MAX_NODES = 100_000;
 export const MAX_INITIALIZERS = 100_000;

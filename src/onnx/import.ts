@@ -26,6 +26,7 @@ import { BUFFER_SLOTS, isArgumentUse, ONNX_IMPORT_OPS } from './ops-in/index.js'
 export { MAX_ONNX_BYTES } from './import-parse.js';
 export { OnnxModule } from './graph-module.js';
 
+/** Options of `tg.onnx.loadModel`. */
 export interface LoadModelOptions {
   /** Most elements any one intermediate tensor may have (default 2^28, 1 GiB of float32); a larger one is an error, not an allocation. */
   maxElements?: number;
@@ -186,8 +187,9 @@ export function loadModel(source: Uint8Array | string, opts: LoadModelOptions = 
   return module.eval();
 }
 
-/** Most metadata_props entries read, and the largest value (characters); beyond them the file is refused. */
+/** Most metadata_props entries loadModel reads (10,000); a file with more is refused. */
 export const MAX_METADATA_ENTRIES_READ = 10_000;
+/** The longest metadata_props value loadModel reads (16 Mi characters); a file with a longer one is refused. */
 export const MAX_METADATA_VALUE_READ = 16 * 2 ** 20;
 
 /**

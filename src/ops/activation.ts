@@ -132,7 +132,11 @@ export function hardswish(x: Tensor): Tensor {
   return E.where(x.lt(-3), x.mul(0), E.where(x.gt(3), x, x.mul(x.add(3)).div(6)));
 }
 
-/** log(sigmoid(x)) = -softplus(-x), stable. */
+/**
+ * Elementwise `log(sigmoid(x)) = -softplus(-x)`, computed stably (no overflow for large |x|); same shape.
+ * Like torch.nn.functional.logsigmoid.
+ * @example tg.F.logSigmoid(tg.tensor([0, -100])) // [-0.6931, -100]
+ */
 export function logSigmoid(x: Tensor): Tensor {
   checkArgs('logSigmoid', arguments, { x: 'tensor' });
   return softplus(x.neg()).neg();

@@ -13,6 +13,7 @@ import { reshape } from './movement.js';
  * probability 1 - p (PyTorch's bernoulli_(1 - p)).
  */
 
+/** Options of the dropout functions (`F.dropout`, `F.dropout2d`, `F.alphaDropout`, ...). */
 export interface DropoutOptions {
   /** Source of the masks (default: the global generator seeded by `tg.manualSeed`). */
   generator?: Generator;

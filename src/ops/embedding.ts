@@ -10,6 +10,7 @@ import { indexSelect, scatterAdd } from './indexing.js';
 import { expand, reshape, unsqueeze } from './movement.js';
 import { norm } from './norms.js';
 
+/** Options of `F.embedding` (PyTorch's padding_idx, max_norm, norm_type keyword arguments). */
 export interface EmbeddingOptions {
   /** Row whose gradient is always zero (e.g. a padding token); negative counts from the end. */
   paddingIdx?: number | null;

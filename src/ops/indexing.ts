@@ -40,7 +40,7 @@ function checkSizes(op: string, x: Tensor, d: number, index: Tensor, what: strin
 
 /**
  * out[i][j] = x[index[i][j]][j] for dim 0 (and so on): picks along `dim`.
- * @example logp.gather(1, target.unsqueeze(1))  // per-sample log-probability
+ * @example tg.gather(tg.tensor([[1, 2], [3, 4]]), 1, tg.tensor([[1], [0]], { dtype: 'int32' }))  // [[2], [3]]
  */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkArgs('gather', arguments, { x: 'tensor', dim: 'dim', index: 'tensor' });
@@ -52,7 +52,12 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return record('gather', [x], out, [index], { dim: d });
 }
 
-/** out = x, then out[index[i]...] += src[i] along `dim` (a new tensor). */
+/**
+ * Out-of-place scatter-add: a copy of `x` where, for every position p of `index`, `src[p]` is added at
+ * `p` with its coordinate on `dim` replaced by `index[p]` (int32). `index` and `src` have the same rank
+ * as `x`; the result has `x`'s shape. Differentiable in `x` and `src`. Like torch.scatter_add.
+ * @example tg.scatterAdd(tg.zeros([3]), 0, tg.tensor([0, 2, 0], { dtype: 'int32' }), tg.ones([3])) // [2, 0, 1]
+ */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkArgs('scatterAdd', arguments, { x: 'tensor', dim: 'dim', index: 'tensor', src: 'tensor' });
   const d = normalizeDim('scatterAdd', dim, x.ndim);
@@ -66,7 +71,11 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   return record('scatterAdd', [x, s], out, [index], { dim: d });
 }
 
-/** Selects entries `index` (1-D int32) along `dim`. */
+/**
+ * Selects the entries `index` (0-D or 1-D int32, repeats allowed) along `dim`: `[A, B]` with dim 0 and
+ * k indices -> `[k, B]`. Copies. Like torch.index_select.
+ * @example tg.indexSelect(tg.arange(6).reshape(3, 2), 0, tg.tensor([2, 0], { dtype: 'int32' })) // [[4, 5], [0, 1]]
+ */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkArgs('indexSelect', arguments, { x: 'tensor', dim: 'dim', index: 'tensor' });
   const d = normalizeDim('indexSelect', dim, x.ndim);
@@ -78,8 +87,10 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 /**
- * One-hot encoding of int32 class indices: shape `[...index.shape, numClasses]`, int32.
- * numClasses defaults to max(index) + 1.
+ * One-hot encoding of int32 class indices: `[...index.shape]` -> `[...index.shape, numClasses]`, int32.
+ * numClasses defaults to max(index) + 1 (needs a synchronous read, so pass it for GPU tensors). Negative or
+ * too large class values throw a TensorError. Like torch.nn.functional.one_hot.
+ * @example tg.oneHot(tg.tensor([0, 2], { dtype: 'int32' }), 3) // [[1, 0, 0], [0, 0, 1]]
  */
 export function oneHot(index: Tensor, numClasses = -1): Tensor {
   checkArgs('oneHot', arguments, { index: 'tensor', numClasses: 'int?' });

@@ -7,6 +7,7 @@ import { cast, rsqrt } from './elementwise.js';
 import { reshape } from './movement.js';
 import { affine, centre, updateRunningStats } from './norm-common.js';
 
+/** Options of `F.instanceNorm` (PyTorch's use_input_stats, momentum, eps). */
 export interface InstanceNormOptions {
   /** Normalise with each instance's own statistics (default true); false uses runningMean/runningVar. */
   useInputStats?: boolean;

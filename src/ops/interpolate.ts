@@ -14,6 +14,10 @@ import { indexSelect } from './indexing.js';
  * and gradients come from indexSelect (a scatter-add) and mul.
  */
 
+/**
+ * How `F.interpolate` samples: 'nearest' (PyTorch's legacy floor rule), 'nearest-exact' (samples at pixel
+ * centres, like PIL), or linear blending for 1, 2 or 3 spatial dims ('linear', 'bilinear', 'trilinear').
+ */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'trilinear';
 
 /** Options of `F.interpolate` (PyTorch's keyword arguments). Give `size` or `scaleFactor`. */

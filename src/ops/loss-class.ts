@@ -16,6 +16,7 @@ import {
   REDUCTIONS, checkNumber, checkOptions, checkReduction, requireFloatArg, type Reduction, type ReductionOptions,
 } from './loss-common.js';
 
+/** Options of `F.nllLoss`: reduction, an ignored target value and per-class weights. */
 export interface NllLossOptions extends ReductionOptions {
   /** Target value that contributes neither loss nor gradient (default -100). */
   ignoreIndex?: number;
@@ -23,6 +24,7 @@ export interface NllLossOptions extends ReductionOptions {
   weight?: Tensor | null;
 }
 
+/** Options of `F.crossEntropy`: those of `F.nllLoss` plus label smoothing. */
 export interface CrossEntropyOptions extends NllLossOptions {
   /** ε in [0, 1]: mixes the target with the uniform distribution over the C classes (default 0). */
   labelSmoothing?: number;

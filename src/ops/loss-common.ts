@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 /** How a loss combines its per-element values: PyTorch's `reduction`. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** The `reduction` option every loss function takes (PyTorch's keyword of the same name). */
 export interface ReductionOptions {
   /** 'mean' (default) averages, 'sum' adds, 'none' returns the per-element losses. */
   reduction?: Reduction;

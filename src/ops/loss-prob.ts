@@ -11,11 +11,13 @@ import {
   type ReductionOptions,
 } from './loss-common.js';
 
+/** Options of `F.binaryCrossEntropy`: reduction and an optional rescaling weight. */
 export interface BinaryCrossEntropyOptions extends ReductionOptions {
   /** Rescaling weight broadcast to the input's shape (e.g. `[N, 1]` per sample or `[C]` per class). */
   weight?: Tensor | null;
 }
 
+/** Options of `F.binaryCrossEntropyWithLogits`: those of `F.binaryCrossEntropy` plus a positive-class weight. */
 export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions {
   /** Weight of the positive term, broadcast to the input (typically `[C]`, one per class). */
   posWeight?: Tensor | null;
@@ -96,6 +98,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   return reduceLoss(loss, reduction);
 }
 
+/** Options of `F.klDiv`: the reduction (with 'batchmean') and whether the target is in log space. */
 export interface KlDivOptions {
   /**
    * 'mean' averages over all elements (PyTorch's default, not the true KL);

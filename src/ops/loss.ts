@@ -54,6 +54,7 @@ export function l1Loss(input: Tensor, target: Tensor, opts?: ReductionOptions): 
   return reduceLoss(input.sub(target).abs(), reduction);
 }
 
+/** Options of `F.smoothL1Loss`: reduction and the quadratic-to-linear threshold `beta`. */
 export interface SmoothL1LossOptions extends ReductionOptions {
   /** Where the loss turns from quadratic to linear (>= 0, default 1; 0 gives l1Loss). */
   beta?: number;
@@ -75,6 +76,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts?: SmoothL1LossO
   return reduceLoss(where(d.lt(beta), z.square().mul(0.5 / beta), d.sub(0.5 * beta)), reduction);
 }
 
+/** Options of `F.huberLoss`: reduction and the quadratic-to-linear threshold `delta`. */
 export interface HuberLossOptions extends ReductionOptions {
   /** Where the loss turns from quadratic to linear (> 0, default 1). */
   delta?: number;
@@ -95,6 +97,7 @@ export function huberLoss(input: Tensor, target: Tensor, opts?: HuberLossOptions
   return reduceLoss(where(d.lt(delta), z.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), reduction);
 }
 
+/** Options of `F.cosineEmbeddingLoss`: reduction and the margin for dissimilar pairs. */
 export interface CosineEmbeddingLossOptions extends ReductionOptions {
   /** Cosine similarity below which dissimilar pairs (y = -1) cost nothing (default 0; sensible in [-1, 1]). */
   margin?: number;

@@ -61,7 +61,11 @@ function viewStrides(oldShape: Shape, oldStrides: readonly number[], newShape: S
   return viewD === -1 ? out : null;
 }
 
-/** A view with a new shape; throws if the strides do not allow one. */
+/**
+ * A view of `x` with a new shape of the same numel (one dim may be -1); shares storage, never copies.
+ * Throws a TensorError if the strides do not allow a view (use reshape or contiguous first). Like torch.Tensor.view.
+ * @example tg.view(tg.arange(6), [2, 3]) // [2, 3]
+ */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   checkArgs('view', arguments, { x: 'tensor', shape: 'shape' });
   const target = inferShape('view', x, shape);
@@ -84,7 +88,11 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return view(clone(x), target);
 }
 
-/** Flattens dims startDim..endDim into one. */
+/**
+ * Flattens dims `startDim..endDim` (inclusive, defaults 0 and -1) into one: `[N, C, H, W]` with startDim 1
+ * -> `[N, C·H·W]`; a 0-d tensor becomes `[1]`. A view when possible. Like torch.flatten.
+ * @example tg.flatten(tg.zeros([8, 3, 4, 4]), 1) // [8, 48]
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   checkArgs('flatten', arguments, { x: 'tensor', startDim: 'dim?', endDim: 'dim?' });
   if (x.ndim === 0) return reshape(x, [1]);
@@ -95,21 +103,32 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, shape);
 }
 
-/** Splits dim `dim` into `sizes` (one may be -1). */
+/**
+ * Splits dim `dim` into several dims of `sizes` (one may be -1; their product must equal the dim):
+ * `[N, 12]` with dim 1, sizes [3, 4] -> `[N, 3, 4]`. Like torch.unflatten.
+ * @example tg.unflatten(tg.zeros([2, 12]), 1, [3, 4]) // [2, 3, 4]
+ */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   checkArgs('unflatten', arguments, { x: 'tensor', dim: 'dim', sizes: 'shape' });
   const d = normalizeDim('unflatten', dim, x.ndim);
   return renamed('reshape', 'unflatten', () => reshape(x, [...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)].map((v, i) => (v === -1 && i >= d && i < d + sizes.length ? -1 : v))));
 }
 
-/** Removes size-1 dims (all, or the given ones; a given dim that is not 1 is kept, as in PyTorch). */
+/**
+ * Removes size-1 dims (all, or the given ones; a given dim that is not 1 is kept, as in PyTorch):
+ * `[1, 3, 1]` -> `[3]`. Like torch.squeeze.
+ * @example tg.squeeze(tg.zeros([1, 3, 1])) // [3]
+ */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   checkArgs('squeeze', arguments, { x: 'tensor', dim: 'dims?' });
   const dims = new Set(normalizeDims('squeeze', dim, x.ndim));
   return reshape(x, x.shape.filter((d, i) => !(dims.has(i) && d === 1)));
 }
 
-/** Inserts a size-1 dim at `dim` (-1 appends). */
+/**
+ * Inserts a size-1 dim at `dim` (in `-(ndim+1) .. ndim`; -1 appends): `[3]` with dim 0 -> `[1, 3]`. A view. Like torch.unsqueeze.
+ * @example tg.unsqueeze(tg.zeros([3]), 0) // [1, 3]
+ */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   checkArgs('unsqueeze', arguments, { x: 'tensor', dim: 'dim' });
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
@@ -118,7 +137,11 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return reshape(x, shape);
 }
 
-/** Reorders dims (a view). */
+/**
+ * Reorders dims (a view): output dim i is input dim `dims[i]`; `dims` must be a permutation of all dims.
+ * `[N, H, W, C]` with [0, 3, 1, 2] -> `[N, C, H, W]`. Like torch.permute.
+ * @example tg.permute(tg.zeros([2, 4, 4, 3]), [0, 3, 1, 2]) // [2, 3, 4, 4]
+ */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   checkArgs('permute', arguments, { x: 'tensor', dims: 'shape' });
   if (dims.length !== x.ndim) {
@@ -130,7 +153,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record('permute', [x], out, [], { dims: ds });
 }
 
-/** Swaps two dims (a view). */
+/**
+ * Swaps dims `dim0` and `dim1` (a view): `[2, 3, 4]` with 0, 2 -> `[4, 3, 2]`. Like torch.transpose.
+ * @example tg.transpose(tg.zeros([2, 3]), 0, 1) // [3, 2]
+ */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   checkArgs('transpose', arguments, { x: 'tensor', dim0: 'dim', dim1: 'dim' });
   const a = normalizeDim('transpose', dim0, x.ndim, 'dim0');
@@ -147,7 +173,11 @@ export function t(x: Tensor): Tensor {
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }
 
-/** Broadcasts to `shape` without copying (-1 keeps a dim). */
+/**
+ * Broadcasts to `shape` without copying (a view with stride 0 on the expanded dims): size-1 dims grow,
+ * new leading dims may be added, -1 keeps a dim. `[3, 1]` -> `[3, 4]`. Like torch.Tensor.expand.
+ * @example tg.expand(tg.zeros([3, 1]), [3, 4]) // [3, 4]
+ */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   checkArgs('expand', arguments, { x: 'tensor', shape: 'shape' });
   if (shape.length < x.ndim) {
@@ -178,7 +208,11 @@ export function sliceView(x: Tensor, starts: readonly number[], steps: readonly 
   return record('slice', [x], out, [], { starts, steps });
 }
 
-/** Python-style `x[..., start:end:step, ...]` on one dim (negative indices count from the end). */
+/**
+ * Python-style `x[..., start:end:step, ...]` on one dim (a view; negative indices count from the end,
+ * out-of-range bounds are clamped, null means the end). `step` is a positive integer, default 1.
+ * @example tg.slice(tg.arange(10), 0, 1, 8, 3) // [1, 4, 7]
+ */
 export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
   checkArgs('slice', arguments, { x: 'tensor', dim: 'dim', start: 'int?', end: 'int?', step: 'int?' });
   const d = normalizeDim('slice', dim, x.ndim);
@@ -193,7 +227,11 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   return sliceView(x, starts, steps, x.shape.map((sz, i) => (i === d ? size : sz)));
 }
 
-/** `length` elements from `start` along `dim` (a view). */
+/**
+ * `length` elements from `start` along `dim` (a view; negative `start` counts from the end). Throws a
+ * TensorError if the range does not fit. Like torch.narrow.
+ * @example tg.narrow(tg.zeros([4, 10]), 1, 2, 5) // [4, 5]
+ */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   checkArgs('narrow', arguments, { x: 'tensor', dim: 'dim', start: 'int', length: 'int' });
   const d = normalizeDim('narrow', dim, x.ndim);
@@ -205,7 +243,11 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slice(x, d, s, s + length);
 }
 
-/** Picks index `index` along `dim` and removes that dim (a view). */
+/**
+ * Picks index `index` along `dim` and removes that dim (a view): `[4, 5]` with dim 0 -> `[5]`.
+ * Negative indices count from the end. Like torch.select.
+ * @example tg.select(tg.zeros([4, 5]), 0, -1) // [5]
+ */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   checkArgs('select', arguments, { x: 'tensor', dim: 'dim', index: 'int' });
   const d = normalizeDim('select', dim, x.ndim);
@@ -217,7 +259,10 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return squeeze(slice(x, d, i, i + 1), d);
 }
 
-/** Reverses the order along `dims` (a view with negative strides). */
+/**
+ * Reverses the order along `dims` (a view with negative strides; same shape). Like torch.flip.
+ * @example tg.flip(tg.arange(4), 0) // [3, 2, 1, 0]
+ */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   checkArgs('flip', arguments, { x: 'tensor', dims: 'dims' });
   const ds = normalizeDims('flip', dims, x.ndim);
@@ -230,7 +275,10 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   return record('flip', [x], viewOf(x, x.shape, strides, offset), [], { dims: ds });
 }
 
-/** Always copies into fresh contiguous storage. */
+/**
+ * A copy in fresh contiguous storage (same shape and dtype; differentiable, unlike detach). Like torch.clone.
+ * @example const y = tg.clone(tg.ones([2, 2]))
+ */
 export function clone(x: Tensor): Tensor {
   checkArgs('clone', arguments, { x: 'tensor' });
   const s = x.backend.alloc(x.dtype, x.numel());
@@ -248,7 +296,10 @@ export function dense(x: Tensor): Tensor {
   return x.isContiguous() && x.offset === 0 && x._storage.length === x.numel() ? x : clone(x);
 }
 
-/** Returns x if already contiguous, else a contiguous copy. */
+/**
+ * Returns `x` if it is already contiguous (row-major), else a contiguous copy. Like torch.Tensor.contiguous.
+ * @example tg.contiguous(tg.zeros([2, 3]).t()).isContiguous() // true
+ */
 export function contiguous(x: Tensor): Tensor {
   checkArgs('contiguous', arguments, { x: 'tensor' });
   return x.isContiguous() ? x : clone(x);
@@ -265,7 +316,11 @@ export function embed(x: Tensor, outShape: Shape, starts: readonly number[], ste
   return record('embed', [x], out, [], { starts, steps, value });
 }
 
-/** Splits into pieces of `splitSize` (last may be smaller) or of the given sizes, along `dim` (views). */
+/**
+ * Splits along `dim` (default 0) into pieces of `splitSize` (the last may be smaller) or of the given sizes
+ * (which must sum to the dim). Returns views. Like torch.split.
+ * @example tg.split(tg.arange(5), 2) // [0, 1], [2, 3], [4]
+ */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
   checkArgs('split', arguments, { x: 'tensor', splitSize: 'size', dim: 'dim?' });
   const d = normalizeDim('split', dim, x.ndim);
@@ -291,7 +346,10 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   });
 }
 
-/** Splits into `chunks` nearly equal pieces along `dim` (as torch.chunk: ceil-sized, so possibly fewer). */
+/**
+ * Splits into `chunks` nearly equal pieces along `dim` (default 0; as torch.chunk: ceil-sized, so possibly fewer). Returns views.
+ * @example tg.chunk(tg.arange(6), 3) // [0, 1], [2, 3], [4, 5]
+ */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   checkArgs('chunk', arguments, { x: 'tensor', chunks: 'int', dim: 'dim?' });
   if (!Number.isInteger(chunks) || chunks <= 0) throw new TensorError(`chunk: chunks must be a positive integer (got ${chunks})`);
@@ -299,7 +357,11 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
 }
 
-/** Tiles the tensor `reps[i]` times along each dim (leading reps add dims). */
+/**
+ * Tiles the tensor `reps[i]` times along each dim (extra leading reps add dims): `[2, 3]` with [2, 2]
+ * -> `[4, 6]`. Copies. Like torch.Tensor.repeat.
+ * @example tg.repeat(tg.tensor([1, 2]), [2, 2]) // [[1, 2, 1, 2], [1, 2, 1, 2]]
+ */
 export function repeat(x: Tensor, reps: readonly number[]): Tensor {
   checkArgs('repeat', arguments, { x: 'tensor', reps: 'shape' });
   if (reps.length < x.ndim) {
@@ -314,7 +376,7 @@ export function repeat(x: Tensor, reps: readonly number[]): Tensor {
 
 /**
  * Concatenates along `dim`; all other dims must match.
- * @example tg.cat([a, b], 1)
+ * @example tg.cat([tg.zeros([2, 3]), tg.ones([2, 1])], 1) // [2, 4]
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   [tensors, dim] = listDimCall('cat', arguments);
@@ -343,7 +405,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return record('cat', inputs, out, [], { dim: d, sizes });
 }
 
-/** Stacks equal-shaped tensors along a new dim. */
+/**
+ * Stacks equal-shaped tensors along a new dim `dim` (default 0): k tensors `[A, B]` -> `[k, A, B]`.
+ * Throws a TensorError if the shapes differ. Like torch.stack.
+ * @example tg.stack([tg.zeros([2, 3]), tg.ones([2, 3])]) // [2, 2, 3]
+ */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   [tensors, dim] = listDimCall('stack', arguments);
   if (!tensors.length) throw new TensorError('stack: expected a non-empty list of tensors');

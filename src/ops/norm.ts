@@ -15,6 +15,7 @@ import { batchNormFusable, batchNormTrainPrim } from './norm-prims.js';
  * normalising are biased (divide by n), as in PyTorch.
  */
 
+/** Options of `F.batchNorm` (PyTorch's training, momentum, eps keyword arguments). */
 export interface BatchNormOptions {
   /** Use batch statistics (and update the running ones) instead of the running ones (default false, like F.batch_norm). */
   training?: boolean;
@@ -24,11 +25,13 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
+/** Options of `F.layerNorm` and `F.groupNorm`. */
 export interface NormOptions {
   /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
 }
 
+/** Options of `F.localResponseNorm`: the constants of `b_c = a_c / (k + alpha / size · Σ a²)^beta`. */
 export interface LocalResponseNormOptions {
   /** Scale of the windowed sum of squares (default 1e-4). */
   alpha?: number;

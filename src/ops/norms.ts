@@ -18,8 +18,11 @@ export type NormOrd = number | 'fro';
 
 /** Options form of `norm(x, {p, dim, keepdim})`. */
 export interface NormOptions {
+  /** The order of the norm (default 'fro', the Euclidean norm). */
   p?: NormOrd;
+  /** Dim or dims to reduce (default null: all dims). */
   dim?: number | readonly number[] | null;
+  /** Keep the reduced dims with size 1. Default false. */
   keepdim?: boolean;
 }
 

@@ -6,6 +6,7 @@ import { cat, clone, embed, expand, flip, narrow, slice } from './movement.js';
 /** How `pad` fills the new border. */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
+/** Options of `F.pad`: the border mode and, for 'constant', the fill value. */
 export interface PadOptions {
   /** Border rule (default 'constant'). */
   mode?: PadMode;

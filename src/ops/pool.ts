@@ -33,9 +33,11 @@ export interface MaxPoolOptions {
 
 /** Options of `avgPool1d/2d/3d`. */
 export interface AvgPoolOptions {
+  /** Window step per dim (default: the kernel size). */
   stride?: SizeArg | null;
   /** Implicit zero padding on both sides of each dim, at most half the kernel (default 0). */
   padding?: SizeArg;
+  /** Round the output size up, keeping a last partial window (default false). */
   ceilMode?: boolean;
   /** Count padded positions in the divisor (default true). */
   countIncludePad?: boolean;
@@ -45,12 +47,15 @@ export interface AvgPoolOptions {
 
 /** Options of `lpPool1d/2d/3d`. */
 export interface LpPoolOptions {
+  /** Window step per dim (default: the kernel size). */
   stride?: SizeArg | null;
+  /** Round the output size up, keeping a last partial window (default false). */
   ceilMode?: boolean;
 }
 
 /** Options of `adaptiveMaxPool1d/2d/3d`. */
 export interface AdaptiveMaxPoolOptions {
+  /** Also return the argmax indices, as `{ values, indices }` (default false). */
   returnIndices?: boolean;
 }
 
@@ -63,7 +68,9 @@ export type AdaptiveSize = number | readonly (number | null)[];
  * PyTorch: `w` (1-D), `h*W + w` (2-D), `(d*H + h)*W + w` (3-D).
  */
 export interface PoolWithIndices {
+  /** The pooled maxima, `[N, C, ...out]` (or `[C, ...out]`). */
   values: Tensor;
+  /** int32, same shape as `values`: the flat position of each maximum within its input plane. */
   indices: Tensor;
 }
 

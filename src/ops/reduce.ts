@@ -45,7 +45,11 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return reducePrim('sum', x, dim, keepdim, sumDtype(x.dtype));
 }
 
-/** Product over `dim` (all by default); the gradient is exact with zeros present. */
+/**
+ * Product over `dim` (all dims by default; a dim or a list): `[A, B]` with dim 1 -> `[A]` (`[A, 1]` with
+ * keepdim). The gradient is exact with zeros present. Integer and bool inputs reduce in int32. Like torch.prod.
+ * @example tg.prod(tg.tensor([[1, 2], [3, 4]]), 1) // [2, 12]
+ */
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   [x, dim, keepdim] = reduceCall('prod', arguments, 'dims?');
   return reducePrim('prod', x, dim, keepdim, sumDtype(x.dtype));
@@ -53,6 +57,7 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 
 /** Values and int32 indices of a maximum or minimum along one dim (PyTorch's `torch.return_types.max`). */
 export interface ValuesIndices {
+  /** The extreme values along the dim (the input's dtype; the dim removed unless keepdim). */
   values: Tensor;
   /** int32 positions along the dim; the FIRST extremum on ties (the first NaN where there is one). */
   indices: Tensor;
@@ -135,7 +140,11 @@ function countOf(x: Tensor, dim: Dims, op: string): number {
   return normalizeDims(op, dim, x.ndim).reduce((n, a) => n * x.shape[a]!, 1);
 }
 
-/** Arithmetic mean over `dim` (floating dtypes only, like PyTorch). */
+/**
+ * Arithmetic mean over `dim` (all dims by default; a dim or a list): `[A, B]` with dim 0 -> `[B]`
+ * (`[1, B]` with keepdim). Floating dtypes only (integers throw a TensorError), like torch.mean.
+ * @example tg.mean(tg.tensor([[1, 2], [3, 4]]), 0) // [2, 3]
+ */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   [x, dim, keepdim] = reduceCall('mean', arguments, 'dims?');
   requireFloat('mean', x);
@@ -145,10 +154,15 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export interface VarOptions {
   /** Bessel's correction: divide by N - correction (default 1, unbiased). */
   correction?: number;
+  /** Keep the reduced dims with size 1. Default false. */
   keepdim?: boolean;
 }
 
-/** Variance over `dim` with `correction` (default 1). */
+/**
+ * Variance over `dim` (all dims by default), dividing by N - `correction` (default 1, unbiased):
+ * `[A, B]` with dim 1 -> `[A]`. Floating dtypes only. Exported as `tg.var`; like torch.var.
+ * @example tg.var(tg.tensor([1, 2, 3, 4])) // 1.6667
+ */
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   [x, dim, opts] = varianceCall('var', arguments);
   requireFloat('var', x);
@@ -158,13 +172,21 @@ export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return sum(centered.mul(centered), dim, keepdim).div(Math.max(n - correction, 0));
 }
 
-/** Standard deviation over `dim` with `correction` (default 1). */
+/**
+ * Standard deviation over `dim` (all dims by default): the square root of `var` with the same
+ * `correction` (default 1) and `keepdim`. Floating dtypes only. Like torch.std.
+ * @example tg.std(tg.tensor([[1, 3], [2, 6]]), 1, { correction: 0 }) // [1, 2]
+ */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   [x, dim, opts] = varianceCall('std', arguments);
   return sqrt(variance(x, dim, opts));
 }
 
-/** log(sum(exp(x))) over `dim`, computed stably by shifting by the max. */
+/**
+ * `log(sum(exp(x)))` over `dim` (required), computed stably by shifting by the max: `[N, C]` with dim 1
+ * -> `[N]`. Floating dtypes only. Like torch.logsumexp.
+ * @example tg.logsumexp(tg.tensor([[0, 0], [1000, 1000]]), 1) // [0.6931, 1000.6931]
+ */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   [x, dim, keepdim] = reduceCall('logsumexp', arguments, 'dims');
   requireFloat('logsumexp', x);

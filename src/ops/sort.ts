@@ -128,7 +128,7 @@ export function argsort(x: Tensor, dim: number | SortOptions = -1, descending = 
  * The `k` largest (or smallest, `largest: false`) elements along `dim`
  * (default -1), sorted; returns `{values, indices}` with the dim of size k.
  * Ties keep the lower index first. Also `topk(x, k, {dim, largest})`.
- * @example const { values, indices } = logits.topk(5)   // top-5 classes per row
+ * @example const { values, indices } = tg.randn([4, 10]).topk(5)   // top-5 classes per row: [4, 5] each
  */
 export function topk(x: Tensor, k: number, dim: number | TopkOptions = -1, largest = true, sorted = true): ValuesIndices {
   let d: number;

@@ -9,6 +9,7 @@ import { checkArgs } from '../tensor/args.js';
 
 /** What `x.to(...)` accepts besides a dtype string: PyTorch's keyword form `x.to(dtype=...)`. */
 export interface ToOptions {
+  /** The dtype to cast to. */
   dtype: DType;
 }
 
@@ -67,7 +68,7 @@ function landed(x: Tensor, target: Backend, values: TypedArray): Tensor {
  * floating dtypes. Same shape as `x`. Anything else (unknown dtype, a device
  * string such as 'cpu' or 'cuda', dtypes tensorgrad does not have) throws a
  * TensorError saying what to use.
- * @example x.to('float64'); x.to({ dtype: 'int32' }); x.to(other);
+ * @example const x = tg.tensor([1.5]); x.to('float64'); x.to({ dtype: 'int32' }); x.to(tg.arange(2)); // int32 [1]
  */
 export function to(x: Tensor, target: DType | ToOptions | Tensor): Tensor {
   return cast(x, targetDtype(target));

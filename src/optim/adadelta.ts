@@ -4,11 +4,17 @@ import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, t
 import { checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
+/** Hyperparameters of {@link Adadelta} (each can also be set per parameter group). */
 export interface AdadeltaOptions {
+  /** Coefficient that scales delta before it is applied, >= 0. Default 1. */
   lr: number;
+  /** Decay rate of the running averages of squared gradients and squared updates, in [0, 1]. Default 0.9. */
   rho: number;
+  /** Added inside both square roots for numerical stability, >= 0. Default 1e-6. */
   eps: number;
+  /** L2 penalty: weightDecay * p is added to the gradient. Default 0. */
   weightDecay: number;
+  /** Maximize the objective instead of minimizing (steps along +grad). Default false. */
   maximize: boolean;
 }
 
@@ -21,7 +27,7 @@ export interface AdadeltaOptions {
  *   p -= lr delta
  * Defaults: lr 1, rho 0.9, eps 1e-6, weightDecay 0.
  * State per parameter: step, squareAvg (v), accDelta (u) (shapes of p).
- * @example new optim.Adadelta(model.parameters())
+ * @example new tg.optim.Adadelta(model.parameters())
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   constructor(params: ParamsArg<AdadeltaOptions>, opts: Partial<AdadeltaOptions> = {}) {

@@ -3,19 +3,26 @@ import { fullLike } from '../tensor/create.js';
 import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { optimizerOptions } from './options.js';
 
+/** Hyperparameters of {@link Adagrad} (each can also be set per parameter group). */
 export interface AdagradOptions {
+  /** Learning rate, >= 0. Default 1e-2. */
   lr: number;
+  /** Learning-rate decay, >= 0: step t uses lr / (1 + (t - 1) * lrDecay). Default 0. */
   lrDecay: number;
+  /** L2 penalty: weightDecay * p is added to the gradient. Default 0. */
   weightDecay: number;
+  /** Starting value of the per-element sum of squared gradients, >= 0. Default 0. */
   initialAccumulatorValue: number;
+  /** Added to the denominator sqrt(sum) for numerical stability, >= 0. Default 1e-10. */
   eps: number;
+  /** Maximize the objective instead of minimizing (steps along +grad). Default false. */
   maximize: boolean;
 }
 
 /**
  * Adagrad, as torch.optim.Adagrad:
  *   g += weightDecay p;  clr = lr / (1 + (t-1) lrDecay);  s += g^2;  p -= clr g / (sqrt(s) + eps)
- * @example new optim.Adagrad(model.parameters(), { lr: 0.01 })
+ * @example new tg.optim.Adagrad(model.parameters(), { lr: 0.01 })
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsArg<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {

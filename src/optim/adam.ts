@@ -6,12 +6,19 @@ import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, t
 import { nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
+/** Hyperparameters of {@link Adam} and {@link AdamW} (each can also be set per parameter group). */
 export interface AdamOptions {
+  /** Learning rate, >= 0. Default 1e-3. */
   lr: number;
+  /** Decay rates [b1, b2] of the running averages of the gradient and of its square, each in [0, 1). Default [0.9, 0.999]. */
   betas: [number, number];
+  /** Added to the denominator (the square root of the bias-corrected v) for numerical stability, >= 0. Default 1e-8. */
   eps: number;
+  /** Weight decay, >= 0: L2 added to the gradient for Adam (default 0), decoupled p *= 1 - lr * weightDecay for AdamW (default 0.01). */
   weightDecay: number;
+  /** AMSGrad variant: divide by the running maximum of v instead of v. Default false. */
   amsgrad: boolean;
+  /** Maximize the objective instead of minimizing (steps along +grad). Default false. */
   maximize: boolean;
 }
 
@@ -57,7 +64,7 @@ const adamDefaults = { betas: [0.9, 0.999] as [number, number], eps: 1e-8, amsgr
  * Adam, as torch.optim.Adam (weight decay is L2, added to the gradient):
  *   g += weightDecay * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
  *   p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)        (amsgrad: v -> max of all v)
- * @example new optim.Adam(model.parameters(), { lr: 1e-3 })
+ * @example new tg.optim.Adam(model.parameters(), { lr: 1e-3 })
  */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
@@ -73,6 +80,7 @@ gradSafeUpdate(Adam);
 /**
  * AdamW, as torch.optim.AdamW: Adam with decoupled weight decay
  * p *= 1 - lr * weightDecay before the Adam step (default weightDecay 0.01).
+ * @example new tg.optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.05 })
  */
 export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {

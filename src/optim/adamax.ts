@@ -5,11 +5,17 @@ import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, t
 import { checkBetas, checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
+/** Hyperparameters of {@link Adamax} (each can also be set per parameter group). */
 export interface AdamaxOptions {
+  /** Learning rate, >= 0. Default 2e-3. */
   lr: number;
+  /** Decay rates [b1, b2] of the gradient's running average and of the infinity norm, each in [0, 1). Default [0.9, 0.999]. */
   betas: [number, number];
+  /** Added to |g| in the infinity norm for numerical stability, >= 0. Default 1e-8. */
   eps: number;
+  /** L2 penalty: weightDecay * p is added to the gradient. Default 0. */
   weightDecay: number;
+  /** Maximize the objective instead of minimizing (steps along +grad). Default false. */
   maximize: boolean;
 }
 
@@ -22,7 +28,7 @@ export interface AdamaxOptions {
  *   p -= lr / (1 - b1^t) * m / u
  * Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0.
  * State per parameter: step, expAvg (m), expInf (u) (shapes of p).
- * @example new optim.Adamax(model.parameters(), { lr: 2e-3 })
+ * @example new tg.optim.Adamax(model.parameters(), { lr: 2e-3 })
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
   constructor(params: ParamsArg<AdamaxOptions>, opts: Partial<AdamaxOptions> = {}) {

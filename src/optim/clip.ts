@@ -21,7 +21,8 @@ function checkParams(op: string, params: unknown): Tensor[] {
  * (torch.nn.utils.clip_grad_norm_). Returns the total norm before clipping.
  * Gradients computed on a GPU backend cannot be read synchronously: use
  * `clipGradNormTensor` there (it returns the norm as a tensor).
- * @example optim.clipGradNorm(model.parameters(), 1.0)
+ * Throws a TensorError if maxNorm < 0 or params is not an iterable of tensors.
+ * @example loss.backward(); tg.optim.clipGradNorm(model.parameters(), 1.0); opt.step();
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
   checkArgs('clipGradNorm', arguments, { params: 'any', maxNorm: 'number', normType: 'number?' });
@@ -49,7 +50,9 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
  * and never reads a value, so it keeps a GPU busy. Every gradient is
  * multiplied by min(1, maxNorm / (norm + 1e-6)) (a NaN norm makes them NaN,
  * as in PyTorch; clipGradNorm leaves them alone then).
- * @example const norm = optim.clipGradNormTensor(model.parameters(), 1.0); ...; await norm.itemAsync()
+ * @example
+ * const norm = tg.optim.clipGradNormTensor(model.parameters(), 1.0);   // [] (0-d)
+ * console.log(await norm.itemAsync());
  */
 export function clipGradNormTensor(params: Iterable<Tensor>, maxNorm: number, normType = 2): Tensor {
   checkArgs('clipGradNormTensor', arguments, { params: 'any', maxNorm: 'number', normType: 'number?' });
@@ -76,7 +79,12 @@ function clipArgs(op: string, params: Iterable<Tensor>, maxNorm: number): Tensor
   return list.map((p) => p._gradRef()).filter((g): g is Tensor => g !== null);
 }
 
-/** Clamps every gradient element into [-clipValue, clipValue] (clip_grad_value_). */
+/**
+ * Clamps every gradient element into [-clipValue, clipValue], in place
+ * (torch.nn.utils.clip_grad_value_). Parameters without a gradient are skipped;
+ * throws a TensorError if clipValue < 0.
+ * @example loss.backward(); tg.optim.clipGradValue(model.parameters(), 0.5); opt.step();
+ */
 export function clipGradValue(params: Iterable<Tensor>, clipValue: number): void {
   checkArgs('clipGradValue', arguments, { params: 'any', clipValue: 'number' });
   params = checkParams('clipGradValue', params);

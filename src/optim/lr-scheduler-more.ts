@@ -33,13 +33,21 @@ function readCount(op: string, sd: Record<string, unknown>, key: string, integer
  * `step()` advances one epoch; `step(epoch)` jumps to a (possibly fractional)
  * epoch, e.g. `step(epoch + i / itersPerEpoch)` inside an epoch, as PyTorch.
  * @example
- * const sched = new optim.CosineAnnealingWarmRestarts(opt, 10, 2, 1e-5); // periods 10, 20, 40, ...
+ * const sched = new tg.optim.CosineAnnealingWarmRestarts(opt, 10, 2, 1e-5); // periods 10, 20, 40, ...
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   /** The (possibly fractional) epoch the lr was computed for; `lastEpoch` is its floor. */
   private epoch = 0;
 
-  constructor(optimizer: AnyOptimizer, readonly T0: number, readonly TMult = 1, readonly etaMin = 0) {
+  constructor(
+    optimizer: AnyOptimizer,
+    /** Length of the first period, in epochs: a positive integer. */
+    readonly T0: number,
+    /** Each period is TMult times longer than the one before: a positive integer. Default 1. */
+    readonly TMult = 1,
+    /** Minimum learning rate, reached at the end of each period. Default 0. */
+    readonly etaMin = 0,
+  ) {
     positiveInt('CosineAnnealingWarmRestarts', 'T0', T0);
     positiveInt('CosineAnnealingWarmRestarts', 'TMult', TMult);
     finiteNumber('CosineAnnealingWarmRestarts', 'etaMin', etaMin);
@@ -47,8 +55,16 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.apply();
   }
 
-  /** The position inside the current period, T_cur, and the period's length T_i at `epoch`. */
-  cycle(epoch: number): { tCur: number; tI: number } {
+  /**
+   * The position inside the current period, T_cur, and the period's length T_i at `epoch`.
+   * @example sched.cycle(25)   // T0 10, TMult 2: { tCur: 15, tI: 20 }
+   */
+  cycle(epoch: number): {
+    /** Epochs since the last restart (may be fractional). */
+    tCur: number;
+    /** Length of the current period, in epochs. */
+    tI: number;
+  } {
     // Walk the periods (exact, unlike PyTorch's float log, which can misplace an exact restart epoch).
     let start = 0, tI = this.T0;
     while (epoch >= start + tI) {
@@ -68,7 +84,10 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * tCur) / tI))) / 2;
   }
 
-  /** Advances one epoch, or jumps to `epoch` (>= 0, may be fractional). */
+  /**
+   * Advances one epoch, or jumps to `epoch` (>= 0, may be fractional; else a TensorError).
+   * @example sched.step(epoch + i / itersPerEpoch);   // inside an epoch, per batch
+   */
   override step(epoch?: number): void {
     if (epoch !== undefined) finiteNumber('CosineAnnealingWarmRestarts.step', 'epoch', epoch, 0);
     this.epoch = epoch ?? this.epoch + 1;
@@ -76,10 +95,19 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.apply();
   }
 
+  /**
+   * `{ lastEpoch, epoch }`: the step count and the (possibly fractional) epoch, for loadStateDict.
+   * @example const saved = sched.stateDict();
+   */
   override stateDict(): Record<string, unknown> {
     return { lastEpoch: this.lastEpoch, epoch: this.epoch };
   }
 
+  /**
+   * Restores `{ lastEpoch, epoch? }` (epoch defaults to lastEpoch) and sets the lrs;
+   * throws a TensorError on a negative or non-finite value.
+   * @example sched.loadStateDict(saved);
+   */
   override loadStateDict(sd: Record<string, unknown>): void {
     const lastEpoch = readCount('CosineAnnealingWarmRestarts', sd, 'lastEpoch', true);
     this.epoch = sd.epoch === undefined ? lastEpoch : readCount('CosineAnnealingWarmRestarts', sd, 'epoch', false);
@@ -93,10 +121,16 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
  * torch.optim.lr_scheduler.PolynomialLR:
  *   lr = base (1 - min(epoch, totalIters) / totalIters)^power
  * @example
- * const sched = new optim.PolynomialLR(opt, 100, 2); // quadratic decay to 0 over 100 steps
+ * const sched = new tg.optim.PolynomialLR(opt, 100, 2); // quadratic decay to 0 over 100 steps
  */
 export class PolynomialLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly totalIters = 5, readonly power = 1) {
+  constructor(
+    optimizer: AnyOptimizer,
+    /** Number of steps over which the lr decays to 0 (then stays 0): a positive integer. Default 5. */
+    readonly totalIters = 5,
+    /** Power of the polynomial, >= 0 (1: linear decay). Default 1. */
+    readonly power = 1,
+  ) {
     positiveInt('PolynomialLR', 'totalIters', totalIters);
     finiteNumber('PolynomialLR', 'power', power, 0);
     super(optimizer);
@@ -113,12 +147,14 @@ export class PolynomialLR extends LRScheduler {
  * counts its own epochs from 0 there. All must drive `optimizer`. The
  * scheduler's state is its step count; its stateDict also holds the parts'.
  * @example
- * const warm = new optim.LinearLR(opt, 0.1, 1, 5);
- * const cos = new optim.CosineAnnealingLR(opt, 95);
- * const sched = new optim.SequentialLR(opt, [warm, cos], [5]);  // 5 warm-up epochs, then cosine
+ * const warm = new tg.optim.LinearLR(opt, 0.1, 1, 5);
+ * const cos = new tg.optim.CosineAnnealingLR(opt, 95);
+ * const sched = new tg.optim.SequentialLR(opt, [warm, cos], [5]);  // 5 warm-up epochs, then cosine
  */
 export class SequentialLR extends LRScheduler {
+  /** The chained schedulers (a copy of the array given), all driving the same optimizer. */
   readonly schedulers: LRScheduler[];
+  /** Increasing positive step counts at which the next scheduler takes over (one fewer than schedulers). */
   readonly milestones: number[];
 
   constructor(optimizer: AnyOptimizer, schedulers: LRScheduler[], milestones: number[]) {
@@ -155,16 +191,26 @@ export class SequentialLR extends LRScheduler {
     throw new Error('unreachable: SequentialLR sets lrs through its schedulers');
   }
 
+  /** Hands the step count to the scheduler in charge at `lastEpoch`, which sets the lrs. */
   protected override apply(): void {
     const { index, local } = this.locate(this.lastEpoch);
     // Every part is closed-form in its step count: setting that count sets the lrs.
     this.schedulers[index]!.loadStateDict({ lastEpoch: local });
   }
 
+  /**
+   * `{ lastEpoch, schedulers }`: the step count and each part's own stateDict.
+   * @example const saved = sched.stateDict();
+   */
   override stateDict(): Record<string, unknown> {
     return { lastEpoch: this.lastEpoch, schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
+  /**
+   * Restores `{ lastEpoch, schedulers? }`, all or nothing: if a part refuses its state,
+   * every part and the lrs are put back and a TensorError is thrown.
+   * @example sched.loadStateDict(saved);
+   */
   override loadStateDict(sd: Record<string, unknown>): void {
     const lastEpoch = readCount('SequentialLR', sd, 'lastEpoch', true);
     const parts = sd.schedulers;

@@ -9,14 +9,21 @@ type AnyOptimizer = Optimizer<{ lr: number }>;
  * computes every group's lr from its initial lr and the step count in closed
  * form, so state is just `lastEpoch` and resuming is exact. Call `step()` once
  * per epoch (or per batch for OneCycleLR), after `optimizer.step()`.
+ * @example
+ * const sched = new tg.optim.StepLR(opt, 30, 0.1);
+ * for (let epoch = 0; epoch < 90; epoch++) { trainOneEpoch(); sched.step(); }
  */
 export abstract class LRScheduler {
   /** Number of step() calls so far (0 right after construction). */
   lastEpoch = 0;
+  /** Each parameter group's initial lr (its `initialLr`, else its lr when the scheduler was built): the base of the schedule. */
   protected readonly baseLrs: number[];
 
   /** Subclasses call `this.apply()` at the end of their constructor, once their own fields exist. */
-  constructor(readonly optimizer: AnyOptimizer) {
+  constructor(
+    /** The optimizer whose parameter groups' `lr` this scheduler sets. */
+    readonly optimizer: AnyOptimizer,
+  ) {
     if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray((optimizer as Partial<AnyOptimizer>).paramGroups)) {
       throw new TensorError(`${new.target.name}: optimizer must be a tg.optim optimizer (e.g. new optim.SGD(params, { lr: 0.1 })), got ${describeArg(optimizer)}`);
     }
@@ -26,20 +33,34 @@ export abstract class LRScheduler {
   /** The lr of each group at `epoch`. */
   protected abstract lrAt(epoch: number, baseLr: number, groupIndex: number): number;
 
+  /** Sets every group's lr to the schedule's value at `lastEpoch`. */
   protected apply(): void {
     this.optimizer.paramGroups.forEach((g, i) => (g.lr = this.lrAt(this.lastEpoch, this.baseLrs[i]!, i)));
   }
 
+  /**
+   * Advances the schedule one step (`lastEpoch + 1`) and sets each group's lr, like
+   * PyTorch's `scheduler.step()`: call it after `optimizer.step()`, once per epoch
+   * (OneCycleLR: once per batch).
+   * @example sched.step(); console.log(sched.getLastLr());
+   */
   step(): void {
     this.lastEpoch++;
     this.apply();
   }
 
-  /** The learning rates set by the last step. */
+  /**
+   * The learning rates set by the last step, one per parameter group.
+   * @example console.log(sched.getLastLr());   // e.g. [0.1]
+   */
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /**
+   * The schedule's position, `{ lastEpoch }` (the rest is recomputed in closed form), for loadStateDict.
+   * @example const saved = sched.stateDict();   // { lastEpoch: 12 }
+   */
   stateDict(): Record<string, unknown> {
     return { lastEpoch: this.lastEpoch };
   }
@@ -73,9 +94,19 @@ export function positiveInt(op: string, name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new TensorError(`${op}: ${name} must be a positive integer (got ${String(v)})`);
 }
 
-/** lr = base * gamma^floor(epoch / stepSize). */
+/**
+ * lr = base * gamma^floor(epoch / stepSize), as torch.optim.lr_scheduler.StepLR.
+ * Throws a TensorError unless stepSize is a positive integer.
+ * @example const sched = new tg.optim.StepLR(opt, 30, 0.1);   // lr x0.1 every 30 epochs
+ */
 export class StepLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly stepSize: number, readonly gamma = 0.1) {
+  constructor(
+    optimizer: AnyOptimizer,
+    /** Period of the decay, in steps (epochs): a positive integer. */
+    readonly stepSize: number,
+    /** Multiplicative factor applied every `stepSize` steps. Default 0.1. */
+    readonly gamma = 0.1,
+  ) {
     checkArgs('StepLR', arguments, { optimizer: 'any', stepSize: 'int', gamma: 'finite?' });
     positiveInt('StepLR', 'stepSize', stepSize);
     super(optimizer);
@@ -84,9 +115,18 @@ export class StepLR extends LRScheduler {
   protected lrAt(e: number, base: number): number { return base * this.gamma ** Math.floor(e / this.stepSize); }
 }
 
-/** lr = base * gamma^(number of milestones <= epoch). */
+/**
+ * lr = base * gamma^(number of milestones <= epoch), as torch.optim.lr_scheduler.MultiStepLR.
+ * @example const sched = new tg.optim.MultiStepLR(opt, [30, 80], 0.1);
+ */
 export class MultiStepLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly milestones: number[], readonly gamma = 0.1) {
+  constructor(
+    optimizer: AnyOptimizer,
+    /** Steps (epochs) at which the lr is multiplied by `gamma`; non-negative integers. */
+    readonly milestones: number[],
+    /** Multiplicative factor applied at each milestone. Default 0.1. */
+    readonly gamma = 0.1,
+  ) {
     checkArgs('MultiStepLR', arguments, { optimizer: 'any', milestones: 'shape', gamma: 'finite?' });
     super(optimizer);
     this.apply();
@@ -94,9 +134,16 @@ export class MultiStepLR extends LRScheduler {
   protected lrAt(e: number, base: number): number { return base * this.gamma ** this.milestones.filter((m) => m <= e).length; }
 }
 
-/** lr = base * gamma^epoch. */
+/**
+ * lr = base * gamma^epoch, as torch.optim.lr_scheduler.ExponentialLR.
+ * @example const sched = new tg.optim.ExponentialLR(opt, 0.95);
+ */
 export class ExponentialLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly gamma: number) {
+  constructor(
+    optimizer: AnyOptimizer,
+    /** Multiplicative factor applied at every step. */
+    readonly gamma: number,
+  ) {
     checkArgs('ExponentialLR', arguments, { optimizer: 'any', gamma: 'finite' });
     super(optimizer);
     this.apply();
@@ -104,9 +151,19 @@ export class ExponentialLR extends LRScheduler {
   protected lrAt(e: number, base: number): number { return base * this.gamma ** e; }
 }
 
-/** lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 (the closed form). */
+/**
+ * lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 (the closed form of
+ * torch.optim.lr_scheduler.CosineAnnealingLR). Throws unless tMax is a positive integer.
+ * @example const sched = new tg.optim.CosineAnnealingLR(opt, 100);   // base lr -> 0 over 100 epochs
+ */
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly tMax: number, readonly etaMin = 0) {
+  constructor(
+    optimizer: AnyOptimizer,
+    /** Half-period of the cosine, in steps: the lr reaches `etaMin` at step tMax. A positive integer. */
+    readonly tMax: number,
+    /** Minimum learning rate. Default 0. */
+    readonly etaMin = 0,
+  ) {
     checkArgs('CosineAnnealingLR', arguments, { optimizer: 'any', tMax: 'int', etaMin: 'finite?' });
     positiveInt('CosineAnnealingLR', 'tMax', tMax);
     super(optimizer);
@@ -117,9 +174,22 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
-/** Linear warm-up: factor from startFactor to endFactor over totalIters steps, then constant. */
+/**
+ * Linear warm-up, as torch.optim.lr_scheduler.LinearLR: lr = base * factor, the factor
+ * going linearly from startFactor to endFactor over totalIters steps, then constant.
+ * Throws unless startFactor is in (0, 1] and totalIters a positive integer.
+ * @example const warmup = new tg.optim.LinearLR(opt, 0.1, 1, 5);   // 10% -> 100% of the lr in 5 steps
+ */
 export class LinearLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5) {
+  constructor(
+    optimizer: AnyOptimizer,
+    /** Factor of the base lr at step 0, in (0, 1]. Default 1/3. */
+    readonly startFactor = 1 / 3,
+    /** Factor of the base lr from step totalIters on. Default 1. */
+    readonly endFactor = 1,
+    /** Number of steps the factor takes to go from startFactor to endFactor. Default 5. */
+    readonly totalIters = 5,
+  ) {
     checkArgs('LinearLR', arguments, { optimizer: 'any', startFactor: 'finite?', endFactor: 'finite?', totalIters: 'int?' });
     if (!(startFactor > 0 && startFactor <= 1)) throw new TensorError(`LinearLR: startFactor must be in (0, 1] (got ${startFactor})`);
     positiveInt('LinearLR', 'totalIters', totalIters);
@@ -132,9 +202,16 @@ export class LinearLR extends LRScheduler {
   }
 }
 
-/** lr = base * lambda(epoch). */
+/**
+ * lr = base * lrLambda(epoch), as torch.optim.lr_scheduler.LambdaLR.
+ * @example const sched = new tg.optim.LambdaLR(opt, (epoch) => 0.95 ** epoch);
+ */
 export class LambdaLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly lrLambda: (epoch: number) => number) {
+  constructor(
+    optimizer: AnyOptimizer,
+    /** The multiplier of the base lr as a function of the step count (0 at construction). */
+    readonly lrLambda: (epoch: number) => number,
+  ) {
     checkArgs('LambdaLR', arguments, { optimizer: 'any', lrLambda: 'fn' });
     super(optimizer);
     this.apply();
@@ -142,19 +219,31 @@ export class LambdaLR extends LRScheduler {
   protected lrAt(e: number, base: number): number { return base * this.lrLambda(e); }
 }
 
+/** Options of {@link OneCycleLR} (PyTorch's OneCycleLR arguments in camelCase). Give `totalSteps`, or `epochs` and `stepsPerEpoch`. */
 export interface OneCycleOptions {
+  /** Peak learning rate: one for all parameter groups, or one per group. */
   maxLr: number | number[];
+  /** Total number of steps (batches) in the cycle; else epochs * stepsPerEpoch. */
   totalSteps?: number;
+  /** Number of epochs, with stepsPerEpoch, when totalSteps is not given. */
   epochs?: number;
+  /** Steps (batches) per epoch, with epochs, when totalSteps is not given. */
   stepsPerEpoch?: number;
+  /** Fraction of the cycle spent raising the lr, in (0, 1). Default 0.3. */
   pctStart?: number;
+  /** Annealing shape: 'cos' (cosine) or 'linear'. Default 'cos'. */
   annealStrategy?: 'cos' | 'linear';
+  /** The initial lr is maxLr / divFactor. Default 25. */
   divFactor?: number;
+  /** The final lr is the initial lr / finalDivFactor. Default 1e4. */
   finalDivFactor?: number;
+  /** Three phases (up, back down to the initial lr, then to the minimum) instead of two. Default false. */
   threePhase?: boolean;
   /** Cycle momentum (SGD momentum or Adam beta1) inversely to the lr (default true). */
   cycleMomentum?: boolean;
+  /** Momentum at the lr's peak (the lower bound of the momentum cycle). Default 0.85. */
   baseMomentum?: number;
+  /** Momentum at the start and end of the cycle (the upper bound). Default 0.95. */
   maxMomentum?: number;
 }
 
@@ -162,6 +251,9 @@ export interface OneCycleOptions {
  * The 1cycle policy (Smith & Topor), as torch.optim.lr_scheduler.OneCycleLR:
  * warm up from maxLr/divFactor to maxLr over pctStart of the steps, then anneal
  * to initialLr/finalDivFactor; momentum cycles the other way. Step once per batch.
+ * It overwrites each group's lr and initialLr with maxLr/divFactor at construction;
+ * stepping past totalSteps throws a TensorError.
+ * @example const sched = new tg.optim.OneCycleLR(opt, { maxLr: 0.1, epochs: 10, stepsPerEpoch: loader.length });
  */
 export class OneCycleLR extends LRScheduler {
   private phases: { end: number; start: 'initial' | 'max' | 'min'; stop: 'initial' | 'max' | 'min'; momStart: 'base' | 'max'; momStop: 'base' | 'max' }[];
@@ -227,6 +319,7 @@ export class OneCycleLR extends LRScheduler {
     return this.at(e, i).lr;
   }
 
+  /** Sets each group's lr (and, with cycleMomentum, its momentum or beta1) for `lastEpoch`; throws past totalSteps. */
   protected override apply(): void {
     if (this.lastEpoch > this.o.total) {
       throw new TensorError(`OneCycleLR: stepped ${this.lastEpoch} times but totalSteps is ${this.o.total}`);
@@ -242,25 +335,44 @@ export class OneCycleLR extends LRScheduler {
   }
 }
 
+/** Options of {@link ReduceLROnPlateau} (PyTorch's arguments in camelCase). */
 export interface PlateauOptions {
+  /** 'min': the metric should go down (a loss); 'max': up (an accuracy). Default 'min'. */
   mode?: 'min' | 'max';
+  /** Factor the lr is multiplied by on a plateau, in (0, 1). Default 0.1. */
   factor?: number;
+  /** Number of steps without improvement tolerated; the lr is cut on the next one. Default 10. */
   patience?: number;
+  /** Minimum change that counts as an improvement (see thresholdMode). Default 1e-4. */
   threshold?: number;
+  /** 'rel': improve by the fraction `threshold` of the best value; 'abs': by `threshold` itself. Default 'rel'. */
   thresholdMode?: 'rel' | 'abs';
+  /** Steps to wait after a cut before counting bad steps again. Default 0. */
   cooldown?: number;
+  /** Lower bound of the lr. Default 0. */
   minLr?: number;
+  /** A cut smaller than eps is skipped. Default 1e-8. */
   eps?: number;
 }
 
-/** Cuts the lr by `factor` when a metric has stopped improving for `patience` epochs. Call step(metric). */
+/**
+ * Cuts the lr by `factor` when a metric has stopped improving for `patience` epochs,
+ * as torch.optim.lr_scheduler.ReduceLROnPlateau. Call step(metric) once per epoch.
+ * @example
+ * const plateau = new tg.optim.ReduceLROnPlateau(opt, { mode: 'min', patience: 3 });
+ * plateau.step(valLoss);
+ */
 export class ReduceLROnPlateau {
   private best: number;
   private badEpochs = 0;
   private cooldownLeft = 0;
   private readonly o: Required<PlateauOptions>;
 
-  constructor(readonly optimizer: AnyOptimizer, opts: PlateauOptions = {}) {
+  constructor(
+    /** The optimizer whose parameter groups' `lr` this scheduler cuts. */
+    readonly optimizer: AnyOptimizer,
+    opts: PlateauOptions = {},
+  ) {
     checkArgs('ReduceLROnPlateau', arguments, { optimizer: 'any', opts: ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'] });
     if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray((optimizer as Partial<AnyOptimizer>).paramGroups)) {
       throw new TensorError(`ReduceLROnPlateau: optimizer must be a tg.optim optimizer, got ${describeArg(optimizer)}`);
@@ -276,6 +388,11 @@ export class ReduceLROnPlateau {
     return thresholdMode === 'rel' ? v > this.best * (1 + threshold) : v > this.best + threshold;
   }
 
+  /**
+   * Records this epoch's metric; after more than `patience` epochs without improvement
+   * (outside a cooldown) multiplies each group's lr by `factor`, not below minLr.
+   * @example plateau.step(valLoss);
+   */
   step(metric: number): void {
     if (this.improved(metric)) {
       this.best = metric;
@@ -297,10 +414,18 @@ export class ReduceLROnPlateau {
     }
   }
 
+  /**
+   * The current lr of each parameter group.
+   * @example console.log(plateau.getLastLr());   // e.g. [0.01]
+   */
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /**
+   * `{ best, badEpochs, cooldownLeft, lrs }`: what loadStateDict needs to resume exactly.
+   * @example const saved = plateau.stateDict();
+   */
   stateDict(): Record<string, unknown> {
     return { best: this.best, badEpochs: this.badEpochs, cooldownLeft: this.cooldownLeft, lrs: this.getLastLr() };
   }

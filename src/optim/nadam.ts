@@ -4,15 +4,21 @@ import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, t
 import { checkBetas, checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
+/** Hyperparameters of {@link NAdam} (each can also be set per parameter group). */
 export interface NAdamOptions {
+  /** Learning rate, >= 0. Default 2e-3. */
   lr: number;
+  /** Decay rates [b1, b2] of the running averages of the gradient and of its square, each in [0, 1). Default [0.9, 0.999]. */
   betas: [number, number];
+  /** Added to the denominator for numerical stability, >= 0. Default 1e-8. */
   eps: number;
+  /** Weight decay, >= 0: L2 added to the gradient, or decoupled if `decoupledWeightDecay`. Default 0. */
   weightDecay: number;
   /** psi in the momentum schedule mu_t = b1 (1 - 0.5 * 0.96^(t psi)) (default 4e-3). */
   momentumDecay: number;
   /** Decay p *= 1 - lr weightDecay instead of adding weightDecay p to the gradient (NAdamW; default false). */
   decoupledWeightDecay: boolean;
+  /** Maximize the objective instead of minimizing (steps along +grad). Default false. */
   maximize: boolean;
 }
 
@@ -26,7 +32,7 @@ export interface NAdamOptions {
  *   p -= lr (1 - mu_t) / (1 - P_t) * g / denom + lr mu_{t+1} / (1 - P_t mu_{t+1}) * m / denom
  * Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, momentumDecay 4e-3.
  * State per parameter: step, muProduct, expAvg, expAvgSq (shapes of p).
- * @example new optim.NAdam(model.parameters(), { lr: 2e-3 })
+ * @example new tg.optim.NAdam(model.parameters(), { lr: 2e-3 })
  */
 export class NAdam extends Optimizer<NAdamOptions> {
   constructor(params: ParamsArg<NAdamOptions>, opts: Partial<NAdamOptions> = {}) {

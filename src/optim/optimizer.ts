@@ -7,14 +7,21 @@ import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 export type ParamState = Record<string, Tensor | number>;
 
 /** A group of parameters sharing hyperparameters; `options` start from the optimizer's defaults. */
-export type ParamGroup<O> = O & { params: Tensor[]; initialLr?: number };
+export type ParamGroup<O> = O & {
+  /** The parameters (leaf tensors) this group's hyperparameters apply to. */
+  params: Tensor[];
+  /** The group's lr when the optimizer was built (OneCycleLR sets it): the base lr of the schedulers. */
+  initialLr?: number;
+};
 
 /** What the constructor accepts: a parameter list, or groups with their own overrides. */
 export type ParamsArg<O> = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Partial<O>)[];
 
 /** Serializable optimizer state: parameters are referred to by their index across groups, as PyTorch. */
 export interface OptimizerStateDict {
+  /** Per-parameter state (moments as tensor copies, step counts), keyed by the parameter's index across all groups. */
   state: Record<number, ParamState>;
+  /** Each group's hyperparameters, with `params` the indices of its parameters. */
   paramGroups: Record<string, unknown>[];
 }
 
@@ -23,12 +30,27 @@ export interface OptimizerStateDict {
  * own hyperparameters), per-parameter `state`, `zeroGrad()`, `step()`, and
  * `stateDict()`/`loadStateDict()` for exact resumption. Subclasses implement
  * `update`, the plain per-parameter rule, run under noGrad.
+ * @example
+ * const opt = new tg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export abstract class Optimizer<O extends { lr: number }> {
+export abstract class Optimizer<O extends {
+  /** Learning rate: every optimizer's options have one. */
+  lr: number;
+}> {
+  /** The parameter groups, each its parameters plus its own hyperparameters (change `lr` here to adjust it by hand). */
   readonly paramGroups: ParamGroup<O>[];
+  /** Per-parameter state (moment buffers, step counts), created on a parameter's first step. */
   readonly state = new Map<Tensor, ParamState>();
 
-  constructor(readonly name: string, params: ParamsArg<O>, readonly defaults: O) {
+  /** Throws a TensorError on an empty parameter list, a non-leaf tensor, a parameter in two groups or a bad hyperparameter. */
+  constructor(
+    /** The optimizer's name ('SGD', 'Adam', ...), used in error messages. */
+    readonly name: string,
+    params: ParamsArg<O>,
+    /** The hyperparameters a group gets unless it overrides them. */
+    readonly defaults: O,
+  ) {
     this.validate(defaults);
     const list = [...(params as Iterable<unknown>)];
     if (!list.length) throw new TensorError(`${name}: got an empty parameter list`);
@@ -54,7 +76,11 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Updates one parameter in place from its gradient (called under noGrad). */
   protected abstract update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>): void;
 
-  /** Performs one optimization step over every parameter that has a gradient. */
+  /**
+   * Performs one optimization step over every parameter that has a gradient (others are
+   * skipped), in place and without recording autograd history; like torch's `optimizer.step()`.
+   * @example loss.backward(); opt.step(); opt.zeroGrad();
+   */
   step(): void {
     // A built-in update rule keeps no reference to the gradient, so reading it does not hand it
     // out (Tensor.grad): zeroGrad can then free it at once. An overridden rule gets it handed out.
@@ -109,7 +135,10 @@ export abstract class Optimizer<O extends { lr: number }> {
     return this.paramGroups.flatMap((g) => g.params);
   }
 
-  /** Hyperparameters and state, with parameters referred to by index (tensors are copies). */
+  /**
+   * Hyperparameters and state, with parameters referred to by index (tensors are copies).
+   * @example const saved = opt.stateDict();   // later: opt.loadStateDict(saved)
+   */
   stateDict(): OptimizerStateDict {
     const index = new Map(this.allParams().map((p, i) => [p, i]));
     const state: Record<number, ParamState> = {};

@@ -4,13 +4,19 @@ import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, t
 import { checkBetas, checkBool, checkCommon, nextStep } from './hyper.js';
 import { optimizerOptions } from './options.js';
 
+/** Hyperparameters of {@link RAdam} (each can also be set per parameter group). */
 export interface RAdamOptions {
+  /** Learning rate, >= 0. Default 1e-3. */
   lr: number;
+  /** Decay rates [b1, b2] of the running averages of the gradient and of its square, each in [0, 1). Default [0.9, 0.999]. */
   betas: [number, number];
+  /** Added to the denominator for numerical stability, >= 0. Default 1e-8. */
   eps: number;
+  /** Weight decay, >= 0: L2 added to the gradient, or decoupled if `decoupledWeightDecay`. Default 0. */
   weightDecay: number;
   /** Decay p *= 1 - lr weightDecay instead of adding weightDecay p to the gradient (RAdamW; default false). */
   decoupledWeightDecay: boolean;
+  /** Maximize the objective instead of minimizing (steps along +grad). Default false. */
   maximize: boolean;
 }
 
@@ -25,7 +31,7 @@ export interface RAdamOptions {
  *   otherwise:  p -= lr mHat        (the variance estimate is not yet trusted: plain momentum SGD)
  * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0.
  * State per parameter: step, expAvg, expAvgSq (shapes of p).
- * @example new optim.RAdam(model.parameters(), { lr: 1e-3 })
+ * @example new tg.optim.RAdam(model.parameters(), { lr: 1e-3 })
  */
 export class RAdam extends Optimizer<RAdamOptions> {
   constructor(params: ParamsArg<RAdamOptions>, opts: Partial<RAdamOptions> = {}) {

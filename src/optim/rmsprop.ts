@@ -3,13 +3,21 @@ import { zerosLike } from '../tensor/create.js';
 import { Optimizer, decayedGrad, gradSafeUpdate, stateTensor, type ParamGroup, type ParamState, type ParamsArg } from './optimizer.js';
 import { optimizerOptions } from './options.js';
 
+/** Hyperparameters of {@link RMSprop} (each can also be set per parameter group). */
 export interface RMSpropOptions {
+  /** Learning rate, >= 0. Default 1e-2. */
   lr: number;
+  /** Smoothing constant of the running average of squared gradients, in [0, 1]. Default 0.99. */
   alpha: number;
+  /** Added to the denominator for numerical stability, >= 0. Default 1e-8. */
   eps: number;
+  /** L2 penalty: weightDecay * p is added to the gradient. Default 0. */
   weightDecay: number;
+  /** Momentum factor, >= 0 (0: no momentum buffer). Default 0. */
   momentum: number;
+  /** Centered RMSprop: normalize by an estimate of the gradient's variance, v - mean(g)^2. Default false. */
   centered: boolean;
+  /** Maximize the objective instead of minimizing (steps along +grad). Default false. */
   maximize: boolean;
 }
 
@@ -18,7 +26,7 @@ export interface RMSpropOptions {
  *   g += weightDecay p;  v = alpha v + (1-alpha) g^2
  *   centered: gAvg = alpha gAvg + (1-alpha) g, denom = sqrt(v - gAvg^2) + eps; else denom = sqrt(v) + eps
  *   momentum > 0: b = momentum b + g / denom, p -= lr b;  else p -= lr g / denom
- * @example new optim.RMSprop(model.parameters(), { lr: 1e-3 })
+ * @example new tg.optim.RMSprop(model.parameters(), { lr: 1e-3 })
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsArg<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {

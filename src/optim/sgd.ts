@@ -5,13 +5,19 @@ import { fusable } from './fused.js';
 import { fusedKernels } from '../ops/fused.js';
 import { optimizerOptions } from './options.js';
 
+/** Hyperparameters of {@link SGD} (each can also be set per parameter group). */
 export interface SGDOptions {
+  /** Learning rate (step size), >= 0. Required: SGD has no default. */
   lr: number;
+  /** Momentum factor, >= 0; 0 is plain SGD with no momentum buffer. Default 0. */
   momentum: number;
+  /** Dampening of the gradient added to the momentum buffer: b = momentum * b + (1 - dampening) * g. Default 0. */
   dampening: number;
+  /** L2 penalty: weightDecay * p is added to the gradient. Default 0. */
   weightDecay: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0, else the constructor throws). Default false. */
   nesterov: boolean;
-  /** Maximize the objective instead of minimizing. */
+  /** Maximize the objective instead of minimizing (steps along +grad). Default false. */
   maximize: boolean;
 }
 
@@ -21,7 +27,7 @@ export interface SGDOptions {
  *   b = g (first step) or momentum * b + (1 - dampening) * g
  *   g = nesterov ? g + momentum * b : b      (when momentum != 0)
  *   p = p - lr * g
- * @example const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+ * @example const opt = new tg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsArg<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {

@@ -9,14 +9,17 @@ import { Tensor, type NestedArray } from './tensor.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { checkArgs, checkOptionKeys, describeArg, isPlainObject } from './args.js';
 
+/** Options of the creation functions (`tg.zeros`, `tg.tensor`, `tg.arange`, ...): dtype, autograd and backend. */
 export interface CreateOptions {
   /** Element type (default float32; inferred from typed arrays and booleans by `tensor`). */
   dtype?: DType;
+  /** Make the tensor a leaf that records operations for autograd (floating dtypes only). Default false. */
   requiresGrad?: boolean;
   /** Backend to create on (default: the current one). */
   backend?: Backend;
 }
 
+/** Options of the random creation functions (`tg.rand`, `tg.randn`, `tg.randint`, `tg.randperm`): {@link CreateOptions} plus a generator. */
 export interface RandomOptions extends CreateOptions {
   /** Generator to draw from (default: the global one seeded by manualSeed). */
   generator?: Generator;
@@ -158,7 +161,10 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], opts:
   return finish('tensor', toTypedArray(dtype, values), target, dtype, opts);
 }
 
-/** A tensor of `shape` filled with `value`. */
+/**
+ * A tensor of `shape` filled with `value`. The dtype defaults to bool for a boolean value, else float32. Like torch.full.
+ * @example tg.full([2, 2], 7) // [[7, 7], [7, 7]]
+ */
 export function full(shape: Shape, value: number | boolean, opts: CreateOptions = {}): Tensor {
   checkArgs('full', arguments, { shape: 'shape', value: 'any', opts: CREATE_KEYS });
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new TensorError(`full: value must be a number or a boolean, got ${describeArg(value)}`);
@@ -189,8 +195,10 @@ export function ones(...args: ShapeArgs<CreateOptions>): Tensor {
 }
 
 /**
- * Values from `start` to `end` (exclusive) by `step`; `arange(n)` is 0..n-1.
- * Integer arguments give int32 unless a dtype is given, like PyTorch.
+ * A 1-D tensor of the values from `start` to `end` (exclusive) by `step` (default 1; may be negative, not 0);
+ * `arange(n)` is 0..n-1, shape `[ceil((end - start) / step)]`. Integer arguments give int32 (PyTorch: int64),
+ * others float32, unless a dtype is given. Options may come after any positional argument. Like torch.arange.
+ * @example tg.arange(5); tg.arange(0, 1, 0.25); tg.arange(3, { dtype: 'float32' })
  */
 export function arange(start: number, end?: number | CreateOptions, step?: number | CreateOptions, opts?: CreateOptions): Tensor;
 export function arange(...args: unknown[]): Tensor {
@@ -209,7 +217,10 @@ export function arange(...args: unknown[]): Tensor {
   return finish('arange', values, [n], dtype, opts);
 }
 
-/** `steps` evenly spaced values from `start` to `end` inclusive. */
+/**
+ * A 1-D tensor `[steps]` of evenly spaced values from `start` to `end` inclusive (float32 by default). Like torch.linspace.
+ * @example tg.linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1]
+ */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   checkArgs('linspace', arguments, { start: 'finite', end: 'finite', steps: 'int', opts: CREATE_KEYS });
   checkOpts('linspace', opts);
@@ -263,7 +274,7 @@ function randomTensor(op: string, shape: Shape, opts: RandomOptions, draw: (g: G
 
 /**
  * Uniform samples in [0, 1); the shape is one array or spread numbers.
- * @example tg.rand([2, 3]); tg.rand(2, 3, { generator: g })
+ * @example tg.rand([2, 3]); tg.rand(2, 3, { generator: new tg.Generator(7) })
  */
 export function rand(...args: ShapeArgs<RandomOptions>): Tensor {
   const [shape, opts] = shapeArgs<RandomOptions>('rand', args, RANDOM_KEYS);
@@ -301,7 +312,11 @@ export function randint(...args: unknown[]): Tensor {
   return finish('randint', values, shape, dtype, opts);
 }
 
-/** A random permutation of 0..n-1 (int32). */
+/**
+ * A random permutation of 0..n-1: int32 `[n]` (Fisher-Yates with the generator of `opts`, default the
+ * global one). Like torch.randperm (which gives int64).
+ * @example tg.randperm(5) // e.g. [3, 0, 4, 1, 2]
+ */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   checkArgs('randperm', arguments, { n: 'int', opts: RANDOM_KEYS });
   checkOpts('randperm', opts, RANDOM_KEYS);
@@ -328,25 +343,25 @@ function like(op: string, args: ArrayLike<unknown>, spec: Record<string, 'tensor
   return [[...x.shape], opts];
 }
 
-/** Zeros with `x`'s shape, dtype and backend. @example tg.zerosLike(x) */
+/** Zeros with `x`'s shape, dtype and backend. @example tg.zerosLike(tg.ones([2, 3])) */
 export function zerosLike(x: Tensor, opts?: CreateOptions): Tensor {
   return zeros(...like('zerosLike', arguments, { x: 'tensor', opts: CREATE_KEYS }));
 }
-/** Ones with `x`'s shape, dtype and backend. @example tg.onesLike(x) */
+/** Ones with `x`'s shape, dtype and backend. @example tg.onesLike(tg.arange(3)) // int32 [1, 1, 1] */
 export function onesLike(x: Tensor, opts?: CreateOptions): Tensor {
   return ones(...like('onesLike', arguments, { x: 'tensor', opts: CREATE_KEYS }));
 }
-/** `value` everywhere, with `x`'s shape, dtype and backend. @example tg.fullLike(x, 7) */
+/** `value` everywhere, with `x`'s shape, dtype and backend. @example tg.fullLike(tg.zeros([2]), 7) // [7, 7] */
 export function fullLike(x: Tensor, value: number, opts?: CreateOptions): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new TensorError(`fullLike: value must be a number or a boolean, got ${describeArg(value)}`);
   const [shape, o] = like('fullLike', arguments, { x: 'tensor', value: 'any', opts: CREATE_KEYS });
   return full(shape, value, o);
 }
-/** Uniform [0, 1) samples with `x`'s shape, dtype and backend. @example tg.randLike(x) */
+/** Uniform [0, 1) samples with `x`'s shape, dtype and backend. @example tg.randLike(tg.zeros([2, 3])) */
 export function randLike(x: Tensor, opts?: RandomOptions): Tensor {
   return rand(...like('randLike', arguments, { x: 'tensor', opts: RANDOM_KEYS }, true));
 }
-/** Standard normal samples with `x`'s shape, dtype and backend. @example tg.randnLike(x) */
+/** Standard normal samples with `x`'s shape, dtype and backend. @example tg.randnLike(tg.zeros([2, 3])) */
 export function randnLike(x: Tensor, opts?: RandomOptions): Tensor {
   return randn(...like('randnLike', arguments, { x: 'tensor', opts: RANDOM_KEYS }, true));
 }

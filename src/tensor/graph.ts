@@ -31,7 +31,11 @@ export class GradNode {
 
 let gradEnabled = true;
 
-/** Whether ops currently record the graph (false inside `noGrad`). */
+/**
+ * Whether ops currently record the autograd graph: true by default, false inside `tg.noGrad`.
+ * Like torch.is_grad_enabled.
+ * @example tg.noGrad(() => tg.isGradEnabled()) // false
+ */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

@@ -2,7 +2,9 @@ import { TensorError } from '../core/errors.js';
 
 /** Serializable state of a Generator (for checkpoints that resume exactly). */
 export interface GeneratorState {
+  /** The four 32-bit words of the xoshiro128** state (unsigned integers, not all zero). */
   readonly s: readonly [number, number, number, number];
+  /** The cached second value of the last Box-Muller pair, or null when `normal()` must draw a new pair. */
   readonly spareNormal: number | null;
 }
 
@@ -80,13 +82,18 @@ export class Generator {
     return low + Math.floor(this.uniform() * (high - low));
   }
 
+  /**
+   * A snapshot of the state (a plain, JSON-serializable copy): `setState` with it makes the
+   * generator repeat the same draws. Like torch.Generator.get_state.
+   * @example const g = new tg.Generator(1); const st = g.getState(); g.uniform(); g.setState(st);
+   */
   getState(): GeneratorState {
     return { s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!], spareNormal: this.spareNormal };
   }
 
   /**
    * Restores a state from `getState()`, validated first (see `checkGeneratorState`).
-   * @example g.setState(saved)
+   * @example const g = new tg.Generator(0); const saved = g.getState(); g.normal(); g.setState(saved);
    */
   setState(state: GeneratorState): this {
     checkGeneratorState('Generator.setState', state);

@@ -39,9 +39,13 @@ export class Tensor {
   /** @internal Use the creation functions (`tg.tensor`, `tg.zeros`, ...). */
   constructor(
     /** @internal */ readonly _storage: Storage,
+    /** Size of each dim, outermost first (`[N, C, H, W]`); `[]` for a 0-d tensor. Read-only. */
     readonly shape: readonly number[],
+    /** Elements to step in storage per unit of each dim (row-major for contiguous tensors; 0 on broadcast dims, negative after flip). */
     readonly strides: readonly number[],
+    /** Index in the storage of the first element (non-zero for views such as narrow and select). */
     readonly offset: number,
+    /** Element type: 'float32', 'float64', 'int32' or 'bool'. */
     readonly dtype: DType,
   ) {}
 
@@ -58,10 +62,21 @@ export class Tensor {
 
   // ---- metadata -----------------------------------------------------------
 
+  /** The backend that owns this tensor's storage (where its ops run); see `tg.getBackend`. */
   get backend(): Backend { return this._storage.backend; }
+  /** Shape, strides and offset together, as the backends' kernels take them. */
   get layout(): Layout { return { shape: this.shape, strides: this.strides, offset: this.offset }; }
+  /** Number of dims (`shape.length`; 0 for a scalar). */
   get ndim(): number { return this.shape.length; }
+  /**
+   * Number of dims, as a method (PyTorch's `x.dim()`); same as `ndim`.
+   * @example tg.zeros([2, 3]).dim() // 2
+   */
   dim(): number { return this.shape.length; }
+  /**
+   * Number of elements: the product of the shape (1 for a 0-d tensor). Like torch.numel.
+   * @example tg.zeros([2, 3]).numel() // 6
+   */
   numel(): number { return numel(this.shape); }
   /** Size of one dim, or the whole shape. */
   size(): number[];
@@ -69,13 +84,31 @@ export class Tensor {
   size(dim?: number): number | number[] {
     return dim === undefined ? [...this.shape] : this.shape[normalizeDim('size', dim, this.ndim)]!;
   }
+  /**
+   * A copy of the strides (elements per step of each dim), like PyTorch's `x.stride()`.
+   * @example tg.zeros([2, 3]).stride() // [3, 1]
+   */
   stride(): number[] { return [...this.strides]; }
+  /**
+   * Whether the elements are laid out row-major without gaps (as `contiguous()` makes them); false after
+   * transpose or permute, for example. Like torch.Tensor.is_contiguous.
+   * @example tg.zeros([2, 3]).t().isContiguous() // false
+   */
   isContiguous(): boolean { return isContiguous(this.shape, this.strides); }
   /** True for tensors not produced by a recorded op. */
   get isLeaf(): boolean { return this._node === null; }
+  /**
+   * Whether the dtype is float32 or float64 (the dtypes that can require gradients). Like torch.is_floating_point.
+   * @example tg.arange(3).isFloatingPoint() // false (int32)
+   */
   isFloatingPoint(): boolean { return isFloating(this.dtype); }
 
+  /**
+   * Whether autograd tracks this tensor: set it on leaves (floating dtypes only) to get `.grad` after
+   * `backward()`; results of recorded ops have it true. Setting false on a non-leaf throws (use detach).
+   */
   get requiresGrad(): boolean { return this._requiresGrad; }
+  /** Marks a leaf as tracked (or not) by autograd; throws a TensorError for non-floating dtypes or a non-leaf set to false. */
   set requiresGrad(v: boolean) {
     if (typeof v !== 'boolean') throw new TensorError(`requiresGrad: must be true or false (got ${typeof v === 'string' ? `'${v}'` : String(v)})`);
     if (!v && this._node) throw new TensorError('requiresGrad: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
@@ -128,6 +161,7 @@ export class Tensor {
     this._gradPrivate = false;
     return this._grad;
   }
+  /** Replaces (or with null clears) the gradient, freeing the old one's memory if no one ever read it. */
   set grad(v: Tensor | null) {
     const old = this._grad;
     const release = this._gradPrivate && old !== null && old._storage !== v?._storage;
@@ -155,7 +189,7 @@ export class Tensor {
   /**
    * Keeps this non-leaf tensor's gradient in `.grad` after backward (PyTorch's
    * retain_grad); a no-op on leaves. Call it before backward.
-   * @example const h = x.mul(2); h.retainGrad(); h.sum().backward(); h.grad // ones
+   * @example const x = tg.ones([2], { requiresGrad: true }); const h = x.mul(2); h.retainGrad(); h.sum().backward(); h.grad // ones
    */
   retainGrad(): void {
     if (!this.requiresGrad) throw new TensorError("retainGrad: can't retain the gradient of a tensor that does not require grad");
@@ -176,7 +210,7 @@ export class Tensor {
    * Whether `data()`, `item()` and `toArray()` can answer synchronously: always
    * on the CPU backends; on a GPU backend only for tensors made from JavaScript
    * values and not written on the device since.
-   * @example const xs = x.isHostReadable() ? x.data() : await x.dataAsync();
+   * @example const x = tg.ones([3]); const xs = x.isHostReadable() ? x.data() : await x.dataAsync();
    */
   isHostReadable(): boolean { return this.backend.canReadSync?.(this._storage) ?? true; }
   /**
@@ -199,7 +233,7 @@ export class Tensor {
   }
   /**
    * Async form of item(), for tensors computed on a GPU backend.
-   * @example const loss = await lossTensor.itemAsync();
+   * @example const loss = await tg.tensor([0.25]).itemAsync(); // 0.25
    */
   async itemAsync(): Promise<number> {
     this.checkItem('itemAsync');
@@ -208,6 +242,11 @@ export class Tensor {
   private checkItem(op: string): void {
     if (this.numel() !== 1) throw new TensorError(`${op}: only one-element tensors can be converted to a number (got shape ${fmtShape(this.shape)})`);
   }
+  /**
+   * PyTorch-like text of the values with shape, dtype and requiresGrad:
+   * `tensor([1., 2.], shape=[2], dtype=float32)`; elided past 1000 elements. Reads the data synchronously.
+   * @example console.log(tg.tensor([1, 2]).toString())
+   */
   toString(): string { return formatTensor(this); }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 

@@ -6,14 +6,20 @@ import { arange, zeros } from '../tensor/create.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 
 /** Batches of (inputs, int32 class labels), e.g. a DataLoader over a TensorDataset. */
-export type LabeledBatches = Iterable<readonly [Tensor, Tensor]> & { readonly length?: number };
+export type LabeledBatches = Iterable<readonly [Tensor, Tensor]> & {
+  /** Number of batches, when known (a DataLoader has it): fit's progress numbers use it. */
+  readonly length?: number;
+};
 
+/** What {@link evaluate} and {@link evaluateAsync} return: a classifier's numbers over a data set. */
 export interface Evaluation {
   /** Mean cross-entropy over all samples. */
   loss: number;
   /** Fraction correct in [0, 1]. */
   accuracy: number;
+  /** Number of samples whose argmax prediction equals the label. */
   correct: number;
+  /** Number of samples evaluated (the sum of the batches' first dimensions). */
   total: number;
   /** Accuracy of each true class (NaN for classes absent from the data). */
   perClass: number[];
@@ -28,7 +34,14 @@ export function checkLogitsLabels(logits: Tensor, labels: Tensor): void {
   }
 }
 
-/** Adds a batch's predictions to a confusion matrix; returns the number correct. */
+/**
+ * Adds a batch's argmax predictions to a confusion matrix `[C][C]` (in place, rows the
+ * true class); returns the number correct. Logits `[N, C]`, labels `[N]` (else a
+ * TensorError); labels outside [0, C) are not counted in the matrix. Reads the values synchronously.
+ * @example
+ * const confusion = [[0, 0], [0, 0]];
+ * const correct = tg.train.tally(confusion, tg.tensor([[2, 1], [0, 3]]), tg.tensor([0, 0], { dtype: 'int32' }));   // 1
+ */
 export function tally(confusion: number[][], logits: Tensor, labels: Tensor): number {
   checkLogitsLabels(logits, labels);
   const pred = logits.argmax(1).data();
@@ -47,7 +60,9 @@ export function tally(confusion: number[][], logits: Tensor, labels: Tensor): nu
  * loss, accuracy, per-class accuracy and the confusion matrix. Restores the
  * model's previous training flag. Reads every batch's results synchronously:
  * for a model on a GPU backend use `evaluateAsync`.
- * @example const { accuracy } = evaluate(model, testLoader, 10);
+ * Inputs are whatever the model takes; it must output logits `[N, numClasses]` for int32 labels `[N]`
+ * (else a TensorError).
+ * @example const { accuracy, confusion } = tg.train.evaluate(model, testLoader, 10);
  */
 export function evaluate(model: Module, batches: LabeledBatches, numClasses: number): Evaluation {
   const wasTraining = model.training;

@@ -11,19 +11,23 @@ import { stack } from '../ops/movement.js';
 
 /** What `onBatch` receives after each optimizer step. */
 export interface BatchInfo {
+  /** The epoch this batch belongs to (1-based). */
   epoch: number;
-  /** 1-based batch number within the epoch, and the epoch's batch count (NaN when the data has no length). */
+  /** 1-based batch number within the epoch. */
   batch: number;
+  /** The epoch's batch count, the training data's `length` (NaN when the data has no length). */
   batches: number;
   /** 1-based count of optimizer steps taken by this call of `fit`, across epochs (Lightning's global_step). */
   step: number;
   /** This batch's loss, computed before its update. */
   loss: number;
-  /** Samples in this batch, and how many of them the model classified correctly (before the update). */
+  /** Samples in this batch (its first dimension). */
   samples: number;
+  /** How many of this batch's samples the model classified correctly (argmax of the logits, before the update). */
   correct: number;
   /** Running accuracy over the epoch so far. */
   accuracy: number;
+  /** Training throughput so far in this epoch: samples per second of wall-clock time. */
   imagesPerSecond: number;
   /** Seconds left in this epoch at the current speed. */
   etaSeconds: number;
@@ -31,15 +35,23 @@ export interface BatchInfo {
 
 /** One epoch's numbers, as `fit` returns them and passes them to `onEpoch`. */
 export interface EpochResult {
+  /** The epoch's number (1-based). */
   epoch: number;
   /** Optimizer steps taken in this epoch (fewer than its batches when `maxSteps` ended it). */
   steps: number;
+  /** Mean training loss over the epoch's samples (each batch's loss before its update). */
   trainLoss: number;
+  /** Fraction of the epoch's training samples classified correctly, in [0, 1] (before each update). */
   trainAccuracy: number;
+  /** Mean cross-entropy on the test data after the epoch (NaN without test data). */
   testLoss: number;
+  /** Fraction of the test data classified correctly after the epoch, in [0, 1] (NaN without test data). */
   testAccuracy: number;
+  /** Learning rate of the first parameter group at the end of the epoch, before the scheduler's step. */
   lr: number;
+  /** Wall-clock seconds of the epoch's training (evaluation excluded). */
   seconds: number;
+  /** Training throughput: samples per second over the epoch. */
   imagesPerSecond: number;
   /** The test evaluation of this epoch (null without test data). */
   test: Evaluation | null;
@@ -50,11 +62,20 @@ export interface EpochResult {
  * everything else is optional and off by default.
  */
 export interface FitOptions {
+  /** The model to train: `forward(x)` returns logits `[N, numClasses]`. */
   model: Module;
-  optimizer: Optimizer<{ lr: number }>;
+  /** The optimizer over the model's parameters, zeroed and stepped once per batch. */
+  optimizer: Optimizer<{
+    /** Learning rate. */
+    lr: number;
+  }>;
+  /** Training batches `[inputs, labels [N] int32]`, e.g. a DataLoader; iterated once per epoch. */
   train: LabeledBatches;
+  /** Test batches, evaluated after every epoch (EpochResult.testLoss/testAccuracy); NaN results without. */
   test?: LabeledBatches;
+  /** Number of classes C: the model's output width and the confusion matrix's size; a positive integer. */
   numClasses: number;
+  /** Last epoch to run (1-based, inclusive; 0 runs nothing). */
   epochs: number;
   /** First epoch to run (1-based; > 1 when resuming). */
   startEpoch?: number;
@@ -67,11 +88,16 @@ export interface FitOptions {
   maxSteps?: number;
   /** Stepped after every epoch; OneCycleLR-style schedulers use `schedulerStep: 'batch'`. */
   scheduler?: LRScheduler | ReduceLROnPlateau | null;
+  /**
+   * When the scheduler steps: 'epoch' (default; ReduceLROnPlateau gets the test loss, else the
+   * training loss) or 'batch' (after every optimizer step, for OneCycleLR; a ReduceLROnPlateau is then never stepped).
+   */
   schedulerStep?: 'epoch' | 'batch';
   /** Loss on (logits, labels); default mean cross-entropy. */
   lossFn?: (logits: Tensor, labels: Tensor) => Tensor;
   /** Applied to each training batch of inputs (augmentation). */
   augment?: (x: Tensor) => Tensor;
+  /** Stepped after every epoch with the test loss (else the training loss) and the model; training ends when it says so. */
   earlyStopping?: EarlyStopping;
   /**
    * Called at the start of every epoch, before the model is put in training
@@ -135,7 +161,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * Shuffling is the data's business: pass a DataLoader with a seeded generator
  * for a reproducible order.
  * @example
- * const results = await fit({ model, optimizer, train: loader, test: testLoader, numClasses: 10, epochs: 3,
+ * const results = await tg.train.fit({ model, optimizer, train: loader, test: testLoader, numClasses: 10, epochs: 3,
  *   onBatch: (b) => losses.push(b.loss) });
  * results.at(-1)!.testAccuracy; // e.g. 0.97
  */

@@ -6,9 +6,11 @@ import type { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import { TensorError } from '../core/errors.js';
 
+/** Options of {@link paramGroupsFor}. */
 export interface ParamGroupsForOptions {
   /** Module paths of the head (new layers), e.g. ['classifier.5'] or ['fc']. */
   head: readonly string[];
+  /** Learning rate of the head's parameters, a finite number >= 0. */
   headLr: number;
   /** Learning rate of every other parameter (the pretrained body); 0 keeps it fixed. */
   bodyLr: number;
@@ -16,7 +18,9 @@ export interface ParamGroupsForOptions {
 
 /** A parameter group as every optimizer's constructor takes it. */
 export interface LrGroup {
+  /** The group's parameters. */
   params: Parameter[];
+  /** The group's learning rate (overrides the optimizer's default lr). */
   lr: number;
 }
 
@@ -27,8 +31,8 @@ export interface LrGroup {
  * (GradualUnfreezing, `unfreeze`) needs no new optimizer. A group without
  * parameters is left out. Unknown head paths are a TensorError.
  * @example
- * const groups = paramGroupsFor(model, { head: ['classifier.5'], headLr: 0.05, bodyLr: 0.005 });
- * const optimizer = new optim.SGD(groups, { lr: 0.05, momentum: 0.9 });
+ * const groups = tg.train.paramGroupsFor(model, { head: ['classifier.5'], headLr: 0.05, bodyLr: 0.005 });
+ * const optimizer = new tg.optim.SGD(groups, { lr: 0.05, momentum: 0.9 });
  */
 export function paramGroupsFor(model: Module, opts: ParamGroupsForOptions): LrGroup[] {
   if (opts === null || typeof opts !== 'object' || !Array.isArray(opts.head)) {

@@ -9,7 +9,9 @@ import { TensorError } from '../core/errors.js';
 
 /** A model's classifier head: the module path of its last Linear layer, and the layer. */
 export interface Head {
+  /** Module path of the head in the model (as namedModules gives it), e.g. 'classifier.5' or 'fc'. */
   path: string;
+  /** The head layer itself ([N, inFeatures] -> [N, numClasses]). */
   layer: Linear;
 }
 
@@ -18,7 +20,7 @@ export interface Head {
  * classifier head of every zoo model with one (LeNet-5 'classifier.5', VGG and
  * AlexNet 'classifier.6', ResNet 'fc', MLP's last layer). A model without a
  * Linear layer (e.g. NiN, whose classifier is a convolution) is a TensorError.
- * @example findHead(tg.models.lenet5()) // { path: 'classifier.5', layer: Linear(84 -> 10) }
+ * @example tg.train.findHead(tg.models.lenet5()) // { path: 'classifier.5', layer: Linear(84 -> 10) }
  */
 export function findHead(model: Module): Head {
   const linears = model.namedModules().filter((e): e is [string, Linear] => e[1] instanceof Linear);
@@ -34,7 +36,8 @@ export function findHead(model: Module): Head {
 /**
  * Puts `replacement` where the module at `path` is: an index of a Sequential
  * or ModuleList, a key of a ModuleDict, or a property of any other module.
- * @example setModuleAt(model, 'classifier.5', new nn.Linear(84, 5))
+ * Throws a TensorError when there is no module at `path` or it cannot be replaced there.
+ * @example tg.train.setModuleAt(model, 'classifier.5', new tg.nn.Linear(84, 5))
  */
 export function setModuleAt(model: Module, path: string, replacement: Module): void {
   const dot = path.lastIndexOf('.');
@@ -55,7 +58,7 @@ export function setModuleAt(model: Module, path: string, replacement: Module): v
  * does (seed the global generator first for a reproducible head). The new
  * layer is trainable whatever was frozen before. Returns the head's path and
  * the new layer.
- * @example tg.manualSeed(0); replaceHead(model, 5) // { path: 'classifier.5', layer: Linear(84 -> 5) }
+ * @example tg.manualSeed(0); tg.train.replaceHead(model, 5) // { path: 'classifier.5', layer: Linear(84 -> 5) }
  */
 export function replaceHead(model: Module, numClasses: number): Head {
   if (!Number.isSafeInteger(numClasses) || numClasses < 1) throw new TensorError(`replaceHead: numClasses must be a positive integer (got ${numClasses})`);

@@ -8,6 +8,7 @@ import type { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import { TensorError } from '../core/errors.js';
 
+/** Options of {@link GradualUnfreezing}: which blocks, and when. */
 export interface GradualUnfreezingOptions {
   /**
    * The blocks to unfreeze, as module paths in registration order (bottom
@@ -28,7 +29,7 @@ export interface GradualUnfreezingOptions {
  * parameters of their own, every one of them frozen), by module path in
  * registration order: LeNet-5 frozen up to 'features.3' gives
  * ['features.0', 'features.3'].
- * @example model.freezeUntil('features.3'); frozenBlocks(model) // ['features.0', 'features.3']
+ * @example model.freezeUntil('features.3'); tg.train.frozenBlocks(model) // ['features.0', 'features.3']
  */
 export function frozenBlocks(model: Module): string[] {
   const out: string[] = [];
@@ -59,19 +60,28 @@ const checkInt = (name: string, v: unknown, min: number): number => {
  * already in their group with its learning rate.
  * @example
  * model.freezeUntil('features.3');
- * const unfreezing = new GradualUnfreezing(model);           // blocks ['features.0', 'features.3']
- * const optimizer = new optim.SGD(paramGroupsFor(model, { head: ['classifier'], headLr: 0.05, bodyLr: 0.005 }), { lr: 0.05 });
- * await fit({ model, optimizer, train, numClasses: 5, epochs: 3, onEpochStart: (e) => unfreezing.onEpochStart(e) });
+ * const unfreezing = new tg.train.GradualUnfreezing(model);  // blocks ['features.0', 'features.3']
+ * const optimizer = new tg.optim.SGD(tg.train.paramGroupsFor(model, { head: ['classifier'], headLr: 0.05, bodyLr: 0.005 }), { lr: 0.05 });
+ * await tg.train.fit({ model, optimizer, train, numClasses: 5, epochs: 3, onEpochStart: (e) => unfreezing.onEpochStart(e) });
  * // epoch 1: head only; epoch 2: + features.3; epoch 3: + features.0
  */
 export class GradualUnfreezing {
+  /** The module paths unfrozen by the schedule, bottom first (the last is unfrozen first). */
   readonly blocks: readonly string[];
+  /** First epoch (1-based) at which blocks are unfrozen. */
   readonly start: number;
+  /** Epochs between unfreezings. */
   readonly every: number;
+  /** Blocks unfrozen each time. */
   readonly perStep: number;
   private readonly params: Parameter[][];
 
-  constructor(readonly model: Module, opts: GradualUnfreezingOptions = {}) {
+  /** Throws a TensorError on an unknown block path or a start/every/perStep that is not an integer >= 1. */
+  constructor(
+    /** The model whose blocks' requiresGrad the schedule sets. */
+    readonly model: Module,
+    opts: GradualUnfreezingOptions = {},
+  ) {
     if (opts === null || typeof opts !== 'object') throw new TensorError('GradualUnfreezing: options must be an object');
     this.start = checkInt('start', opts.start ?? 2, 1);
     this.every = checkInt('every', opts.every ?? 1, 1);
@@ -90,7 +100,10 @@ export class GradualUnfreezing {
     this.blocks = [...blocks];
   }
 
-  /** How many blocks (counted from the top) are trainable during `epoch`. */
+  /**
+   * How many blocks (counted from the top) are trainable during `epoch` (0 before `start`).
+   * @example unfreezing.unfrozenAt(3)   // start 2, every 1, perStep 1: 2
+   */
   unfrozenAt(epoch: number): number {
     if (epoch < this.start) return 0;
     return Math.min(this.blocks.length, (Math.floor((epoch - this.start) / this.every) + 1) * this.perStep);
@@ -106,6 +119,8 @@ export class GradualUnfreezing {
    * Sets the blocks' requiresGrad for `epoch` (the top unfrozenAt(epoch)
    * trainable, the rest frozen); returns the paths unfrozen by this call,
    * top first (empty when nothing changed). Use as fit's onEpochStart.
+   * Frozen blocks' gradients are cleared. Throws unless epoch is an integer >= 1.
+   * @example const newly = unfreezing.onEpochStart(2);   // e.g. ['features.3']
    */
   onEpochStart(epoch: number): string[] {
     checkInt('epoch', epoch, 1);

@@ -34,6 +34,7 @@ export function moduleAt(model: Module, path: string, fn = 'moduleAt'): Module {
   return found[1];
 }
 
+/** Options of `tg.viz.captureForward` and `tg.viz.featureMaps`. */
 export interface CaptureOptions {
   /** Module paths to capture (default: every submodule). */
   layers?: readonly string[];
@@ -41,7 +42,9 @@ export interface CaptureOptions {
 
 /** A model's output and the outputs of the chosen layers, by path, in the order the layers ran. */
 export interface Captured {
+  /** What `model.forward(input)` returned. */
   output: Tensor;
+  /** Each captured layer's output by module path (still in the autograd graph). */
   maps: Map<string, Tensor>;
 }
 

@@ -9,14 +9,19 @@ import { tensor } from '../tensor/create.js';
 import { colormap, type ColormapName } from './colormap.js';
 import { esc, fmtTick, FONT, niceTicks, px, svgDocument } from './svg.js';
 
+/** Options of `tg.viz.heatmapChart`: the matrix, its labels, and optional text, tooltips and colours. */
 export interface HeatmapChartOptions {
+  /** Title written above the chart. */
   title: string;
   /** Axis captions: under the columns and beside the rows. */
   xLabel: string;
+  /** Caption beside the rows (see xLabel). */
   yLabel: string;
   /** Cell values `[rows][cols]`, which set the colours; a non-finite value is drawn grey. */
   values: readonly (readonly number[])[];
+  /** One label per row (`values.length`; a mismatch throws). */
   rowLabels: readonly string[];
+  /** One label per column (the length of every row of `values`; a mismatch throws). */
   colLabels: readonly string[];
   /** Text written in cell (r, c) (default: none); '' leaves the cell blank, as does text too wide for the cell. */
   cellText?: (r: number, c: number) => string;
@@ -54,7 +59,7 @@ function textColorOn(fill: string): string {
 
 /**
  * A heatmap of a `[rows][cols]` matrix as a standalone SVG document.
- * @example heatmapChart({ title: 'Confusion', xLabel: 'predicted', yLabel: 'true', values: [[5, 1], [0, 7]], rowLabels: ['a', 'b'], colLabels: ['a', 'b'], cellText: (r, c) => String(m[r][c]) })
+ * @example heatmapChart({ title: 'Confusion', xLabel: 'predicted', yLabel: 'true', values: [[5, 1], [0, 7]], rowLabels: ['a', 'b'], colLabels: ['a', 'b'], cellText: (r, c) => String([[5, 1], [0, 7]][r]![c]) })
  */
 export function heatmapChart(o: HeatmapChartOptions): string {
   const rows = o.values.length, cols = o.colLabels.length;

@@ -19,9 +19,13 @@ import { axes, chartId, esc, fmtTick, fmtValue, FONT, frameOf, logTicks, niceTic
 
 export { niceTicks } from './svg.js';
 
+/** One line of a `tg.viz.lineChart`: its legend name and its points. */
 export interface Series {
+  /** Name shown in the legend and tooltips. */
   name: string;
+  /** x coordinates of the points (e.g. epochs). */
   x: readonly number[];
+  /** y coordinates, one per x (a non-finite pair is left out). */
   y: readonly number[];
   /** Stroke colour (default: the palette colour of the series' position). */
   color?: string;
@@ -29,10 +33,15 @@ export interface Series {
   dashed?: boolean;
 }
 
+/** Options of `tg.viz.lineChart`. */
 export interface LineChartOptions {
+  /** Title written above the chart. */
   title: string;
+  /** Caption of the x axis. */
   xLabel: string;
+  /** Caption of the y axis. */
   yLabel: string;
+  /** The lines to draw, legend in this order. */
   series: readonly Series[];
   /** Logarithmic y axis (values <= 0 are dropped). */
   logY?: boolean;
@@ -40,10 +49,13 @@ export interface LineChartOptions {
   logX?: boolean;
   /** Fixed y range (data units); each end defaults to the data's extent plus a margin. */
   yMin?: number;
+  /** Fixed top of the y range (data units); see yMin. */
   yMax?: number;
   /** Formats y tick labels and tooltips (default: 4 significant digits). */
   yFormat?: (v: number) => string;
+  /** SVG width in pixels (default 720 plus the legend's width). */
   width?: number;
+  /** SVG height in pixels (default 420). */
   height?: number;
 }
 
@@ -112,20 +124,29 @@ export function lineChart(o: LineChartOptions): string {
   return svgDocument(f.width, f.height, parts);
 }
 
+/** Options of `tg.viz.barChart`. */
 export interface BarChartOptions {
+  /** Title written above the chart. */
   title: string;
+  /** Caption of the x axis (under the bar labels). */
   xLabel: string;
+  /** Caption of the y axis. */
   yLabel: string;
+  /** One label per bar, left to right. */
   labels: readonly string[];
+  /** One value per label (bar height in data units). */
   values: readonly number[];
   /** One fill colour for every bar (default: the palette, one colour per bar). */
   color?: string;
   /** Fixed y range (data units); default from 0 (or the smallest negative value) to the largest value plus a margin. */
   yMin?: number;
+  /** Fixed top of the y range (data units); see yMin. */
   yMax?: number;
   /** Formats the value written above each bar, the y tick labels and the tooltips (default: 4 significant digits). */
   format?: (v: number) => string;
+  /** SVG width in pixels (default max(720, 90 + 34 per bar)). */
   width?: number;
+  /** SVG height in pixels (default 420). */
   height?: number;
 }
 

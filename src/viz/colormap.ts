@@ -13,6 +13,7 @@ import { COLORMAPS, colorize, colormapTable, valueRange, type ColormapName } fro
 
 export { COLORMAPS, type ColormapName };
 
+/** Options of `tg.viz.colormap`: which map and the value range it spans. */
 export interface ColormapOptions {
   /** Which map (default 'viridis'). */
   map?: ColormapName;
@@ -59,6 +60,7 @@ export function colormap(values: Tensor, opts: ColormapOptions = {}): Tensor {
   return tensor(colorize(data, map, opts.range ?? auto), { shape: [3, h, w] });
 }
 
+/** Options of `tg.viz.overlay`: the colormap's, plus the blend weight and how the heatmap is resized. */
 export interface OverlayOptions extends ColormapOptions {
   /** Weight of the heatmap colour in the blend, in [0, 1] (default 0.5). */
   alpha?: number;

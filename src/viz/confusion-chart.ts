@@ -7,6 +7,7 @@ import { barChart } from './chart.js';
 import { heatmapChart } from './chart-heatmap.js';
 import type { ColormapName } from './colormap.js';
 
+/** Options of `tg.viz.confusionHeatmap`. */
 export interface ConfusionHeatmapOptions {
   /** Class names, one per row/column (default '0', '1', ...). */
   labels?: readonly string[];
@@ -16,6 +17,7 @@ export interface ConfusionHeatmapOptions {
    * 'none' (default): colour by the count.
    */
   normalize?: 'none' | 'row';
+  /** Title above the chart (default 'Confusion matrix (N samples)', noting the row normalisation). */
   title?: string;
   /** Colour map (default 'viridis'). */
   map?: ColormapName;

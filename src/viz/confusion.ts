@@ -14,30 +14,45 @@ import type { Module } from '../nn/module.js';
 
 /** One misclassified sample: its position in the data, true and predicted class, and the predicted class's softmax probability. */
 export interface Misclassified {
+  /** Position of the sample in the data (0-based, counted across batches). */
   index: number;
+  /** Its true class. */
   label: number;
+  /** The class the model predicted (the argmax of its logits). */
   predicted: number;
+  /** Softmax probability of the predicted class, in (0, 1]. */
   confidence: number;
 }
 
+/** What `tg.viz.confusionMatrix` returns. */
 export interface ConfusionResult {
   /** matrix[trueClass][predictedClass] = number of samples. */
   matrix: number[][];
   /** Fraction of each true class predicted correctly (NaN for a class absent from the data). */
   perClassAccuracy: number[];
-  /** Overall fraction correct, and the number of samples seen. */
+  /** Overall fraction correct (NaN for empty data). */
   accuracy: number;
+  /** The number of samples seen. */
   total: number;
   /** The `topN` mistakes with the highest confidence, most confident first (ties: lower index first). */
   misclassified: Misclassified[];
 }
 
 /** Labelled data: batches of (inputs `[B, ...]`, int labels `[B]`) such as a DataLoader, or whole tensors. */
-export type LabeledData = LabeledBatches | { readonly images: Tensor; readonly labels: Tensor };
+export type LabeledData = LabeledBatches | {
+  /** All inputs, `[N, ...]`. */
+  readonly images: Tensor;
+  /** Their int class labels, `[N]`. */
+  readonly labels: Tensor;
+};
 
 /** Batches of (inputs, int labels), e.g. a DataLoader over a TensorDataset (`length`: the number of batches, if known). */
-export type LabeledBatches = Iterable<readonly [Tensor, Tensor]> & { readonly length?: number };
+export type LabeledBatches = Iterable<readonly [Tensor, Tensor]> & {
+  /** The number of batches, if known (for progress). */
+  readonly length?: number;
+};
 
+/** Options of `tg.viz.confusionMatrix`. */
 export interface ConfusionOptions {
   /** How many of the most confident mistakes to keep (default 16). */
   topN?: number;

@@ -9,10 +9,15 @@ import { lineChart } from './chart.js';
 
 /** One epoch's numbers; the test values are NaN when the run had no test data. */
 export interface EpochMetrics {
+  /** The epoch number (1-based, increasing). */
   epoch: number;
+  /** Mean training loss over the epoch. */
   trainLoss: number;
+  /** Fraction of training samples classified correctly, in [0, 1]. */
   trainAccuracy: number;
+  /** Mean test loss after the epoch (NaN: not measured). */
   testLoss: number;
+  /** Fraction of test samples classified correctly, in [0, 1] (NaN: not measured). */
   testAccuracy: number;
 }
 
@@ -87,6 +92,7 @@ export function parseMetricsCsv(text: string, source = 'metrics.csv'): EpochMetr
   return parseMetrics(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number.isNaN(v) ? null : v]))), source);
 }
 
+/** What `tg.viz.curvesFromMetrics` returns: two standalone SVG documents. */
 export interface Curves {
   /** Train and test loss per epoch (SVG document). */
   loss: string;
@@ -94,6 +100,7 @@ export interface Curves {
   accuracy: string;
 }
 
+/** Options of `tg.viz.curvesFromMetrics`. */
 export interface CurvesOptions {
   /** Log scale for the loss axis (useful when the loss falls by orders of magnitude). */
   logLoss?: boolean;

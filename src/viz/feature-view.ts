@@ -16,6 +16,7 @@ import { imageGrid, upscaleNearest } from './sheet.js';
 /** 'per-map': each channel min..max on its own (shows patterns); 'per-layer': one range for all channels (shows which are strong). */
 export type FeatureScale = 'per-map' | 'per-layer';
 
+/** How feature maps are drawn (`tg.viz.featureMapImage`, `featureMapGrid`, `featureMapSheet`): colour scale, colormap, cell size, columns. */
 export interface FeatureViewOptions {
   /** Colour scale (default 'per-map'). */
   scale?: FeatureScale;
@@ -45,9 +46,13 @@ export interface FeatureMapView {
 
 /** A layer that is not drawn: its output is neither `[1, C, H, W]` nor `[1, F]`, or it did not run. */
 export interface SkippedLayer {
+  /** Module path of the layer. */
   path: string;
+  /** The layer's output shape, batch dim included (`[]` when it did not run). */
   shape: number[];
+  /** Always 'skipped' (tells it apart from a FeatureMapView). */
   kind: 'skipped';
+  /** Why it was not drawn, in words. */
   note: string;
 }
 
@@ -198,6 +203,7 @@ export function featureMapGrid(model: Module, input: Tensor, opts: FeatureViewOp
   return view;
 }
 
+/** Options of `tg.viz.featureMapSheet`: the drawing options plus which layers and how many channels. */
 export interface FeatureSheetOptions extends FeatureViewOptions {
   /** Layers to draw (default: every leaf module, i.e. one without children). */
   layers?: readonly string[];
@@ -209,6 +215,7 @@ export interface FeatureSheetOptions extends FeatureViewOptions {
 export interface FeatureMapSheet {
   /** The input as an image `[C, H, W]` (C = 1 or 3; rescaled min..max if outside [0, 1]), upscaled like the maps. */
   input: Tensor;
+  /** One entry per chosen layer in the order they ran: its view, or why it was skipped. */
   layers: (FeatureMapView | SkippedLayer)[];
 }
 

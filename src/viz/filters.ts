@@ -13,6 +13,7 @@ import { ConvNd } from '../nn/layers/conv.js';
 import { moduleAt } from './capture.js';
 import { imageGrid, upscaleNearest } from './sheet.js';
 
+/** Which conv layer and which of its filters `tg.viz.filterImages` / `filterGrid` draw. */
 export interface FilterOptions {
   /** Path of a Conv2d layer (default: the first Conv2d in `model.namedModules()` order). */
   layer?: string;
@@ -114,6 +115,7 @@ export function filterImages(model: Module, opts: FilterOptions = {}): FilterIma
   return { path, weightShape: [...shape], layout, filters, images, columns };
 }
 
+/** Options of `tg.viz.filterGrid`: the layer and filters, plus cell size and padding. */
 export interface FilterGridOptions extends FilterOptions {
   /** Target size in pixels of each kernel's longer side (integer upscaling, default 40). */
   cellSize?: number;

@@ -38,6 +38,7 @@ export type ProjectionMethod = 'guided' | 'deconvnet' | 'gradient';
 
 const RULES: Record<ProjectionMethod, RuleOverrides> = { guided: GUIDED_RULES, deconvnet: DECONVNET_RULES, gradient: {} };
 
+/** Options of `tg.viz.projectActivation`: which activation (layer, unit, position) and the backward rule. */
 export interface ProjectionOptions {
   /** Module path of the layer. */
   layer: string;
@@ -70,6 +71,7 @@ export function projectActivation(model: Module, image: Tensor, opts: Projection
 
 /** One activation to project: a channel of the layer and a map position. */
 export interface ActivationTarget {
+  /** Channel of the layer's output. */
   unit: number;
   /** [row, column] in the layer's output map (default [0, 0]). */
   position?: readonly [number, number];

@@ -24,6 +24,7 @@ import { gaussianBlur, roll, type ImageDims } from './image-filters.js';
 /** What `maximize` climbs (see MaximizeOptions.objective). */
 export type MaximizeObjective = 'channel-mean' | 'channel-center' | 'logit';
 
+/** Options of `tg.viz.maximize`: `unit` and `inputShape` are required; the rest tune the regularised gradient ascent. */
 export interface MaximizeOptions {
   /** Module path whose output channel is maximised (as in `stateDict`; needed for the channel objectives). */
   layer?: string;
@@ -65,6 +66,7 @@ export interface MaximizeOptions {
   onStep?: (step: number, objective: number) => void;
 }
 
+/** What `tg.viz.maximize` returns: the optimised input (raw and for display) and the objective per step. */
 export interface Maximized {
   /** The optimised input rescaled to [0, 1] (min -> 0, max -> 1) for display, `[C, H, W]`. */
   image: Tensor;

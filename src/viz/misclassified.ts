@@ -10,9 +10,11 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Misclassified } from './confusion.js';
 import { labelledSheet } from './sheet.js';
 
+/** Options of `tg.viz.misclassifiedGrid`. */
 export interface MisclassifiedGridOptions {
   /** Class names (default: the class index). */
   labels?: readonly string[];
+  /** Title above the sheet (default 'Misclassified: true → predicted (confidence)'). */
   title?: string;
   /** Cells per row (default: up to 8). */
   columns?: number;
@@ -20,7 +22,10 @@ export interface MisclassifiedGridOptions {
   cellSize?: number;
 }
 
-/** A confidence in percent: whole numbers, but one decimal (rounded down) near 100% so a mistake never reads "100%". */
+/**
+ * A confidence in percent: whole numbers, but one decimal (rounded down) near 100% so a mistake never reads "100%".
+ * @example tg.viz.formatConfidence(0.42) // '42%'; tg.viz.formatConfidence(0.9996) gives '99.9%'
+ */
 export function formatConfidence(p: number): string {
   return p >= 0.995 ? `${(Math.floor(1000 * p) / 10).toFixed(1)}%` : `${Math.round(100 * p)}%`;
 }

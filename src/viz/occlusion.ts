@@ -17,6 +17,7 @@ import {
 } from './inspect.js';
 import { inEvalFrozen } from './eval-frozen.js';
 
+/** Options of `tg.viz.occlusion`: the watched class, patch size, stride and fill, and batching. */
 export interface OcclusionOptions {
   /** Class whose probability is watched: an index, or 'predicted' (default): the model's top class for the image. */
   target?: Target;

@@ -14,9 +14,13 @@ import { moduleAt } from './capture.js';
 
 /** A rectangle of input pixels; it may reach outside the image (padding). */
 export interface PixelWindow {
+  /** Row of the window's first pixel (an integer; negative above the image). */
   top: number;
+  /** Column of the window's first pixel (an integer; negative left of the image). */
   left: number;
+  /** Rows in the window, in pixels. */
   height: number;
+  /** Columns in the window, in pixels. */
   width: number;
 }
 

@@ -19,6 +19,7 @@ import {
 } from './inspect.js';
 import { inEvalFrozen } from './eval-frozen.js';
 
+/** SmoothGrad settings (Smilkov et al. 2017) of `tg.viz.saliency`: noisy copies, noise level, seed. */
 export interface SmoothGradOptions {
   /** Noisy copies to average (default 25; Smilkov et al. find little change beyond 50). */
   samples?: number;
@@ -32,6 +33,7 @@ export interface SmoothGradOptions {
   seed?: number;
 }
 
+/** Options of `tg.viz.saliency`: the explained class, SmoothGrad and batching. */
 export interface SaliencyOptions {
   /** Class whose score is explained: an index, or 'predicted' (default): the model's top class for the image. */
   target?: Target;

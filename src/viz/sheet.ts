@@ -8,6 +8,7 @@ import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { encodePng } from '../data/image-io.js';
 
+/** Options of `tg.viz.imageGrid`: columns, padding and its value. */
 export interface GridOptions {
   /** Images per row (default: ceil(sqrt(count))). */
   columns?: number;
@@ -49,7 +50,9 @@ export function imageGrid(images: readonly Tensor[], opts: GridOptions = {}): Te
 
 /**
  * Nearest-neighbour enlargement of an image `[C, H, W]` by an integer factor
- * (so 28x28 digits stay crisp when shown larger).
+ * (so 28x28 digits stay crisp when shown larger): `[C, H, W] -> [C, H * factor, W * factor]`.
+ * Throws unless the image is 3-D and the factor a positive integer.
+ * @example tg.viz.upscaleNearest(tg.rand([1, 28, 28]), 4).shape // [1, 112, 112]
  */
 export function upscaleNearest(img: Tensor, factor: number): Tensor {
   if (img.ndim !== 3 || !Number.isInteger(factor) || factor < 1) {
@@ -67,13 +70,17 @@ export function upscaleNearest(img: Tensor, factor: number): Tensor {
   return tensor(out, { shape: [c, H, W] });
 }
 
+/** One picture of a `tg.viz.labelledSheet`: the image and the text under it. */
 export interface SheetCell {
+  /** Text written under the image. */
   label: string;
   /** Image `[C, H, W]` or `[H, W]`, values in [0, 1]. */
   image: Tensor;
 }
 
+/** Options of `tg.viz.labelledSheet`. */
 export interface SheetOptions {
+  /** Title above the sheet (default: none). */
   title?: string;
   /** Cells per row (default: ceil(sqrt(count))). */
   columns?: number;
@@ -86,7 +93,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 /**
  * A labelled contact sheet as a standalone SVG document: each image is
  * embedded as a PNG data URI with its label underneath. Pixelated rendering
- * keeps small images sharp when scaled up.
+ * keeps small images sharp when scaled up. Cells are `[C, H, W]` or `[H, W]` in [0, 1].
+ * @example writeFileSync('digits.svg', tg.viz.labelledSheet([{ label: 'seven', image: tg.rand([28, 28]) }], { cellSize: 84 }))
  */
 export function labelledSheet(cells: readonly SheetCell[], opts: SheetOptions = {}): string {
   if (!cells.length) throw new TensorError('labelledSheet: got no cells');

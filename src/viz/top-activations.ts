@@ -16,6 +16,7 @@ import { openImageSource, type ImageSource } from './image-source.js';
 
 /** One activation of a unit: its value, the image it came from, and where in the map. */
 export interface Activation {
+  /** The unit's output value there (channel `unit` of the layer's output at `position`). */
   value: number;
   /** Index of the image in the scanned source. */
   index: number;
@@ -25,7 +26,9 @@ export interface Activation {
 
 export type { TopActivationsOptions } from './scan-checks.js';
 
+/** What `tg.viz.topActivations` returns: the scan's shapes and each unit's top-k activations. */
 export interface TopActivations {
+  /** Module path of the scanned layer. */
   layer: string;
   /** Channels of the layer's output. */
   channels: number;
@@ -36,13 +39,19 @@ export interface TopActivations {
   /** Images scanned. */
   count: number;
   /** Per requested unit, in the order given: its top k, largest first. */
-  units: { unit: number; top: Activation[] }[];
+  units: {
+    /** The channel. */
+    unit: number;
+    /** Its k largest activations over all images and positions, largest first. */
+    top: Activation[];
+  }[];
 }
 
 /**
  * Order of "more activating": larger value first; ties go to the lower image
  * index, then the earlier position in row-major order, so results never depend
- * on batch size or iteration details.
+ * on batch size or iteration details. A comparator for `Array.prototype.sort`: negative when `a` comes first.
+ * @example tg.viz.compareActivations({ value: 2, index: 0, position: [0, 0] }, { value: 1, index: 1, position: [0, 0] }) // -1
  */
 export function compareActivations(a: Activation, b: Activation): number {
   if (a.value !== b.value) return b.value - a.value;

@@ -34,16 +34,27 @@ export interface PatchEntry extends Activation {
   projection: Tensor | null;
 }
 
+/** What `tg.viz.topPatches` returns: the scan's shapes, the layer's field, and each unit's top-k patches. */
 export interface TopPatches {
+  /** Module path of the scanned layer. */
   layer: string;
   /** The layer's receptive field the windows come from. */
   field: ImageField;
+  /** Channels of the layer's output. */
   channels: number;
+  /** [H', W'] of the layer's output map ([1, 1] without spatial dims). */
   mapSize: [number, number];
+  /** [C, H, W] of the scanned images. */
   imageShape: [number, number, number];
+  /** Images scanned. */
   count: number;
   /** Per requested unit, in the order given: its k entries, most activating first. */
-  units: { unit: number; entries: PatchEntry[] }[];
+  units: {
+    /** The channel. */
+    unit: number;
+    /** Its k most activating patches, most activating first. */
+    entries: PatchEntry[];
+  }[];
 }
 
 /**
@@ -85,6 +96,7 @@ export function topPatches<T, B>(model: Module, images: ImageSource<T, B>, opts:
   return { layer: top.layer, field, channels: top.channels, mapSize: top.mapSize, imageShape: top.imageShape, count: top.count, units };
 }
 
+/** Options of `tg.viz.topPatchesImage`: enlargement and spacing of the patches. */
 export interface PatchSheetOptions {
   /** Integer enlargement of every patch (default 1). */
   scale?: number;

@@ -30,7 +30,9 @@ import { wasmReduce } from './reduce.js';
 import type { WasmStorage } from './storage.js';
 
 export class WasmBackend implements Backend {
+  /** The backend's name: 'wasm' for the default one, or `WasmBackendOptions.name`. */
   readonly name: string;
+  /** Which kernel build was loaded: 'relaxed' (relaxed SIMD) or 'simd' (baseline 128-bit SIMD). */
   readonly variant: Variant;
   private readonly ctx: WasmContext;
   private readonly fb: Fallback;
@@ -188,7 +190,12 @@ export class WasmBackend implements Backend {
     const sx = ws(x), sg = ws(gy);
     return wasmConvBackwardWeight(this.ctx, sx, sg, p) ?? this.fb.convBackwardWeight(sx, sg, p);
   }
-  maxPool(x: Storage, p: PoolParams, withIndices = true): { out: Storage; indices: Storage | null } {
+  maxPool(x: Storage, p: PoolParams, withIndices = true): {
+    /** The pooled values, `[batch, channels, ...outSize]`. */
+    out: Storage;
+    /** int32 flat position of each max within its input plane; null when not asked for (`withIndices` false). */
+    indices: Storage | null;
+  } {
     const s = ws(x);
     return wasmMaxPool(this.ctx, s, p, withIndices) ?? this.fb.maxPool(s, p);
   }
@@ -208,7 +215,12 @@ export class WasmBackend implements Backend {
   adaptiveAvgPoolBackward(gy: Storage, p: AdaptivePoolParams): Storage {
     return wasmAvgPool(this.ctx, ws(gy), p, true) ?? this.fb.adaptiveAvgPoolBackward(ws(gy), p);
   }
-  adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): { out: Storage; indices: Storage } {
+  adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): {
+    /** The pooled values, `[batch, channels, ...outSize]`. */
+    out: Storage;
+    /** int32 flat position of each max within its input plane. */
+    indices: Storage;
+  } {
     return this.fb.adaptiveMaxPool(ws(x), p);
   }
 }

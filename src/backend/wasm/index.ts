@@ -46,6 +46,7 @@ export type { HeapStats } from './heap.js';
 export type { LoadOptions, Variant } from './loader.js';
 export { MAX_THREADS } from './threads.js';
 
+/** Options of `createWasmBackend` / `initWasmBackend`: the loader's (build, memory) plus name, GC pressure and threads. */
 export interface WasmBackendOptions extends LoadOptions {
   /** Backend name (default 'wasm'); instances with other names are independent of the default one. */
   name?: string;
@@ -248,7 +249,10 @@ export function setNumThreads(n: number): Promise<void> {
   return Promise.resolve();
 }
 
-/** Threads the default wasm backend uses (or will start with, before it loads), the caller included. */
+/**
+ * Threads the default wasm backend uses (or will start with, before it loads), the caller included.
+ * @example tg.getNumThreads() // e.g. 8
+ */
 export function getNumThreads(): number {
   if (ready) return ready.numThreads;
   return requestedThreads ?? (sharedMemorySupported() ? defaultThreadCount() : 1);

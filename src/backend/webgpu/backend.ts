@@ -28,6 +28,7 @@ import * as indexKernels from './indexing.js';
 import { webgpuFusedKernels } from './fused.js';
 
 export class WebGpuBackend implements Backend {
+  /** The backend's name: 'webgpu' unless another was given. */
   readonly name: string;
   /** @internal */
   readonly ctx: GpuContext;
@@ -137,7 +138,12 @@ export class WebGpuBackend implements Backend {
     return convKernels.convBackwardWeight(this.ctx, asGpu(x, 'convBackwardWeight'), asGpu(gy, 'convBackwardWeight'), p);
   }
 
-  maxPool(x: Storage, p: PoolParams, withIndices = true): { out: Storage; indices: Storage | null } {
+  maxPool(x: Storage, p: PoolParams, withIndices = true): {
+    /** The pooled values, `[batch, channels, ...outSize]`. */
+    out: Storage;
+    /** int32 flat position of each max within its input plane; null when not asked for (`withIndices` false). */
+    indices: Storage | null;
+  } {
     return poolKernels.maxPool(this.ctx, asGpu(x, 'maxPool'), p, withIndices);
   }
   maxPoolBackward(gy: Storage, indices: Storage, planes: number, outPlane: number, inPlane: number): Storage {
@@ -155,7 +161,12 @@ export class WebGpuBackend implements Backend {
   adaptiveAvgPoolBackward(gy: Storage, p: AdaptivePoolParams): Storage {
     return poolKernels.adaptiveAvgPoolBackward(this.ctx, asGpu(gy, 'adaptiveAvgPoolBackward'), p);
   }
-  adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): { out: Storage; indices: Storage } {
+  adaptiveMaxPool(x: Storage, p: AdaptivePoolParams): {
+    /** The pooled values, `[batch, channels, ...outSize]`. */
+    out: Storage;
+    /** int32 flat position of each max within its input plane. */
+    indices: Storage;
+  } {
     return poolKernels.adaptiveMaxPool(this.ctx, asGpu(x, 'adaptiveMaxPool'), p);
   }
 }

@@ -12,16 +12,24 @@ import { checkBool, checkInt, describeArg, positionalOptions } from '../../tenso
 import { checkDtypeOption } from './args.js';
 import { perDim, resolvePadding } from '../../ops/conv-args.js';
 
+/** How a convolution layer fills its padding: 'zeros' (default) or an F.pad mode ('reflect', 'replicate', 'circular'). */
 export type PaddingMode = 'zeros' | PadMode;
 
+/** Options of the convolution layers (Conv1d/2d/3d), PyTorch's keyword arguments in camelCase. */
 export interface ConvLayerOptions {
+  /** Step between windows: one number or one per spatial dim. Default 1. */
   stride?: SizeArg;
+  /** Padding: a number, one per spatial dim, per side, 'valid' or 'same' (see F.conv2d's ConvPadding). Default 0. */
   padding?: ConvPadding;
+  /** Spacing between kernel taps: one number or one per spatial dim. Default 1. */
   dilation?: SizeArg;
+  /** Channel groups: inChannels and outChannels must both be divisible by it. Default 1. */
   groups?: number;
+  /** Whether the layer has a learnable bias. Default true. */
   bias?: boolean;
   /** How padding is filled: zeros (default), reflect, replicate or circular. */
   paddingMode?: PaddingMode;
+  /** Floating dtype of the weight and bias. Default 'float32'. */
   dtype?: DType;
 }
 
@@ -60,15 +68,28 @@ function checkConvCommon(name: string, n: number, inChannels: unknown, outChanne
  * initialised like PyTorch (kaiming uniform with a = sqrt(5); bias U(+-1/sqrt(fanIn))).
  */
 export class ConvNd extends Module {
+  /** The learnable kernels, `[outChannels, inChannels / groups, ...kernelSize]`. */
   weight: Parameter;
+  /** The learnable bias `[outChannels]`, or null when built with `bias: false`. */
   bias: Parameter | null;
+  /** The kernel size, one entry per spatial dim. */
   readonly kernelSize: number[];
+  /** Step between windows, as given. Default 1. */
   readonly stride: SizeArg;
+  /** Padding, as given (a number, per dim, per side, 'valid' or 'same'). Default 0. */
   readonly padding: ConvPadding;
+  /** Spacing between kernel taps, as given. Default 1. */
   readonly dilation: SizeArg;
+  /** Number of channel groups. Default 1. */
   readonly groups: number;
+  /** How the padding is filled. Default 'zeros'. */
   readonly paddingMode: PaddingMode;
 
+  /**
+   * @param n The number of spatial dims (1, 2 or 3).
+   * @param inChannels Channels C_in of the input.
+   * @param outChannels Channels C_out of the output.
+   */
   constructor(readonly n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
     super();
     const name = [1, 2, 3].includes(n) ? `Conv${n}d` : 'ConvNd';
@@ -91,6 +112,11 @@ export class ConvNd extends Module {
     this.resetParameters();
   }
 
+  /**
+   * Re-initialises weight and bias in place as PyTorch does: weight kaiming uniform with
+   * a = sqrt(5) (U(+-1/sqrt(fanIn))), bias U(+-1/sqrt(fanIn)).
+   * @example new tg.nn.Conv2d(3, 8, 3).resetParameters()
+   */
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
@@ -100,6 +126,12 @@ export class ConvNd extends Module {
     }
   }
 
+  /**
+   * Convolves x with the layer's kernels (as F.conv1d/2d/3d, after padding by `paddingMode`).
+   * `[N, C_in, *in] -> [N, C_out, *out]` (unbatched `[C_in, *in]` too), each spatial size
+   * out = floor((in + padBefore + padAfter - dilation * (k - 1) - 1) / stride) + 1.
+   * @example new tg.nn.Conv2d(3, 8, 3, { padding: 1 }).forward(tg.randn([2, 3, 16, 16])) // [2, 8, 16, 16]
+   */
   forward(x: Tensor): Tensor {
     const c = convLayerCall(this, x);
     return convNd(this.n, c.input, this.weight, this.bias, c.opts);
@@ -150,7 +182,7 @@ function explicitPad(layer: ConvNd): number[] {
 /**
  * 1-D convolution over `[N, C, L]`. After kernelSize: PyTorch's positional
  * (stride, padding, dilation, groups, bias, paddingMode) and/or an options object.
- * @example new nn.Conv1d(16, 33, 3, { stride: 2 }); new nn.Conv1d(16, 33, 3, 2)
+ * @example new tg.nn.Conv1d(16, 33, 3, { stride: 2 }); new tg.nn.Conv1d(16, 33, 3, 2)
  */
 export class Conv1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
@@ -161,7 +193,7 @@ export class Conv1d extends ConvNd {
 /**
  * 2-D convolution over `[N, C, H, W]`. After kernelSize: PyTorch's positional
  * (stride, padding, dilation, groups, bias, paddingMode) and/or an options object.
- * @example new nn.Conv2d(1, 6, 5, { padding: 2 }); new nn.Conv2d(1, 8, 3, 1, 1) // stride 1, padding 1
+ * @example new tg.nn.Conv2d(1, 6, 5, { padding: 2 }); new tg.nn.Conv2d(1, 8, 3, 1, 1) // stride 1, padding 1
  */
 export class Conv2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
@@ -169,20 +201,32 @@ export class Conv2d extends ConvNd {
   }
 }
 
-/** 3-D convolution over `[N, C, D, H, W]`. */
+/**
+ * 3-D convolution over `[N, C, D, H, W]`, as torch.nn.Conv3d. After kernelSize: PyTorch's
+ * positional (stride, padding, dilation, groups, bias, paddingMode) and/or an options object.
+ * @example new tg.nn.Conv3d(1, 4, 3, { padding: 1 }) // [N, 1, D, H, W] -> [N, 4, D, H, W]
+ */
 export class Conv3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvLayerArgs) {
     super(3, inChannels, outChannels, kernelSize, ...rest);
   }
 }
 
+/** Options of the transposed convolution layers, PyTorch's keyword arguments in camelCase. */
 export interface ConvTransposeLayerOptions {
+  /** Upsampling step: one number or one per spatial dim. Default 1. */
   stride?: SizeArg;
+  /** `dilation * (k - 1) - padding` zeros are implicitly added to each side (PyTorch's meaning). Default 0. */
   padding?: SizeArg;
+  /** Extra size added to one side of each output dim (to pick among the sizes a stride maps to one input size); < stride or < dilation. Default 0. */
   outputPadding?: SizeArg;
+  /** Spacing between kernel taps. Default 1. */
   dilation?: SizeArg;
+  /** Channel groups: inChannels and outChannels must both be divisible by it. Default 1. */
   groups?: number;
+  /** Whether the layer has a learnable bias. Default true. */
   bias?: boolean;
+  /** Floating dtype of the weight and bias. Default 'float32'. */
   dtype?: DType;
 }
 
@@ -199,11 +243,20 @@ const CONV_T_KEYS = [...CONV_T_POSITIONAL, 'dtype'];
  * (PyTorch's layout), bias `[outChannels]`.
  */
 export class ConvTransposeNd extends Module {
+  /** The learnable kernels, `[inChannels, outChannels / groups, ...kernelSize]` (PyTorch's layout). */
   weight: Parameter;
+  /** The learnable bias `[outChannels]`, or null when built with `bias: false`. */
   bias: Parameter | null;
+  /** The kernel size, one entry per spatial dim. */
   readonly kernelSize: number[];
+  /** The geometry passed to F.convTranspose on each forward: stride, padding, outputPadding, dilation, groups. */
   readonly opts: Omit<ConvTransposeLayerOptions, 'bias' | 'dtype'>;
 
+  /**
+   * @param n The number of spatial dims (1, 2 or 3).
+   * @param inChannels Channels C_in of the input.
+   * @param outChannels Channels C_out of the output.
+   */
   constructor(readonly n: number, readonly inChannels: number, readonly outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
     super();
     const name = [1, 2, 3].includes(n) ? `ConvTranspose${n}d` : 'ConvTransposeNd';
@@ -226,6 +279,11 @@ export class ConvTransposeNd extends Module {
     this.resetParameters();
   }
 
+  /**
+   * Re-initialises weight and bias in place as PyTorch does: weight kaiming uniform with
+   * a = sqrt(5), bias U(+-1/sqrt(fanIn)) with fanIn computed from the weight `[C_in, C_out / groups, *k]`.
+   * @example new tg.nn.ConvTranspose2d(8, 3, 4).resetParameters()
+   */
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
@@ -234,6 +292,12 @@ export class ConvTransposeNd extends Module {
     }
   }
 
+  /**
+   * The transposed convolution of x (the gradient of a convolution with respect to its input),
+   * as F.convTranspose1d/2d/3d. `[N, C_in, *in] -> [N, C_out, *out]`, each spatial size
+   * out = (in - 1) * stride - 2 * padding + dilation * (k - 1) + outputPadding + 1.
+   * @example new tg.nn.ConvTranspose2d(8, 3, 4, { stride: 2, padding: 1 }).forward(tg.randn([1, 8, 7, 7])) // [1, 3, 14, 14]
+   */
   forward(x: Tensor): Tensor {
     return convTransposeNd(this.n, x, this.weight, this.bias, this.opts);
   }
@@ -243,20 +307,32 @@ export class ConvTransposeNd extends Module {
   }
 }
 
-/** @example new nn.ConvTranspose1d(16, 8, 3, { stride: 2 }) */
+/**
+ * 1-D transposed convolution over `[N, C, L]`, as torch.nn.ConvTranspose1d. After kernelSize:
+ * PyTorch's positional (stride, padding, outputPadding, groups, bias, dilation, paddingMode) and/or an options object.
+ * @example new tg.nn.ConvTranspose1d(16, 8, 3, { stride: 2 })
+ */
 export class ConvTranspose1d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
     super(1, inChannels, outChannels, kernelSize, ...rest);
   }
 }
 
-/** @example new nn.ConvTranspose2d(16, 8, 4, { stride: 2, padding: 1 })  // doubles H and W */
+/**
+ * 2-D transposed convolution over `[N, C, H, W]` (learned upsampling), as torch.nn.ConvTranspose2d.
+ * After kernelSize: PyTorch's positional (stride, padding, outputPadding, groups, bias, dilation, paddingMode) and/or an options object.
+ * @example new tg.nn.ConvTranspose2d(16, 8, 4, { stride: 2, padding: 1 })  // doubles H and W
+ */
 export class ConvTranspose2d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
     super(2, inChannels, outChannels, kernelSize, ...rest);
   }
 }
 
+/**
+ * 3-D transposed convolution over `[N, C, D, H, W]`, as torch.nn.ConvTranspose3d. Arguments as ConvTranspose2d.
+ * @example new tg.nn.ConvTranspose3d(8, 4, 2, { stride: 2 }) // doubles D, H and W
+ */
 export class ConvTranspose3d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, ...rest: ConvTransposeLayerArgs) {
     super(3, inChannels, outChannels, kernelSize, ...rest);

@@ -12,6 +12,7 @@ import type { DType } from '../../core/dtype.js';
 import { checkBool, checkInt, describeArg, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption } from './args.js';
 
+/** Options of {@link Embedding} (PyTorch's padding_idx, max_norm, norm_type, plus `dtype`). */
 export interface EmbeddingLayerOptions {
   /** Row that gets no gradient and starts at zero (e.g. the padding token); negative counts from the end. */
   paddingIdx?: number | null;
@@ -19,6 +20,7 @@ export interface EmbeddingLayerOptions {
   maxNorm?: number | null;
   /** The p of the p-norm for maxNorm (default 2). */
   normType?: number;
+  /** Floating dtype of `weight`. Default 'float32'. */
   dtype?: DType;
 }
 
@@ -35,15 +37,23 @@ export type EmbeddingLayerArgs =
  * row zeroed. Not supported: scaleGradByFreq and sparse gradients.
  * Shape: int32 indices `[*]` -> `[*, embeddingDim]`.
  * @example
- * const emb = new nn.Embedding(1000, 64, { paddingIdx: 0 });   // or new nn.Embedding(1000, 64, 0), as PyTorch
+ * const emb = new tg.nn.Embedding(1000, 64, { paddingIdx: 0 });   // or new tg.nn.Embedding(1000, 64, 0), as PyTorch
  * emb.forward(tg.tensor([[5, 9, 0]], { dtype: 'int32' }))   // [1, 3, 64]
  */
 export class Embedding extends Module {
+  /** The learnable table, `[numEmbeddings, embeddingDim]`: row i is the vector of index i. */
   weight: Parameter;
+  /** The row that gets no gradient (normalised to a non-negative index), or null. */
   readonly paddingIdx: number | null;
+  /** Looked-up rows whose norm exceeds this are rescaled in place to it; null for no limit. */
   readonly maxNorm: number | null;
+  /** The p of the p-norm used with maxNorm. Default 2. */
   readonly normType: number;
 
+  /**
+   * @param numEmbeddings Size of the table (valid indices are 0..numEmbeddings-1).
+   * @param embeddingDim Size of each vector.
+   */
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, ...rest: EmbeddingLayerArgs) {
     super();
     checkInt('Embedding', 'numEmbeddings', numEmbeddings, 1);
@@ -63,7 +73,7 @@ export class Embedding extends Module {
    * An Embedding whose weight is (a copy of) `embeddings` `[numEmbeddings, embeddingDim]`;
    * frozen (requiresGrad false) unless `freeze: false`. The padding row is not zeroed.
    * After embeddings: PyTorch's positional (freeze, paddingIdx, maxNorm, normType) and/or an options object.
-   * @example nn.Embedding.fromPretrained(vectors, { freeze: false }); nn.Embedding.fromPretrained(vectors, false, 0)
+   * @example tg.nn.Embedding.fromPretrained(tg.randn([100, 16]), { freeze: false }); tg.nn.Embedding.fromPretrained(tg.randn([100, 16]), false, 0)
    */
   static fromPretrained(
     embeddings: Tensor,
@@ -90,6 +100,11 @@ export class Embedding extends Module {
     noGrad(() => this.weight.select(0, this.paddingIdx!).zero_());
   }
 
+  /**
+   * Looks up the rows of `weight` at the int32 indices of `input` (as F.embedding).
+   * `[*] -> [*, embeddingDim]`; an index out of range is a TensorError.
+   * @example new tg.nn.Embedding(10, 4).forward(tg.tensor([[1, 2], [3, 9]], { dtype: 'int32' })) // [2, 2, 4]
+   */
   forward(input: Tensor): Tensor {
     try {
       return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType });

@@ -10,6 +10,7 @@ import type { DType } from '../../core/dtype.js';
 import { checkBool, checkInt, checkRange, describeArg, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption } from './args.js';
 
+/** Options of InstanceNorm1d/2d/3d (PyTorch's keyword arguments, plus `dtype`). */
 export interface InstanceNormLayerOptions {
   /** Added to the variance (default 1e-5). */
   eps?: number;
@@ -19,6 +20,7 @@ export interface InstanceNormLayerOptions {
   affine?: boolean;
   /** Keep running mean/variance and use them in eval mode (default false, as PyTorch). */
   trackRunningStats?: boolean;
+  /** Floating dtype of the weight, bias and running statistics. Default 'float32'. */
   dtype?: DType;
 }
 
@@ -38,14 +40,23 @@ export type InstanceNormLayerArgs =
  * does not advance it for instance norm either).
  */
 abstract class InstanceNormNd extends Module {
+  /** The learnable per-channel scale `[numFeatures]` (ones at first), or null unless `affine`. */
   weight: Parameter | null;
+  /** The learnable per-channel shift `[numFeatures]` (zeros at first), or null unless `affine`. */
   bias: Parameter | null;
+  /** Added to the variance for numerical stability. Default 1e-5. */
   readonly eps: number;
+  /** Running-average factor for the running statistics. Default 0.1. */
   readonly momentum: number;
+  /** Whether the layer has a learnable weight and bias. Default false. */
   readonly affine: boolean;
+  /** Whether running mean and variance are kept (and used in eval mode). Default false. */
   readonly trackRunningStats: boolean;
 
-  /** `spatial`: the number of spatial dims (1, 2 or 3). */
+  /**
+   * `spatial`: the number of spatial dims (1, 2 or 3).
+   * @param numFeatures The number of channels C (dim 1 of the input).
+   */
   constructor(readonly numFeatures: number, private readonly spatial: number, rest: InstanceNormLayerArgs) {
     super();
     const name = this.constructor.name;
@@ -64,7 +75,9 @@ abstract class InstanceNormNd extends Module {
     }
   }
 
+  /** The running mean `[numFeatures]` (buffer running_mean), or null unless trackRunningStats. */
   get runningMean(): Tensor | null { return this.trackRunningStats ? this.getBuffer('running_mean') : null; }
+  /** The running variance `[numFeatures]` (buffer running_var), or null unless trackRunningStats. */
   get runningVar(): Tensor | null { return this.trackRunningStats ? this.getBuffer('running_var') : null; }
 
   /** Resets running statistics to mean 0, variance 1. */
@@ -72,6 +85,13 @@ abstract class InstanceNormNd extends Module {
     if (this.trackRunningStats) resetRunningStats(this);
   }
 
+  /**
+   * Normalises each channel of each sample over its spatial positions ((x - mean) / sqrt(var + eps),
+   * then weight and bias when affine). In training, or without running stats, uses the instance
+   * statistics (updating the running ones when tracked); in eval with trackRunningStats, the running ones.
+   * `[N, C, *spatial] -> [N, C, *spatial]` or unbatched `[C, *spatial]`; C must equal numFeatures.
+   * @example new tg.nn.InstanceNorm2d(3).forward(tg.randn([2, 3, 8, 8]))
+   */
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
     const k = this.spatial;
@@ -96,18 +116,18 @@ abstract class InstanceNormNd extends Module {
   }
 }
 
-/** Instance norm over `[N, C, L]` (or unbatched `[C, L]`). @example new nn.InstanceNorm1d(16) */
+/** Instance norm over `[N, C, L]` (or unbatched `[C, L]`), as torch.nn.InstanceNorm1d. @example new tg.nn.InstanceNorm1d(16) */
 export class InstanceNorm1d extends InstanceNormNd {
   constructor(numFeatures: number, ...rest: InstanceNormLayerArgs) { super(numFeatures, 1, rest); }
 }
 /**
- * Instance norm over `[N, C, H, W]` (or unbatched `[C, H, W]`), e.g. style transfer.
- * @example new nn.InstanceNorm2d(64, { affine: true }); new nn.InstanceNorm2d(64, 1e-5, 0.1, true) // PyTorch's positional form
+ * Instance norm over `[N, C, H, W]` (or unbatched `[C, H, W]`), e.g. style transfer, as torch.nn.InstanceNorm2d.
+ * @example new tg.nn.InstanceNorm2d(64, { affine: true }); new tg.nn.InstanceNorm2d(64, 1e-5, 0.1, true) // PyTorch's positional form
  */
 export class InstanceNorm2d extends InstanceNormNd {
   constructor(numFeatures: number, ...rest: InstanceNormLayerArgs) { super(numFeatures, 2, rest); }
 }
-/** Instance norm over `[N, C, D, H, W]` (or unbatched `[C, D, H, W]`). @example new nn.InstanceNorm3d(8) */
+/** Instance norm over `[N, C, D, H, W]` (or unbatched `[C, D, H, W]`), as torch.nn.InstanceNorm3d. @example new tg.nn.InstanceNorm3d(8) */
 export class InstanceNorm3d extends InstanceNormNd {
   constructor(numFeatures: number, ...rest: InstanceNormLayerArgs) { super(numFeatures, 3, rest); }
 }

@@ -8,8 +8,11 @@ import type { DType } from '../../core/dtype.js';
 import { checkBool, checkInt, positionalOptions } from '../../tensor/args.js';
 import { checkDtypeOption } from './args.js';
 
+/** Options of {@link Linear}. */
 export interface LinearOptions {
+  /** Whether the layer has a learnable bias. Default true. */
   bias?: boolean;
+  /** Floating dtype of the weight and bias. Default 'float32'. */
   dtype?: DType;
 }
 
@@ -19,13 +22,19 @@ export type LinearArgs = [bias?: boolean | LinearOptions, opts?: LinearOptions];
 /**
  * y = x W^T + b. Input `[..., inFeatures]` -> `[..., outFeatures]`. Initialised like
  * PyTorch: W, b ~ U(-1/sqrt(inFeatures), 1/sqrt(inFeatures)).
- * @example const fc = new nn.Linear(784, 10); fc.forward(tg.randn([32, 784])) // [32, 10]
- * @example new nn.Linear(4, 2, false) // no bias, as in PyTorch; same as { bias: false }
+ * @example const fc = new tg.nn.Linear(784, 10); fc.forward(tg.randn([32, 784])) // [32, 10]
+ * @example new tg.nn.Linear(4, 2, false) // no bias, as in PyTorch; same as { bias: false }
  */
 export class Linear extends Module {
+  /** The learnable weight W, `[outFeatures, inFeatures]` (PyTorch's layout). */
   weight: Parameter;
+  /** The learnable bias b `[outFeatures]`, or null when built with `bias: false`. */
   bias: Parameter | null;
 
+  /**
+   * @param inFeatures Size of each input's last dim.
+   * @param outFeatures Size of each output's last dim.
+   */
   constructor(readonly inFeatures: number, readonly outFeatures: number, ...rest: LinearArgs) {
     super();
     checkInt('Linear', 'inFeatures', inFeatures, 1);
@@ -38,7 +47,11 @@ export class Linear extends Module {
     this.resetParameters();
   }
 
-  /** PyTorch's default: kaiming_uniform(a=sqrt(5)) for W, i.e. U(+-1/sqrt(fanIn)); same bound for b. */
+  /**
+   * Re-initialises W and b in place with PyTorch's default: kaiming_uniform(a=sqrt(5)) for W,
+   * i.e. U(+-1/sqrt(fanIn)); same bound for b.
+   * @example new tg.nn.Linear(4, 2).resetParameters()
+   */
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
@@ -47,6 +60,10 @@ export class Linear extends Module {
     }
   }
 
+  /**
+   * Computes x W^T + b (as F.linear). `[*, inFeatures] -> [*, outFeatures]`.
+   * @example new tg.nn.Linear(784, 10).forward(tg.randn([32, 784])) // [32, 10]
+   */
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }

@@ -22,12 +22,17 @@ function checkEps(layer: string, eps: unknown): number {
   return eps;
 }
 
+/** Options of BatchNorm1d/2d/3d (PyTorch's keyword arguments, plus `dtype`). */
 export interface BatchNormLayerOptions {
+  /** Added to the variance for numerical stability; positive. Default 1e-5. */
   eps?: number;
   /** Running-average factor; null uses a cumulative average (1 / batches seen), as PyTorch. */
   momentum?: number | null;
+  /** Learnable per-channel weight and bias. Default true. */
   affine?: boolean;
+  /** Keep running mean/variance and use them in eval mode. Default true. */
   trackRunningStats?: boolean;
+  /** Floating dtype of the weight, bias and running statistics. Default 'float32'. */
   dtype?: DType;
 }
 
@@ -36,12 +41,18 @@ export interface BatchNormLayerOptions {
  * Buffers use PyTorch's state-dict names: running_mean, running_var, num_batches_tracked.
  */
 abstract class BatchNormNd extends Module {
+  /** The learnable per-channel scale gamma `[numFeatures]` (ones at first), or null without `affine`. */
   weight: Parameter | null;
+  /** The learnable per-channel shift beta `[numFeatures]` (zeros at first), or null without `affine`. */
   bias: Parameter | null;
+  /** Added to the variance for numerical stability. Default 1e-5. */
   readonly eps: number;
+  /** Running-average factor; null for a cumulative average (1 / batches seen). Default 0.1. */
   readonly momentum: number | null;
+  /** Whether running mean and variance are kept and used in eval mode. Default true. */
   readonly trackRunningStats: boolean;
 
+  /** @param numFeatures The number of channels C (dim 1 of the input). */
   constructor(readonly numFeatures: number, private readonly ranks: number[], rest: BatchNormLayerArgs) {
     super();
     const name = this.constructor.name;
@@ -61,7 +72,9 @@ abstract class BatchNormNd extends Module {
     }
   }
 
+  /** The running mean `[numFeatures]` (buffer running_mean), or null unless trackRunningStats. */
   get runningMean(): Tensor | null { return this.trackRunningStats ? this.getBuffer('running_mean') : null; }
+  /** The running variance `[numFeatures]` (buffer running_var, unbiased batch variances), or null unless trackRunningStats. */
   get runningVar(): Tensor | null { return this.trackRunningStats ? this.getBuffer('running_var') : null; }
 
   /** Resets running statistics to mean 0, variance 1. */
@@ -69,6 +82,14 @@ abstract class BatchNormNd extends Module {
     if (this.trackRunningStats) resetRunningStats(this);
   }
 
+  /**
+   * Normalises each channel: (x - mean) / sqrt(var + eps) * weight + bias. In training (or without
+   * running stats) mean and var are the batch's, over N and the spatial dims, and the running
+   * statistics are updated; in eval mode the running statistics are used.
+   * `[N, C, *] -> [N, C, *]` (BatchNorm1d `[N, C]` or `[N, C, L]`, 2d `[N, C, H, W]`, 3d `[N, C, D, H, W]`);
+   * a float input with C = numFeatures, else a TensorError.
+   * @example new tg.nn.BatchNorm2d(3).forward(tg.randn([4, 3, 8, 8]))
+   */
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
     if (!(x instanceof TensorClass)) throw new TensorError(`${name}: input must be a Tensor, got ${describeArg(x)}`);
@@ -118,29 +139,42 @@ abstract class BatchNormNd extends Module {
   }
 }
 
-/** Batch norm over `[N, C]` or `[N, C, L]`. @example new nn.BatchNorm1d(100) */
+/** Batch norm over `[N, C]` or `[N, C, L]`, as torch.nn.BatchNorm1d. @example new tg.nn.BatchNorm1d(100) */
 export class BatchNorm1d extends BatchNormNd {
   constructor(numFeatures: number, ...rest: BatchNormLayerArgs) { super(numFeatures, [2, 3], rest); }
 }
 /**
- * Batch norm over `[N, C, H, W]`. After numFeatures: PyTorch's positional
+ * Batch norm over `[N, C, H, W]`, as torch.nn.BatchNorm2d. After numFeatures: PyTorch's positional
  * (eps, momentum, affine, trackRunningStats) and/or an options object.
- * @example new nn.BatchNorm2d(64); new nn.BatchNorm2d(64, 1e-3, 0.01); new nn.BatchNorm2d(64, { affine: false })
+ * @example new tg.nn.BatchNorm2d(64); new tg.nn.BatchNorm2d(64, 1e-3, 0.01); new tg.nn.BatchNorm2d(64, { affine: false })
  */
 export class BatchNorm2d extends BatchNormNd {
   constructor(numFeatures: number, ...rest: BatchNormLayerArgs) { super(numFeatures, [4], rest); }
 }
-/** Batch norm over `[N, C, D, H, W]`. */
+/** Batch norm over `[N, C, D, H, W]`, as torch.nn.BatchNorm3d. @example new tg.nn.BatchNorm3d(16) */
 export class BatchNorm3d extends BatchNormNd {
   constructor(numFeatures: number, ...rest: BatchNormLayerArgs) { super(numFeatures, [5], rest); }
 }
 
-/** Layer norm over the trailing `normalizedShape` dims. @example new nn.LayerNorm([64]) */
+/** Layer norm over the trailing `normalizedShape` dims, as torch.nn.LayerNorm. @example new tg.nn.LayerNorm([64]) */
 export class LayerNorm extends Module {
+  /** The learnable elementwise scale, of shape normalizedShape (ones at first), or null without elementwiseAffine. */
   weight: Parameter | null;
+  /** The learnable elementwise shift, of shape normalizedShape (zeros at first), or null without elementwiseAffine or with `bias: false`. */
   bias: Parameter | null;
+  /** The trailing dims normalised over, e.g. `[768]`. */
   readonly normalizedShape: number[];
-  readonly opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DType };
+  /** The options as given. */
+  readonly opts: {
+    /** Added to the variance for numerical stability; positive. Default 1e-5. */
+    eps?: number;
+    /** Whether the layer has a learnable weight (and bias). Default true. */
+    elementwiseAffine?: boolean;
+    /** Whether the layer has a learnable bias (with elementwiseAffine). Default true. */
+    bias?: boolean;
+    /** Floating dtype of the weight and bias. Default 'float32'. */
+    dtype?: DType;
+  };
   /** After normalizedShape: PyTorch's positional (eps, elementwiseAffine, bias) and/or an options object. */
   constructor(
     normalizedShape: number | number[],
@@ -161,18 +195,37 @@ export class LayerNorm extends Module {
     this.weight = affine ? new Parameter(ones(this.normalizedShape, { dtype: opts.dtype })) : null;
     this.bias = affine && opts.bias !== false ? new Parameter(zeros(this.normalizedShape, { dtype: opts.dtype })) : null;
   }
+  /**
+   * Normalises over the trailing normalizedShape dims (mean and biased variance per leading
+   * index), then applies weight and bias. `[*, ...normalizedShape] -> [*, ...normalizedShape]`.
+   * @example new tg.nn.LayerNorm(8).forward(tg.randn([2, 5, 8]))
+   */
   forward(x: Tensor): Tensor {
     return N.layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.opts.eps ?? 1e-5 });
   }
   override extraRepr(): string { return `[${this.normalizedShape}], eps=${this.opts.eps ?? 1e-5}`; }
 }
 
-/** Group norm: channels split into numGroups groups, each normalised. @example new nn.GroupNorm(8, 64) */
+/** Group norm, as torch.nn.GroupNorm: channels split into numGroups groups, each normalised. @example new tg.nn.GroupNorm(8, 64) */
 export class GroupNorm extends Module {
+  /** The learnable per-channel scale `[numChannels]` (ones at first), or null without `affine`. */
   weight: Parameter | null;
+  /** The learnable per-channel shift `[numChannels]` (zeros at first), or null without `affine`. */
   bias: Parameter | null;
-  readonly opts: { eps?: number; affine?: boolean; dtype?: DType };
-  /** After (numGroups, numChannels): PyTorch's positional (eps, affine) and/or an options object. */
+  /** The options as given. */
+  readonly opts: {
+    /** Added to the variance for numerical stability; positive. Default 1e-5. */
+    eps?: number;
+    /** Whether the layer has a learnable per-channel weight and bias. Default true. */
+    affine?: boolean;
+    /** Floating dtype of the weight and bias. Default 'float32'. */
+    dtype?: DType;
+  };
+  /**
+   * After (numGroups, numChannels): PyTorch's positional (eps, affine) and/or an options object.
+   * @param numGroups Number of groups; must divide numChannels.
+   * @param numChannels The number of channels C expected in the input.
+   */
   constructor(
     readonly numGroups: number,
     readonly numChannels: number,
@@ -193,22 +246,37 @@ export class GroupNorm extends Module {
     this.weight = affine ? new Parameter(ones([numChannels], { dtype: opts.dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numChannels], { dtype: opts.dtype })) : null;
   }
+  /**
+   * Normalises each group of numChannels / numGroups consecutive channels of each sample over those
+   * channels and the spatial positions, then applies the per-channel weight and bias.
+   * `[N, C, *] -> [N, C, *]`.
+   * @example new tg.nn.GroupNorm(2, 4).forward(tg.randn([3, 4, 5, 5]))
+   */
   forward(x: Tensor): Tensor {
     return N.groupNorm(x, this.numGroups, this.weight, this.bias, { eps: this.opts.eps ?? 1e-5 });
   }
   override extraRepr(): string { return `${this.numGroups}, ${this.numChannels}`; }
 }
 
-/** Local response normalisation across channels (AlexNet). @example new nn.LocalResponseNorm(5, { alpha: 1e-4, beta: 0.75, k: 2 }) */
+/** Local response normalisation across channels (AlexNet), as torch.nn.LocalResponseNorm. @example new tg.nn.LocalResponseNorm(5, { alpha: 1e-4, beta: 0.75, k: 2 }) */
 export class LocalResponseNorm extends Module {
+  /** alpha (default 1e-4), beta (default 0.75) and k (default 1), as given. */
   readonly opts: N.LocalResponseNormOptions;
-  /** After size: PyTorch's positional (alpha, beta, k) and/or an options object. */
+  /**
+   * After size: PyTorch's positional (alpha, beta, k) and/or an options object.
+   * @param size The number of neighbouring channels in each window.
+   */
   constructor(readonly size: number, ...rest: [alpha?: number | N.LocalResponseNormOptions, beta?: number | N.LocalResponseNormOptions, k?: number | N.LocalResponseNormOptions, opts?: N.LocalResponseNormOptions]) {
     super();
     checkInt('LocalResponseNorm', 'size', size, 1);
     this.opts = positionalOptions('LocalResponseNorm', rest, ['alpha', 'beta', 'k'], ['alpha', 'beta', 'k']) as N.LocalResponseNormOptions;
     for (const key of ['alpha', 'beta', 'k'] as const) if (this.opts[key] !== undefined) checkRange('LocalResponseNorm', key, this.opts[key]);
   }
+  /**
+   * Divides each element by (k + alpha / size * sum of squares over a window of `size` channels)^beta.
+   * `[N, C, *] -> [N, C, *]` (at least 3 dims).
+   * @example new tg.nn.LocalResponseNorm(3).forward(tg.randn([1, 8, 4, 4]))
+   */
   forward(x: Tensor): Tensor { return N.localResponseNorm(x, this.size, this.opts); }
   override extraRepr(): string { return `${this.size}, ${JSON.stringify(this.opts).slice(1, -1)}`; }
 }

@@ -23,9 +23,13 @@ abstract class PadNd extends Module {
   /** The 2k amounts, (left, right) for the last dim first, as PyTorch stores them. */
   readonly padding: number[];
 
+  /** The fill value of the constant pads (ConstantPad: as given; ZeroPad: 0; unused by the other modes). */
   readonly value: number;
 
-  /** `args`: the constructor's arguments, PyTorch's positional `(padding[, value])` and/or an options object. */
+  /**
+   * `args`: the constructor's arguments, PyTorch's positional `(padding[, value])` and/or an options object.
+   * @param mode The F.pad mode: 'constant' (Zero/ConstantPad), 'reflect', 'replicate' or 'circular'.
+   */
   constructor(args: readonly unknown[], private readonly k: number, readonly mode: PadMode) {
     super();
     const name = this.constructor.name;
@@ -47,6 +51,12 @@ abstract class PadNd extends Module {
     this.padding = [...(list as number[])];
   }
 
+  /**
+   * Pads (or, with negative amounts, crops) the last k dims of x (k = 1, 2, 3 for the 1d, 2d, 3d
+   * layers) by `padding`, as F.pad with the layer's mode. `[N, C, *s] -> [N, C, *s']` (or `[C, *s]`),
+   * each padded dim growing by the sum of its two amounts.
+   * @example new tg.nn.ZeroPad2d(1).forward(tg.ones([1, 1, 2, 2])) // [1, 1, 4, 4]
+   */
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
     const k = this.k;
@@ -68,37 +78,37 @@ abstract class PadNd extends Module {
   }
 }
 
-/** Pads the last dim with zeros. @example new nn.ZeroPad1d([1, 2]).forward(x) // [N, C, W] -> [N, C, W+3] */
+/** Pads the last dim with zeros. @example new tg.nn.ZeroPad1d([1, 2]).forward(tg.ones([1, 2, 4])) // [N, C, W] -> [N, C, W+3]: [1, 2, 7] */
 export class ZeroPad1d extends PadNd { constructor(...args: PadArgs) { super(args, 1, 'constant'); } }
-/** Pads the last 2 dims with zeros. @example new nn.ZeroPad2d(1) // [N, C, H, W] -> [N, C, H+2, W+2] */
+/** Pads the last 2 dims with zeros. @example new tg.nn.ZeroPad2d(1) // [N, C, H, W] -> [N, C, H+2, W+2] */
 export class ZeroPad2d extends PadNd { constructor(...args: PadArgs) { super(args, 2, 'constant'); } }
-/** Pads the last 3 dims with zeros. @example new nn.ZeroPad3d(1) */
+/** Pads the last 3 dims with zeros. @example new tg.nn.ZeroPad3d(1) */
 export class ZeroPad3d extends PadNd { constructor(...args: PadArgs) { super(args, 3, 'constant'); } }
 
-/** Pads the last dim with `value`. @example new nn.ConstantPad1d(2, 3.5) */
+/** Pads the last dim with `value`. @example new tg.nn.ConstantPad1d(2, 3.5) */
 export class ConstantPad1d extends PadNd { constructor(...args: ConstantPadArgs) { super(args, 1, 'constant'); } }
-/** Pads the last 2 dims with `value`. @example new nn.ConstantPad2d([1, 1, 2, 0], -1) */
+/** Pads the last 2 dims with `value`. @example new tg.nn.ConstantPad2d([1, 1, 2, 0], -1) */
 export class ConstantPad2d extends PadNd { constructor(...args: ConstantPadArgs) { super(args, 2, 'constant'); } }
-/** Pads the last 3 dims with `value`. @example new nn.ConstantPad3d(1, 0.5) */
+/** Pads the last 3 dims with `value`. @example new tg.nn.ConstantPad3d(1, 0.5) */
 export class ConstantPad3d extends PadNd { constructor(...args: ConstantPadArgs) { super(args, 3, 'constant'); } }
 
-/** Mirrors the last dim without repeating the edge (each amount < its dim). @example new nn.ReflectionPad1d(2) */
+/** Mirrors the last dim without repeating the edge (each amount < its dim). @example new tg.nn.ReflectionPad1d(2) */
 export class ReflectionPad1d extends PadNd { constructor(...args: PadArgs) { super(args, 1, 'reflect'); } }
-/** Mirrors the last 2 dims. @example new nn.ReflectionPad2d(1) */
+/** Mirrors the last 2 dims. @example new tg.nn.ReflectionPad2d(1) */
 export class ReflectionPad2d extends PadNd { constructor(...args: PadArgs) { super(args, 2, 'reflect'); } }
-/** Mirrors the last 3 dims. @example new nn.ReflectionPad3d(1) */
+/** Mirrors the last 3 dims. @example new tg.nn.ReflectionPad3d(1) */
 export class ReflectionPad3d extends PadNd { constructor(...args: PadArgs) { super(args, 3, 'reflect'); } }
 
-/** Repeats the edge of the last dim. @example new nn.ReplicationPad1d([3, 1]) */
+/** Repeats the edge of the last dim. @example new tg.nn.ReplicationPad1d([3, 1]) */
 export class ReplicationPad1d extends PadNd { constructor(...args: PadArgs) { super(args, 1, 'replicate'); } }
-/** Repeats the edges of the last 2 dims. @example new nn.ReplicationPad2d(2) */
+/** Repeats the edges of the last 2 dims. @example new tg.nn.ReplicationPad2d(2) */
 export class ReplicationPad2d extends PadNd { constructor(...args: PadArgs) { super(args, 2, 'replicate'); } }
-/** Repeats the edges of the last 3 dims. @example new nn.ReplicationPad3d(1) */
+/** Repeats the edges of the last 3 dims. @example new tg.nn.ReplicationPad3d(1) */
 export class ReplicationPad3d extends PadNd { constructor(...args: PadArgs) { super(args, 3, 'replicate'); } }
 
-/** Wraps the last dim around (periodic; each amount <= its dim). @example new nn.CircularPad1d(1) */
+/** Wraps the last dim around (periodic; each amount <= its dim). @example new tg.nn.CircularPad1d(1) */
 export class CircularPad1d extends PadNd { constructor(...args: PadArgs) { super(args, 1, 'circular'); } }
-/** Wraps the last 2 dims around. @example new nn.CircularPad2d(1) */
+/** Wraps the last 2 dims around. @example new tg.nn.CircularPad2d(1) */
 export class CircularPad2d extends PadNd { constructor(...args: PadArgs) { super(args, 2, 'circular'); } }
-/** Wraps the last 3 dims around. @example new nn.CircularPad3d(1) */
+/** Wraps the last 3 dims around. @example new tg.nn.CircularPad3d(1) */
 export class CircularPad3d extends PadNd { constructor(...args: PadArgs) { super(args, 3, 'circular'); } }

@@ -47,7 +47,9 @@ export type MaxPoolLayerArgs =
 type MaxLayerOpts = MaxOpts & { returnIndices?: false };
 
 abstract class MaxPoolNd extends Module {
+  /** The pooling options passed to F.maxPoolNd: stride (default the kernel size), padding, dilation, ceilMode. */
   readonly opts: MaxOpts;
+  /** @param kernelSize The window size: one number or one per spatial dim. */
   constructor(n: number, readonly kernelSize: SizeArg, rest: MaxPoolLayerArgs) {
     super();
     const name = this.constructor.name;
@@ -59,16 +61,40 @@ abstract class MaxPoolNd extends Module {
   }
   override extraRepr(): string { return `kernelSize=${JSON.stringify(this.kernelSize)}${Object.keys(this.opts).length ? ', ' + fmt(this.opts) : ''}`; }
 }
-/** @example new nn.MaxPool1d(2) */
+/**
+ * 1-D max pooling over `[N, C, L]`, as torch.nn.MaxPool1d (values only). After kernelSize:
+ * PyTorch's positional (stride, padding, dilation, returnIndices, ceilMode) and/or an options object.
+ * @example new tg.nn.MaxPool1d(2)
+ */
 export class MaxPool1d extends MaxPoolNd {
   constructor(kernelSize: SizeArg, ...rest: MaxPoolLayerArgs) { super(1, kernelSize, rest); }
+  /**
+   * The maximum of each window. `[N, C, L] -> [N, C, L_out]` (or `[C, L]`), each spatial size out = floor((in + 2 * padding - dilation * (k - 1) - 1) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.MaxPool1d(2).forward(tg.randn([1, 4, 10])) // [1, 4, 5]
+   */
   forward(x: Tensor): Tensor { return P.maxPool1d(x, this.kernelSize, this.opts); } }
-/** @example new nn.MaxPool2d(2)  // [N,C,28,28] -> [N,C,14,14] */
+/**
+ * 2-D max pooling over `[N, C, H, W]`, as torch.nn.MaxPool2d (values only; F.maxPool2d gives indices).
+ * After kernelSize: PyTorch's positional (stride, padding, dilation, returnIndices, ceilMode) and/or an options object.
+ * @example new tg.nn.MaxPool2d(2)  // [N,C,28,28] -> [N,C,14,14]
+ */
 export class MaxPool2d extends MaxPoolNd {
   constructor(kernelSize: SizeArg, ...rest: MaxPoolLayerArgs) { super(2, kernelSize, rest); }
+  /**
+   * The maximum of each window. `[N, C, H, W] -> [N, C, H_out, W_out]` (or `[C, H, W]`), each spatial size out = floor((in + 2 * padding - dilation * (k - 1) - 1) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.MaxPool2d(2).forward(tg.randn([1, 3, 28, 28])) // [1, 3, 14, 14]
+   */
   forward(x: Tensor): Tensor { return P.maxPool2d(x, this.kernelSize, this.opts); } }
+/**
+ * 3-D max pooling over `[N, C, D, H, W]`, as torch.nn.MaxPool3d (values only). Arguments as MaxPool2d.
+ * @example new tg.nn.MaxPool3d(2)
+ */
 export class MaxPool3d extends MaxPoolNd {
   constructor(kernelSize: SizeArg, ...rest: MaxPoolLayerArgs) { super(3, kernelSize, rest); }
+  /**
+   * The maximum of each window. `[N, C, D, H, W] -> [N, C, D_out, H_out, W_out]` (or unbatched), each spatial size out = floor((in + 2 * padding - dilation * (k - 1) - 1) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.MaxPool3d(2).forward(tg.randn([1, 2, 4, 4, 4])) // [1, 2, 2, 2, 2]
+   */
   forward(x: Tensor): Tensor { return P.maxPool3d(x, this.kernelSize, this.opts); } }
 
 const AVG_POSITIONAL = ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'] as const;
@@ -78,7 +104,9 @@ export type AvgPoolLayerArgs =
    divisorOverride?: number | AvgPoolOptions, opts?: AvgPoolOptions];
 
 abstract class AvgPoolNd extends Module {
+  /** The pooling options passed to F.avgPoolNd: stride (default the kernel size), padding, ceilMode, countIncludePad, divisorOverride. */
   readonly opts: AvgPoolOptions;
+  /** @param kernelSize The window size: one number or one per spatial dim. */
   constructor(n: number, readonly kernelSize: SizeArg, rest: AvgPoolLayerArgs) {
     super();
     const name = this.constructor.name;
@@ -89,22 +117,52 @@ abstract class AvgPoolNd extends Module {
   }
   override extraRepr(): string { return `kernelSize=${JSON.stringify(this.kernelSize)}${Object.keys(this.opts).length ? ', ' + fmt(this.opts) : ''}`; }
 }
+/**
+ * 1-D average pooling over `[N, C, L]`, as torch.nn.AvgPool1d. After kernelSize: PyTorch's positional
+ * (stride, padding, ceilMode, countIncludePad, divisorOverride) and/or an options object.
+ * @example new tg.nn.AvgPool1d(3, { stride: 2 })
+ */
 export class AvgPool1d extends AvgPoolNd {
   constructor(kernelSize: SizeArg, ...rest: AvgPoolLayerArgs) { super(1, kernelSize, rest); }
+  /**
+   * The mean of each window. `[N, C, L] -> [N, C, L_out]` (or `[C, L]`), each spatial size out = floor((in + 2 * padding - k) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.AvgPool1d(2).forward(tg.randn([1, 4, 10])) // [1, 4, 5]
+   */
   forward(x: Tensor): Tensor { return P.avgPool1d(x, this.kernelSize, this.opts); } }
-/** @example new nn.AvgPool2d(2, { stride: 2 }) */
+/**
+ * 2-D average pooling over `[N, C, H, W]`, as torch.nn.AvgPool2d. After kernelSize: PyTorch's positional
+ * (stride, padding, ceilMode, countIncludePad, divisorOverride) and/or an options object.
+ * @example new tg.nn.AvgPool2d(2, { stride: 2 })
+ */
 export class AvgPool2d extends AvgPoolNd {
   constructor(kernelSize: SizeArg, ...rest: AvgPoolLayerArgs) { super(2, kernelSize, rest); }
+  /**
+   * The mean of each window. `[N, C, H, W] -> [N, C, H_out, W_out]` (or `[C, H, W]`), each spatial size out = floor((in + 2 * padding - k) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.AvgPool2d(2).forward(tg.randn([1, 3, 8, 8])) // [1, 3, 4, 4]
+   */
   forward(x: Tensor): Tensor { return P.avgPool2d(x, this.kernelSize, this.opts); } }
+/**
+ * 3-D average pooling over `[N, C, D, H, W]`, as torch.nn.AvgPool3d. Arguments as AvgPool2d.
+ * @example new tg.nn.AvgPool3d(2)
+ */
 export class AvgPool3d extends AvgPoolNd {
   constructor(kernelSize: SizeArg, ...rest: AvgPoolLayerArgs) { super(3, kernelSize, rest); }
+  /**
+   * The mean of each window. `[N, C, D, H, W] -> [N, C, D_out, H_out, W_out]` (or unbatched), each spatial size out = floor((in + 2 * padding - k) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.AvgPool3d(2).forward(tg.randn([1, 2, 4, 4, 4])) // [1, 2, 2, 2, 2]
+   */
   forward(x: Tensor): Tensor { return P.avgPool3d(x, this.kernelSize, this.opts); } }
 
 /** After (normType, kernelSize): PyTorch's positional (stride, ceilMode) and/or an options object. */
 export type LpPoolLayerArgs = [stride?: SizeArg | null | LpPoolOptions, ceilMode?: boolean | LpPoolOptions, opts?: LpPoolOptions];
 
 abstract class LPPoolNd extends Module {
+  /** The pooling options passed to F.lpPoolNd: stride (default the kernel size), ceilMode. */
   readonly opts: LpPoolOptions;
+  /**
+   * @param normType The power p (positive): p = 1 is sum pooling, large p approaches max pooling.
+   * @param kernelSize The window size: one number or one per spatial dim.
+   */
   constructor(n: number, readonly normType: number, readonly kernelSize: SizeArg, rest: LpPoolLayerArgs) {
     super();
     const name = this.constructor.name;
@@ -117,19 +175,46 @@ abstract class LPPoolNd extends Module {
   }
   override extraRepr(): string { return `normType=${this.normType}, kernelSize=${JSON.stringify(this.kernelSize)}`; }
 }
-/** Power-average pooling (sum of x^p)^(1/p) over windows. */
+/**
+ * 1-D power-average pooling (sum of x^p)^(1/p) over windows of `[N, C, L]`, as torch.nn.LPPool1d.
+ * After (normType, kernelSize): PyTorch's positional (stride, ceilMode) and/or an options object.
+ * @example new tg.nn.LPPool1d(2, 3)
+ */
 export class LPPool1d extends LPPoolNd {
   constructor(normType: number, kernelSize: SizeArg, ...rest: LpPoolLayerArgs) { super(1, normType, kernelSize, rest); }
+  /**
+   * (sum of x^p)^(1/p) over each window. `[N, C, L] -> [N, C, L_out]` (or `[C, L]`), each spatial size out = floor((in - k) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.LPPool1d(2, 2).forward(tg.randn([1, 4, 10])) // [1, 4, 5]
+   */
   forward(x: Tensor): Tensor { return P.lpPool1d(x, this.normType, this.kernelSize, this.opts); } }
+/**
+ * 2-D power-average pooling over `[N, C, H, W]`, as torch.nn.LPPool2d. Arguments as LPPool1d.
+ * @example new tg.nn.LPPool2d(2, 2) // the L2 norm of each 2x2 block
+ */
 export class LPPool2d extends LPPoolNd {
   constructor(normType: number, kernelSize: SizeArg, ...rest: LpPoolLayerArgs) { super(2, normType, kernelSize, rest); }
+  /**
+   * (sum of x^p)^(1/p) over each window. `[N, C, H, W] -> [N, C, H_out, W_out]` (or `[C, H, W]`), each spatial size out = floor((in - k) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.LPPool2d(2, 2).forward(tg.randn([1, 3, 8, 8])) // [1, 3, 4, 4]
+   */
   forward(x: Tensor): Tensor { return P.lpPool2d(x, this.normType, this.kernelSize, this.opts); } }
+/**
+ * 3-D power-average pooling over `[N, C, D, H, W]`, as torch.nn.LPPool3d. Arguments as LPPool1d.
+ * @example new tg.nn.LPPool3d(2, 2)
+ */
 export class LPPool3d extends LPPoolNd {
   constructor(normType: number, kernelSize: SizeArg, ...rest: LpPoolLayerArgs) { super(3, normType, kernelSize, rest); }
+  /**
+   * (sum of x^p)^(1/p) over each window. `[N, C, D, H, W] -> [N, C, D_out, H_out, W_out]` (or unbatched), each spatial size out = floor((in - k) / stride) + 1 (ceil with ceilMode).
+   * @example new tg.nn.LPPool3d(2, 2).forward(tg.randn([1, 2, 4, 4, 4])) // [1, 2, 2, 2, 2]
+   */
   forward(x: Tensor): Tensor { return P.lpPool3d(x, this.normType, this.kernelSize, this.opts); } }
 
 abstract class AdaptivePool extends Module {
-  /** `outputSize`: a positive integer or one per dim (null keeps that input size); max pools also take PyTorch's `returnIndices` (false only). */
+  /**
+   * `outputSize`: a positive integer or one per dim (null keeps that input size); max pools also take PyTorch's `returnIndices` (false only).
+   * @param outputSize The output's spatial size: one number for every dim, or one per dim (null keeps that input size).
+   */
   constructor(readonly outputSize: AdaptiveSize, ...rest: [returnIndices?: false | { returnIndices?: false }]) {
     super();
     const name = this.constructor.name;
@@ -143,10 +228,75 @@ abstract class AdaptivePool extends Module {
   }
   override extraRepr(): string { return `outputSize=${JSON.stringify(this.outputSize)}`; }
 }
-export class AdaptiveAvgPool1d extends AdaptivePool { forward(x: Tensor): Tensor { return P.adaptiveAvgPool1d(x, this.outputSize); } }
-/** @example new nn.AdaptiveAvgPool2d(1)  // global average pooling */
-export class AdaptiveAvgPool2d extends AdaptivePool { forward(x: Tensor): Tensor { return P.adaptiveAvgPool2d(x, this.outputSize); } }
-export class AdaptiveAvgPool3d extends AdaptivePool { forward(x: Tensor): Tensor { return P.adaptiveAvgPool3d(x, this.outputSize); } }
-export class AdaptiveMaxPool1d extends AdaptivePool { forward(x: Tensor): Tensor { return P.adaptiveMaxPool1d(x, this.outputSize); } }
-export class AdaptiveMaxPool2d extends AdaptivePool { forward(x: Tensor): Tensor { return P.adaptiveMaxPool2d(x, this.outputSize); } }
-export class AdaptiveMaxPool3d extends AdaptivePool { forward(x: Tensor): Tensor { return P.adaptiveMaxPool3d(x, this.outputSize); } }
+/**
+ * 1-D adaptive average pooling to a fixed output size, as torch.nn.AdaptiveAvgPool1d
+ * (values only): the windows are chosen to cover the input evenly, whatever its size.
+ * @example new tg.nn.AdaptiveAvgPool1d(4)
+ */
+export class AdaptiveAvgPool1d extends AdaptivePool {
+  /**
+   * The average of each adaptive window. `[N, C, L] -> [N, C, outputSize]` (or `[C, L]`).
+   * @example new tg.nn.AdaptiveAvgPool1d(4).forward(tg.randn([1, 3, 10])) // [1, 3, 4]
+   */
+  forward(x: Tensor): Tensor { return P.adaptiveAvgPool1d(x, this.outputSize); }
+}
+/**
+ * 2-D adaptive average pooling to a fixed output size, as torch.nn.AdaptiveAvgPool2d
+ * (values only): the windows are chosen to cover the input evenly, whatever its size.
+ * @example new tg.nn.AdaptiveAvgPool2d(1)  // global average pooling
+ */
+export class AdaptiveAvgPool2d extends AdaptivePool {
+  /**
+   * The average of each adaptive window. `[N, C, H, W] -> [N, C, oh, ow]` (or `[C, H, W]`).
+   * @example new tg.nn.AdaptiveAvgPool2d(1).forward(tg.randn([2, 8, 7, 7])) // [2, 8, 1, 1]
+   */
+  forward(x: Tensor): Tensor { return P.adaptiveAvgPool2d(x, this.outputSize); }
+}
+/**
+ * 3-D adaptive average pooling to a fixed output size, as torch.nn.AdaptiveAvgPool3d
+ * (values only): the windows are chosen to cover the input evenly, whatever its size.
+ * @example new tg.nn.AdaptiveAvgPool3d([1, 2, 2])
+ */
+export class AdaptiveAvgPool3d extends AdaptivePool {
+  /**
+   * The average of each adaptive window. `[N, C, D, H, W] -> [N, C, od, oh, ow]` (or unbatched).
+   * @example new tg.nn.AdaptiveAvgPool3d(2).forward(tg.randn([1, 2, 5, 5, 5])) // [1, 2, 2, 2, 2]
+   */
+  forward(x: Tensor): Tensor { return P.adaptiveAvgPool3d(x, this.outputSize); }
+}
+/**
+ * 1-D adaptive maximum pooling to a fixed output size, as torch.nn.AdaptiveMaxPool1d
+ * (values only): the windows are chosen to cover the input evenly, whatever its size.
+ * @example new tg.nn.AdaptiveMaxPool1d(4)
+ */
+export class AdaptiveMaxPool1d extends AdaptivePool {
+  /**
+   * The maximum of each adaptive window. `[N, C, L] -> [N, C, outputSize]` (or `[C, L]`).
+   * @example new tg.nn.AdaptiveMaxPool1d(4).forward(tg.randn([1, 3, 10])) // [1, 3, 4]
+   */
+  forward(x: Tensor): Tensor { return P.adaptiveMaxPool1d(x, this.outputSize); }
+}
+/**
+ * 2-D adaptive maximum pooling to a fixed output size, as torch.nn.AdaptiveMaxPool2d
+ * (values only): the windows are chosen to cover the input evenly, whatever its size.
+ * @example new tg.nn.AdaptiveMaxPool2d(1) // global max pooling
+ */
+export class AdaptiveMaxPool2d extends AdaptivePool {
+  /**
+   * The maximum of each adaptive window. `[N, C, H, W] -> [N, C, oh, ow]` (or `[C, H, W]`).
+   * @example new tg.nn.AdaptiveMaxPool2d([3, 3]).forward(tg.randn([1, 8, 10, 10])) // [1, 8, 3, 3]
+   */
+  forward(x: Tensor): Tensor { return P.adaptiveMaxPool2d(x, this.outputSize); }
+}
+/**
+ * 3-D adaptive maximum pooling to a fixed output size, as torch.nn.AdaptiveMaxPool3d
+ * (values only): the windows are chosen to cover the input evenly, whatever its size.
+ * @example new tg.nn.AdaptiveMaxPool3d(2)
+ */
+export class AdaptiveMaxPool3d extends AdaptivePool {
+  /**
+   * The maximum of each adaptive window. `[N, C, D, H, W] -> [N, C, od, oh, ow]` (or unbatched).
+   * @example new tg.nn.AdaptiveMaxPool3d(2).forward(tg.randn([1, 2, 5, 5, 5])) // [1, 2, 2, 2, 2]
+   */
+  forward(x: Tensor): Tensor { return P.adaptiveMaxPool3d(x, this.outputSize); }
+}

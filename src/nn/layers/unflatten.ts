@@ -8,11 +8,13 @@ import { describeArg, positionalOptions, checkArgs } from '../../tensor/args.js'
  * Splits dim `dim` into `unflattenedSize` (one entry may be -1, inferred), as
  * torch.nn.Unflatten; the inverse of nn.Flatten.
  * Shape: `[*, S, *]` -> `[*, ...unflattenedSize, *]` where the sizes multiply to S.
- * @example new nn.Unflatten(1, [16, 4, 4]).forward(x)   // [N, 256] -> [N, 16, 4, 4]
- * @example new nn.Unflatten({ dim: 1, unflattenedSize: [16, 4, 4] })
+ * @example new tg.nn.Unflatten(1, [16, 4, 4]).forward(tg.randn([2, 256]))   // [2, 256] -> [2, 16, 4, 4]
+ * @example new tg.nn.Unflatten({ dim: 1, unflattenedSize: [16, 4, 4] })
  */
 export class Unflatten extends Module {
+  /** The dim to split (negative counts from the end). */
   readonly dim: number;
+  /** The sizes that dim becomes; one entry may be -1 (inferred). */
   readonly unflattenedSize: number[];
 
   /** PyTorch's positional `(dim, unflattenedSize)` and/or an options object with those keys. */
@@ -30,6 +32,11 @@ export class Unflatten extends Module {
     this.unflattenedSize = [...unflattenedSize];
   }
 
+  /**
+   * Splits dim `dim` of x into `unflattenedSize`. `[*a, S, *b] -> [*a, ...unflattenedSize, *b]`,
+   * the sizes multiplying to S (else a TensorError).
+   * @example new tg.nn.Unflatten(1, [2, 3]).forward(tg.randn([4, 6])) // [4, 2, 3]
+   */
   forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) throw new TensorError(`Unflatten: input must be a Tensor (got ${describeArg(x)})`);
     const d = this.dim < 0 ? this.dim + x.ndim : this.dim;

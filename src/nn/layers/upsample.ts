@@ -37,13 +37,18 @@ function checkSizeArg(layer: string, name: string, v: unknown, n: number, min: n
  * or to `size` (PyTorch's nn.Upsample): mode 'nearest' (default),
  * 'nearest-exact', 'linear', 'bilinear', 'trilinear'; `alignCorners` for the
  * linear modes. Positional form as PyTorch: `new nn.Upsample(size, scaleFactor, mode, alignCorners)`.
- * @example new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }).forward(x)  // [N,C,H,W] -> [N,C,2H,2W]
+ * @example new tg.nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }).forward(tg.randn([1, 3, 4, 4]))  // [N,C,H,W] -> [N,C,2H,2W]: [1, 3, 8, 8]
  */
 export class Upsample extends Module {
+  /** The output's spatial size (one number or one per dim), or null when `scaleFactor` is given. */
   readonly size: number | readonly number[] | null;
+  /** The multiplier of each spatial size (one number or one per dim), or null when `size` is given. */
   readonly scaleFactor: number | readonly number[] | null;
+  /** The interpolation: 'nearest' (default), 'nearest-exact', 'linear', 'bilinear' or 'trilinear'. */
   readonly mode: InterpolateMode;
+  /** For the linear modes: align the corner pixels' centres of input and output (PyTorch's align_corners). Default null (false). */
   readonly alignCorners: boolean | null;
+  /** With scaleFactor: compute the sampling scale from the rounded output size instead of the factor (PyTorch's recompute_scale_factor). Default null (false). */
   readonly recomputeScaleFactor: boolean | null;
 
   constructor(...args: [options?: InterpolateOptions] | unknown[]) {
@@ -67,6 +72,11 @@ export class Upsample extends Module {
     checkArgs(name, [this.alignCorners, this.recomputeScaleFactor], { alignCorners: 'bool?', recomputeScaleFactor: 'bool?' });
   }
 
+  /**
+   * Resizes the spatial dims of x as F.interpolate with the layer's settings.
+   * `[N, C, *in] -> [N, C, *out]` with out = `size`, or floor(in * scaleFactor).
+   * @example new tg.nn.Upsample({ scaleFactor: 2 }).forward(tg.randn([1, 3, 4, 4])) // [1, 3, 8, 8]
+   */
   forward(x: Tensor): Tensor {
     return interpolate(x, {
       size: this.size, scaleFactor: this.scaleFactor, mode: this.mode,
@@ -80,7 +90,7 @@ export class Upsample extends Module {
   }
 }
 
-/** Nearest upsampling of `[N, C, H, W]` (PyTorch's UpsamplingNearest2d). @example new nn.UpsamplingNearest2d({ scaleFactor: 2 }) */
+/** Nearest upsampling of `[N, C, H, W]` (PyTorch's UpsamplingNearest2d). @example new tg.nn.UpsamplingNearest2d({ scaleFactor: 2 }) */
 export class UpsamplingNearest2d extends Upsample {
   constructor(...args: [options?: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] }] | unknown[]) {
     const o = positionalOptions('UpsamplingNearest2d', args, ['size', 'scaleFactor'], ['size', 'scaleFactor']);
@@ -88,7 +98,7 @@ export class UpsamplingNearest2d extends Upsample {
   }
 }
 
-/** Bilinear upsampling with alignCorners true (PyTorch's UpsamplingBilinear2d). @example new nn.UpsamplingBilinear2d({ scaleFactor: 2 }) */
+/** Bilinear upsampling with alignCorners true (PyTorch's UpsamplingBilinear2d). @example new tg.nn.UpsamplingBilinear2d({ scaleFactor: 2 }) */
 export class UpsamplingBilinear2d extends Upsample {
   constructor(...args: [options?: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] }] | unknown[]) {
     const o = positionalOptions('UpsamplingBilinear2d', args, ['size', 'scaleFactor'], ['size', 'scaleFactor']);
@@ -100,8 +110,11 @@ const UNPOOL = { 1: maxUnpool1d, 2: maxUnpool2d, 3: maxUnpool3d } as const;
 
 /** MaxUnpool1d/2d/3d: one class, differing in the number of spatial dims. */
 abstract class MaxUnpoolNd extends Module {
+  /** The window size of the max pooling being inverted: one number or one per spatial dim. */
   readonly kernelSize: SizeArg;
+  /** That pooling's stride; null means the kernel size (the default). */
   readonly stride: SizeArg | null;
+  /** That pooling's padding. Default 0. */
   readonly padding: SizeArg;
 
   constructor(private readonly n: 1 | 2 | 3, kernelSize: SizeArg, rest: readonly unknown[]) {
@@ -117,7 +130,12 @@ abstract class MaxUnpoolNd extends Module {
     this.padding = (o.padding ?? 0) as SizeArg;
   }
 
-  /** Unpools `input` with the `indices` of the matching max pooling; `outputSize` as in F.maxUnpool2d. */
+  /**
+   * Unpools `input` with the `indices` of the matching max pooling (`returnIndices: true`): each
+   * value goes to its recorded position, everything else is 0. `[N, C, *in] -> [N, C, *out]`,
+   * out = (in - 1) * stride - 2 * padding + kernelSize unless `outputSize` says otherwise (as in F.maxUnpool2d).
+   * @example const { values, indices } = tg.F.maxPool2d(tg.randn([1, 1, 4, 4]), 2, { returnIndices: true }); new tg.nn.MaxUnpool2d(2).forward(values, indices) // [1, 1, 4, 4]
+   */
   forward(input: Tensor, indices?: Tensor, outputSize?: readonly number[]): Tensor {
     const opts: MaxUnpoolOptions = { stride: this.stride, padding: this.padding, outputSize: outputSize ?? null };
     return UNPOOL[this.n](input, indices as Tensor, this.kernelSize, opts);
@@ -128,17 +146,17 @@ abstract class MaxUnpoolNd extends Module {
   }
 }
 
-/** Inverse of MaxPool1d with returnIndices (PyTorch's MaxUnpool1d). @example new nn.MaxUnpool1d(2).forward(values, indices) */
+/** Inverse of MaxPool1d with returnIndices (PyTorch's MaxUnpool1d). @example new tg.nn.MaxUnpool1d(2) // .forward(values, indices) of a MaxPool1d(2) with returnIndices */
 export class MaxUnpool1d extends MaxUnpoolNd {
   constructor(kernelSize: SizeArg, ...rest: [stride?: SizeArg | null, padding?: SizeArg] | [options?: { stride?: SizeArg | null; padding?: SizeArg }] | unknown[]) { super(1, kernelSize, rest); }
 }
 
-/** Inverse of MaxPool2d with returnIndices (PyTorch's MaxUnpool2d). @example new nn.MaxUnpool2d(2).forward(values, indices) */
+/** Inverse of MaxPool2d with returnIndices (PyTorch's MaxUnpool2d). @example new tg.nn.MaxUnpool2d(2) // .forward(values, indices) of a MaxPool2d(2) with returnIndices */
 export class MaxUnpool2d extends MaxUnpoolNd {
   constructor(kernelSize: SizeArg, ...rest: [stride?: SizeArg | null, padding?: SizeArg] | [options?: { stride?: SizeArg | null; padding?: SizeArg }] | unknown[]) { super(2, kernelSize, rest); }
 }
 
-/** Inverse of MaxPool3d with returnIndices (PyTorch's MaxUnpool3d). @example new nn.MaxUnpool3d(2).forward(values, indices) */
+/** Inverse of MaxPool3d with returnIndices (PyTorch's MaxUnpool3d). @example new tg.nn.MaxUnpool3d(2) // .forward(values, indices) of a MaxPool3d(2) with returnIndices */
 export class MaxUnpool3d extends MaxUnpoolNd {
   constructor(kernelSize: SizeArg, ...rest: [stride?: SizeArg | null, padding?: SizeArg] | [options?: { stride?: SizeArg | null; padding?: SizeArg }] | unknown[]) { super(3, kernelSize, rest); }
 }
