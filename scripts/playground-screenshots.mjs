@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Makes the README's playground screenshots (docs/playground/*.png) from the built site
-// (run `npm run build:web` first): serves web/dist with COOP/COEP, trains LeNet-5 for
-// 3 epochs in headless Chromium, draws a "5" by hand-like mouse strokes, shows top
+// Makes the playground screenshots (docs/playground/*.png, shown in docs/guide/playground.md)
+// from the built site (run `npm run build:web` first): serves web/dist with COOP/COEP, trains
+// LeNet-5 for 3 epochs in headless Chromium, draws a "5" by hand-like mouse strokes, shows top
 // patches of features.3 and the X-pattern preset, and saves each view at 1280 px wide
 // plus the Draw tab at phone size (390x844). Run with `node scripts/playground-screenshots.mjs`.
 import { mkdirSync } from 'node:fs';

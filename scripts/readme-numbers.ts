@@ -1,7 +1,8 @@
 /**
- * `npm run readme:numbers`: reruns the quick experiments whose numbers the README
- * quotes (wasm backend, seed 0), writes their reports into docs/experiments/NAME
- * and rewrites the README text between `<!-- numbers:NAME -->` and
+ * `npm run readme:numbers`: reruns the quick experiments whose numbers the guide's
+ * Experiments page (docs/guide/experiments.md, once the README's section) quotes (wasm
+ * backend, seed 0), writes their reports into docs/experiments/NAME
+ * and rewrites that page's text between `<!-- numbers:NAME -->` and
  * `<!-- /numbers -->` from the fresh results; the full-run cells
  * (`<!-- numbers:full-NAME -->`) are rewritten from the recorded runs in
  * docs/experiments/full (not rerun). `--check` writes nothing: it runs
@@ -17,7 +18,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** The parts of an experiment's results.json the README cells use. */
+/** The page whose `<!-- numbers:NAME -->` cells this script writes, relative to the repository root. */
+export const NUMBERS_PAGE = 'docs/guide/experiments.md';
+
+/** The parts of an experiment's results.json the numbers cells use. */
 export interface ResultsJson {
   experiment: string;
   settings: Record<string, unknown>;
@@ -31,7 +35,7 @@ type Rec = Record<string, number>;
 const pct1 = (v: number) => (v * 100).toFixed(1);
 const num = (v: number) => v.toLocaleString('en-US');
 const sig2 = (v: number) => Number(v.toPrecision(2)).toString();
-/** A ratio as the README prints it: 99x, 6.9x. */
+/** A ratio as the Experiments page prints it: 99x, 6.9x. */
 const times = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(1));
 
 /** Validation accuracy per depth of the depth experiment, and whether some deeper net beats one hidden layer. */
@@ -54,7 +58,7 @@ const OPTIMIZER_NAMES: Record<string, string> = {
   sgd: 'SGD', momentum: 'SGD + momentum', nesterov: 'Nesterov', rmsprop: 'RMSprop', adagrad: 'Adagrad', adam: 'Adam',
 };
 
-/** The "what it shows (quick run)" cell of the README's experiment table, per experiment. */
+/** The "what it shows (quick run)" cell of the Experiments page's table, per experiment. */
 export const QUICK_CELLS: Record<string, Cell> = {
   depth: ({ settings: s, summary }) => {
     const { depths, acc, deeperHelps } = depthResults(s, summary);
@@ -97,7 +101,7 @@ export const QUICK_CELLS: Record<string, Cell> = {
   },
 };
 
-/** The experiments whose quick-run numbers the README quotes. */
+/** The experiments whose quick-run numbers the Experiments page quotes. */
 export const QUICK_EXPERIMENTS = Object.keys(QUICK_CELLS);
 
 /**
@@ -167,7 +171,7 @@ export function rewriteNumbers(doc: string, results: ReadonlyMap<string, Results
 }
 
 /**
- * The recorded full runs the README quotes, as `full-NAME` -> results.json (read from `root`/docs/experiments/full).
+ * The recorded full runs the Experiments page quotes, as `full-NAME` -> results.json (read from `root`/docs/experiments/full).
  * @example recordedFullRuns(process.cwd()).get('full-depth')!.summary
  */
 export function recordedFullRuns(root: string): Map<string, ResultsJson> {
@@ -185,9 +189,9 @@ export async function runQuickExperiments(outRoot: string, names: readonly strin
   const { findExperiment } = await import('../src/experiments/registry.js');
   const { runExperiment } = await import('../src/experiments/runner.js');
   const { getBackend } = await import('../src/backend/current.js');
-  if (getBackend().name !== 'wasm') throw new Error(`readme-numbers: the README's numbers are from the wasm backend (current: ${getBackend().name})`);
+  if (getBackend().name !== 'wasm') throw new Error(`readme-numbers: the quoted numbers are from the wasm backend (current: ${getBackend().name})`);
   const { fusedKernels } = await import('../src/ops/fused.js');
-  if (!fusedKernels(getBackend())) throw new Error('readme-numbers: the README\'s numbers are from the wasm backend with its fused kernels (unset TENSORGRAD_FUSED)');
+  if (!fusedKernels(getBackend())) throw new Error('readme-numbers: the quoted numbers are from the wasm backend with its fused kernels (unset TENSORGRAD_FUSED)');
   const out = new Map<string, ResultsJson>();
   for (const name of names) {
     const dir = join(outRoot, name);
@@ -199,25 +203,25 @@ export async function runQuickExperiments(outRoot: string, names: readonly strin
 
 async function main(): Promise<void> {
   const root = resolve(import.meta.dirname, '..');
-  const readmePath = join(root, 'README.md');
+  const pagePath = join(root, NUMBERS_PAGE);
   const check = process.argv.includes('--check');
   const threads = process.argv.find((a) => a.startsWith('--threads='));
   const tg = await import('../src/index.js');
   if (threads) await tg.setNumThreads(Number(threads.slice('--threads='.length)));
-  const readme = readFileSync(readmePath, 'utf8');
+  const page = readFileSync(pagePath, 'utf8');
   const outRoot = check ? mkdtempSync(join(tmpdir(), 'tg-readme-numbers-')) : join(root, 'docs/experiments');
   try {
     const results = new Map([...await runQuickExperiments(outRoot), ...recordedFullRuns(root)]);
-    const fresh = rewriteNumbers(readme, results);
+    const fresh = rewriteNumbers(page, results);
     if (check) {
-      const before = markedNumbers(readme), after = markedNumbers(fresh);
+      const before = markedNumbers(page), after = markedNumbers(fresh);
       const drift = [...after].filter(([k, v]) => before.get(k) !== v);
-      for (const [k, v] of drift) process.stdout.write(`${k}:\n  README: ${before.get(k)}\n  fresh:  ${v}\n`);
-      process.stdout.write(drift.length ? `${drift.length} README cell(s) drifted; run npm run readme:numbers\n` : 'README numbers match fresh quick runs\n');
+      for (const [k, v] of drift) process.stdout.write(`${k}:\n  ${NUMBERS_PAGE}: ${before.get(k)}\n  fresh:  ${v}\n`);
+      process.stdout.write(drift.length ? `${drift.length} cell(s) of ${NUMBERS_PAGE} drifted; run npm run page:numbers\n` : `${NUMBERS_PAGE}: numbers match fresh quick runs\n`);
       process.exitCode = drift.length ? 1 : 0;
     } else {
-      writeFileSync(readmePath, fresh);
-      process.stdout.write(`README.md: ${results.size} experiment cells rewritten; reports in docs/experiments/\n`);
+      writeFileSync(pagePath, fresh);
+      process.stdout.write(`${NUMBERS_PAGE}: ${results.size} experiment cells rewritten; reports in docs/experiments/\n`);
     }
   } finally {
     if (check) rmSync(outRoot, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The static site's browser check (issue 16): builds the site (scripts/build-site.mjs),
 // serves it from a local static server without COOP/COEP headers (as GitHub Pages or a
-// plain file server would), and in headless Chromium opens the landing page, the guide,
-// the API reference's index and one API page, the tutorials' index and every chapter, and
-// the playground (on its Draw tab, #draw): each must load with no console error, page
+// plain file server would), and in headless Chromium opens the landing page, the README,
+// the guide's index and every guide page, the API reference's index and one API page, the
+// tutorials' index and every chapter, and the playground (on its Draw tab, #draw): each must load with no console error, page
 // error, failed request or HTTP error, and show its content (a heading; the playground's
 // worker gets ready, single-threaded). Saves screenshots to artifacts/site/.
 //
@@ -31,13 +31,14 @@ export function buildSite(out, playgroundFrom) {
   return { ok: r.status === 0, seconds: (Date.now() - t0) / 1000, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
-/** The pages to open, relative to the site root: one API page, every tutorial chapter. */
+/** The pages to open, relative to the site root: one API page, every tutorial chapter, every guide page. */
 function pagesOf(site) {
   const html = (dir) => (existsSync(join(site, dir)) ? readdirSync(join(site, dir)).filter((f) => f.endsWith('.html')).sort() : []);
   const fn = html('api/functions');
   const apiPage = fn.includes('F.conv2d.html') ? 'api/functions/F.conv2d.html' : fn[0] ? `api/functions/${fn[0]}` : undefined;
   const chapters = html('tutorials').filter((f) => f !== 'index.html' && !f.endsWith('.ts.html')).map((f) => `tutorials/${f}`);
-  return { apiPage, chapters };
+  const guide = html('guide').filter((f) => f !== 'index.html').map((f) => `guide/${f}`);
+  return { apiPage, chapters, guide };
 }
 
 /**
@@ -51,12 +52,14 @@ export async function checkSite({ browser, site, check, log, shotsDir }) {
   const server = await serveStatic(site, { isolated: false });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
-    const { apiPage, chapters } = pagesOf(site);
-    check('[site] an API page and tutorial chapters to open', !!apiPage && chapters.length > 0,
-      `${apiPage ?? 'no api/functions/*.html'}; ${chapters.length} chapters`);
+    const { apiPage, chapters, guide } = pagesOf(site);
+    check('[site] an API page, tutorial chapters and guide pages to open', !!apiPage && chapters.length > 0 && guide.length > 0,
+      `${apiPage ?? 'no api/functions/*.html'}; ${chapters.length} chapters; ${guide.length} guide pages`);
     const plan = [
       { path: 'index.html', heading: 'h1', shot: 'landing' },
-      { path: 'guide.html', heading: 'h1' },
+      { path: 'readme.html', heading: 'h1' },
+      { path: 'guide/index.html', heading: 'h1', shot: 'guide' },
+      ...guide.map((path) => ({ path, heading: 'h1' })),
       { path: 'api/index.html', heading: 'h1, h2' },
       ...(apiPage ? [{ path: apiPage, heading: 'h1', shot: 'api' }] : []),
       { path: 'tutorials/index.html', heading: 'h1' },

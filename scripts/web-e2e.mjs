@@ -378,7 +378,7 @@ try {
   await plainSite.close();
 }
 
-// ---- the same loop in Node, for the README's side-by-side figure ----------------------------
+// ---- the same loop in Node, for the guide's side-by-side figure (docs/guide/playground.md) ---
 // After the browser is closed, so the two never share the cores.
 const nodeTimings = [];
 if (process.env.WEB_E2E_NODE_SPEED !== '0') {

@@ -4,7 +4,7 @@ import * as tg from '../../src/index.js';
 
 /*
  * The exact wording of the argument errors plain-JavaScript users meet most
- * (the README's error catalogue quotes these).
+ * (the error catalogue of docs/guide/errors-and-limits.md quotes these).
  */
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

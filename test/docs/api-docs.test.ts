@@ -4,9 +4,13 @@
  * resolve or that are referenced but not exported...), with the package's namespaces
  * (tg.F, tg.nn, ...) and the doc comments; and the site builder (scripts/build-site.mjs)
  * renders tutorial chapters (here a dummy set in a temporary folder): links between
- * chapters .md -> .html with their #anchors, images copied, links to the guide, the
- * experiments, the API and the playground, and its link check finds a broken link.
- * The strict check (every exported symbol documented) is `npm run docs:check`.
+ * chapters .md -> .html with their #anchors, images copied, links to the README, the
+ * guide, the experiments, the API and the playground; the README (readme.html) and the
+ * guide (docs/guide/ -> guide/, with the navigation's Guide link); and its link check
+ * finds a broken link.
+ * Strict, as `npm run docs:check`: every exported symbol, member and option field has a doc
+ * comment (typedoc.json validation.notDocumented, so `npm run build:site` fails too), and every
+ * documented function has an @example.
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +30,9 @@ interface Reflection {
 interface TypedocApp {
   convertApi(opts: { notDocumented?: boolean }): Promise<{ project?: Reflection; warnings: string[]; errors: string[] }>;
 }
+interface ApiDocsCheck {
+  functionsWithoutExample(project: Reflection): Promise<{ name: string; file: string; line?: number }[]>;
+}
 interface Plan { pages: Map<string, string>; chapters: string[] }
 interface SiteBuilder {
   sitePlan(root: string, tutorialsDir: string): Plan;
@@ -42,11 +49,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const variant = process.env.TENSORGRAD_BACKEND === 'reference' || process.env.TENSORGRAD_FUSED === '0';
 
 describe('API reference (TypeDoc, typedoc.json)', () => {
-  test('converts src/index.ts with no warnings, the namespaces and doc comments in it', { timeout: 180_000, skip: variant && 'a backend variant run' }, async () => {
+  test('converts src/index.ts with no warnings, every export documented, the namespaces and doc comments in it', { timeout: 180_000, skip: variant && 'a backend variant run' }, async () => {
     const { convertApi } = await load<TypedocApp>('scripts/typedoc-app.mjs');
-    const { project, warnings, errors } = await convertApi({ notDocumented: false });
+    const { project, warnings, errors } = await convertApi({ notDocumented: true });
     assert.deepEqual(errors, []);
-    assert.deepEqual(warnings, [], `TypeDoc warnings (npm run build:site fails on them):\n  ${warnings.join('\n  ')}`);
+    assert.deepEqual(warnings, [], `TypeDoc warnings (npm run build:site fails on them; npm run docs:check -- --list lists missing comments):\n  ${warnings.join('\n  ')}`);
     assert.ok(project);
     for (const ns of ['F', 'nn', 'optim', 'data', 'models', 'analysis', 'viz', 'onnx', 'io', 'train']) {
       assert.ok(project.getChildByName(ns), `no namespace ${ns} in the reference`);
@@ -57,6 +64,9 @@ describe('API reference (TypeDoc, typedoc.json)', () => {
     assert.ok(comment && comment.summary.length > 0, 'F.conv2d has no doc comment in the reference');
     assert.ok(comment.blockTags.some((t) => t.tag === '@example'), 'F.conv2d shows no @example');
     assert.ok(project.getChildByName('Tensor') && project.getChildByName('tensor'));
+    const { functionsWithoutExample } = await load<ApiDocsCheck>('scripts/check-api-docs.mjs');
+    const noExample = await functionsWithoutExample(project);
+    assert.deepEqual(noExample.map((f) => `${f.file}:${f.line} ${f.name}`), [], 'documented functions without an @example');
   });
 });
 
@@ -66,7 +76,7 @@ describe('site pages (scripts/build-site.mjs)', () => {
   writeFileSync(join(tut, '01-first.md'), [
     '# 1. First steps',
     '',
-    'Next: [the second chapter](02-second.md#a-section-title), the [guide](../../README.md#install),',
+    'Next: [the second chapter](02-second.md#a-section-title), the [README](../../README.md#install), the [guide](../guide/cli.md),',
     'a [report](../experiments/depth/report.md), [`tg.tensor`](../api/functions/tensor.html),',
     'the [Draw tab](../playground/#draw), [the program](01-first.ts) and [an example](../../examples/spiral.ts).',
     '',
@@ -86,13 +96,13 @@ describe('site pages (scripts/build-site.mjs)', () => {
     const plan = site.sitePlan(ROOT, tut);
     assert.deepEqual(plan.chapters, ['docs/tutorials/01-first.md', 'docs/tutorials/02-second.md']);
     const { written } = site.buildPages(ROOT, out, plan);
-    for (const page of ['index.html', 'guide.html', 'tutorials/index.html', 'tutorials/01-first.html', 'tutorials/01-first.ts.html', 'tutorials/02-second.html']) {
+    for (const page of ['index.html', 'readme.html', 'guide/index.html', 'guide/cli.html', 'tutorials/index.html', 'tutorials/01-first.html', 'tutorials/01-first.ts.html', 'tutorials/02-second.html']) {
       assert.ok(written.includes(page), `${page} was not written`);
     }
     assert.ok(existsSync(join(out, 'tutorials/images/figure.svg')), 'the image was not copied');
     assert.ok(existsSync(join(out, 'tutorials/01-first.ts')), 'the program was not copied');
     const first = readFileSync(join(out, 'tutorials/01-first.html'), 'utf8');
-    for (const href of ['02-second.html#a-section-title', '../guide.html#install', '../docs/experiments/depth/report.html',
+    for (const href of ['02-second.html#a-section-title', '../readme.html#install', '../guide/cli.html', '../docs/experiments/depth/report.html',
       '../api/functions/tensor.html', '../playground/#draw', '01-first.ts.html', '../examples/spiral.ts.html']) {
       assert.ok(first.includes(`href="${href}"`), `no link to ${href} in 01-first.html`);
     }
@@ -103,9 +113,16 @@ describe('site pages (scripts/build-site.mjs)', () => {
     assert.match(readFileSync(join(out, 'tutorials/index.html'), 'utf8'), /href="01-first.html">1\. First steps</);
     assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /href="tutorials\/02-second.html"/, 'the landing page lists the chapters');
 
-    // The link check: the missing chapter is found; the API and playground are not built here, and
-    // the guide (the real README) links the real tutorial index, which this dummy set lacks.
-    const broken = site.checkLinks(out, written).filter((b) => !/\(no (api|playground)\//.test(b) && !b.startsWith('guide.html: docs/tutorials/'));
+    // The README and the guide link the tutorials' README.md, which this dummy set lacks: that opens
+    // the generated index instead. The guide's pages link each other and the README.
+    assert.match(readFileSync(join(out, 'readme.html'), 'utf8'), /href="tutorials\/index.html"/);
+    assert.match(readFileSync(join(out, 'guide/index.html'), 'utf8'), /href="\.\.\/tutorials\/index.html"/);
+    const guide = readFileSync(join(out, 'guide/cli.html'), 'utf8');
+    for (const href of ['../readme.html', 'index.html', 'models-in-and-out.html', 'training.html']) assert.ok(guide.includes(`href="${href}"`), `no link to ${href} in guide/cli.html`);
+    assert.match(guide, /<a href="\.\.\/guide\/index.html" aria-current="page">Guide<\/a>/, 'the navigation marks the guide');
+
+    // The link check: the missing chapter is found; the API and playground are not built here.
+    const broken = site.checkLinks(out, written).filter((b) => !/\(no (api|playground)\//.test(b));
     assert.deepEqual(broken, ['tutorials/02-second.html: missing.md (no tutorials/missing.md)']);
   });
 

@@ -82,11 +82,43 @@ export function inlineCode(file: string): string[] {
   return [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
 }
 
-/** The text of a `## Heading` section (up to the next `## `). */
+/**
+ * The text of the section under the heading `heading` (`# heading` or `## heading`), up to
+ * the next heading of the same or a higher level outside code blocks: a guide page's
+ * `# Title` is the whole page.
+ */
 export function section(file: string, heading: string): string {
-  const text = readFileSync(join(ROOT, file), 'utf8');
-  const start = text.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`${file}: no section '## ${heading}'`);
-  const end = text.indexOf('\n## ', start + 4);
-  return text.slice(start, end < 0 ? undefined : end);
+  const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+  let fence = false;
+  let start = -1;
+  let level = 0;
+  for (const [i, line] of lines.entries()) {
+    if (/^`{3,}/.test(line)) fence = !fence;
+    if (fence) continue;
+    const h = /^(#{1,6}) (.*)$/.exec(line);
+    if (!h) continue;
+    if (start < 0 && h[2] === heading && h[1]!.length <= 2) [start, level] = [i, h[1]!.length];
+    else if (start >= 0 && h[1]!.length <= level) return lines.slice(start, i).join('\n');
+  }
+  if (start < 0) throw new Error(`${file}: no section '# ${heading}' or '## ${heading}'`);
+  return lines.slice(start).join('\n');
+}
+
+/** The guide's folder: docs/guide/README.md is its index, one page per topic beside it. */
+export const GUIDE = 'docs/guide';
+
+/**
+ * The guide's pages (paths relative to the repository root) in the order its index
+ * (docs/guide/README.md) links them, then any page the index does not link, by name.
+ */
+export function guidePages(): string[] {
+  const index = readFileSync(join(ROOT, GUIDE, 'README.md'), 'utf8');
+  const linked = [...index.matchAll(/\]\(([\w.-]+\.md)\)/g)].map((m) => m[1]!);
+  const all = readdirSync(join(ROOT, GUIDE)).filter((f) => f.endsWith('.md') && f !== 'README.md').sort();
+  return [...new Set([...linked.filter((f) => all.includes(f)), ...all])].map((f) => `${GUIDE}/${f}`);
+}
+
+/** README.md, then the guide's index and its pages in order: the documents the README's "What is where" opens. */
+export function readmeAndGuide(): string[] {
+  return ['README.md', `${GUIDE}/README.md`, ...guidePages()];
 }

@@ -1,8 +1,9 @@
 /**
- * The README's "What is there" and "Building and training networks in code" lists
+ * The guide's "What is there" and "Building and training networks in code" lists
+ * (docs/guide/what-is-there.md and docs/guide/training.md, once sections of the README)
  * are checked against the actual exports: every name in backticks exists where
- * the README says (a `tg.X` function, an `x.X()` method, `tg.F.X`, `tg.nn.X`, ...).
- * The names are read from the README, so a name added there is checked too.
+ * the guide says (a `tg.X` function, an `x.X()` method, `tg.F.X`, `tg.nn.X`, ...).
+ * The names are read from the guide, so a name added there is checked too.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,23 +59,23 @@ function names(text: string): string[] {
 /** Checks every name of `text`: dotted ones as paths, the others where `where` says. */
 function checkNames(label: string, text: string, where: Where[], skip: readonly string[] = []): void {
   const list = names(text).filter((n) => !skip.includes(n));
-  assert.ok(list.length > 0, `${label}: no names found (has the README text changed shape?)`);
+  assert.ok(list.length > 0, `${label}: no names found (has the guide's text changed shape?)`);
   const missing = list.flatMap((n) => (n.includes('.') ? (CHECK.path(n) ? [] : [`${n}`]) : where.filter((w) => !CHECK[w](n)).map((w) => `${n} (${w})`)));
-  assert.deepEqual(missing, [], `${label}: the README lists names that do not exist where it says`);
+  assert.deepEqual(missing, [], `${label}: the guide lists names that do not exist where it says`);
 }
 
-/** The README line (bullet) starting with `start`, up to the next bullet or paragraph. */
+/** The guide's line (bullet) starting with `start`, up to the next bullet or paragraph. */
 function chunk(text: string, start: string): string {
   const i = text.indexOf(start);
-  assert.ok(i >= 0, `README text '${start}' not found`);
+  assert.ok(i >= 0, `guide text '${start}' not found`);
   const rest = text.slice(i + start.length);
   const end = rest.search(/\n- |\n\n/);
   return end < 0 ? rest : rest.slice(0, end);
 }
 
-describe('README: what is there', () => {
-  const what = section('README.md', 'What is there');
-  const code = section('README.md', 'Building and training networks in code');
+describe('guide: what is there', () => {
+  const what = section('docs/guide/what-is-there.md', 'What is there');
+  const code = section('docs/guide/training.md', 'Building and training networks in code');
 
   test('tensor creation and read-out', () => {
     const t = chunk(what, '**Tensors**');

@@ -1,7 +1,7 @@
 /**
- * Every `tensorgrad ...` / `npx tensorgrad ...` command line the README shows
- * (in shell blocks and in inline code) runs, in README order, in one temporary
- * folder, through the built CLI (dist/, built by `npm test`). Quick settings: a
+ * Every `tensorgrad ...` / `npx tensorgrad ...` command line the README and the guide
+ * (docs/guide/: its index, then its pages in the index's order) show (in shell blocks and
+ * in inline code) runs, in that order, in one temporary folder, through the built CLI (dist/, built by `npm test`). Quick settings: a
  * `train` gets `--train-subset 512 --test-subset 256` (so its epochs take a
  * fraction of a second), `NAME` in `tensorgrad experiment NAME` is `filters`,
  * and the images `predict` reads are written first.
@@ -9,11 +9,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import { codeBlocks, inlineCode, ROOT, USER_ENV } from './markdown.js';
+import { codeBlocks, guidePages, inlineCode, readmeAndGuide, ROOT, USER_ENV } from './markdown.js';
 import '../../src/index.js'; // installs Tensor's op methods
 import { loadMnist } from '../../src/data/mnist.js';
 import { encodePng } from '../../src/data/image-io.js';
@@ -21,14 +21,19 @@ import { encodePng } from '../../src/data/image-io.js';
 const bin = join(ROOT, 'dist/cli/main.js');
 const QUICK = ['--train-subset', '512', '--test-subset', '256'];
 
-/** The README's command lines, without `npx` and comments, in order of appearance (each once). */
-function readmeCommands(): string[] {
+/** One document's command lines, without `npx` and comments: those of its shell blocks, then those in its prose. */
+function commandsOf(file: string): string[] {
   const clean = (l: string) => l.replace(/\s+#.*$/, '').trim().replace(/^npx /, '');
-  const fromBlocks = codeBlocks('README.md').filter((b) => b.lang === 'sh').flatMap((b) => b.code.split('\n')).map(clean)
+  const fromBlocks = codeBlocks(file).filter((b) => b.lang === 'sh').flatMap((b) => b.code.split('\n')).map(clean)
     .filter((l) => /^tensorgrad [a-z]/.test(l));
   // In the prose, `tensorgrad summary` alone names a subcommand; a command line has arguments.
-  const inline = inlineCode('README.md').map(clean).filter((l) => /^tensorgrad [a-z]+ \S/.test(l));
-  return [...new Set([...fromBlocks, ...inline])];
+  const inline = inlineCode(file).map(clean).filter((l) => /^tensorgrad [a-z]+ \S/.test(l));
+  return [...fromBlocks, ...inline];
+}
+
+/** The command lines of the README and the guide, document by document in order (each once). */
+function readmeCommands(): string[] {
+  return [...new Set(readmeAndGuide().flatMap(commandsOf))];
 }
 
 /** The argument list a README command runs with here. */
@@ -51,13 +56,19 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('README command lines', () => {
+describe('README and guide command lines', () => {
   const commands = readmeCommands();
 
-  test('the README shows the main commands', () => {
-    for (const sub of ['train', 'eval', 'predict', 'summary', 'experiment']) {
-      assert.ok(commands.some((c) => c.startsWith(`tensorgrad ${sub}`)), `no 'tensorgrad ${sub}' command in the README`);
+  test('the README and the guide show the main commands', () => {
+    assert.ok(commandsOf('README.md').some((c) => c.startsWith('tensorgrad train')), 'no \'tensorgrad train\' command in the README');
+    for (const sub of ['train', 'eval', 'predict', 'summary', 'experiment', 'export', 'import', 'finetune', 'viz', 'report']) {
+      assert.ok(commands.some((c) => c.startsWith(`tensorgrad ${sub}`)), `no 'tensorgrad ${sub}' command in the README or the guide`);
     }
+  });
+
+  test('the guide\'s index links every guide page', () => {
+    const index = readFileSync(join(ROOT, 'docs/guide/README.md'), 'utf8');
+    for (const page of guidePages()) assert.ok(index.includes(`(${page.slice('docs/guide/'.length)})`), `docs/guide/README.md does not link ${page}`);
   });
 
   for (const command of commands) {

@@ -1,7 +1,7 @@
 // The Node side of the playground's speed figure: the page's own training loop (web/src/worker/trainer.ts)
 // on the same bundle, model, batch size and seed, run in this Node process on the wasm backend, timed the
 // way the page is (first to last step of each epoch, the test pass left out). The e2e test prints it beside
-// the in-page figure, so the README can quote both from one run.
+// the in-page figure, so the guide (docs/guide/playground.md) can quote both from one run.
 import { DEFAULT_SETTINGS } from '../../web/src/worker/protocol.ts';
 import { Trainer } from '../../web/src/worker/trainer.ts';
 
