@@ -191,6 +191,16 @@ export abstract class Module {
     return this.namedModules().map(([, m]) => m);
   }
 
+  /**
+   * The descendant at a dotted path of `namedModules()` ('' is this module), as
+   * PyTorch's `get_submodule`; an unknown path throws a TensorError listing the paths.
+   * @example tg.models.lenet5().getSubmodule('features.0') // the first Conv2d
+   */
+  getSubmodule(path: string): Module {
+    const modules = this.namedModules();
+    return modules[this.moduleIndex('getSubmodule', path, modules)]![1];
+  }
+
   /** All parameters with dotted names; a parameter shared by two modules is listed once. */
   namedParameters(): [string, Parameter][] {
     const seen = new Set<Parameter>();

@@ -6,6 +6,7 @@ import * as E from './elementwise.js';
 import { expand } from './movement.js';
 import { filled } from './core.js';
 import { checkArgs, type ArgSpec } from '../tensor/args.js';
+import { toBackend } from './transfer.js';
 
 /** In-place writes would corrupt the graph of a tensor that requires grad; they are allowed under noGrad only. */
 function checkWritable(op: string, x: Tensor): void {
@@ -14,7 +15,12 @@ function checkWritable(op: string, x: Tensor): void {
   }
 }
 
-/** Writes `value` (broadcast to x's shape, cast to x's dtype) into x's storage. */
+/**
+ * Writes `value` (broadcast to x's shape, cast to x's dtype) into x's storage.
+ * A value on another backend is copied over first, as PyTorch's copy_ copies
+ * across devices (so loadStateDict takes weights from any backend); a GPU
+ * result that cannot be read synchronously is refused with the async way out.
+ */
 function assign(op: string, x: Tensor, value: Tensor): void {
   let v = value;
   if (v.shape.join() !== x.shape.join()) {
@@ -24,7 +30,15 @@ function assign(op: string, x: Tensor, value: Tensor): void {
       throw new TensorError(`${op}: result of shape ${fmtShape(value.shape)} cannot be written into a tensor of shape ${fmtShape(x.shape)}`);
     }
   }
-  if (v.backend !== x.backend) throw new TensorError(`${op}: source is on backend '${v.backend.name}' but the target is on '${x.backend.name}'`);
+  if (v.backend !== x.backend) {
+    if (!v.isHostReadable()) {
+      throw new TensorError(
+        `${op}: the source (shape ${fmtShape(v.shape)}) was computed on the '${v.backend.name}' backend and cannot be read synchronously ` +
+          `to copy it to '${x.backend.name}'; move it first with \`await tg.toBackendAsync(src, '${x.backend.name}')\``,
+      );
+    }
+    v = toBackend(v, x.backend);
+  }
   x.backend.copy(x._storage, x.layout, v._storage, v.layout);
 }
 

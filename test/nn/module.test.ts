@@ -43,6 +43,25 @@ describe('Module registration and state dicts', () => {
     b.loadStateDict(a.stateDict());
     assert.deepEqual(a.forward(x).toArray(), b.forward(x).toArray());
   });
+  test('getSubmodule finds a module by its dotted path, and names the paths when it does not', () => {
+    const m = tg.models.lenet5();
+    assert.equal(m.getSubmodule('features.0'), m.namedModules().find(([n]) => n === 'features.0')![1]);
+    assert.equal(m.getSubmodule(''), m);
+    assert.throws(() => m.getSubmodule('features.9'), /getSubmodule: LeNet5 has no module 'features.9' \(module paths: features, features.0,/);
+  });
+  test('loadStateDict takes weights from another backend (copy_ copies across backends, as across devices in PyTorch)', () => {
+    const a = new Net().eval();
+    const b = withBackend('reference', () => new Net().eval());
+    b.loadStateDict(a.stateDict());
+    assert.equal(b.parameters()[0]!.backend.name, 'reference', 'the weights stay on the model\'s backend');
+    const x = tg.randn([2, 3, 8, 8]);
+    const ya = a.forward(x).toArray() as number[][];
+    const yb = withBackend('reference', () => b.forward(tg.toBackend(x, 'reference')).toArray()) as number[][];
+    ya.flat().forEach((v, i) => assert.ok(Math.abs(v - yb.flat()[i]!) < 1e-5, `output ${i}: ${v} vs ${yb.flat()[i]}`));
+    const t = withBackend('reference', () => tg.zeros([2, 2]));
+    t.copy_(tg.tensor([1, 2]));
+    assert.deepEqual(t.toArray(), [[1, 2], [1, 2]]);
+  });
   test('strict loading reports missing and unexpected keys; shape mismatches always fail', () => {
     const net = new Net();
     const sd = net.stateDict();
