@@ -33,10 +33,17 @@ export function tutorials(): Tutorial[] {
 }
 
 const OUTPUT = /<!-- output:([a-z0-9-]+) -->\n[\s\S]*?<!-- \/output -->/g;
+/** A block that only a `--full` run fills: what the chapter shows from the course's settings. */
+const FULL_OUTPUT = /<!-- output-full:([a-z0-9-]+) -->\n[\s\S]*?<!-- \/output -->/g;
 
-/** The output names a chapter asks for (`<!-- output:name -->`), in order. */
-export function outputMarkers(markdown: string): string[] {
-  return [...markdown.matchAll(OUTPUT)].map((m) => m[1]!);
+/**
+ * The output names a chapter asks for, in order: those of its quick blocks
+ * (`<!-- output:name -->`) and, with `full`, of its full-settings blocks
+ * (`<!-- output-full:name -->`). The program makes the same names in both modes.
+ */
+export function outputMarkers(markdown: string, full = true): string[] {
+  const names = [...markdown.matchAll(OUTPUT)].map((m) => m[1]!);
+  return full ? [...names, ...[...markdown.matchAll(FULL_OUTPUT)].map((m) => m[1]!)] : names;
 }
 
 /** Relative link targets of a chapter (`[text](target)` and `![alt](target)`), without #fragments; web links left out. */
@@ -92,12 +99,20 @@ export function runTutorial(file: string, { full = false, imageDir, timeoutMs = 
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', seconds, outputs, images };
 }
 
-/** The chapter with its output blocks and settings line replaced; throws on a block the program did not produce. */
-export function fillChapter(markdown: string, outputs: ReadonlyMap<string, string>, settingsLine: string): string {
-  const missing = outputMarkers(markdown).filter((n) => !outputs.has(n));
+/**
+ * The chapter with its quick output blocks (`<!-- output:name -->`) and settings line replaced, or with
+ * `full` its full-settings blocks (`<!-- output-full:name -->`) and `<!-- settings-full -->` line;
+ * throws on a block the program did not produce.
+ */
+export function fillChapter(markdown: string, outputs: ReadonlyMap<string, string>, settingsLine: string, full = false): string {
+  const blocks = full ? FULL_OUTPUT : OUTPUT;
+  const names = [...markdown.matchAll(blocks)].map((m) => m[1]!);
+  const missing = names.filter((n) => !outputs.has(n));
   if (missing.length) throw new Error(`no output named ${missing.join(', ')} (the program's outputs: ${[...outputs.keys()].join(', ')})`);
+  const tag = full ? 'output-full' : 'output';
+  const settings = full ? 'settings-full' : 'settings';
   return markdown
-    .replace(OUTPUT, (_, name: string) => `<!-- output:${name} -->\n\`\`\`text\n${outputs.get(name)!.replace(/\s+$/, '')}\n\`\`\`\n<!-- /output -->`)
-    .replace(/<!-- settings -->[\s\S]*?<!-- \/settings -->/g, `<!-- settings -->\n${settingsLine}\n<!-- /settings -->`);
+    .replace(blocks, (_, name: string) => `<!-- ${tag}:${name} -->\n\`\`\`text\n${outputs.get(name)!.replace(/\s+$/, '')}\n\`\`\`\n<!-- /output -->`)
+    .replace(new RegExp(`<!-- ${settings} -->[\\s\\S]*?<!-- \\/settings -->`, 'g'), `<!-- ${settings} -->\n${settingsLine}\n<!-- /settings -->`);
 }
 
