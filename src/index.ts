@@ -56,15 +56,69 @@ export { einsum } from './ops/einsum.js';
 import * as functional from './nn/functional.js';
 import { gradcheck } from './autograd/gradcheck.js';
 import { noGrad } from './tensor/graph.js';
+/**
+ * The functional API (`tg.nn.functional`, PyTorch's `torch.nn.functional`): the stateless math behind
+ * the layers — activations, convolutions, pooling, padding, normalisation, dropout, losses,
+ * interpolation — with PyTorch's names in camelCase and options objects for keyword arguments.
+ * @example tg.F.conv2d(tg.randn([1, 3, 8, 8]), tg.randn([4, 3, 3, 3]), null, { stride: 2, padding: 1 }) // [1, 4, 4, 4]
+ */
 export { functional as F };
+/**
+ * Layers as modules with parameters (`Conv2d`, `Linear`, `BatchNorm2d`, `Sequential`, ...), the
+ * `Module` base class (`parameters()`, `stateDict()`, `train()`/`eval()`, hooks, freezing), losses as
+ * modules and the initialisers of `tg.nn.init`. PyTorch's `torch.nn`.
+ * @example const net = new tg.nn.Sequential(new tg.nn.Linear(784, 128), new tg.nn.ReLU(), new tg.nn.Linear(128, 10));
+ */
 export * as nn from './nn/index.js';
+/**
+ * Optimizers (SGD, Adam, AdamW, RMSprop, ...), learning-rate schedules, gradient clipping and early
+ * stopping. PyTorch's `torch.optim`.
+ * @example const opt = new tg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ */
 export * as optim from './optim/index.js';
+/**
+ * Saving and loading: safetensors files (compatible with Python's `safetensors`), training
+ * checkpoints that resume exactly, NumPy `.npy`/`.npz` arrays, host copies of tensors and modules.
+ * @example tg.io.save(model.stateDict(), 'model.safetensors');
+ */
 export * as io from './io/index.js';
+/**
+ * The model zoo: LeNet-5, an MLP, AlexNet, VGG, ResNet (ImageNet and CIFAR variants) and NiN as
+ * `nn.Module` builders, with torchvision's parameter names where torchvision has the model.
+ * @example const model = tg.models.lenet5();   // [N, 1, 28, 28] -> [N, 10]
+ */
 export * as models from './models/index.js';
+/**
+ * Data: datasets (MNIST, Fashion-MNIST, CIFAR-10, IDX files, image folders), `DataLoader`, image
+ * transforms and augmentation, PNG/JPEG in and out. PyTorch's `torch.utils.data` plus torchvision's
+ * datasets and transforms.
+ * @example const loader = new tg.data.DataLoader(new tg.data.TensorDataset(images, labels), { batchSize: 64, shuffle: true });
+ */
 export * as data from './data/index.js';
+/**
+ * The training loop (`fit`), evaluation, and the fine-tuning helpers: a new head, frozen blocks,
+ * gradual unfreezing and per-group learning rates.
+ * @example await tg.train.fit({ model, optimizer, train, test, numClasses: 10, epochs: 3 });
+ */
 export * as train from './train/index.js';
+/**
+ * What a network costs and sees: `summary` (output shapes, parameters, multiply-accumulates and
+ * receptive fields per layer), receptive-field analysis and convolution output sizes.
+ * @example console.log(tg.analysis.summary(tg.models.lenet5(), [1, 1, 28, 28]));
+ */
 export * as analysis from './analysis/index.js';
+/**
+ * Looking inside a CNN: filters, feature maps, top-activating patches and their projections to
+ * pixels (Zeiler & Fergus), activation maximisation, saliency, guided backpropagation, occlusion,
+ * confusion matrices, and the SVG charts and image grids that show them.
+ * @example const img = tg.viz.filterGrid(tg.models.lenet5());   // [1, H, W] in [0, 1]
+ */
 export * as viz from './viz/index.js';
+/**
+ * ONNX: export a model (`exportModel`, checked against ONNX Runtime) and import one as a module
+ * (`loadModel`) that runs, trains and exports again.
+ * @example const bytes = tg.onnx.exportModel(tg.models.lenet5(), tg.randn([1, 1, 28, 28]));
+ */
 export * as onnx from './onnx/index.js';
 export { save, load } from './io/safetensors.js';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';

@@ -56,7 +56,9 @@ describe('API reference (TypeDoc, typedoc.json)', () => {
     assert.deepEqual(warnings, [], `TypeDoc warnings (npm run build:site fails on them; npm run docs:check -- --list lists missing comments):\n  ${warnings.join('\n  ')}`);
     assert.ok(project);
     for (const ns of ['F', 'nn', 'optim', 'data', 'models', 'analysis', 'viz', 'onnx', 'io', 'train']) {
-      assert.ok(project.getChildByName(ns), `no namespace ${ns} in the reference`);
+      const namespace = project.getChildByName(ns);
+      assert.ok(namespace, `no namespace ${ns} in the reference`);
+      assert.ok(namespace.comment && namespace.comment.summary.length > 0, `namespace ${ns} has no description (a doc comment on its export in src/index.ts)`);
     }
     // A documented function shows its comment and its example.
     const conv = project.getChildByName('F')?.getChildByName('conv2d');
