@@ -109,7 +109,7 @@ export * as train from './train/index.js';
 export * as analysis from './analysis/index.js';
 /**
  * Looking inside a CNN: filters, feature maps, top-activating patches and their projections to
- * pixels (Zeiler & Fergus), activation maximisation, saliency, guided backpropagation, occlusion,
+ * pixels (Zeiler & Fergus), activation maximisation, saliency, integrated gradients, guided backpropagation, occlusion,
  * confusion matrices, and the SVG charts and image grids that show them.
  * @example const img = tg.viz.filterGrid(tg.models.lenet5());   // [1, H, W] in [0, 1]
  */

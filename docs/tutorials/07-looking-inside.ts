@@ -116,30 +116,27 @@ const vanilla = viz.saliency(model, x, { target });
 const smooth = viz.saliency(model, x, { target, smoothGrad: { samples: 25, noise: 0.15, seed: 0 } });
 // Guided backprop for the class: project the class logit (the last layer's unit `target`) back to pixels.
 const guided = viz.projectActivation(model, x, { layer: 'classifier.5', unit: target, method: 'guided' }).reshape([28, 28]);
-// Integrated gradients (Sundararajan et al. 2017), by hand: the average gradient along the straight path from
-// a black image to x, times (x - black). Its attributions add up to logit(x) - logit(black).
-const black = tg.full([1, 1, 28, 28], BLACK);
-const steps = 32;
-const alphas = tg.linspace(1 / steps, 1, steps).reshape([steps, 1, 1, 1]);
-const path = black.add(alphas.mul(one.sub(black))).detach().requiresGrad_(true);   // [32, 1, 28, 28]
-model.forward(path).select(1, target).sum().backward();
-const ig = path.grad!.mean(0).mul(one.sub(black).reshape([1, 28, 28])).reshape([28, 28]);
+// Integrated gradients (Sundararajan et al. 2017): the average gradient along the straight path from a black
+// image to x (32 midpoints), times (x - black). Its attributions add up to logit(x) - logit(black).
+const ig = viz.integratedGradients(model, x, { target, baseline: BLACK, steps: 32 });
 const occluded = viz.occlusion(model, x, { target, size: 6, stride: 2, fill: BLACK });
+const occludedLogit = viz.occlusion(model, x, { target, size: 6, stride: 2, fill: BLACK, score: 'logit' });
 
-const logitOf = (input: tg.Tensor) => tg.noGrad(() => model.forward(input)).select(1, target).item();
 const ranked = (testProbs.select(0, pick).toArray() as number[]).map((p, c) => [c, p] as const).sort((a, b) => b[1] - a[1]);
 show('saliency', `test image ${pick}, label ${labels[pick]}: p(${ranked[0]![0]}) = ${ranked[0]![1].toFixed(3)}, p(${ranked[1]![0]}) = ${ranked[1]![1].toFixed(3)}\n\n` +
   table(['method', 'what it measures', 'largest', 'at (row, col)'], ([
     ['gradient', '|d logit / d pixel|', vanilla],
     ['SmoothGrad', 'the same, averaged over 25 noisy copies', smooth],
     ['guided backprop', 'd logit / d pixel, only positive signals, only through ReLUs that were on', guided],
-    ['integrated gradients', 'mean gradient on the path from black to x, times (x - black)', ig],
+    ['integrated gradients', 'mean gradient on the path from black to x, times (x - black)', ig.heat],
     ['occlusion', 'drop of p(class) when a 6x6 square over the pixel is blacked out', occluded],
+    ['occlusion, logit', 'the same, drop of the class logit (score: \'logit\')', occludedLogit],
   ] as [string, string, tg.Tensor][]).map(([method, what, heat]) => {
     const at = heat.argmax().item();
     return [method, what, heat.max().item().toFixed(3), `(${Math.floor(at / 28)}, ${at % 28})`];
-  })) + `\n\nintegrated gradients add up to ${ig.sum().item().toFixed(2)}; ` +
-  `logit(x) - logit(black) = ${logitOf(one).toFixed(2)} - ${logitOf(black).toFixed(2)} = ${(logitOf(one) - logitOf(black)).toFixed(2)}`);
+  })) + `\n\nintegrated gradients add up to ${ig.sum.toFixed(2)}; ` +
+  `logit(x) - logit(black) = ${ig.logit.toFixed(2)} - ${ig.baselineLogit.toFixed(2)} = ${(ig.logit - ig.baselineLogit).toFixed(2)} ` +
+  `(difference ${ig.error.toFixed(3)})`);
 
 const grey = tg.repeat(toPixels(x), [3, 1, 1]);
 const cells = [
@@ -147,7 +144,7 @@ const cells = [
   viz.colormap(vanilla, { map: 'magma' }),
   viz.colormap(smooth, { map: 'magma' }),
   viz.colormap(guided, { map: 'diverging' }),
-  viz.colormap(ig, { map: 'diverging' }),
+  viz.colormap(ig.heat, { map: 'diverging' }),
   viz.colormap(occluded, { map: 'diverging' }),
 ];
 image('saliency', viz.imageGrid(cells.map((c) => viz.upscaleNearest(c.contiguous(), 5)), { columns: cells.length, padding: 6 }));

@@ -7,6 +7,7 @@
  */
 import { TensorError } from '../core/errors.js';
 import { Generator } from '../tensor/random.js';
+import { withGradMode } from '../tensor/graph.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkOptionKeys } from '../tensor/args.js';
@@ -94,15 +95,28 @@ function inputGradient(model: Module, img: ImageInput, copies: readonly Float32A
   const per = img.channels * img.height * img.width;
   const values = new Float32Array(copies.length * per);
   copies.forEach((c, k) => values.set(c, k * per));
-  const x = batchOf(img, values, true);
-  // Summing the per-image scores is exact: image k's score depends only on image k (eval mode).
-  const score = sum(select(logitsOf('saliency', model, x), 1, target));
-  if (!score.requiresGrad) return new Float32Array(values.length);
-  score.backward();
-  const g = x.grad;
-  if (!g) return new Float32Array(values.length);
-  const d = g.data();
-  return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
+  return batchInputGradient('saliency', model, img, values, target);
+}
+
+/**
+ * d logit[target] / d input for a batch of images laid end to end in `values`
+ * (`[N, C, H, W]` of `img`'s geometry), in the same layout, with gradients on
+ * even inside noGrad. Zero where the score does not depend on the input at
+ * all (no graph reaches it). Shared by saliency and integratedGradients.
+ * @internal
+ */
+export function batchInputGradient(fn: string, model: Module, img: ImageInput, values: Float32Array, target: number): Float32Array {
+  return withGradMode(true, () => {
+    const x = batchOf(img, values, true);
+    // Summing the per-image scores is exact: image k's score depends only on image k (eval mode).
+    const score = sum(select(logitsOf(fn, model, x), 1, target));
+    if (!score.requiresGrad) return new Float32Array(values.length);
+    score.backward();
+    const g = x.grad;
+    if (!g) return new Float32Array(values.length);
+    const d = g.data();
+    return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
+  });
 }
 
 /** `samples` copies of the image with seeded Gaussian noise of std `noise * (max - min)`. */

@@ -95,6 +95,47 @@ test('occlusion of a trained LeNet-5: covering the digit hurts the predicted cla
   heat.forEach((v, i) => assert.ok(Math.abs(v - plain[i]!) < 1e-4, `pixel ${i}: fused ${v} vs plain ${plain[i]}`));
 });
 
+for (const backend of ['wasm', 'reference'] as const) {
+  test(`${backend}: logit occlusion of a linear model is the analytic drop w[target] . (x - fill) over each patch, averaged per pixel`, () => withBackend(backend, () => {
+    tg.manualSeed(6);
+    const [C, H, W] = [2, 7, 9];
+    const lin = new tg.nn.Linear(C * H * W, 3);
+    const model = new tg.nn.Sequential(new tg.nn.Flatten(), lin);
+    const w = lin.weight.toArray() as number[][];
+    const x = tg.randn([C, H, W]);
+    const xv = values(x);
+    const size = 3, stride = 2, fill = 0.25, target = 1;
+    const heat = values(occlusion(model, x, { target, size, stride, fill, score: 'logit', batchSize: 4 }));
+    const ys = positions(H, size, stride), xs = positions(W, size, stride);
+    const drop = new Array<number>(H * W).fill(0), covered = new Array<number>(H * W).fill(0);
+    for (const y0 of ys) {
+      for (const x0 of xs) {
+        let d = 0;
+        for (let c = 0; c < C; c++) for (let y = y0; y < y0 + size; y++) for (let x1 = x0; x1 < x0 + size; x1++) d += w[target]![c * H * W + y * W + x1]! * (xv[c * H * W + y * W + x1]! - fill);
+        for (let y = y0; y < y0 + size; y++) for (let x1 = x0; x1 < x0 + size; x1++) { drop[y * W + x1]! += d; covered[y * W + x1]! += 1; }
+      }
+    }
+    heat.forEach((v, p) => assert.ok(Math.abs(v - drop[p]! / covered[p]!) < 1e-4, `pixel ${p}: ${v} vs ${drop[p]! / covered[p]!}`));
+    // The default measures the probability, exactly as before: the same bytes as score: 'probability'.
+    const a = occlusion(model, x, { target, size, stride, fill });
+    const b = occlusion(model, x, { target, size, stride, fill, score: 'probability' });
+    assert.ok(Buffer.from(a.data().buffer).equals(Buffer.from(b.data().buffer)));
+    assert.ok(values(a).every((v) => Math.abs(v) <= 1));
+  }));
+}
+
+test('logit occlusion sees a confident digit that probability occlusion barely does', () => {
+  const { model, test: data } = trainedLenet();
+  // The most confident of the first 32 test digits.
+  const probs = tg.F.softmax(tg.noGrad(() => model.forward(data.images.narrow(0, 0, 32))), 1);
+  const best = (probs.amax(1).toArray() as number[]).reduce((a, p, i, all) => (p > all[a]! ? i : a), 0);
+  const img = data.images.select(0, best);
+  const prob = values(occlusion(model, img, { size: 7, stride: 3, fill: 0 }));
+  const logit = values(occlusion(model, img, { size: 7, stride: 3, fill: 0, score: 'logit' }));
+  assert.ok(Math.max(...logit) > 1, `hiding part of the digit costs its logit more than 1 (${Math.max(...logit)})`);
+  assert.ok(Math.max(...logit) > 5 * Math.max(...prob), `logit drop ${Math.max(...logit)} vs probability drop ${Math.max(...prob)}`);
+});
+
 test('occlusion errors name the function and the bad argument', () => {
   const model = tg.models.lenet5();
   const x = tg.rand([1, 28, 28]);
@@ -106,4 +147,5 @@ test('occlusion errors name the function and the bad argument', () => {
   assert.throws(() => occlusion(model, x, { fill: 'grey' as never }), /occlusion: fill must be a number or 'mean' \(got "grey"\)/);
   assert.throws(() => occlusion(model, x, { target: -1 }), /occlusion: target must be 'predicted' or a class index in 0\.\.9/);
   assert.throws(() => occlusion(model, x, { onProgress: 3 as never }), /occlusion: onProgress must be a function/);
+  assert.throws(() => occlusion(model, x, { score: 'prob' as never }), /occlusion: score must be 'probability' or 'logit' \(got "prob"\)/);
 });
