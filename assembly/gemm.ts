@@ -10,6 +10,9 @@
  *
  * Packing is where arbitrary strides (transposes, broadcasts with stride 0,
  * negative strides) are absorbed, so the kernel itself only sees one layout.
+ * One exception: for small M a row-major B already has the packed panel's
+ * per-k layout (8 contiguous values), so the kernel reads it in place and
+ * skips packing B (see DIRECT_B_MAX_M).
  * Edge panels are zero-padded to MR/NR; the micro-kernel then computes a full
  * tile into a small buffer and only the valid part is copied out.
  *
@@ -156,11 +159,15 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
 
 /**
  * The 4×8 micro-kernel: tile C[0..4, 0..8] at `c` (row stride ldc elements)
- * (=|+=) packed A panel · packed B panel over kc, then (epi) + bias[0..8] at
- * `bias` (0: none) and ReLU.
+ * (=|+=) packed A panel · B panel over kc, then (epi) + bias[0..8] at
+ * `bias` (0: none) and ReLU. B's 8 values of step k are at pb + k·rowB bytes:
+ * rowB = NR·4 for a packed panel, the row stride of B itself when the panel
+ * is read in place (a row-major B, see sgemm); the arithmetic is the same.
  */
 // @ts-ignore: decorator
-@inline function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool, epi: bool, bias: usize, relu: bool): void {
+@inline function kernel4x8(
+  kc: i32, pa: usize, pb: usize, rowB: usize, c: usize, ldc: i32, accumulate: bool, epi: bool, bias: usize, relu: bool,
+): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -176,7 +183,7 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
     a = v128.load32_splat(pa, 12);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
     pa += 16;
-    pb += 32;
+    pb += rowB;
   }
   const r1 = at32(c, ldc), r2 = at32(c, 2 * ldc), r3 = at32(c, 3 * ldc);
   if (accumulate) {
@@ -212,25 +219,32 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
  * `bias`, indexed by the block's columns; ReLU). Inlined into its callers
  * (macroKernel, macroKernelEpi) with constant flags, so that the plain path's
  * code is the epilogue-free kernel exactly (measured: otherwise ~1% slower).
+ *
+ * With `direct`, B is not packed: `pb` is the kc×nc block of a row-major B
+ * itself (row stride rsB elements), whose full 8-column panels the kernel
+ * reads in place; only the last partial panel (nc % NR columns) is packed,
+ * zero-padded, at `edgeB` (reading 8 columns there could run past B).
  */
 // @ts-ignore: decorator
 @inline function macroKernelT(
   mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool, tile: usize,
-  epi: bool, bias: usize, relu: bool,
+  epi: bool, bias: usize, relu: bool, direct: bool, rsB: i32, edgeB: usize,
 ): void {
   for (let j = 0; j < nc; j += NR) {
     const nr = imin(NR, nc - j);
-    const panelB = pb + <usize>(j * kc) * 4;
+    const inPlace = direct && nr == NR;
+    const panelB = inPlace ? at32(pb, j) : direct ? edgeB : pb + <usize>(j * kc) * 4;
+    const rowB: usize = inPlace ? <usize>rsB << 2 : NR << 2;
     const bj = bias ? bias + (<usize>j << 2) : 0;
     for (let i = 0; i < mc; i += MR) {
       const mr = imin(MR, mc - i);
       const panelA = pa + <usize>(i * kc) * 4;
       const cij = at32(c, i * ldc + j);
       if (mr == MR && nr == NR) {
-        kernel4x8(kc, panelA, panelB, cij, ldc, accumulate, epi, bj, relu);
+        kernel4x8(kc, panelA, panelB, rowB, cij, ldc, accumulate, epi, bj, relu);
       } else {
         // Edge tile: full-size result into the scratch tile, then copy the valid part.
-        kernel4x8(kc, panelA, panelB, tile, NR, false, false, 0, false);
+        kernel4x8(kc, panelA, panelB, rowB, tile, NR, false, false, 0, false);
         for (let r = 0; r < mr; r++) {
           const dst = at32(cij, r * ldc);
           const src = tile + (<usize>(r * NR) << 2);
@@ -248,7 +262,7 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
 
 /** The micro-kernel over an mc×nc block of C from packed panels, no epilogue. */
 function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool, tile: usize): void {
-  macroKernelT(mc, nc, kc, pa, pb, c, ldc, accumulate, tile, false, 0, false);
+  macroKernelT(mc, nc, kc, pa, pb, c, ldc, accumulate, tile, false, 0, false, false, 0, 0);
 }
 
 /** The same with the epilogue on every stored element (the last K block of a fused linear layer). */
@@ -256,14 +270,68 @@ function macroKernelEpi(
   mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool, tile: usize, bias: usize, relu: bool,
 ): void {
   // relu a constant in each inlined copy: no per-vector select.
-  if (relu) macroKernelT(mc, nc, kc, pa, pb, c, ldc, accumulate, tile, true, bias, true);
-  else macroKernelT(mc, nc, kc, pa, pb, c, ldc, accumulate, tile, true, bias, false);
+  if (relu) macroKernelT(mc, nc, kc, pa, pb, c, ldc, accumulate, tile, true, bias, true, false, 0, 0);
+  else macroKernelT(mc, nc, kc, pa, pb, c, ldc, accumulate, tile, true, bias, false, false, 0, 0);
+}
+
+/** macroKernel reading a row-major B in place (`b`, row stride rsB; last partial panel packed at edgeB). */
+function macroKernelDirect(
+  mc: i32, nc: i32, kc: i32, pa: usize, b: usize, rsB: i32, edgeB: usize, c: usize, ldc: i32, accumulate: bool, tile: usize,
+): void {
+  macroKernelT(mc, nc, kc, pa, b, c, ldc, accumulate, tile, false, 0, false, true, rsB, edgeB);
+}
+
+/** macroKernelEpi reading a row-major B in place. */
+function macroKernelDirectEpi(
+  mc: i32, nc: i32, kc: i32, pa: usize, b: usize, rsB: i32, edgeB: usize, c: usize, ldc: i32, accumulate: bool, tile: usize,
+  bias: usize, relu: bool,
+): void {
+  if (relu) macroKernelT(mc, nc, kc, pa, b, c, ldc, accumulate, tile, true, bias, true, true, rsB, edgeB);
+  else macroKernelT(mc, nc, kc, pa, b, c, ldc, accumulate, tile, true, bias, false, true, rsB, edgeB);
 }
 
 /** `flags` bits of sgemm: += into C instead of =. */
 export const GEMM_ACCUMULATE: i32 = 1;
 /** `flags` bits of sgemm: ReLU on the stored result (after the bias). */
 export const GEMM_RELU: i32 = 2;
+/**
+ * `flags` bits of sgemm: always pack B, even where it would be read in place
+ * (see DIRECT_B_MAX_M). The results are the same bits either way; the flag
+ * lets tests and benchmarks compare the two paths.
+ */
+export const GEMM_PACK_B: i32 = 4;
+
+/**
+ * Up to this many rows of C, a row-major B (csB == 1, rsB > 0: e.g. the
+ * im2col matrix of a convolution with few output channels, or a weight in a
+ * product with a small batch) is read in place instead of packed, unless its
+ * row stride is a multiple of DIRECT_B_ALIAS elements (see directB).
+ *
+ * Why: packing reads and writes all of B, the big operand when M is small,
+ * and each packed value is then used only ceil(M/MR) times. The kernel can
+ * load B[k, j..j+8] straight from B instead: same loads per k, same FMAs in
+ * the same order, so the results are bit-identical to the packed path.
+ * Measured (1 thread, K = 256, AMD EPYC VM): in place is 1.2-1.35x at M = 8,
+ * ~1.15x at M = 16, ~1.07x at M = 32, and no better than packing at M = 64
+ * (+0-4 %, within noise), where the packed panel's reuse from L1 pays for it.
+ */
+export const DIRECT_B_MAX_M: i32 = 32;
+
+/**
+ * Rows of B whose stride is a multiple of this many elements (2 KiB) map the
+ * kc rows one panel reads onto a few cache sets (L1 has 64 sets of 64-byte
+ * lines, a 4 KiB period), so reused panel rows evict each other and come from
+ * L2/L3 each time: measured 0.6-0.9x of the packed path at N = 1024, 2048,
+ * 4096 (0.61x for M 32 N 4096 K 256, the VGG classifier's dX), 0.97x at
+ * M 32 N 512. Such B is packed, whose panels are contiguous.
+ */
+const DIRECT_B_ALIAS: i32 = 512;
+
+/** Whether sgemm reads B in place (see DIRECT_B_MAX_M); GEMM_PACK_B in `flags` forces packing. */
+// @ts-ignore: decorator
+@inline function directB(M: i32, rsB: i32, csB: i32, flags: i32): bool {
+  return csB == 1 && rsB > 0 && rsB % DIRECT_B_ALIAS != 0 && M <= DIRECT_B_MAX_M && (flags & GEMM_PACK_B) == 0;
+}
 
 /**
  * C[M×N] (row stride ldc) = A[M×K]·B[K×N], or += when `flags` has
@@ -272,6 +340,8 @@ export const GEMM_RELU: i32 = 2;
  * + bias[j] when `bias` is non-zero (f32 [N], per column), and ReLU when
  * `flags` has GEMM_RELU; bias 0 (or omitted by a JS caller: undefined -> 0)
  * and no GEMM_RELU store the plain product.
+ * GEMM_PACK_B (bit 2) packs B even where it would be read in place (same
+ * result bits; for tests and benchmarks).
  * A element (i, k) is at a + 4*(i*rsA + k*csA); B likewise with rsB, csB.
  * Strides are in elements and may be zero or negative. `scratch` points to
  * sgemmScratchBytes() bytes, 16-byte aligned. C must be 16-byte aligned
@@ -303,19 +373,27 @@ export function sgemm(
   const pb = scratch;
   const pa = pb + <usize>(KC * NC) * 4;
   const tile = pa + <usize>(MC * KC) * 4;
+  const direct = directB(M, rsB, csB, flags);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = imin(NC, N - jc);
     const bjc = bias ? bias + (<usize>jc << 2) : 0;
+    // Direct: full panels read in place; the last partial one (if any) packed into pb.
+    const ncFull = nc & ~(NR - 1);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = imin(KC, K - pc);
-      packB(kc, nc, at32(b, pc * rsB + jc * csB), rsB, csB, pb);
+      const bpc = at32(b, pc * rsB + jc * csB);
+      if (!direct) packB(kc, nc, bpc, rsB, csB, pb);
+      else if (ncFull < nc) packB(kc, nc - ncFull, at32(bpc, ncFull), rsB, csB, pb);
       const acc = accumulate || pc > 0;
       const epi = (bias != 0 || relu) && pc + kc >= K;
       for (let ic = 0; ic < M; ic += MC) {
         const mc = imin(MC, M - ic);
         packA(mc, kc, at32(a, ic * rsA + pc * csA), rsA, csA, pa);
         const cb = at32(c, ic * ldc + jc);
-        if (epi) macroKernelEpi(mc, nc, kc, pa, pb, cb, ldc, acc, tile, bjc, relu);
+        if (direct) {
+          if (epi) macroKernelDirectEpi(mc, nc, kc, pa, bpc, rsB, pb, cb, ldc, acc, tile, bjc, relu);
+          else macroKernelDirect(mc, nc, kc, pa, bpc, rsB, pb, cb, ldc, acc, tile);
+        } else if (epi) macroKernelEpi(mc, nc, kc, pa, pb, cb, ldc, acc, tile, bjc, relu);
         else macroKernel(mc, nc, kc, pa, pb, cb, ldc, acc, tile);
       }
     }
