@@ -13,13 +13,24 @@
  * The cells are written from results.json (settings and summary), never by hand,
  * so a change of the code that moves a number is seen by the test.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** The page whose `<!-- numbers:NAME -->` cells this script writes, relative to the repository root. */
 export const NUMBERS_PAGE = 'docs/guide/experiments.md';
+/** The tutorial chapters may quote recorded full runs too (`<!-- numbers:full-NAME -->` cells only). */
+export const TUTORIALS_DIR = 'docs/tutorials';
+
+/**
+ * The tutorial chapters (relative paths) that hold `<!-- numbers:... -->` cells.
+ * @example chaptersWithNumbers(process.cwd()) // ['docs/tutorials/02-mlp-and-depth.md', ...]
+ */
+export function chaptersWithNumbers(root: string): string[] {
+  return readdirSync(join(root, TUTORIALS_DIR)).filter((f) => f.endsWith('.md')).sort()
+    .map((f) => `${TUTORIALS_DIR}/${f}`).filter((f) => readFileSync(join(root, f), 'utf8').includes('<!-- numbers:'));
+}
 
 /** The parts of an experiment's results.json the numbers cells use. */
 export interface ResultsJson {
@@ -217,11 +228,18 @@ async function main(): Promise<void> {
       const before = markedNumbers(page), after = markedNumbers(fresh);
       const drift = [...after].filter(([k, v]) => before.get(k) !== v);
       for (const [k, v] of drift) process.stdout.write(`${k}:\n  ${NUMBERS_PAGE}: ${before.get(k)}\n  fresh:  ${v}\n`);
-      process.stdout.write(drift.length ? `${drift.length} cell(s) of ${NUMBERS_PAGE} drifted; run npm run page:numbers\n` : `${NUMBERS_PAGE}: numbers match fresh quick runs\n`);
+      process.stdout.write(drift.length ? `${drift.length} cell(s) of ${NUMBERS_PAGE} drifted; run npm run readme:numbers\n` : `${NUMBERS_PAGE}: numbers match fresh quick runs\n`);
       process.exitCode = drift.length ? 1 : 0;
     } else {
       writeFileSync(pagePath, fresh);
       process.stdout.write(`${NUMBERS_PAGE}: ${results.size} experiment cells rewritten; reports in docs/experiments/\n`);
+      // The chapters quote recorded full runs only (their cells are checked by test/docs/tutorials.test.ts).
+      const full = recordedFullRuns(root);
+      for (const chapter of chaptersWithNumbers(root)) {
+        const path = join(root, chapter);
+        writeFileSync(path, rewriteNumbers(readFileSync(path, 'utf8'), full));
+        process.stdout.write(`${chapter}: full-run cells rewritten\n`);
+      }
     }
   } finally {
     if (check) rmSync(outRoot, { recursive: true, force: true });

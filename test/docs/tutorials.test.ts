@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { DIR, ROOT, outputMarkers, relativeLinks, runTutorial, tutorials } from '../../scripts/tutorials-lib.js';
+import { chaptersWithNumbers, markedNumbers, recordedFullRuns, rewriteNumbers } from '../../scripts/readme-numbers.js';
 
 const variantRun = process.env.TENSORGRAD_BACKEND === 'reference' || process.env.TENSORGRAD_FUSED === '0';
 const all = tutorials();
@@ -31,6 +32,18 @@ describe('tutorials', { skip: variantRun && 'kernel-variant suite run' }, () => 
         const path = join(dirname(page), decodeURIComponent(target));
         assert.ok(existsSync(path), `${relative(ROOT, page)} links to ${target}, which does not exist`);
       }
+    }
+  });
+
+  test('numbers a chapter quotes from a recorded full experiment run equal that run (docs/experiments/full)', () => {
+    const chapters = chaptersWithNumbers(ROOT);
+    assert.ok(chapters.length >= 2, `chapters with <!-- numbers:full-NAME --> cells: ${chapters.join(', ')}`);
+    const full = recordedFullRuns(ROOT);
+    for (const chapter of chapters) {
+      const text = readFileSync(join(ROOT, chapter), 'utf8');
+      const cells = markedNumbers(text);
+      for (const name of cells.keys()) assert.ok(full.has(name), `${chapter}: cell ${name} is not a recorded full run (${[...full.keys()].join(', ')})`);
+      assert.deepEqual(cells, markedNumbers(rewriteNumbers(text, full)), `${chapter}: a quoted number differs from the recorded run; npm run readme:numbers rewrites it`);
     }
   });
 
