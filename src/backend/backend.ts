@@ -273,6 +273,15 @@ export interface FusedKernels {
    * Returns false (nothing written) to decline.
    */
   adamStep?(p: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, n: number, o: AdamStepOptions): boolean;
+  /**
+   * Runs `run`, one optimizer step's per-parameter updates, letting the
+   * backend defer the sgdStep/adamStep calls made inside it and run them
+   * together when it returns (or throws: the deferred updates still run,
+   * then the error propagates). Inside `run` nothing may read a parameter or
+   * its state after its update call (each update touches only its own
+   * parameter, gradient and state). Absent: the updates run one by one.
+   */
+  updateBatch?(run: () => void): void;
 
   /**
    * Softmax cross-entropy per row: logits `[rows, classes]` and int32 class

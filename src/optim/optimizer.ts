@@ -1,3 +1,4 @@
+import { fusedKernels } from '../ops/fused.js';
 import { noGrad } from '../tensor/graph.js';
 import { TensorError } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -85,7 +86,7 @@ export abstract class Optimizer<O extends {
     // A built-in update rule keeps no reference to the gradient, so reading it does not hand it
     // out (Tensor.grad): zeroGrad can then free it at once. An overridden rule gets it handed out.
     const keepsNoGrad = GRAD_SAFE_UPDATES.has(this.update);
-    noGrad(() => {
+    const updateAll = () => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const grad = keepsNoGrad ? p._gradRef() : p.grad;
@@ -95,7 +96,12 @@ export abstract class Optimizer<O extends {
           this.update(p, grad, state, group);
         }
       }
-    });
+    };
+    // A built-in rule touches only its own parameter and state, so the backend may run the
+    // whole step's fused updates as one parallel job (FusedKernels.updateBatch).
+    const first = this.paramGroups[0]?.params[0];
+    const batch = keepsNoGrad && first ? fusedKernels(first.backend)?.updateBatch : undefined;
+    noGrad(() => (batch ? batch(updateAll) : updateAll()));
   }
 
   /**

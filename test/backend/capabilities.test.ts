@@ -87,7 +87,8 @@ describe('reference and meta backends implement the required contract only', () 
   });
   test('the wasm backend offers every fused kernel', () => {
     const names: (keyof FusedKernels)[] = ['sgdStep', 'adamStep', 'crossEntropyRows', 'crossEntropyRowsBackward',
-      'batchNormTrain', 'batchNormTrainBackward', 'convEpilogue', 'convEpilogueBackward', 'linearEpilogue', 'linearEpilogueBackward'];
+      'batchNormTrain', 'batchNormTrainBackward', 'convEpilogue', 'convEpilogueBackward', 'linearEpilogue', 'linearEpilogueBackward',
+      'updateBatch'];
     assert.deepEqual(Object.keys(be.fused).sort(), [...names].sort());
   });
 });

@@ -28,6 +28,13 @@ export class WasmContext {
     this.pool = new ThreadPool(loaded.kernels, loaded.module, loaded.memory, areas, loaded.kernels.sgemmScratchBytes(), loaded.shared);
   }
 
+  /**
+   * While an optimizer step runs its updates (FusedKernels.updateBatch,
+   * optim.ts): the update kernel calls collected so far, run as one pool job
+   * when the step ends. Null otherwise.
+   */
+  pendingUpdates: { fn: number; args: number[] }[] | null = null;
+
   /** 16-byte aligned scratch for sgemm (packed panels) of the calling thread. */
   get gemmScratch(): number {
     return this.pool.mainScratch;

@@ -11,7 +11,7 @@ import type { FusedKernels } from '../backend.js';
 import type { Storage } from '../backend.js';
 import { ws, type WasmContext } from './context.js';
 import { wasmConv, wasmConvEpilogueBackward } from './conv.js';
-import { wasmAdamStep, wasmSgdStep } from './optim.js';
+import { wasmAdamStep, wasmSgdStep, wasmUpdateBatch } from './optim.js';
 import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
 import { wasmBatchNormTrain, wasmBatchNormTrainBackward } from './batchnorm.js';
 import { wasmLinearEpilogue, wasmLinearEpilogueBackward } from './linear.js';
@@ -27,6 +27,7 @@ export function wasmFusedKernels(ctx: WasmContext): FusedKernels {
   return {
     sgdStep: (p, grad, buf, n, o) => wasmSgdStep(ctx, ws(p), ws(grad), opt(buf), n, o),
     adamStep: (p, grad, m, v, vMax, n, o) => wasmAdamStep(ctx, ws(p), ws(grad), ws(m), ws(v), opt(vMax), n, o),
+    updateBatch: (run) => wasmUpdateBatch(ctx, run),
     crossEntropyRows: (logits, targets, rows, classes, ignoreIndex, eps) =>
       wasmCrossEntropyRows(ctx, ws(logits), ws(targets), rows, classes, ignoreIndex, eps),
     crossEntropyRowsBackward: (logits, targets, g, rows, classes, ignoreIndex, eps) =>
