@@ -399,3 +399,49 @@ export function sgemm(
     }
   }
 }
+
+/**
+ * `flags` bit of sgemmPackedB: this call covers the last K block, so each
+ * stored element gets the epilogue (bias, then ReLU with GEMM_RELU).
+ */
+export const GEMM_LAST_K: i32 = 8;
+
+/**
+ * Packs columns [0, nc) of the kc×nc block of B at `b` (strides rsB, csB)
+ * into NR-column panels at `dst`, as sgemm packs its B block: panel p (columns
+ * p·NR..p·NR+NR) at dst + p·NR·kc floats, the last one zero-padded. A block
+ * packed in column ranges that start on multiples of NR (dst advanced by
+ * start·kc floats) is the same bytes as one packed whole: threads share the
+ * work of one shared packing (see sgemmPackedB).
+ */
+export function sgemmPackB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void {
+  packB(kc, nc, b, rsB, csB, dst);
+}
+
+/**
+ * One K block of sgemm over M rows with B already packed (by sgemmPackB, kc×nc,
+ * shared by the threads computing different rows): for each MC-row block,
+ * pack A[rows, pc..pc+kc) (at `a`, strides rsA, csA) into the scratch, then
+ * the micro-kernel over the packed panels. `flags`: GEMM_ACCUMULATE (+= into
+ * C: every K block but a product's first), GEMM_RELU and GEMM_LAST_K (the
+ * epilogue with `bias`, indexed by the block's columns). Called for the K
+ * blocks in order, it computes exactly what sgemm computes: the same sums in
+ * the same order, so the same bits.
+ */
+export function sgemmPackedB(
+  M: i32, nc: i32, kc: i32, a: usize, rsA: i32, csA: i32, pb: usize,
+  c: usize, ldc: i32, flags: i32, scratch: usize, bias: usize,
+): void {
+  if (M <= 0 || nc <= 0 || kc <= 0) return;
+  const acc = (flags & GEMM_ACCUMULATE) != 0, relu = (flags & GEMM_RELU) != 0;
+  const epi = (flags & GEMM_LAST_K) != 0 && (bias != 0 || relu);
+  const pa = scratch + <usize>(KC * NC) * 4;
+  const tile = pa + <usize>(MC * KC) * 4;
+  for (let ic = 0; ic < M; ic += MC) {
+    const mc = imin(MC, M - ic);
+    packA(mc, kc, at32(a, ic * rsA), rsA, csA, pa);
+    const cb = at32(c, ic * ldc);
+    if (epi) macroKernelEpi(mc, nc, kc, pa, pb, cb, ldc, acc, tile, bias, relu);
+    else macroKernel(mc, nc, kc, pa, pb, cb, ldc, acc, tile);
+  }
+}

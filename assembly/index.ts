@@ -4,7 +4,7 @@
  * kernels allocate nothing, so the module has no runtime heap of its own and
  * can later run unchanged on a shared memory from several threads.
  */
-export { sgemm, sgemmScratchBytes } from './gemm';
+export { sgemm, sgemmScratchBytes, sgemmPackB, sgemmPackedB } from './gemm';
 export { im2col, col2im } from './conv';
 export { convPad, convPackW, convFwdDirect, convBwdWDirect, convBwdWScratch } from './conv-direct';
 export { convBiasRelu, convBiasReluBackward } from './conv-epilogue';

@@ -187,6 +187,16 @@ test('matmul: column and row splits with ragged last blocks, batched entries spl
   }
 });
 
+test('large matmul with a shared packing of B: K blocks (K > 256, ragged), row blocks, a ragged last panel', { skip }, async () => {
+  // M >= 512, N >= 256, cut into row blocks: the threads share one packed copy of each B block (matmul.ts gemmSharedB).
+  const [M, N, K] = [517, 301, 530];
+  const av = rand(M * K, 71), bv = rand(K * N, 72);
+  await check({
+    name: `matmul ${M}x${N}x${K} (shared B)`, tol: 1e-4 * Math.sqrt(K),
+    run: (be) => [readAll(be, be.matmul(be.fromArray('float32', av), dense([M, K]), be.fromArray('float32', bv), dense([K, N]), 'float32'))],
+  });
+});
+
 test('small-M matmul and fused linear layer: column blocks with a ragged last one, bias offset per block', { skip }, async () => {
   // M <= 128: one column block per thread (matmul.ts partsFor); N not a multiple of the blocks, so the last is ragged.
   for (const [M, N, K] of [[61, 203, 97], [64, 256, 80]] as const) {

@@ -10,6 +10,14 @@ export interface Kernels {
   /** flags: bit 0 accumulate, bit 1 ReLU; bias: f32 [N] added per column as C is stored (0 or omitted: none). */
   sgemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
     c: number, ldc: number, flags: number, scratch: number, bias?: number): void;
+  /** Packs columns [0, nc) of a kc×nc block of B into NR-column panels at dst (as sgemm packs its B block). */
+  sgemmPackB(kc: number, nc: number, b: number, rsB: number, csB: number, dst: number): void;
+  /**
+   * One K block of sgemm over M rows from a B block packed by sgemmPackB; flags: bit 0 accumulate,
+   * bit 1 ReLU, bit 3 last K block (apply the epilogue with bias).
+   */
+  sgemmPackedB(M: number, nc: number, kc: number, a: number, rsA: number, csA: number, pb: number,
+    c: number, ldc: number, flags: number, scratch: number, bias: number): void;
   im2col(x: number, C: number, D: number, H: number, W: number, kD: number, kH: number, kW: number,
     oD: number, oH: number, oW: number, sD: number, sH: number, sW: number, pD: number, pH: number, pW: number,
     dD: number, dH: number, dW: number, col: number): void;

@@ -19,6 +19,19 @@ export const PARALLEL_MACS = 1 << 20;
 const MIN_CHUNK_MACS = 1 << 16;
 /** Register-tile edges of the micro-kernel (assembly/gemm.ts MR, NR): splits keep to multiples. */
 const MR = 4, NR = 8;
+/** sgemm's K and N blocking (assembly/gemm.ts KC, NC): the shared-B path cuts the same blocks. */
+const KC = 256, NC = 2048;
+/**
+ * A GEMM split into row blocks shares one packing of B (see gemmSharedB) from
+ * this many multiply-adds, rows and columns: below, the two extra fork-joins
+ * per K block cost about what the packings they save do. Measured (2 threads,
+ * 40 interleaved pairs each, medians): 1024^3 +4.5 to +8.8 % (4 runs),
+ * 2048x256x2048 +3.5 %, 512x4096x300 +2 %; 300x1024x300 and 4096x64x512 no
+ * change, hence the row and column floors.
+ */
+const SHARED_B_MACS = 1 << 24;
+const SHARED_B_MIN_M = 512;
+const SHARED_B_MIN_N = 256;
 
 /** At most this many rows of C: a split cuts C into exactly one column block per thread (see partsFor). */
 const SMALL_M = 128;
@@ -75,6 +88,55 @@ function gemmChunks(pool: ThreadPool, g: Gemm, parts: number): void {
   }
 }
 
+/**
+ * Runs `g` split into about `parts` row blocks whose threads share one packed
+ * copy of each B block, where gemmChunks would have every row block pack all
+ * of B again (3 times per thread: ~1 % of a 1024^3 product per packing on the
+ * 2-core VM). Per (NC, KC) block of B: one job packs it in column ranges into
+ * a temporary block (sgemmPackB), the next computes the row blocks from it
+ * (sgemmPackedB), K blocks in order. Each element is summed over the same K
+ * blocks in the same order by the same micro-kernel as in sgemm, so the
+ * result is bit-identical to gemmChunks and to one sgemm call.
+ */
+function gemmSharedB(ctx: WasmContext, g: Gemm, parts: number): void {
+  const { M, N, K } = g, pool = ctx.pool;
+  const packParts = Math.max(1, ctx.threads * CHUNKS_PER_THREAD);
+  const rowStep = Math.max(MR, Math.ceil(M / parts / MR) * MR);
+  const block = ctx.temp(KC * Math.ceil(Math.min(N, NC) / NR) * NR * 4);
+  const accumulate = g.accumulate ? 1 : 0, relu = g.relu ? 2 : 0, bias = g.bias ?? 0;
+  try {
+    for (let jc = 0; jc < N; jc += NC) {
+      const nc = Math.min(NC, N - jc);
+      const panels = Math.ceil(nc / NR);
+      const perPack = Math.ceil(panels / packParts);
+      for (let pc = 0; pc < K; pc += KC) {
+        const kc = Math.min(KC, K - pc);
+        for (let p0 = 0; p0 < panels; p0 += perPack) {
+          const j0 = p0 * NR, j1 = Math.min(nc, (p0 + perPack) * NR);
+          pool.chunk();
+          pool.call(FN.sgemmPackB, kc, j1 - j0, g.b + 4 * (pc * g.rsB + (jc + j0) * g.csB), g.rsB, g.csB, block.ptr + 4 * j0 * kc);
+        }
+        pool.flush();
+        const flags = (pc > 0 ? 1 : accumulate) | relu | (pc + kc >= K ? 8 : 0);
+        for (let i0 = 0; i0 < M; i0 += rowStep) {
+          pool.chunk();
+          pool.call(FN.sgemmPackedB, Math.min(rowStep, M - i0), nc, kc, g.a + 4 * (i0 * g.rsA + pc * g.csA), g.rsA, g.csA, block.ptr,
+            g.c + 4 * (i0 * g.ldc + jc), g.ldc, flags, SCRATCH, bias && bias + 4 * jc);
+        }
+        pool.flush();
+      }
+    }
+  } finally {
+    ctx.freeTemp(block);
+  }
+}
+
+/** Whether a GEMM cut into `parts` blocks goes through gemmSharedB: row blocks of a large product with a wide B. */
+function sharesB(g: Gemm, parts: number): boolean {
+  return parts > 1 && g.K > 0 && g.M >= SHARED_B_MIN_M && g.N >= SHARED_B_MIN_N && g.M * g.N * g.K >= SHARED_B_MACS
+    && !(g.N / NR >= g.M / MR);
+}
+
 /** Chunks per thread: a few, so that a thread slowed down by the OS takes fewer. */
 export const CHUNKS_PER_THREAD = 3;
 
@@ -95,7 +157,9 @@ export function gemm(ctx: WasmContext, g: Gemm): void {
     gemmInline(ctx, g);
     return;
   }
-  gemmChunks(ctx.pool, g, T * CHUNKS_PER_THREAD);
+  const parts = T * CHUNKS_PER_THREAD;
+  if (sharesB(g, parts)) return gemmSharedB(ctx, g, parts);
+  gemmChunks(ctx.pool, g, parts);
   ctx.pool.flush();
 }
 
@@ -110,7 +174,9 @@ export function matmulGemm(ctx: WasmContext, g: Gemm): void {
     gemmInline(ctx, g);
     return;
   }
-  gemmChunks(ctx.pool, g, partsFor(g, T));
+  const parts = partsFor(g, T);
+  if (sharesB(g, parts)) return gemmSharedB(ctx, g, parts);
+  gemmChunks(ctx.pool, g, parts);
   ctx.pool.flush();
 }
 
@@ -136,6 +202,10 @@ export function wasmMatmul(ctx: WasmContext, a: WasmStorage, al: Layout, b: Wasm
   }
   // Many batch entries: whole GEMMs per chunk; few: split each one (a single small-M one per thread).
   const parts = Math.max(1, Math.ceil((nb === 1 ? partsFor(one(0), T) : T * CHUNKS_PER_THREAD) / nb));
+  if (nb === 1 && sharesB(one(0), parts)) {
+    gemmSharedB(ctx, one(0), parts);
+    return out;
+  }
   for (let i = 0; i < nb; i++) gemmChunks(ctx.pool, one(i), parts);
   ctx.pool.flush();
   return out;
