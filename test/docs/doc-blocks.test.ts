@@ -11,11 +11,17 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeBlocks, markdownFiles, runAsUser } from './markdown.js';
+import { webgpuOrSkip } from '../helpers/webgpu.js';
 
 const TS = new Set(['ts', 'typescript']);
 // The tutorial chapters quote excerpts of their programs; the whole programs run in tutorials.test.ts.
 const blocks = markdownFiles().filter((f) => !f.startsWith('docs/tutorials/')).flatMap(codeBlocks).filter((b) => TS.has(b.lang));
 const dir = mkdtempSync(join(tmpdir(), 'tg-doc-blocks-'));
+// A block that asks for the WebGPU backend runs where this machine has an adapter (CI: SwiftShader);
+// elsewhere it says SKIP, as the other WebGPU tests do.
+const needsGpu = (code: string) => /backend:\s*'webgpu'/.test(code);
+const gpuMissing = blocks.some((b) => !b.skip && needsGpu(b.code)) && !(await webgpuOrSkip())
+  ? 'no WebGPU adapter on this machine (see the # SKIP webgpu line)' : false;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('TypeScript blocks of the documentation', () => {
@@ -30,7 +36,7 @@ describe('TypeScript blocks of the documentation', () => {
 
   for (const [i, b] of blocks.entries()) {
     if (b.skip) continue;
-    test(`${b.file}:${b.line} runs`, () => {
+    test(`${b.file}:${b.line} runs`, { skip: needsGpu(b.code) && gpuMissing }, () => {
       const work = join(dir, `block-${i}`);
       mkdirSync(work);
       const r = runAsUser(b.code, join(dir, `block-${i}.mts`), work);
