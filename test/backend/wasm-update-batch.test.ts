@@ -93,6 +93,31 @@ test('the batch collects the updates and runs them in one pool job', { skip: ski
   }
 });
 
+test('a step of fewer than 2^17 elements in all runs on the calling thread, with the same bits', { skip: skip || unfused }, () => {
+  const pool = two.context.pool;
+  const before = tg.getBackend();
+  try {
+    const small = [1, 3, 255, 1027, 32771];
+    const run = (b: WasmBackend) => {
+      tg.setBackend(b);
+      const params = small.map((n, i) => new tg.nn.Parameter(tg.tensor(values(n, 30 + i))));
+      const opt = new tg.optim.SGD(params, { lr: 0.1, momentum: 0.9 });
+      for (let s = 0; s < 2; s++) {
+        opt.zeroGrad();
+        params.forEach((p, i) => (p.grad = tg.tensor(values(p.numel(), 60 + 10 * s + i))));
+        opt.step();
+      }
+      return params.map((p) => Float32Array.from(p.data() as Float32Array));
+    };
+    const jobs = pool.stats.jobs;
+    const got = run(two);
+    assert.equal(pool.stats.jobs - jobs, 0, 'a small step ran a pool job');
+    sameBits(got, run(one), 'small step, 2 threads vs 1');
+  } finally {
+    tg.setBackend(before);
+  }
+});
+
 test('an exception inside a batch still runs the updates collected before it; the next step is correct', { skip }, () => {
   const k = two.fused!;
   const n = 70001;
