@@ -46,6 +46,12 @@ export interface Gemm {
   bias?: number; relu?: boolean;
 }
 
+/** sgemmPackedB's `flags` bit for a product's last K block (assembly/gemm.ts GEMM_LAST_K). */
+const GEMM_LAST_K = 8;
+
+/** Whether a split cuts C into column blocks (wide C) rather than row blocks (tall C). */
+const splitsColumns = (g: Gemm): boolean => g.N / NR >= g.M / MR;
+
 /** sgemm's `flags` argument (assembly/gemm.ts GEMM_ACCUMULATE, GEMM_RELU). */
 const flagsOf = (g: Gemm): number => (g.accumulate ? 1 : 0) | (g.relu ? 2 : 0);
 
@@ -72,7 +78,7 @@ function gemmChunks(pool: ThreadPool, g: Gemm, parts: number): void {
   const macs = g.M * g.N * g.K;
   const flags = flagsOf(g), bias = g.bias ?? 0;
   parts = Math.max(1, Math.min(parts, Math.floor(macs / MIN_CHUNK_MACS)));
-  const byCols = g.N / NR >= g.M / MR;
+  const byCols = splitsColumns(g);
   const len = byCols ? g.N : g.M, unit = byCols ? NR : MR;
   const step = Math.max(unit, Math.ceil(len / parts / unit) * unit);
   for (let s = 0; s < len; s += step) {
@@ -100,7 +106,7 @@ function gemmChunks(pool: ThreadPool, g: Gemm, parts: number): void {
  */
 function gemmSharedB(ctx: WasmContext, g: Gemm, parts: number): void {
   const { M, N, K } = g, pool = ctx.pool;
-  const packParts = Math.max(1, ctx.threads * CHUNKS_PER_THREAD);
+  const packParts = ctx.threads * CHUNKS_PER_THREAD;
   const rowStep = Math.max(MR, Math.ceil(M / parts / MR) * MR);
   const block = ctx.temp(KC * Math.ceil(Math.min(N, NC) / NR) * NR * 4);
   const accumulate = g.accumulate ? 1 : 0, relu = g.relu ? 2 : 0, bias = g.bias ?? 0;
@@ -117,7 +123,7 @@ function gemmSharedB(ctx: WasmContext, g: Gemm, parts: number): void {
           pool.call(FN.sgemmPackB, kc, j1 - j0, g.b + 4 * (pc * g.rsB + (jc + j0) * g.csB), g.rsB, g.csB, block.ptr + 4 * j0 * kc);
         }
         pool.flush();
-        const flags = (pc > 0 ? 1 : accumulate) | relu | (pc + kc >= K ? 8 : 0);
+        const flags = (pc > 0 ? 1 : accumulate) | relu | (pc + kc >= K ? GEMM_LAST_K : 0);
         for (let i0 = 0; i0 < M; i0 += rowStep) {
           pool.chunk();
           pool.call(FN.sgemmPackedB, Math.min(rowStep, M - i0), nc, kc, g.a + 4 * (i0 * g.rsA + pc * g.csA), g.rsA, g.csA, block.ptr,
@@ -134,7 +140,7 @@ function gemmSharedB(ctx: WasmContext, g: Gemm, parts: number): void {
 /** Whether a GEMM cut into `parts` blocks goes through gemmSharedB: row blocks of a large product with a wide B. */
 function sharesB(g: Gemm, parts: number): boolean {
   return parts > 1 && g.K > 0 && g.M >= SHARED_B_MIN_M && g.N >= SHARED_B_MIN_N && g.M * g.N * g.K >= SHARED_B_MACS
-    && !(g.N / NR >= g.M / MR);
+    && !splitsColumns(g);
 }
 
 /** Chunks per thread: a few, so that a thread slowed down by the OS takes fewer. */
@@ -147,7 +153,7 @@ export const CHUNKS_PER_THREAD = 3;
  * then exactly one block per thread, so A is packed T times and not 3T.
  */
 function partsFor(g: Gemm, T: number): number {
-  return g.M <= SMALL_M && g.N / NR >= g.M / MR ? T : T * CHUNKS_PER_THREAD;
+  return g.M <= SMALL_M && splitsColumns(g) ? T : T * CHUNKS_PER_THREAD;
 }
 
 /** Runs one GEMM now: inline when small or single-threaded, else split across the pool in a few blocks per thread. */

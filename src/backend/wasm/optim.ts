@@ -48,25 +48,21 @@ const BATCH_RANGE = 1 << 15;
  */
 function splitRanges(ctx: WasmContext, n: number, fn: number, args: (start: number, count: number) => number[]): boolean {
   const T = ctx.threads;
-  const pending = ctx.pendingUpdates;
-  if (pending && T > 1) {
-    const units = Math.ceil(n / RANGE_ALIGN), parts = Math.max(1, Math.ceil(n / BATCH_RANGE));
-    for (let c = 0; c < parts; c++) {
-      const lo = Math.floor((c * units) / parts) * RANGE_ALIGN, hi = Math.min(n, Math.floor(((c + 1) * units) / parts) * RANGE_ALIGN);
-      if (hi > lo) pending.push({ fn, args: args(lo, hi - lo) });
-    }
-    return true;
-  }
+  const pending = T > 1 ? ctx.pendingUpdates : null;
   const units = Math.ceil(n / RANGE_ALIGN);
-  const parts = T === 1 || n < OPTIM_PARALLEL_ELEMENTS ? 1 : Math.min(units, T * CHUNKS_PER_THREAD);
-  if (parts === 1) return false;
+  const parts = pending ? Math.max(1, Math.ceil(n / BATCH_RANGE))
+    : T === 1 || n < OPTIM_PARALLEL_ELEMENTS ? 1 : Math.min(units, T * CHUNKS_PER_THREAD);
+  if (!pending && parts === 1) return false;
   for (let c = 0; c < parts; c++) {
     const lo = Math.floor((c * units) / parts) * RANGE_ALIGN, hi = Math.min(n, Math.floor(((c + 1) * units) / parts) * RANGE_ALIGN);
     if (hi <= lo) continue;
-    ctx.pool.chunk();
-    ctx.pool.call(fn, ...args(lo, hi - lo));
+    if (pending) pending.push({ fn, args: args(lo, hi - lo) });
+    else {
+      ctx.pool.chunk();
+      ctx.pool.call(fn, ...args(lo, hi - lo));
+    }
   }
-  ctx.pool.flush();
+  if (!pending) ctx.pool.flush();
   return true;
 }
 
