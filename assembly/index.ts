@@ -8,6 +8,7 @@ export { sgemm, sgemmScratchBytes, sgemmPackB, sgemmPackedB } from './gemm';
 export { im2col, col2im } from './conv';
 export { convPad, convPackW, convFwdDirect, convBwdWDirect, convBwdWScratch } from './conv-direct';
 export { convBiasRelu, convBiasReluBackward } from './conv-epilogue';
+export { wgPackU, wgConv, wgBwdW, wgUnpackDW } from './conv-winograd';
 export { binaryF32, binaryF64, compareI32, whereF32 } from './elementwise';
 export { unaryF32, unaryF64 } from './unary';
 export { reduceF32, reduceF64 } from './reduce';

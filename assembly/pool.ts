@@ -5,7 +5,7 @@
  * keep the first tap and NaN propagates, as in the reference. Only in-range
  * taps are visited; a window with none gives -Infinity and index -1.
  */
-import { imin } from './simd';
+import { imin, select } from './simd';
 
 /**
  * One tap (input row `row`, column offset `off`) swept over output columns
@@ -59,16 +59,6 @@ import { imin } from './simd';
 function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out: usize, indices: usize): void {
   if (indices) maxPool2x2Body(true, planes, H, W, oH, oW, x, out, indices);
   else maxPool2x2Body(false, planes, H, W, oH, oW, x, out, 0);
-}
-
-/**
- * v where the mask m is set, else b (m: all-ones or all-zeros lanes, so the
- * relaxed form, one blend instruction, is exact).
- */
-// @ts-ignore: decorator
-@inline function select(v: v128, b: v128, m: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(v, b, m);
-  return v128.bitselect(v, b, m);
 }
 
 /**

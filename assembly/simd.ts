@@ -12,6 +12,16 @@
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
+/**
+ * v where the mask m is set, else b (m: all-ones or all-zeros lanes, so the
+ * relaxed form, one blend instruction, is exact).
+ */
+// @ts-ignore: decorator
+@inline export function select(v: v128, b: v128, m: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(v, b, m);
+  return v128.bitselect(v, b, m);
+}
+
 /** Address of element `index` (may be negative) of a float array at byte address `base`. */
 // @ts-ignore: decorator
 @inline export function at32(base: usize, index: i32): usize {

@@ -278,6 +278,24 @@ test('convolution, direct paths (stride 1): image chunks, position-vector splits
   for (const op of ALL) await check(convCase('direct batch 1', conv(1, 8, 30, 29, 3, { pad: 1 }), op, 310));
 });
 
+test('convolution, Winograd F(2x2, 3x3) paths: image chunks, tile-row ranges, partial weight gradients', { skip }, async () => {
+  // 13 images: chunks of whole images; 36 output channels: a last block of 4 and of 3 (weight gradient); weight gradient: 8 partials.
+  for (const op of ALL) await check(convCase('winograd batch 13', conv(13, 32, 36, 16, 3, { pad: 1 }), op, 320));
+  // 1 image, 24 wide (12 tiles a row: half-filled panels): ranges of tile rows.
+  for (const op of ['forward', 'forward+bias+relu', 'input'] as const) await check(convCase('winograd batch 1', conv(1, 32, 20, 24, 3, { pad: 1 }), op, 330));
+  // The pooled epilogue in the Winograd kernel (each 2x2 output tile is a pooling window).
+  const p = conv(5, 16, 16, 16, 3, { pad: 1 });
+  const xv = rand(5 * 16 * 256, 340), wv = rand(16 * 16 * 9, 341), bv = rand(16, 342);
+  await check({
+    name: 'winograd conv+relu+pool2x2', tol: 2e-5 * Math.sqrt(144),
+    run: (be) => {
+      const indices = be.alloc('int32', 5 * 16 * 64);
+      const epi: ConvEpilogue = { bias: be.fromArray('float32', bv), relu: true, pool2x2: true, poolIndices: indices };
+      return convEpilogueOn(be, be.fromArray('float32', xv), be.fromArray('float32', wv), p, epi);
+    },
+  });
+});
+
 test('fused convolution + bias + ReLU + 2x2 max pooling (values and indices): image chunks', { skip }, async () => {
   const p = conv(23, 6, 16, 14, 5);
   const outPlane = (p.outSize[1] >> 1) * (p.outSize[2] >> 1);

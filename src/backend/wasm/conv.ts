@@ -1,5 +1,10 @@
 /**
- * float32 convolution on the wasm kernels, two ways.
+ * float32 convolution on the wasm kernels, three ways.
+ *
+ * Winograd F(2×2, 3×3) (conv-winograd.ts) for 3×3, stride-1 layers with at
+ * least 16 channels each way and outputs of even height and a width that is
+ * a multiple of 8 (the weight gradient: 32 channels, several partial sums):
+ * 16 multiply-adds per 2×2 output tile and channel pair instead of 36.
  *
  * Direct (assembly/conv-direct.ts), where the stride along the width is 1
  * (see directForward & co.): each (image, group) input is copied into a
@@ -40,6 +45,9 @@ import { addr, type WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
 import { CHUNKS_PER_THREAD, PARALLEL_MACS, gemm } from './matmul.js';
 import { FN, SCRATCH, work } from './threads.js';
+import {
+  winogradBackwardInput, winogradBackwardWeight, winogradConv, winogradConvBackwardInput, winogradConvBackwardWeight, winogradForward,
+} from './conv-winograd.js';
 
 /** Most partial weight gradients, and the most bytes they may take together. */
 const MAX_PARTIALS = 8;
@@ -109,6 +117,7 @@ export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: Co
     if (indices && indices.dtype !== 'int32') return null;
     // The direct kernel pools each (oH, oW) plane and numbers its indices within that plane, which is
     // maxPool's convention (positions within the whole oD·oH·oW plane) only when oD = 1.
+    if (winogradForward(p)) return winogradConv(ctx, x, w, p, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true, indices);
     if (p.outSize[0] === 1 && directForward(p, g)) return forwardDirect(ctx, x, w, p, g, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true, indices);
     // Elsewhere: the convolution, then the pooling kernel (3-D outputs: declined, the composite runs).
     if (p.outSize[0] !== 1) return null;
@@ -125,6 +134,7 @@ export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: Co
   const bias = epi?.bias ? addr(epi.bias, 0) : 0, relu = epi?.relu ? 1 : 0;
   const biasAt = (it: number) => (bias ? bias + (it % p.groups) * g.coutG * 4 : 0);
   const epilogue = bias !== 0 || relu !== 0;
+  if (winogradForward(p)) return winogradConv(ctx, x, w, p, bias, relu, false, null);
   if (directForward(p, g)) return forwardDirect(ctx, x, w, p, g, bias, relu);
   const y = ctx.alloc('float32', p.batch * p.outChannels * g.P);
   const args = colArgs(p, g.cinG);
@@ -166,6 +176,7 @@ export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: Co
 export function wasmConvBackwardInput(ctx: WasmContext, gy: WasmStorage, w: WasmStorage, p: ConvParams): WasmStorage | null {
   if (!usable(p, gy, w)) return null;
   const g = geometry(p);
+  if (winogradBackwardInput(p)) return winogradConvBackwardInput(ctx, gy, w, p);
   if (directBackwardInput(p, g)) return backwardInputDirect(ctx, gy, w, p, g);
   const gx = ctx.alloc('float32', p.batch * p.inChannels * g.inPlane, !g.pointwise);
   const args = colArgs(p, g.cinG);
@@ -197,18 +208,27 @@ export function wasmConvBackwardInput(ctx: WasmContext, gy: WasmStorage, w: Wasm
   return gx;
 }
 
+/**
+ * How the weight gradient is summed: in `parts` partial sums over image
+ * ranges (a function of the shapes only, see the file comment); `small`:
+ * too little work to split.
+ */
+function weightParts(p: ConvParams, g: Geometry): { small: boolean; parts: number } {
+  const wLen = p.outChannels * g.K;
+  const small = p.batch * p.outChannels * g.K * g.P < PARALLEL_MACS;
+  return { small, parts: small ? 1 : Math.max(1, Math.min(p.batch, MAX_PARTIALS, Math.floor(PARTIAL_BYTES / (wLen * 4)))) };
+}
+
 export function wasmConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy: WasmStorage, p: ConvParams): WasmStorage | null {
   if (!usable(p, x, gy)) return null;
   const g = geometry(p);
   const wLen = p.outChannels * g.K;
+  const { small, parts } = weightParts(p, g);
+  if (p.batch > 0 && parts > 1 && winogradBackwardWeight(p)) return winogradConvBackwardWeight(ctx, x, gy, p, parts);
   const gw = ctx.alloc('float32', wLen, true);
   if (p.batch === 0) return gw;
   if (directBackwardWeight(p, g)) return backwardWeightDirect(ctx, x, gy, p, g, gw);
   const args = colArgs(p, g.cinG);
-  const macsPerImage = p.outChannels * g.K * g.P;
-  // Partial sums: a function of the shapes only (see the file comment).
-  const small = p.batch * macsPerImage < PARALLEL_MACS;
-  const parts = small ? 1 : Math.max(1, Math.min(p.batch, MAX_PARTIALS, Math.floor(PARTIAL_BYTES / (wLen * 4))));
   const xAt = (n: number, grp: number) => addr(x, (n * p.inChannels + grp * g.cinG) * g.inPlane);
   const gyAt = (n: number, grp: number) => addr(gy, (n * p.outChannels + grp * g.coutG) * g.P);
   // colᵀ: element (p, k) of col (K×P, row-major) is at k*P + p; x itself when pointwise.
@@ -559,9 +579,7 @@ function weightBlock(p: ConvParams): number {
 function backwardWeightDirect(ctx: WasmContext, x: WasmStorage, gy: WasmStorage, p: ConvParams, g: Geometry, gw: WasmStorage): WasmStorage {
   const d = direct(g.cinG, p.inSize, p.padding, p.kernelSize, p.outSize, p.stride, p.dilation);
   const wLen = p.outChannels * g.K;
-  const macsPerImage = p.outChannels * g.K * g.P;
-  const small = p.batch * macsPerImage < PARALLEL_MACS;
-  const parts = small ? 1 : Math.max(1, Math.min(p.batch, MAX_PARTIALS, Math.floor(PARTIAL_BYTES / (wLen * 4))));
+  const { small, parts } = weightParts(p, g);
   const plan = ctx.temp(d.K * 4 + d.nVec * VD);
   const tab = plan.ptr, vd = tab + d.K * 4;
   writeTaps(ctx, d, true, tab);

@@ -1,0 +1,223 @@
+/**
+ * 3×3, stride-1 convolutions by Winograd's F(2×2, 3×3) algorithm
+ * (assembly/conv-winograd.ts): 16 multiply-adds per 2×2 output tile and
+ * channel pair instead of the direct kernel's 36. Used for the forward pass
+ * (with the bias, ReLU and 2×2 max-pooling epilogue), for the input
+ * gradient, which with stride 1 is the same convolution of gy with the
+ * flipped, transposed weights, and for the weight gradient where it is summed
+ * in several partial sums over image ranges (see winogradConvBackwardWeight).
+ *
+ * Where: 2-D, groups 1, dilation 1, at least MIN_CHANNELS channels each way
+ * (below that the transforms cost more than the products save), and an
+ * output of even height and a width that is a multiple of 8 (the kernel
+ * takes 4 tiles per vector and stores whole vectors). Measured on the
+ * VGG-style benchmark's layers: see docs/guide/speed.md.
+ *
+ * Threads: chunks take whole images (or, with fewer images than threads,
+ * ranges of tile rows of one image), each padding its own copy in its
+ * thread's work buffer. Every output is computed the same way whatever its
+ * chunk, so results do not depend on the thread count.
+ */
+import type { ConvParams } from '../backend.js';
+import { addr, type WasmContext } from './context.js';
+import type { WasmStorage } from './storage.js';
+import { CHUNKS_PER_THREAD, PARALLEL_MACS } from './matmul.js';
+import { FN, work } from './threads.js';
+
+/**
+ * Fewest input and output channels for the Winograd path (forward and input
+ * gradient; the weight gradient, whose transforms cost more per product,
+ * from WEIGHT_MIN_CHANNELS). Measured on 2 threads, batch 32 (direct time /
+ * Winograd time): 8 → 8 channels on 32×32 0.83x, 16 → 16 1.04-1.13x (weight
+ * gradient 0.75-0.86x), 32 → 32 1.33-1.56x (weight gradient 1.12-1.18x).
+ */
+const MIN_CHANNELS = 16;
+const WEIGHT_MIN_CHANNELS = 32;
+/** Bytes of transformed input (V) per block of tile rows, at most (one row at least). */
+const V_BYTES = 128 << 10;
+/** Bytes of transformed inputs and gradients (V and Z) per weight-gradient kernel call, about. */
+const VZ_BYTES = 1 << 20;
+/** assembly/conv-winograd.ts WG_M_BYTES; assembly/conv-direct.ts PAD_SLACK (floats). */
+const M_BYTES = 2048;
+const PAD_SLACK = 16;
+/** As the direct kernels: chunks per thread, and the fewest multiply-adds per chunk. */
+const CHUNKS_PER_THREAD_MAX = 16;
+const CHUNK_MACS = 1 << 19;
+
+/** Switch for tests and measurements that compare against the direct kernels (not public API). */
+export const winogradSwitch = { enabled: true };
+
+function is3x3Stride1(p: ConvParams): boolean {
+  return winogradSwitch.enabled && p.groups === 1 && p.inSize[0] === 1 && p.kernelSize[0] === 1 && p.kernelSize[1] === 3 &&
+    p.kernelSize[2] === 3 && p.stride.every((s) => s === 1) && p.dilation.every((d) => d === 1) && p.padding[0] === 0 &&
+    p.inChannels >= MIN_CHANNELS && p.outChannels >= MIN_CHANNELS;
+}
+
+/** The padded input of a problem: one row and column more than the outputs' patches need, in bytes with the slack. */
+function padGeometry(q: Problem): { Hp: number; Wp: number; padBytes: number } {
+  const Hp = q.oH + 2, Wp = q.oW + 2;
+  return { Hp, Wp, padBytes: Math.ceil((q.cin * Hp * Wp + PAD_SLACK) / 4) * 16 };
+}
+
+/** Whether the forward pass of p runs here: output (oH, oW) with oH even, oW a multiple of 8. */
+export function winogradForward(p: ConvParams): boolean {
+  return is3x3Stride1(p) && p.outSize[1] % 2 === 0 && p.outSize[2] % 8 === 0;
+}
+
+/** Whether the weight gradient of p runs here (when summed in several parts: see winogradConvBackwardWeight). */
+export function winogradBackwardWeight(p: ConvParams): boolean {
+  return winogradForward(p) && p.inChannels >= WEIGHT_MIN_CHANNELS && p.outChannels >= WEIGHT_MIN_CHANNELS;
+}
+
+/** Whether the input gradient of p runs here: the input, its output, has even height and a width a multiple of 8. */
+export function winogradBackwardInput(p: ConvParams): boolean {
+  return is3x3Stride1(p) && p.inSize[1] % 2 === 0 && p.inSize[2] % 8 === 0;
+}
+
+interface Problem {
+  cin: number;
+  cout: number;
+  /** Input plane and its padding before the first row/column (may be negative: a crop). */
+  inH: number;
+  inW: number;
+  padH: number;
+  padW: number;
+  oH: number;
+  oW: number;
+}
+
+/**
+ * dst[n] = conv3x3(src[n]) for every image n with the weights U at `u`
+ * (wgPackU), plus the epilogue; `idxAt` (pooling) where the indices go.
+ */
+function run(
+  ctx: WasmContext, q: Problem, batch: number, u: number, srcAt: (n: number) => number, dstAt: (n: number) => number,
+  bias: number, relu: number, pool2x2: boolean, idxAt: ((n: number) => number) | null,
+): void {
+  const { Hp, Wp, padBytes } = padGeometry(q), th = q.oH / 2, tw = q.oW / 2;
+  const rowsPerBlock = Math.max(1, Math.min(th, Math.floor(V_BYTES / (16 * q.cin * tw * 4))));
+  const vBytes = 16 * Math.ceil((rowsPerBlock * tw) / 8) * q.cin * 32;
+  const pool = ctx.pool;
+  pool.ensureWork(padBytes + vBytes + M_BYTES);
+  const T = ctx.threads;
+  const macs = batch * q.cout * q.cin * 16 * th * tw;
+  // Chunks of whole images (about equal), or `parts` ranges of each image's tile rows.
+  let imageChunks = 1, parts = 1;
+  if (T > 1 && macs >= PARALLEL_MACS) {
+    if (batch >= 2 * T) {
+      imageChunks = Math.max(1, Math.min(batch, T * CHUNKS_PER_THREAD_MAX, Math.max(T * CHUNKS_PER_THREAD, Math.floor(macs / CHUNK_MACS))));
+    } else parts = Math.min(th, Math.ceil((T * CHUNKS_PER_THREAD) / batch));
+  }
+  let nextChunk = 0;
+  for (let n = 0; n < batch; n++) {
+    const opens = n === Math.floor((nextChunk * batch) / imageChunks);
+    if (opens) nextChunk++;
+    for (let part = 0; part < parts; part++) {
+      if (parts > 1 || opens) pool.chunk();
+      const ty0 = Math.floor((part * th) / parts), ty1 = Math.floor(((part + 1) * th) / parts);
+      pool.call(FN.convPad, srcAt(n), q.cin, 1, q.inH, q.inW, work(), 1, Hp, Wp, 0, q.padH, q.padW);
+      pool.call(FN.wgConv, work(), Hp, Wp, q.cin, u, q.cout, dstAt(n), q.oH, q.oW, ty0, ty1, rowsPerBlock, work(padBytes),
+        work(padBytes + vBytes), bias, relu, pool2x2 ? 1 : 0, idxAt ? idxAt(n) : 0);
+    }
+  }
+  pool.flush();
+}
+
+/** Transformed weights of a cout × cin layer: 16 · ceil(cout / 4) · 4 · cin floats in a temp. */
+function packU(ctx: WasmContext, w: number, cout: number, cin: number, rsO: number, rsI: number, flip: boolean): { ptr: number; size: number } {
+  const u = ctx.temp(16 * Math.ceil(cout / 4) * 4 * cin * 4);
+  ctx.kernels.wgPackU(w, cout, cin, rsO, rsI, flip ? 1 : 0, u.ptr);
+  return u;
+}
+
+/**
+ * Forward pass (winogradForward(p) must hold): [N, Cout, oH, oW], or with
+ * pool2x2 the 2×2/stride-2 maxima [N, Cout, oH/2, oW/2] (int32 indices into
+ * each oH·oW plane written to `indices` if given); bias (0: none) and ReLU
+ * applied before the pooling.
+ */
+export function winogradConv(
+  ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: ConvParams, bias: number, relu: number, pool2x2: boolean,
+  indices: WasmStorage | null,
+): WasmStorage {
+  const [, oH, oW] = p.outSize, [, H, W] = p.inSize;
+  const plane = pool2x2 ? (oH / 2) * (oW / 2) : oH * oW;
+  const y = ctx.alloc('float32', p.batch * p.outChannels * plane);
+  const u = packU(ctx, addr(w, 0), p.outChannels, p.inChannels, p.inChannels * 9, 9, false);
+  const q: Problem = { cin: p.inChannels, cout: p.outChannels, inH: H, inW: W, padH: p.padding[1], padW: p.padding[2], oH, oW };
+  try {
+    run(ctx, q, p.batch, u.ptr, (n) => addr(x, n * p.inChannels * H * W), (n) => addr(y, n * p.outChannels * plane), bias, relu, pool2x2,
+      indices && ((n) => addr(indices, n * p.outChannels * plane)));
+  } finally {
+    ctx.freeTemp(u);
+  }
+  return y;
+}
+
+/**
+ * Input gradient (winogradBackwardInput(p) must hold): with stride 1,
+ * gx[ci] = Σ_co conv(gy[co] padded by 2 - pad, W[co, ci] flipped), an
+ * [N, Cin, H, W] result.
+ */
+export function winogradConvBackwardInput(ctx: WasmContext, gy: WasmStorage, w: WasmStorage, p: ConvParams): WasmStorage {
+  const [, oH, oW] = p.outSize, [, H, W] = p.inSize;
+  const gx = ctx.alloc('float32', p.batch * p.inChannels * H * W);
+  // W'[ci, co, t] = W[co, ci, 8 - t]: rows ci (stride 9), columns co (stride Cin·9), flipped.
+  const u = packU(ctx, addr(w, 0), p.inChannels, p.outChannels, 9, p.inChannels * 9, true);
+  const q: Problem = { cin: p.outChannels, cout: p.inChannels, inH: oH, inW: oW, padH: 2 - p.padding[1], padW: 2 - p.padding[2], oH: H, oW: W };
+  try {
+    run(ctx, q, p.batch, u.ptr, (n) => addr(gy, n * p.outChannels * oH * oW), (n) => addr(gx, n * p.inChannels * H * W), 0, 0, false, null);
+  } finally {
+    ctx.freeTemp(u);
+  }
+  return gx;
+}
+
+/**
+ * Weight gradient (winogradBackwardWeight(p) must hold) summed in `parts` partial
+ * sums, part c over images [c·N/parts, (c+1)·N/parts) (the direct path's
+ * split, a function of the shapes only): each part accumulates dU[ξ, co, ci]
+ * = Σ Z ⊙ V over its images' tiles, then gW = Gᵀ·(Σ parts)·G. With one part
+ * (few images) the direct kernel runs instead: a single sum would leave the
+ * second thread without work.
+ */
+export function winogradConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy: WasmStorage, p: ConvParams, parts: number): WasmStorage {
+  const [, oH, oW] = p.outSize, [, H, W] = p.inSize;
+  const q: Problem = { cin: p.inChannels, cout: p.outChannels, inH: H, inW: W, padH: p.padding[1], padW: p.padding[2], oH, oW };
+  const { Hp, Wp, padBytes } = padGeometry(q), th = oH / 2, tw = oW / 2;
+  // V and Z take 16·(cin + cout) floats per tile: whole images per kernel call up to VZ_BYTES, else blocks of tile rows.
+  const perRow = 16 * (q.cin + q.cout) * tw * 4;
+  const B = Math.max(1, Math.min(Math.ceil(p.batch / parts), Math.floor(VZ_BYTES / (perRow * th))));
+  const rowsPerBlock = B > 1 ? th : Math.max(1, Math.min(th, Math.floor(VZ_BYTES / perRow)));
+  const tiles = B * rowsPerBlock * tw;
+  const vBytes = 16 * q.cin * tiles * 4, zBytes = 16 * q.cout * tiles * 4;
+  const duFloats = 16 * q.cout * q.cin;
+  const du = ctx.temp(parts * duFloats * 4);
+  try {
+    ctx.zero(du.ptr, parts * duFloats * 4);
+    const pool = ctx.pool;
+    pool.ensureWork(B * padBytes + vBytes + zBytes);
+    for (let c = 0; c < parts; c++) {
+      pool.chunk();
+      const lo = Math.floor((c * p.batch) / parts), hi = Math.floor(((c + 1) * p.batch) / parts);
+      // Images [lo, hi) in ceil((hi - lo) / B) calls of about equal size.
+      const calls = Math.ceil((hi - lo) / B);
+      for (let k = 0; k < calls; k++) {
+        const n0 = lo + Math.floor((k * (hi - lo)) / calls), n1 = lo + Math.floor(((k + 1) * (hi - lo)) / calls);
+        for (let n = n0; n < n1; n++) {
+          pool.call(FN.convPad, addr(x, n * q.cin * H * W), q.cin, 1, H, W, work((n - n0) * padBytes), 1, Hp, Wp, 0, q.padH, q.padW);
+        }
+        pool.call(FN.wgBwdW, work(), padBytes, n1 - n0, Hp, Wp, q.cin, addr(gy, n0 * q.cout * oH * oW), q.cout * oH * oW * 4, q.cout,
+          oH, oW, rowsPerBlock, work(B * padBytes), work(B * padBytes + vBytes), du.ptr + c * duFloats * 4);
+      }
+    }
+    pool.flush();
+    // Σ parts (float64, in part order) into part 0's place, then the weights' transform.
+    ctx.kernels.reduceF32(0, 1, parts, duFloats, du.ptr, du.ptr);
+    const gw = ctx.alloc('float32', q.cout * q.cin * 9);
+    ctx.kernels.wgUnpackDW(du.ptr, q.cout, q.cin, addr(gw, 0));
+    return gw;
+  } finally {
+    ctx.freeTemp(du);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The Winograd F(2×2, 3×3) convolution kernels (assembly/conv-winograd.ts,
+ * src/backend/wasm/conv-winograd.ts) on both wasm builds, against the
+ * reference backend: the forward pass (plain; + bias + ReLU; + 2×2 max
+ * pooling with indices), the input gradient and the weight gradient, with
+ * padding 0, 1 and 2, output widths 8, 16 and 24 (a half-filled last panel
+ * of 8 tiles), channel counts that leave partial blocks of 4 (and of 3 in
+ * the weight gradient). Values are small integers, so that every transform,
+ * product and sum is exact and the results must equal the reference's
+ * exactly. NaN inputs make NaN exactly where the reference has NaN; an
+ * Infinity may come out as NaN (the transforms add and subtract it), but
+ * never outside the outputs whose windows hold it. The path must be the one
+ * taken (its kernels appear in pool jobs), and only where it applies.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Backend, ConvParams, Storage } from '../../src/backend/backend.js';
+import { convPool2x2Params } from '../../src/backend/backend.js';
+import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
+import { KERNEL_NAMES } from '../../src/backend/wasm/threads.js';
+import { referenceBackend as R } from '../../src/backend/reference/index.js';
+import { prng } from '../helpers/prng.js';
+
+const flat = (n: number) => ({ shape: [n], strides: [1], offset: 0 });
+const readAll = (b: Backend, s: Storage): number[] => Array.from(b.read(s, flat(s.length)));
+
+function conv3x3(batch: number, cin: number, cout: number, h: number, w: number, pad: number): ConvParams {
+  return {
+    batch, inChannels: cin, outChannels: cout, groups: 1, inSize: [1, h, w], kernelSize: [1, 3, 3],
+    outSize: [1, h + 2 * pad - 2, w + 2 * pad - 2], stride: [1, 1, 1], padding: [0, pad, pad], dilation: [1, 1, 1],
+  };
+}
+
+/** Small integers in [-3, 3]. */
+function ints(rnd: () => number, n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => Math.round(rnd() * 6) - 3);
+}
+
+/** Equal element by element, NaN equal to NaN, -0 equal to +0. */
+function same(got: number[], want: number[], what: string): void {
+  assert.equal(got.length, want.length, what);
+  for (let i = 0; i < got.length; i++) {
+    const g = got[i]!, w = want[i]!;
+    if (!(g === w || (Number.isNaN(g) && Number.isNaN(w)))) assert.fail(`${what}: [${i}] = ${g}, expected ${w}`);
+  }
+}
+
+/** Kernel names put in pool jobs while `f` runs on backend b. */
+function poolKernels(b: WasmBackend, f: () => void): Set<string> {
+  const pool = b.context.pool;
+  const call = pool.call;
+  const seen = new Set<string>();
+  pool.call = function (this: typeof pool, fn: number, ...args: number[]) {
+    seen.add(KERNEL_NAMES[fn]!);
+    return call.call(this, fn, ...args);
+  } as typeof pool.call;
+  try {
+    f();
+  } finally {
+    pool.call = call;
+  }
+  return seen;
+}
+
+// Which passes each case runs by Winograd: the forward pass needs an output of even height and a width a multiple
+// of 8, the input gradient the same of the input, the weight gradient also >= 32 channels each way.
+const CASES: { p: ConvParams; fwd: boolean; input: boolean; weight: boolean }[] = [
+  { p: conv3x3(4, 32, 32, 8, 8, 1), fwd: true, input: true, weight: true },
+  { p: conv3x3(3, 33, 34, 10, 18, 0), fwd: true, input: false, weight: true }, // channel blocks of 4 and 3 with remainders
+  { p: conv3x3(2, 17, 19, 6, 22, 2), fwd: true, input: false, weight: false }, // 8 x 24 outputs: 12 tiles a row (half panels)
+  { p: conv3x3(2, 16, 20, 8, 16, 0), fwd: false, input: true, weight: false }, // input gradient padded by 2
+  { p: conv3x3(2, 20, 16, 8, 24, 2), fwd: false, input: true, weight: false }, // input gradient cropped by 0, 12 tiles a row
+  { p: conv3x3(2, 16, 16, 16, 16, 1), fwd: true, input: true, weight: false },
+];
+
+const builds: WasmBackend[] = [await createWasmBackend({ variant: 'simd', name: 'wasm-simd' })];
+const relaxed = await createWasmBackend({ variant: 'relaxed', name: 'wasm-relaxed' }).catch(() => null);
+if (relaxed) builds.push(relaxed);
+
+for (const b of builds) {
+  test(`${b.name}: Winograd forward, input and weight gradients equal the reference exactly on integer data`, () => {
+    const rnd = prng(161);
+    for (const { p, fwd, input, weight } of CASES) {
+      const [, H, W] = p.inSize, [, oH, oW] = p.outSize;
+      const xv = ints(rnd, p.batch * p.inChannels * H * W), wv = ints(rnd, p.outChannels * p.inChannels * 9);
+      const gv = ints(rnd, p.batch * p.outChannels * oH * oW), bv = ints(rnd, p.outChannels);
+      const what = `${b.name} ${JSON.stringify([p.batch, p.inChannels, p.outChannels, H, W, p.padding[1]])}`;
+      const ref = readAll(R, R.conv(R.fromArray('float32', xv), R.fromArray('float32', wv), p));
+      const x = b.fromArray('float32', xv), w = b.fromArray('float32', wv), gy = b.fromArray('float32', gv);
+      let y: Storage | null = null, gx: Storage | null = null, gw: Storage | null = null;
+      assert.equal(poolKernels(b, () => (y = b.conv(x, w, p))).has('wgConv'), fwd, `${what}: Winograd forward`);
+      assert.equal(poolKernels(b, () => (gx = b.convBackwardInput(gy, w, p))).has('wgConv'), input, `${what}: Winograd input gradient`);
+      assert.equal(poolKernels(b, () => (gw = b.convBackwardWeight(x, gy, p))).has('wgBwdW'), weight, `${what}: Winograd weight gradient`);
+      same(readAll(b, y!), ref, `${what} forward`);
+      same(readAll(b, gx!), readAll(R, R.convBackwardInput(R.fromArray('float32', gv), R.fromArray('float32', wv), p)), `${what} input gradient`);
+      same(readAll(b, gw!), readAll(R, R.convBackwardWeight(R.fromArray('float32', xv), R.fromArray('float32', gv), p)), `${what} weight gradient`);
+      // + bias, ReLU (ties at zero), then the 2x2 pooling with its indices.
+      const S = oH * oW;
+      const act = ref.map((v, i) => Math.max(v + bv[Math.floor(i / S) % p.outChannels]!, 0));
+      const bias = b.fromArray('float32', bv);
+      same(readAll(b, b.fused.convEpilogue!(x, w, p, { bias, relu: true })!), act, `${what} + bias + ReLU`);
+      const pooled = R.maxPool(R.fromArray('float32', Float32Array.from(act)), convPool2x2Params(p));
+      const pp = convPool2x2Params(p);
+      const idx = b.alloc('int32', p.batch * p.outChannels * pp.outSize[1] * pp.outSize[2]);
+      const out = b.fused.convEpilogue!(x, w, p, { bias, relu: true, pool2x2: true, poolIndices: idx })!;
+      same(readAll(b, out), readAll(R, pooled.out), `${what} + bias + ReLU + pool values`);
+      same(readAll(b, idx), readAll(R, pooled.indices!), `${what} pool indices`);
+    }
+  });
+
+  test(`${b.name}: Winograd NaN and Infinity inputs stay within the outputs whose windows hold them`, () => {
+    const rnd = prng(162);
+    const p = conv3x3(2, 16, 16, 8, 16, 1);
+    for (const special of [NaN, Infinity, -Infinity]) {
+      const xv = ints(rnd, 2 * 16 * 8 * 16), wv = ints(rnd, 16 * 16 * 9);
+      for (let k = 0; k < 3; k++) xv[Math.floor(rnd() * xv.length)] = special;
+      const want = readAll(R, R.conv(R.fromArray('float32', xv), R.fromArray('float32', wv), p));
+      const got = readAll(b, b.conv(b.fromArray('float32', xv), b.fromArray('float32', wv), p));
+      for (let i = 0; i < want.length; i++) {
+        const g = got[i]!, w = want[i]!;
+        if (Number.isFinite(w)) assert.equal(g, w, `${special}: [${i}]`);
+        else if (Number.isNaN(w)) assert.ok(Number.isNaN(g), `${special}: [${i}] = ${g}, expected NaN`);
+        else assert.ok(g === w || Number.isNaN(g), `${special}: [${i}] = ${g}, expected ${w} or NaN`);
+      }
+    }
+  });
+
+  test(`${b.name}: the Winograd path is not taken where it does not apply`, () => {
+    const rnd = prng(163);
+    const cases = [
+      conv3x3(2, 16, 16, 12, 12, 1), // output width 12: not a multiple of 8
+      conv3x3(2, 16, 16, 9, 16, 1), // output height 9: odd
+      conv3x3(2, 8, 16, 16, 16, 1), // 8 input channels: fewer than 16
+      { ...conv3x3(2, 16, 16, 16, 16, 1), stride: [1, 2, 2], outSize: [1, 8, 8] } as ConvParams, // stride 2
+    ];
+    for (const p of cases) {
+      const [, H, W] = p.inSize, [, oH, oW] = p.outSize;
+      const xv = ints(rnd, p.batch * p.inChannels * H * W), wv = ints(rnd, p.outChannels * p.inChannels * 9);
+      const gv = ints(rnd, p.batch * p.outChannels * oH * oW);
+      const seen = poolKernels(b, () => {
+        b.conv(b.fromArray('float32', xv), b.fromArray('float32', wv), p);
+        b.convBackwardInput(b.fromArray('float32', gv), b.fromArray('float32', wv), p);
+        b.convBackwardWeight(b.fromArray('float32', xv), b.fromArray('float32', gv), p);
+      });
+      assert.ok(!seen.has('wgConv') && !seen.has('wgBwdW'), `${JSON.stringify(p)}: no Winograd kernel`);
+    }
+  });
+}
