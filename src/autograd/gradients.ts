@@ -11,7 +11,7 @@ import { matmulPrim } from '../ops/linalg.js';
 import { crossEntropyRowsBackwardPrim } from '../ops/loss-prims.js';
 import { batchNormTrainBackwardPrim } from '../ops/norm-prims.js';
 import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
-import { convEpilogueGrad, convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
+import { convEpilogueGrad, convPoolGrads, convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
 import { linearEpilogueGrad } from '../ops/linear-fused.js';
 import { convPool2x2Params } from '../backend/backend.js';
 import { adaptiveAvgPoolBackwardPrim, adaptiveAvgPoolPrim, avgPoolBackwardPrim, avgPoolPrim, maxPoolBackwardPrim } from '../ops/pool-prims.js';
@@ -181,6 +181,9 @@ export const GRADIENTS = {
     const p = c.attrs.params as ConvParams, bias = c.attrs.bias === true && c.needs[2] === true;
     // At the pooled size: mask by the saved output's sign, sum for the bias; then scatter to the maxima.
     const e = convEpilogueGrad(g, s(c, 2), { ...p, outSize: convPool2x2Params(p).outSize }, bias);
+    // The backend's kernel from the pooled gradient and the indices, where it has one (a quarter of the products or fewer).
+    const sparse = convPoolGrads(e.g, s(c, 3), c.needs[1] ? s(c, 0) : null, c.needs[0] ? s(c, 1) : null, p);
+    if (sparse) return [sparse.gx, sparse.gw, e.bias];
     const full = maxPoolBackwardPrim(e.g, s(c, 3), [p.batch, p.outChannels, ...p.outSize]);
     return [
       c.needs[0] ? convTransposePrim(full, s(c, 1), p) : null,

@@ -329,6 +329,17 @@ export interface FusedKernels {
    */
   convEpilogueBackward?(g: Storage, y: Storage | null, n: number, c: number, s: number, bias: boolean):
     { g: Storage | null; bias: Storage | null } | null;
+  /**
+   * The input and weight gradients of conv -> ReLU -> 2×2 max pooling (the
+   * pool2x2 epilogue) from `g`, the pooled gradient `[N, Cout, floor(oH/2),
+   * floor(oW/2)]` already masked by the ReLU, and the pooling's `indices`
+   * (int32, positions in each oH·oW plane): gx `[N, Cin, ...in]` when `w` is
+   * given, gw `[Cout, Cin/groups, ...k]` when `x` is given. The composite in
+   * src/autograd/gradients.ts (convReluPool: maxPoolBackward, then the
+   * convolution's gradients) is the definition; null declines.
+   */
+  convPoolBackward?(g: Storage, indices: Storage, x: Storage | null, w: Storage | null, p: ConvParams):
+    { gx: Storage | null; gw: Storage | null } | null;
 
   /**
    * A linear layer with its epilogue in the same pass: x `[rows, inF]` ·

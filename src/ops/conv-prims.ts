@@ -110,6 +110,26 @@ export function convEpilogueGrad(g: Tensor, y: Tensor | null, p: ConvParams, bia
   return { g: masked, bias: bias ? sum(masked, [0, 2, 3, 4]) : null };
 }
 
+/**
+ * The input gradient (when `w` is given) and weight gradient (when `x` is
+ * given) of conv -> ReLU -> 2×2 max pooling, straight from the pooled
+ * gradient g [N, Cout, pH, pW] (already masked by the ReLU) and the pooling's
+ * indices, with the backend's convPoolBackward kernel; null where it has none
+ * or declines (the caller then scatters g to full size and runs the
+ * convolution's gradients). Not recorded.
+ * @example const r = convPoolGrads(e.g, indices, x, w, params);  // r?.gx [N, Cin, ...], r?.gw [Cout, Cin, ...k]
+ */
+export function convPoolGrads(g: Tensor, indices: Tensor, x: Tensor | null, w: Tensor | null, p: ConvParams): { gx: Tensor | null; gw: Tensor | null } | null {
+  const kernel = fusedKernels(g.backend)?.convPoolBackward;
+  if (!kernel || (!x && !w)) return null;
+  const r = kernel(dense(g)._storage, dense(indices)._storage, x && dense(x)._storage, w && dense(w)._storage, p);
+  if (!r) return null;
+  return {
+    gx: r.gx && Tensor._fromStorage(r.gx, shape5(p.batch, p.inChannels, p.inSize), g.dtype),
+    gw: r.gw && Tensor._fromStorage(r.gw, [p.outChannels, p.inChannels / p.groups, ...p.kernelSize], g.dtype),
+  };
+}
+
 /** gx = conv^T(gy, w): gy [N, Cout, ...out] -> [N, Cin, ...in]; also the transposed convolution. */
 export function convTransposePrim(gy: Tensor, w: Tensor, p: ConvParams): Tensor {
   const backend = sameBackend('convTranspose', gy, w);

@@ -87,8 +87,8 @@ describe('reference and meta backends implement the required contract only', () 
   });
   test('the wasm backend offers every fused kernel', () => {
     const names: (keyof FusedKernels)[] = ['sgdStep', 'adamStep', 'crossEntropyRows', 'crossEntropyRowsBackward',
-      'batchNormTrain', 'batchNormTrainBackward', 'convEpilogue', 'convEpilogueBackward', 'linearEpilogue', 'linearEpilogueBackward',
-      'updateBatch'];
+      'batchNormTrain', 'batchNormTrainBackward', 'convEpilogue', 'convEpilogueBackward', 'convPoolBackward', 'linearEpilogue',
+      'linearEpilogueBackward', 'updateBatch'];
     assert.deepEqual(Object.keys(be.fused).sort(), [...names].sort());
   });
 });
@@ -364,6 +364,7 @@ describe('float64 on the wasm backend: the kernels decline, the composites run',
     assert.equal(k.batchNormTrainBackward!(f(6), f(6), f(3), f(3), null, 2, 3, 1, 1e-5), null);
     assert.equal(k.convEpilogue!(f(16), f(1), p, { bias: null, relu: true }), null);
     assert.equal(k.convEpilogueBackward!(f(16), f(16), 1, 1, 16, true), null);
+    assert.equal(k.convPoolBackward!(f(4), be.alloc('int32', 4), f(16), f(1), p), null);
     assert.equal(k.linearEpilogue!(f(6), f(6), f(3), 2, 3, 2, true), null);
     assert.equal(k.linearEpilogueBackward!(f(6), f(6), 2, 3, true), null);
   });

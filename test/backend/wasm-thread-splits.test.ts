@@ -310,6 +310,27 @@ test('fused convolution + bias + ReLU + 2x2 max pooling (values and indices): im
   });
 });
 
+test('conv -> ReLU -> pool gradients from the pooled gradient (convPoolBackward): image chunks, 8 partial weight gradients', { skip }, async () => {
+  const p = conv(23, 6, 16, 14, 5);
+  const pp = convPool2x2Params(p);
+  const xv = rand(23 * 6 * 14 * 14, 600), wv = rand(16 * 6 * 25, 601);
+  // The forward's indices (reference), and a pooled gradient with zeros where the ReLU was off.
+  const y = readAll(referenceBackend, referenceBackend.conv(referenceBackend.fromArray('float32', xv), referenceBackend.fromArray('float32', wv), p));
+  const pooled = referenceBackend.maxPool(referenceBackend.fromArray('float64', y.map((v) => Math.max(v, 0))), pp);
+  const idx = Int32Array.from(readAll(referenceBackend, pooled.indices!));
+  const pv = readAll(referenceBackend, pooled.out), gv = Float32Array.from(rand(pv.length, 602), (v, i) => (pv[i]! > 0 ? v : 0));
+  await check({
+    name: 'convPoolBackward', tol: 2e-5 * Math.sqrt(16 * 25 * 23),
+    run: (be) => {
+      const g = be.fromArray('float32', gv), ind = be.fromArray('int32', idx), x = be.fromArray('float32', xv), w = be.fromArray('float32', wv);
+      const r = be.fused?.convPoolBackward?.(g, ind, x, w, p) ?? null;
+      if (r) return [readAll(be, r.gx!), readAll(be, r.gw!)];
+      const full = be.maxPoolBackward(g, ind, p.batch * p.outChannels, pp.outSize[1] * pp.outSize[2], p.outSize[1] * p.outSize[2]);
+      return [readAll(be, be.convBackwardInput(full, w, p)), readAll(be, be.convBackwardWeight(x, full, p))];
+    },
+  });
+});
+
 test('conv epilogue backward (ReLU mask and bias gradient): 13 images in 8 parts', { skip }, async () => {
   const n = 13, c = 16, s = 1600;
   const gv = rand(n * c * s, 500), yv = Float32Array.from(rand(n * c * s, 501), (v) => Math.max(0, v));

@@ -2,7 +2,8 @@
  * The wasm backend's optional fused kernels (Backend.fused, see
  * ../backend.ts, FusedKernels): float32 SIMD passes for the SGD and Adam updates,
  * softmax cross-entropy rows, training batch norm, the conv epilogues
- * (bias + ReLU, and the 2×2 max-pool variant) and the linear layer's
+ * (bias + ReLU, and the 2×2 max-pool variant, whose input and weight
+ * gradients come straight from the pooled gradient) and the linear layer's
  * (bias + ReLU in the GEMM's store, linear.ts), with their backwards. Each
  * declines (null/false) what it does not handle, float64 above all, and the
  * tensor-op composite that defines it runs instead.
@@ -11,6 +12,7 @@ import type { FusedKernels } from '../backend.js';
 import type { Storage } from '../backend.js';
 import { ws, type WasmContext } from './context.js';
 import { wasmConv, wasmConvEpilogueBackward } from './conv.js';
+import { wasmConvPoolBackward } from './conv-pool-backward.js';
 import { wasmAdamStep, wasmSgdStep, wasmUpdateBatch } from './optim.js';
 import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
 import { wasmBatchNormTrain, wasmBatchNormTrainBackward } from './batchnorm.js';
@@ -39,6 +41,7 @@ export function wasmFusedKernels(ctx: WasmContext): FusedKernels {
       bias: opt(e.bias), relu: e.relu, pool2x2: e.pool2x2 === true, poolIndices: e.poolIndices && ws(e.poolIndices),
     }),
     convEpilogueBackward: (g, y, n, c, s, bias) => wasmConvEpilogueBackward(ctx, ws(g), opt(y), n, c, s, bias),
+    convPoolBackward: (g, indices, x, w, p) => wasmConvPoolBackward(ctx, ws(g), ws(indices), opt(x), opt(w), p),
     linearEpilogue: (x, w, bias, rows, inF, outF, relu) => wasmLinearEpilogue(ctx, ws(x), ws(w), opt(bias), rows, inF, outF, relu),
     linearEpilogueBackward: (g, y, rows, features, bias) => wasmLinearEpilogueBackward(ctx, ws(g), opt(y), rows, features, bias),
   };

@@ -54,7 +54,7 @@ export const KERNEL_NAMES = [
   'sgemm', 'im2col', 'col2im', 'binaryF32', 'binaryF64', 'unaryF32', 'unaryF64', 'reduceF32', 'reduceF64',
   'maxPool2dF32',
   'convPad', 'convFwdDirect', 'convBwdWDirect', 'convBiasRelu', 'convBiasReluBackward', 'maxPoolBackwardF32',
-  'sgdF32', 'adamF32', 'sgemmPackB', 'sgemmPackedB', 'wgConv', 'wgBwdW',
+  'sgdF32', 'adamF32', 'sgemmPackB', 'sgemmPackedB', 'wgConv', 'wgBwdW', 'cpbInput', 'cpbWeight',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 export const FN = Object.fromEntries(KERNEL_NAMES.map((n, i) => [n, i])) as Record<KernelName, number>;
