@@ -64,16 +64,21 @@ export function cpbPackW(w: usize, Cout: i32, Cin: i32, kH: i32, kW: i32, wp: us
  * registers across the list).
  */
 // @ts-ignore: decorator
-@inline function scatterRows(R: i32, w: usize, list: usize, n: i32, dst: usize, rowBytes: usize): void {
+@inline function scatterRows(R: i32, w: usize, list: usize, n: i32, dst: usize, rowBytes: usize, copy: usize): void {
   const w00 = v128.load(w), w01 = v128.load(w, 16);
   const w10 = R > 1 ? v128.load(w, 32) : w00, w11 = R > 1 ? v128.load(w, 48) : w01;
   const w20 = R > 2 ? v128.load(w, 64) : w00, w21 = R > 2 ? v128.load(w, 80) : w01;
   const w30 = R > 3 ? v128.load(w, 96) : w00, w31 = R > 3 ? v128.load(w, 112) : w01;
   const w40 = R > 4 ? v128.load(w, 128) : w00, w41 = R > 4 ? v128.load(w, 144) : w01;
   const end = list + (<usize>n << 3);
+  // Entries alternate between two copies of the planes (`copy` bytes apart): neighbouring maxima's
+  // windows overlap, and a load overlapping a store still in flight at another offset cannot be
+  // forwarded from it and waits for it to reach the cache.
+  let other: usize = 0;
   for (let e = list; e < end; e += 8) {
     const gv = v128.load32_splat(e);
-    let d = dst + <usize>load<i32>(e, 4);
+    let d = dst + <usize>load<i32>(e, 4) + other;
+    other = copy - other;
     v128.store(d, madd(gv, w00, v128.load(d)));
     v128.store(d, madd(gv, w01, v128.load(d, 16)), 16);
     if (R > 1) {
@@ -99,16 +104,17 @@ export function cpbPackW(w: usize, Cout: i32, Cin: i32, kH: i32, kW: i32, wp: us
   }
 }
 
-function scatter5(w: usize, list: usize, n: i32, dst: usize, rb: usize): void { scatterRows(5, w, list, n, dst, rb); }
-function scatter4(w: usize, list: usize, n: i32, dst: usize, rb: usize): void { scatterRows(4, w, list, n, dst, rb); }
-function scatter3(w: usize, list: usize, n: i32, dst: usize, rb: usize): void { scatterRows(3, w, list, n, dst, rb); }
-function scatter2(w: usize, list: usize, n: i32, dst: usize, rb: usize): void { scatterRows(2, w, list, n, dst, rb); }
-function scatter1(w: usize, list: usize, n: i32, dst: usize, rb: usize): void { scatterRows(1, w, list, n, dst, rb); }
+function scatter5(w: usize, list: usize, n: i32, dst: usize, rb: usize, copy: usize): void { scatterRows(5, w, list, n, dst, rb, copy); }
+function scatter4(w: usize, list: usize, n: i32, dst: usize, rb: usize, copy: usize): void { scatterRows(4, w, list, n, dst, rb, copy); }
+function scatter3(w: usize, list: usize, n: i32, dst: usize, rb: usize, copy: usize): void { scatterRows(3, w, list, n, dst, rb, copy); }
+function scatter2(w: usize, list: usize, n: i32, dst: usize, rb: usize, copy: usize): void { scatterRows(2, w, list, n, dst, rb, copy); }
+function scatter1(w: usize, list: usize, n: i32, dst: usize, rb: usize, copy: usize): void { scatterRows(1, w, list, n, dst, rb, copy); }
 
 /**
- * Input gradient of one image: accumulates into gxp [Cin, Hq, Wq] (zeroed
- * here; Hq = oH + kH - 1, Wq = oW + ROW - 1), then copies
- * gx[ci, iy, ix] = gxp[ci, iy + padH, ix + padW] for the H × W input.
+ * Input gradient of one image: accumulates into two copies of gxp
+ * [Cin, Hq, Wq] (zeroed here; Hq = oH + kH - 1, Wq = oW + ROW - 1; the
+ * maxima alternate between them), then stores
+ * gx[ci, iy, ix] = the sum of both at [ci, iy + padH, ix + padW] for the H × W input.
  * `g`, `ind`: the image's pooled gradient and indices [Cout, pH, pW];
  * `wp`: cpbPackW's weights; `list`: room for pH·pW entries of 8 bytes.
  */
@@ -117,7 +123,8 @@ export function cpbInput(
   gx: usize, H: i32, W: i32, padH: i32, padW: i32, list: usize,
 ): void {
   const plane = <usize>(Hq * Wq) << 2, rowBytes = <usize>Wq << 2;
-  memory.fill(gxp, 0, <usize>Cin * plane);
+  const copy = <usize>Cin * plane;
+  memory.fill(gxp, 0, 2 * copy);
   const pooled = <usize>(pH * pW) << 2;
   for (let co = 0; co < Cout; co++) {
     const n = maxima(g + <usize>co * pooled, ind + <usize>co * pooled, pH, pW, oW, Wq, list);
@@ -127,11 +134,11 @@ export function cpbInput(
       for (let kh = 0; kh < kH; kh += 5) {
         const R = kH - kh < 5 ? kH - kh : 5;
         const w = wr + (<usize>(kh * ROW) << 2), dst = base + <usize>kh * rowBytes;
-        if (R == 5) scatter5(w, list, n, dst, rowBytes);
-        else if (R == 4) scatter4(w, list, n, dst, rowBytes);
-        else if (R == 3) scatter3(w, list, n, dst, rowBytes);
-        else if (R == 2) scatter2(w, list, n, dst, rowBytes);
-        else scatter1(w, list, n, dst, rowBytes);
+        if (R == 5) scatter5(w, list, n, dst, rowBytes, copy);
+        else if (R == 4) scatter4(w, list, n, dst, rowBytes, copy);
+        else if (R == 3) scatter3(w, list, n, dst, rowBytes, copy);
+        else if (R == 2) scatter2(w, list, n, dst, rowBytes, copy);
+        else scatter1(w, list, n, dst, rowBytes, copy);
       }
     }
   }
@@ -141,8 +148,8 @@ export function cpbInput(
       const src = gxp + <usize>ci * plane + <usize>(iy + padH) * rowBytes + (<usize>padW << 2);
       const dst = gx + (<usize>((ci * H + iy) * W) << 2);
       let ix = 0;
-      for (; ix + 4 <= W; ix += 4) v128.store(dst + (<usize>ix << 2), v128.load(src + (<usize>ix << 2)));
-      for (; ix < W; ix++) store<f32>(dst + (<usize>ix << 2), load<f32>(src + (<usize>ix << 2)));
+      for (; ix + 4 <= W; ix += 4) v128.store(dst + (<usize>ix << 2), f32x4.add(v128.load(src + (<usize>ix << 2)), v128.load(src + copy + (<usize>ix << 2))));
+      for (; ix < W; ix++) store<f32>(dst + (<usize>ix << 2), load<f32>(src + (<usize>ix << 2)) + load<f32>(src + copy + (<usize>ix << 2)));
     }
   }
 }

@@ -75,7 +75,7 @@ function inputGrad(ctx: WasmContext, g: WasmStorage, indices: WasmStorage, w: Wa
   const { pH, pW, pooled } = pooledGeometry(p);
   const cin = p.inChannels, cout = p.outChannels;
   const Hq = oH + kH - 1, Wq = oW + ROW - 1;
-  const gxpBytes = Math.ceil((cin * Hq * Wq) / 4) * 16;
+  const gxpBytes = 2 * cin * Hq * Wq * 4;
   const gx = ctx.alloc('float32', p.batch * cin * H * W);
   const wp = ctx.temp(cout * cin * kH * ROW * 4);
   try {
