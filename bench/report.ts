@@ -207,7 +207,8 @@ export function formatEfficiency(rows: readonly RowRecord[], columns: readonly s
   const lines = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
   lines.push('', 'Effective GFLOP/s = FLOPs of a step / median step time. FLOPs: 2 x multiply-adds of the conv and dense layers;');
   lines.push('a training step counts 3 x its forward pass (forward + input and weight gradients), inference 1 x;');
-  lines.push('matmul 2n^3; each conv kernel (fwd, bwd-input, bwd-weight) 2 x the forward multiply-adds.');
+  lines.push('matmul 2n^3; each conv kernel (fwd, bwd-input, bwd-weight) 2 x the forward multiply-adds. Convolutions are counted');
+  lines.push('as a direct convolution computes them: a fast algorithm (Winograd: tg-wasm on 3x3 layers, likely torch) does fewer.');
   if (peak) {
     lines.push(`Peak ${peak.gflops.toFixed(1)} GFLOP/s (measured): ${peak.kind} loop on ${peak.threads} thread${peak.threads > 1 ? 's' : ''} (tg-wasm's count), `
       + `best of ${peak.samples.map((s) => s.toFixed(1)).join(' and ')}; % peak is tg-wasm's share of it.`);
