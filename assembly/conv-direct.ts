@@ -34,7 +34,7 @@
  * are not unrolled by hand. Each tile shape is its own function: inlined side
  * by side, Binaryen folds the copies back into one with the shape as variables.
  */
-import { imin, madd } from './simd';
+import { addRow, imin, madd } from './simd';
 
 /**
  * The forward epilogue of the channel block being computed (set by
@@ -369,18 +369,6 @@ export function convFwdDirect(
   }
 }
 
-/** Sum of the 4 lanes, in a fixed order. */
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  const s = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
-  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
-}
-
-// @ts-ignore: decorator
-@inline function addTo(p: usize, v: v128): void {
-  store<f32>(p, load<f32>(p) + hsum(v));
-}
-
 /**
  * One weight-gradient register tile: MR output channels × NT (1 to 3) taps at
  * byte offsets o0, o1, o2, each a vector of partial sums over the position
@@ -460,23 +448,10 @@ export function convFwdDirect(
       gp += <usize>MR << 4;
     }
   }
-  addTo(gw, d00);
-  if (NT > 1) addTo(gw + 4, d01);
-  if (NT > 2) addTo(gw + 8, d02);
-  if (MR > 1) {
-    addTo(gw + ldw, d10);
-    if (NT > 1) addTo(gw + ldw + 4, d11);
-    if (NT > 2) addTo(gw + ldw + 8, d12);
-  }
-  if (MR > 2) {
-    addTo(gw + ldw * 2, d20);
-    if (NT > 1) addTo(gw + ldw * 2 + 4, d21);
-    if (NT > 2) addTo(gw + ldw * 2 + 8, d22);
-  }
-  if (MR > 3) {
-    addTo(gw + ldw * 3, d30);
-    if (NT > 1) addTo(gw + ldw * 3 + 4, d31);
-  }
+  addRow(NT, gw, d00, d01, d02);
+  if (MR > 1) addRow(NT, gw + ldw, d10, d11, d12);
+  if (MR > 2) addRow(NT, gw + ldw * 2, d20, d21, d22);
+  if (MR > 3) addRow(NT < 2 ? NT : 2, gw + ldw * 3, d30, d31, d31);
 }
 
 function bw4x2(o0: usize, o1: usize, o2: usize, xp: usize, xs: usize, n: i32, vd: usize, nFull: i32, nVec: i32, gp: usize, gw: usize, ldw: usize): void { bwTile(4, 2, o0, o1, o2, xp, xs, n, vd, nFull, nVec, gp, gw, ldw); }

@@ -30,7 +30,8 @@
  * count. Rounding differs from a direct convolution's (the transforms add and
  * subtract); the error stays within a few ulps of the sum's magnitude.
  */
-import { madd, select } from './simd';
+import { kernel4x8 } from './gemm';
+import { addRow, madd, select } from './simd';
 
 /** Bytes of the output-transform scratch `m`: 16 products × 4 channels × 8 tiles. */
 export const WG_M_BYTES: i32 = 16 * 4 * 8 * 4;
@@ -149,32 +150,6 @@ function wgInput(xp: usize, Hp: i32, Wp: i32, Cin: i32, tw: i32, b0: i32, b1: i3
   }
 }
 
-/** One product ξ of a 4-channel block and an 8-tile panel over Cin, into m[ξ] (4 rows of 8). */
-// @ts-ignore: decorator
-@inline function product(Cin: i32, pa: usize, pb: usize, m: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let k = 0; k < Cin; k++) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    pa += 16;
-    pb += 32;
-  }
-  v128.store(m, c00); v128.store(m, c01, 16);
-  v128.store(m, c10, 32); v128.store(m, c11, 48);
-  v128.store(m, c20, 64); v128.store(m, c21, 80);
-  v128.store(m, c30, 96); v128.store(m, c31, 112);
-}
-
 /** max(v + bias, 0) as the relu op (NaN stays NaN, -0 becomes +0), or v + bias. */
 // @ts-ignore: decorator
 @inline function epi(v: v128, bias: v128, relu: bool): v128 {
@@ -263,7 +238,8 @@ export function wgConv(
       const rows = Cout - 4 * cb < 4 ? Cout - 4 * cb : 4;
       for (let p = 0; p < nP; p++) {
         const vb = v + (<usize>(p * Cin) << 5);
-        for (let xi = 0; xi < 16; xi++) product(Cin, ua + <usize>xi * uXi, vb + <usize>xi * vXi, m + (<usize>xi << 7));
+        // Product ξ: the GEMM's 4×8 micro-kernel over Cin into m[ξ] (4 rows of 8).
+        for (let xi = 0; xi < 16; xi++) kernel4x8(Cin, ua + <usize>xi * uXi, vb + <usize>xi * vXi, 32, m + (<usize>xi << 7), 8, false, false, 0, false);
         for (let h = 0; h < 2; h++) {
           const tb = p * 8 + h * 4;
           if (tb >= nTiles) break;
@@ -338,18 +314,6 @@ function wgGrad(gy: usize, Cout: i32, oH: i32, oW: i32, b0: i32, b1: i32, z: usi
   }
 }
 
-/** Sum of the 4 lanes, in a fixed order. */
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  const s = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
-  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
-}
-
-// @ts-ignore: decorator
-@inline function addTo(p: usize, v: v128): void {
-  store<f32>(p, load<f32>(p) + hsum(v));
-}
-
 /**
  * One register tile of dU: MR output channels (rows of Z at za, ldT bytes
  * apart) × NT input channels (rows of V at vb), each a vector of partial sums
@@ -384,19 +348,9 @@ function wgGrad(gy: usize, Cout: i32, oH: i32, oW: i32, b0: i32, b1: i32, z: usi
     za += 16;
     vb += 16;
   }
-  addTo(du, d00);
-  if (NT > 1) addTo(du + 4, d01);
-  if (NT > 2) addTo(du + 8, d02);
-  if (MR > 1) {
-    addTo(du + ldu, d10);
-    if (NT > 1) addTo(du + ldu + 4, d11);
-    if (NT > 2) addTo(du + ldu + 8, d12);
-  }
-  if (MR > 2) {
-    addTo(du + 2 * ldu, d20);
-    if (NT > 1) addTo(du + 2 * ldu + 4, d21);
-    if (NT > 2) addTo(du + 2 * ldu + 8, d22);
-  }
+  addRow(NT, du, d00, d01, d02);
+  if (MR > 1) addRow(NT, du + ldu, d10, d11, d12);
+  if (MR > 2) addRow(NT, du + 2 * ldu, d20, d21, d22);
 }
 
 function dT33(za: usize, vb: usize, ldT: usize, nv: i32, du: usize, ldu: usize): void { dTile(3, 3, za, vb, ldT, nv, du, ldu); }

@@ -165,7 +165,7 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
  * is read in place (a row-major B, see sgemm); the arithmetic is the same.
  */
 // @ts-ignore: decorator
-@inline function kernel4x8(
+@inline export function kernel4x8(
   kc: i32, pa: usize, pb: usize, rowB: usize, c: usize, ldc: i32, accumulate: bool, epi: bool, bias: usize, relu: bool,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);

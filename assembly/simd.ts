@@ -39,3 +39,24 @@
 @inline export function imin(a: i32, b: i32): i32 {
   return a < b ? a : b;
 }
+
+/** Sum of the 4 lanes, in a fixed order. */
+// @ts-ignore: decorator
+@inline export function hsum(v: v128): f32 {
+  const s = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
+}
+
+/** The float at p += the lane sum of v. */
+// @ts-ignore: decorator
+@inline export function addTo(p: usize, v: v128): void {
+  store<f32>(p, load<f32>(p) + hsum(v));
+}
+
+/** One row of a register tile of lane sums: the floats at p, p+4, p+8 (the first N of them) += a, b, c summed. */
+// @ts-ignore: decorator
+@inline export function addRow(N: i32, p: usize, a: v128, b: v128, c: v128): void {
+  addTo(p, a);
+  if (N > 1) addTo(p + 4, b);
+  if (N > 2) addTo(p + 8, c);
+}
