@@ -53,7 +53,7 @@ function is3x3Stride1(p: ConvParams): boolean {
     p.inChannels >= MIN_CHANNELS && p.outChannels >= MIN_CHANNELS;
 }
 
-/** The padded input of a problem: one row and column more than the outputs' patches need, in bytes with the slack. */
+/** The padded input of a problem: the rows and columns the tiles' 4×4 patches read (oH + 2, oW + 2), and its bytes with convPad's slack. */
 function padGeometry(q: Problem): { Hp: number; Wp: number; padBytes: number } {
   const Hp = q.oH + 2, Wp = q.oW + 2;
   return { Hp, Wp, padBytes: Math.ceil((q.cin * Hp * Wp + PAD_SLACK) / 4) * 16 };
