@@ -30,11 +30,9 @@
  * count. Rounding differs from a direct convolution's (the transforms add and
  * subtract); the error stays within a few ulps of the sum's magnitude.
  */
-import { kernel4x8 } from './gemm';
-import { addRow, madd, select } from './simd';
-
-/** Bytes of the output-transform scratch `m`: 16 products × 4 channels × 8 tiles. */
-export const WG_M_BYTES: i32 = 16 * 4 * 8 * 4;
+import { epi4, kernel4x8 } from './gemm';
+import { storeMax4 } from './pool';
+import { addRow, madd } from './simd';
 
 /** Tap (r, s) of a 3×3 kernel at src (flipped: (2 - r, 2 - s)), in float64. */
 // @ts-ignore: decorator
@@ -150,19 +148,6 @@ function wgInput(xp: usize, Hp: i32, Wp: i32, Cin: i32, tw: i32, b0: i32, b1: i3
   }
 }
 
-/** max(v + bias, 0) as the relu op (NaN stays NaN, -0 becomes +0), or v + bias. */
-// @ts-ignore: decorator
-@inline function epi(v: v128, bias: v128, relu: bool): v128 {
-  const w = f32x4.add(v, bias), z = f32x4.splat(0);
-  return relu ? f32x4.add(f32x4.pmax(w, z), z) : w;
-}
-
-/** Lanes of best/idx replaced by v/i where v > best or v is NaN (maxPool's rule: the first maximum, NaN wins). */
-// @ts-ignore: decorator
-@inline function better(v: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-}
-
 /**
  * Output transform of 4 tiles (lanes) of channel co from m (row r, half h
  * already applied to `mr`): y = Aᵀ M A, epilogue, then the 2×2 outputs of
@@ -183,10 +168,10 @@ function wgInput(xp: usize, Hp: i32, Wp: i32, Cin: i32, tw: i32, b0: i32, b1: i3
   const t11 = f32x4.sub(f32x4.sub(v128.load(mr, 640), v128.load(mr, 1152)), v128.load(mr, 1664));
   const t12 = f32x4.sub(f32x4.sub(v128.load(mr, 768), v128.load(mr, 1280)), v128.load(mr, 1792));
   const t13 = f32x4.sub(f32x4.sub(v128.load(mr, 896), v128.load(mr, 1408)), v128.load(mr, 1920));
-  const y00 = epi(f32x4.add(f32x4.add(t00, t01), t02), bias, relu);
-  const y01 = epi(f32x4.sub(f32x4.sub(t01, t02), t03), bias, relu);
-  const y10 = epi(f32x4.add(f32x4.add(t10, t11), t12), bias, relu);
-  const y11 = epi(f32x4.sub(f32x4.sub(t11, t12), t13), bias, relu);
+  const y00 = epi4(f32x4.add(f32x4.add(t00, t01), t02), bias, relu);
+  const y01 = epi4(f32x4.sub(f32x4.sub(t01, t02), t03), bias, relu);
+  const y10 = epi4(f32x4.add(f32x4.add(t10, t11), t12), bias, relu);
+  const y11 = epi4(f32x4.sub(f32x4.sub(t11, t12), t13), bias, relu);
   if (!pool) {
     const ldy = <usize>oW << 2;
     v128.store(out, i32x4.shuffle(y00, y01, 0, 4, 1, 5));
@@ -197,18 +182,8 @@ function wgInput(xp: usize, Hp: i32, Wp: i32, Cin: i32, tw: i32, b0: i32, b1: i3
   }
   // The tile is the pooling window: taps in (h, w) order.
   const i00 = i32x4.add(i32x4.splat(i0), i32x4(0, 2, 4, 6));
-  let best = y00, idx = i00;
-  let take = better(y01, best);
-  best = select(y01, best, take);
-  idx = select(i32x4.add(i00, i32x4.splat(1)), idx, take);
-  take = better(y10, best);
-  best = select(y10, best, take);
-  idx = select(i32x4.add(i00, i32x4.splat(oW)), idx, take);
-  take = better(y11, best);
-  best = select(y11, best, take);
-  idx = select(i32x4.add(i00, i32x4.splat(oW + 1)), idx, take);
-  v128.store(pout, best);
-  if (pidx) v128.store(pidx, idx);
+  if (pidx) storeMax4(true, y00, y01, y10, y11, i00, oW, pout, pidx);
+  else storeMax4(false, y00, y01, y10, y11, i00, oW, pout, 0);
 }
 
 /**
@@ -217,7 +192,7 @@ function wgInput(xp: usize, Hp: i32, Wp: i32, Cin: i32, tw: i32, b0: i32, b1: i3
  * oH × oW output (oH even, oW a multiple of 8), or with `pool` the 2×2
  * maxima into [Cout, oH/2, oW/2] at y (indices at `indices`, 0: none).
  * `u`: wgPackU's weights; `v`: room for one block's V
- * (16 · ceil(rowsPerBlock · oW/2 / 8) · Cin · 32 bytes); `m`: WG_M_BYTES.
+ * (16 · ceil(rowsPerBlock · oW/2 / 8) · Cin · 32 bytes); `m`: 2 KB (16 products × 4 × 8 floats).
  * `bias`: Cout floats (0: none); `relu`: ReLU after the bias.
  */
 export function wgConv(

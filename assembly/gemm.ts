@@ -150,7 +150,7 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
  * unfused matmul -> add -> relu computes.
  */
 // @ts-ignore: decorator
-@inline function epi4(v: v128, bias: v128, relu: bool): v128 {
+@inline export function epi4(v: v128, bias: v128, relu: bool): v128 {
   const w = f32x4.add(v, bias), z = f32x4.splat(0);
   // pmax(w, 0) = w < 0 ? 0 : w keeps NaN (one x86 maxps, where max's NaN/-0 rules cost
   // several instructions); + 0 then turns -0 into +0, as max(w, 0) does.

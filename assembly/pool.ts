@@ -62,9 +62,31 @@ function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out
 }
 
 /**
+ * The maxima of four 2×2 windows, one per lane, whose taps in (h, w) order
+ * are t00, t01, t10, t11, stored at `out`; with IDX their indices at `oi`
+ * (i00: the lanes' top-left tap indices; W: the row length). The rule is
+ * maxPool's: the first maximum, and a NaN wins (the last NaN).
+ */
+// @ts-ignore: decorator
+@inline export function storeMax4(IDX: bool, t00: v128, t01: v128, t10: v128, t11: v128, i00: v128, W: i32, out: usize, oi: usize): void {
+  let best = t00, idx = i00;
+  let take = v128.or(f32x4.gt(t01, best), f32x4.ne(t01, t01));
+  best = select(t01, best, take);
+  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(1)), idx, take);
+  take = v128.or(f32x4.gt(t10, best), f32x4.ne(t10, t10));
+  best = select(t10, best, take);
+  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(W)), idx, take);
+  take = v128.or(f32x4.gt(t11, best), f32x4.ne(t11, t11));
+  best = select(t11, best, take);
+  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(W + 1)), idx, take);
+  v128.store(out, best);
+  if (IDX) v128.store(oi, idx);
+}
+
+/**
  * Four 2×2 windows: output columns [ow, ow + 4) of the output row whose input
  * rows start at p0 and p1 (r0: p0's row offset in the plane, for the
- * indices), taps compared in (h, w) order as vectors.
+ * indices), the even and odd columns split by shuffles.
  */
 // @ts-ignore: decorator
 @inline function pool4(IDX: bool, p0: usize, p1: usize, r0: i32, W: i32, ow: i32, ob: usize, oi: usize): void {
@@ -72,22 +94,8 @@ function maxPool2x2(planes: i32, H: i32, W: i32, oH: i32, oW: i32, x: usize, out
   const a0 = v128.load(p0 + c), a1 = v128.load(p0 + c, 16);
   const b0 = v128.load(p1 + c), b1 = v128.load(p1 + c, 16);
   const i00 = i32x4.add(i32x4.splat(r0 + 2 * ow), i32x4(0, 2, 4, 6));
-  let best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
-  let idx = i00;
-  let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
-  let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-  best = select(v, best, take);
-  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(1)), idx, take);
-  v = i32x4.shuffle(b0, b1, 0, 2, 4, 6);
-  take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-  best = select(v, best, take);
-  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(W)), idx, take);
-  v = i32x4.shuffle(b0, b1, 1, 3, 5, 7);
-  take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-  best = select(v, best, take);
-  if (IDX) idx = select(i32x4.add(i00, i32x4.splat(W + 1)), idx, take);
-  v128.store(ob + (<usize>ow << 2), best);
-  if (IDX) v128.store(oi + (<usize>ow << 2), idx);
+  storeMax4(IDX, i32x4.shuffle(a0, a1, 0, 2, 4, 6), i32x4.shuffle(a0, a1, 1, 3, 5, 7), i32x4.shuffle(b0, b1, 0, 2, 4, 6),
+    i32x4.shuffle(b0, b1, 1, 3, 5, 7), i00, W, ob + (<usize>ow << 2), oi + (<usize>ow << 2));
 }
 
 /**

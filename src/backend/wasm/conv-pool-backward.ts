@@ -23,14 +23,13 @@
 import { convPool2x2Params, type ConvParams } from '../backend.js';
 import { addr, type WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
-import { CHUNKS_PER_THREAD, PARALLEL_MACS } from './matmul.js';
+import { PARALLEL_MACS } from './matmul.js';
 import { FN, work } from './threads.js';
+import { forEachItem, paddedBytes, partRange, planItems } from './conv-jobs.js';
 import { winogradBackwardInput, winogradBackwardWeight } from './conv-winograd.js';
 
 /** Floats per packed kernel row (assembly/conv-pool-backward.ts ROW); padded input rows get this much slack. */
 const ROW = 8;
-/** assembly/conv-direct.ts PAD_SLACK (floats written after convPad's copy). */
-const PAD_SLACK = 16;
 /** Most partial weight-gradient accumulators. */
 const MAX_PARTS = 8;
 
@@ -82,14 +81,12 @@ function inputGrad(ctx: WasmContext, g: WasmStorage, indices: WasmStorage, w: Wa
     (ctx.kernels as unknown as SparseKernels).cpbPackW(addr(w, 0), cout, cin, kH, kW, wp.ptr);
     const pool = ctx.pool;
     pool.ensureWork(gxpBytes + pooled * 8);
-    const chunks = chunksFor(ctx, p.batch, p.batch * cout * pooled * cin * kH * kW);
-    for (let c = 0; c < chunks; c++) {
-      pool.chunk();
-      for (let n = Math.floor((c * p.batch) / chunks); n < Math.floor(((c + 1) * p.batch) / chunks); n++) {
-        pool.call(FN.cpbInput, addr(g, n * cout * pooled), addr(indices, n * cout * pooled), cout, pH, pW, oW, wp.ptr, cin, kH, work(), Hq, Wq,
-          addr(gx, n * cin * H * W), H, W, p.padding[1], p.padding[2], work(gxpBytes));
-      }
-    }
+    // Chunks of whole images (each pads its own planes).
+    const plan = planItems(ctx, p.batch, p.batch * cout * pooled * cin * kH * kW, 1, true);
+    forEachItem(pool, p.batch, plan, (n) => {
+      pool.call(FN.cpbInput, addr(g, n * cout * pooled), addr(indices, n * cout * pooled), cout, pH, pW, oW, wp.ptr, cin, kH, work(), Hq, Wq,
+        addr(gx, n * cin * H * W), H, W, p.padding[1], p.padding[2], work(gxpBytes));
+    });
     pool.flush();
   } finally {
     ctx.freeTemp(wp);
@@ -102,7 +99,7 @@ function weightGrad(ctx: WasmContext, g: WasmStorage, indices: WasmStorage, x: W
   const { pH, pW, pooled } = pooledGeometry(p);
   const cin = p.inChannels, cout = p.outChannels;
   const Hp = oH + kH - 1, Wp = oW + ROW - 1;
-  const padBytes = Math.ceil((cin * Hp * Wp + PAD_SLACK) / 4) * 16;
+  const padBytes = paddedBytes(cin * Hp * Wp);
   const rows = cout * cin * kH;
   const macs = p.batch * cout * pooled * cin * kH * kW;
   // Partial sums over image ranges: a function of the shapes only.
@@ -114,7 +111,8 @@ function weightGrad(ctx: WasmContext, g: WasmStorage, indices: WasmStorage, x: W
     pool.ensureWork(padBytes + pooled * 8);
     for (let c = 0; c < parts; c++) {
       pool.chunk();
-      for (let n = Math.floor((c * p.batch) / parts); n < Math.floor(((c + 1) * p.batch) / parts); n++) {
+      const [lo, hi] = partRange(c, parts, p.batch);
+      for (let n = lo; n < hi; n++) {
         pool.call(FN.convPad, addr(x, n * cin * H * W), cin, 1, H, W, work(), 1, Hp, Wp, 0, p.padding[1], p.padding[2]);
         pool.call(FN.cpbWeight, addr(g, n * cout * pooled), addr(indices, n * cout * pooled), cout, pH, pW, oW, work(), cin, Hp, Wp, kH,
           gwp.ptr + c * rows * ROW * 4, work(padBytes));
@@ -127,10 +125,4 @@ function weightGrad(ctx: WasmContext, g: WasmStorage, indices: WasmStorage, x: W
   } finally {
     ctx.freeTemp(gwp);
   }
-}
-
-/** Chunks of whole images for `items` images of `macs` multiply-adds in all (images are independent). */
-function chunksFor(ctx: WasmContext, items: number, macs: number): number {
-  if (ctx.threads === 1 || macs < PARALLEL_MACS) return 1;
-  return Math.min(items, ctx.threads * CHUNKS_PER_THREAD * 2);
 }

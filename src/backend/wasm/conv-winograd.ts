@@ -21,8 +21,8 @@
 import type { ConvParams } from '../backend.js';
 import { addr, type WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
-import { CHUNKS_PER_THREAD, PARALLEL_MACS } from './matmul.js';
 import { FN, work } from './threads.js';
+import { forEachItem, paddedBytes, partRange, planItems } from './conv-jobs.js';
 
 /**
  * Fewest input and output channels for the Winograd path (forward and input
@@ -37,12 +37,8 @@ const WEIGHT_MIN_CHANNELS = 32;
 const V_BYTES = 128 << 10;
 /** Bytes of transformed inputs and gradients (V and Z) per weight-gradient kernel call, about. */
 const VZ_BYTES = 1 << 20;
-/** assembly/conv-winograd.ts WG_M_BYTES; assembly/conv-direct.ts PAD_SLACK (floats). */
-const M_BYTES = 2048;
-const PAD_SLACK = 16;
-/** As the direct kernels: chunks per thread, and the fewest multiply-adds per chunk. */
-const CHUNKS_PER_THREAD_MAX = 16;
-const CHUNK_MACS = 1 << 19;
+/** Bytes of wgConv's output-transform scratch: 16 products × 4 channels × 8 tiles, float32. */
+const M_BYTES = 16 * 4 * 8 * 4;
 
 /** Switch for tests and measurements that compare against the direct kernels (not public API). */
 export const winogradSwitch = { enabled: true };
@@ -56,7 +52,7 @@ function is3x3Stride1(p: ConvParams): boolean {
 /** The padded input of a problem: the rows and columns the tiles' 4×4 patches read (oH + 2, oW + 2), and its bytes with convPad's slack. */
 function padGeometry(q: Problem): { Hp: number; Wp: number; padBytes: number } {
   const Hp = q.oH + 2, Wp = q.oW + 2;
-  return { Hp, Wp, padBytes: Math.ceil((q.cin * Hp * Wp + PAD_SLACK) / 4) * 16 };
+  return { Hp, Wp, padBytes: paddedBytes(q.cin * Hp * Wp) };
 }
 
 /** Whether the forward pass of p runs here: output (oH, oW) with oH even, oW a multiple of 8. */
@@ -99,27 +95,14 @@ function run(
   const vBytes = 16 * Math.ceil((rowsPerBlock * tw) / 8) * q.cin * 32;
   const pool = ctx.pool;
   pool.ensureWork(padBytes + vBytes + M_BYTES);
-  const T = ctx.threads;
-  const macs = batch * q.cout * q.cin * 16 * th * tw;
-  // Chunks of whole images (about equal), or `parts` ranges of each image's tile rows.
-  let imageChunks = 1, parts = 1;
-  if (T > 1 && macs >= PARALLEL_MACS) {
-    if (batch >= 2 * T) {
-      imageChunks = Math.max(1, Math.min(batch, T * CHUNKS_PER_THREAD_MAX, Math.max(T * CHUNKS_PER_THREAD, Math.floor(macs / CHUNK_MACS))));
-    } else parts = Math.min(th, Math.ceil((T * CHUNKS_PER_THREAD) / batch));
-  }
-  let nextChunk = 0;
-  for (let n = 0; n < batch; n++) {
-    const opens = n === Math.floor((nextChunk * batch) / imageChunks);
-    if (opens) nextChunk++;
-    for (let part = 0; part < parts; part++) {
-      if (parts > 1 || opens) pool.chunk();
-      const ty0 = Math.floor((part * th) / parts), ty1 = Math.floor(((part + 1) * th) / parts);
-      pool.call(FN.convPad, srcAt(n), q.cin, 1, q.inH, q.inW, work(), 1, Hp, Wp, 0, q.padH, q.padW);
-      pool.call(FN.wgConv, work(), Hp, Wp, q.cin, u, q.cout, dstAt(n), q.oH, q.oW, ty0, ty1, rowsPerBlock, work(padBytes),
-        work(padBytes + vBytes), bias, relu, pool2x2 ? 1 : 0, idxAt ? idxAt(n) : 0);
-    }
-  }
+  // Chunks of whole images, or ranges of each image's tile rows.
+  const plan = planItems(ctx, batch, batch * q.cout * q.cin * 16 * th * tw, th);
+  forEachItem(pool, batch, plan, (n, part) => {
+    const [ty0, ty1] = partRange(part, plan.parts, th);
+    pool.call(FN.convPad, srcAt(n), q.cin, 1, q.inH, q.inW, work(), 1, Hp, Wp, 0, q.padH, q.padW);
+    pool.call(FN.wgConv, work(), Hp, Wp, q.cin, u, q.cout, dstAt(n), q.oH, q.oW, ty0, ty1, rowsPerBlock, work(padBytes),
+      work(padBytes + vBytes), bias, relu, pool2x2 ? 1 : 0, idxAt ? idxAt(n) : 0);
+  });
   pool.flush();
 }
 
@@ -199,7 +182,7 @@ export function winogradConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy:
     pool.ensureWork(B * padBytes + vBytes + zBytes);
     for (let c = 0; c < parts; c++) {
       pool.chunk();
-      const lo = Math.floor((c * p.batch) / parts), hi = Math.floor(((c + 1) * p.batch) / parts);
+      const [lo, hi] = partRange(c, parts, p.batch);
       // Images [lo, hi) in ceil((hi - lo) / B) calls of about equal size.
       const calls = Math.ceil((hi - lo) / B);
       for (let k = 0; k < calls; k++) {

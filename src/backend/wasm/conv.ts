@@ -45,6 +45,7 @@ import { addr, type WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
 import { CHUNKS_PER_THREAD, PARALLEL_MACS, gemm } from './matmul.js';
 import { FN, SCRATCH, work } from './threads.js';
+import { forEachItem, paddedBytes, partRange, planItems } from './conv-jobs.js';
 import {
   winogradBackwardInput, winogradBackwardWeight, winogradConv, winogradConvBackwardInput, winogradConvBackwardWeight, winogradForward,
 } from './conv-winograd.js';
@@ -115,9 +116,9 @@ export function wasmConv(ctx: WasmContext, x: WasmStorage, w: WasmStorage, p: Co
   if (epi?.pool2x2) {
     const indices = epi.poolIndices ?? null;
     if (indices && indices.dtype !== 'int32') return null;
+    if (winogradForward(p)) return winogradConv(ctx, x, w, p, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true, indices);
     // The direct kernel pools each (oH, oW) plane and numbers its indices within that plane, which is
     // maxPool's convention (positions within the whole oD·oH·oW plane) only when oD = 1.
-    if (winogradForward(p)) return winogradConv(ctx, x, w, p, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true, indices);
     if (p.outSize[0] === 1 && directForward(p, g)) return forwardDirect(ctx, x, w, p, g, epi.bias ? addr(epi.bias, 0) : 0, epi.relu ? 1 : 0, true, indices);
     // Elsewhere: the convolution, then the pooling kernel (3-D outputs: declined, the composite runs).
     if (p.outSize[0] !== 1) return null;
@@ -224,7 +225,7 @@ export function wasmConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy: Was
   const g = geometry(p);
   const wLen = p.outChannels * g.K;
   const { small, parts } = weightParts(p, g);
-  if (p.batch > 0 && parts > 1 && winogradBackwardWeight(p)) return winogradConvBackwardWeight(ctx, x, gy, p, parts);
+  if (parts > 1 && winogradBackwardWeight(p)) return winogradConvBackwardWeight(ctx, x, gy, p, parts);
   const gw = ctx.alloc('float32', wLen, true);
   if (p.batch === 0) return gw;
   if (directBackwardWeight(p, g)) return backwardWeightDirect(ctx, x, gy, p, g, gw);
@@ -280,8 +281,6 @@ export function wasmConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy: Was
 
 // ---- direct kernels (assembly/conv-direct.ts) ----------------------------------
 
-/** Floats the kernels may read past a padded image (assembly/conv-direct.ts PAD_SLACK). */
-const PAD_SLACK = 16;
 /** Output channels per packed weight block / register tile (assembly/conv-direct.ts BM). */
 const BM = 4;
 /** Bytes per position-vector descriptor (assembly/conv-direct.ts VD). */
@@ -327,7 +326,7 @@ function direct(C: number, inSize: Triple, pad: Triple, kernel: Triple, out: Tri
   return {
     C, in: inSize, pad, padded, kernel, dilation, stride, out, rows, P: rows * out[2],
     K: C * kernel[0] * kernel[1] * kernel[2], nVec: rows * Math.ceil(out[2] / 4),
-    padBytes: Math.ceil((C * padded[0] * padded[1] * padded[2] + PAD_SLACK) / 4) * 16,
+    padBytes: paddedBytes(C * padded[0] * padded[1] * padded[2]),
   };
 }
 
@@ -423,23 +422,6 @@ function directBackwardWeight(p: ConvParams, g: Geometry): boolean {
   return !g.pointwise && p.stride[2] === 1 && p.outSize[2] >= 4 && g.K <= DIRECT_MAX_K_WEIGHT;
 }
 
-/** Chunks per thread the direct kernels aim for, and the fewest multiply-adds per chunk. */
-const DIRECT_CHUNKS_PER_THREAD = 16;
-const DIRECT_CHUNK_MACS = 1 << 19;
-
-/**
- * How many chunks of whole items a direct forward job takes: several per
- * thread, so that threads finish together although a woken worker starts
- * late (3 per thread of 32 images left 7 chunks, one of them a 2-image tail,
- * and whoever started late waited on a 5-image chunk), but none below
- * DIRECT_CHUNK_MACS (the claim and the padded copy per chunk stay small).
- * Items are independent, so this changes no result.
- */
-function directChunks(T: number, items: number, macs: number): number {
-  const byWork = Math.floor(macs / DIRECT_CHUNK_MACS);
-  return Math.max(1, Math.min(items, T * DIRECT_CHUNKS_PER_THREAD, Math.max(T * CHUNKS_PER_THREAD, byWork)));
-}
-
 /**
  * dst[item] = conv(src[item]) for items = (image, group) pairs, with weights
  * packed per group at `wp` (cout·K floats each) and the tap and vector tables
@@ -457,33 +439,20 @@ function runForward(
   // Pooled: each item's convolution goes to the thread's work buffer after its padded input, then is pooled into dst.
   const [oD, oH, oW] = d.out;
   pool.ensureWork(d.padBytes + (pool2x2 ? cout * d.P * 4 : 0));
-  const T = ctx.threads;
-  const macs = items * cout * d.P * d.K;
-  // Chunks of whole items (`itemChunks`, about equal), or `parts` ranges of each item's position vectors.
-  let itemChunks = 1, parts = 1;
-  if (T > 1 && macs >= PARALLEL_MACS) {
-    if (items >= 2 * T || pool2x2) itemChunks = directChunks(T, items, macs);
-    else parts = Math.min(nvec, Math.ceil((T * CHUNKS_PER_THREAD) / items));
-  }
-  let nextChunk = 0;
-  for (let it = 0; it < items; it++) {
+  // Chunks of whole items (the pooled path always: it pools whole planes), or ranges of each item's position vectors.
+  const plan = planItems(ctx, items, items * cout * d.P * d.K, nvec, pool2x2);
+  forEachItem(pool, items, plan, (it, part) => {
     const w = wp + (it % groups) * cout * d.K * 4;
-    // Item it opens chunk c when it is the first of [floor(c·items / itemChunks), ...).
-    const opens = it === Math.floor((nextChunk * items) / itemChunks);
-    if (opens) nextChunk++;
-    for (let part = 0; part < parts; part++) {
-      if (parts > 1 || opens) pool.chunk();
-      const v0 = Math.floor((part * nvec) / parts), v1 = Math.floor(((part + 1) * nvec) / parts);
-      pool.call(FN.convPad, ...padArgs(d, srcAt(it)));
-      const b = bias ? bias + (it % groups) * cout * 4 : 0;
-      if (!pool2x2) pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu, bm);
-      else {
-        pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, work(d.padBytes), d.P, vd, v0, v1, b, relu, bm);
-        pool.call(FN.maxPool2dF32, cout * oD, oH, oW, Math.floor(oH / 2), Math.floor(oW / 2), 2, 2, 2, 2, 0, 0, work(d.padBytes), dstAt(it),
-          idxAt ? idxAt(it) : 0);
-      }
+    const [v0, v1] = partRange(part, plan.parts, nvec);
+    pool.call(FN.convPad, ...padArgs(d, srcAt(it)));
+    const b = bias ? bias + (it % groups) * cout * 4 : 0;
+    if (!pool2x2) pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu, bm);
+    else {
+      pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, work(d.padBytes), d.P, vd, v0, v1, b, relu, bm);
+      pool.call(FN.maxPool2dF32, cout * oD, oH, oW, Math.floor(oH / 2), Math.floor(oW / 2), 2, 2, 2, 2, 0, 0, work(d.padBytes), dstAt(it),
+        idxAt ? idxAt(it) : 0);
     }
-  }
+  });
   pool.flush();
 }
 
