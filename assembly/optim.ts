@@ -9,31 +9,87 @@ import { madd } from './simd';
 
 export const SGD_NESTEROV = 1, SGD_MAXIMIZE = 2, SGD_FIRST = 4, SGD_MOMENTUM = 8;
 
+/**
+ * The SGD update of the four elements at byte offset `o`: the formulas of
+ * torch.optim.SGD in the order the reference backend uses. The flags are
+ * compile-time constants in each inlined copy (see sgdRange).
+ */
+// @ts-ignore: decorator
+@inline function sgd4(
+  o: usize, p: usize, g: usize, buf: usize, vlr: v128, vwd: v128, vm: v128, vdamp: v128,
+  maximize: bool, nesterov: bool, first: bool, useBuf: bool, hasWd: bool,
+): void {
+  const pv = v128.load(p + o);
+  let d = v128.load(g + o);
+  if (maximize) d = f32x4.neg(d);
+  if (hasWd) d = madd(vwd, pv, d);
+  if (useBuf) {
+    const b = first ? d : madd(vm, v128.load(buf + o), f32x4.mul(vdamp, d));
+    v128.store(buf + o, b);
+    d = nesterov ? madd(vm, b, d) : b;
+  }
+  v128.store(p + o, madd(vlr, d, pv));
+}
+
+/**
+ * sgd4 over the whole vectors of [0, n), eight elements a step; returns where
+ * it stopped (n rounded down to 4). Inlined with constant flags, so each copy
+ * is a branch-free loop: with the flags tested per vector, as before, the
+ * loop ran 2.3x slower (270k parameters with momentum, one thread: 132 vs 58 us).
+ */
+// @ts-ignore: decorator
+@inline function sgdRange(
+  n: i32, p: usize, g: usize, buf: usize, vlr: v128, vwd: v128, vm: v128, vdamp: v128,
+  maximize: bool, nesterov: bool, first: bool, useBuf: bool, hasWd: bool,
+): i32 {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    sgd4(o, p, g, buf, vlr, vwd, vm, vdamp, maximize, nesterov, first, useBuf, hasWd);
+    sgd4(o + 16, p, g, buf, vlr, vwd, vm, vdamp, maximize, nesterov, first, useBuf, hasWd);
+  }
+  if (i + 4 <= n) {
+    sgd4(<usize>i << 2, p, g, buf, vlr, vwd, vm, vdamp, maximize, nesterov, first, useBuf, hasWd);
+    i += 4;
+  }
+  return i;
+}
+
+/** sgdRange with `maximize` and `hasWd` made constants (4 copies). */
+// @ts-ignore: decorator
+@inline function sgdRangeMW(
+  n: i32, p: usize, g: usize, buf: usize, vlr: v128, vwd: v128, vm: v128, vdamp: v128,
+  maximize: bool, nesterov: bool, first: bool, useBuf: bool, hasWd: bool,
+): i32 {
+  if (maximize) {
+    return hasWd ? sgdRange(n, p, g, buf, vlr, vwd, vm, vdamp, true, nesterov, first, useBuf, true)
+      : sgdRange(n, p, g, buf, vlr, vwd, vm, vdamp, true, nesterov, first, useBuf, false);
+  }
+  return hasWd ? sgdRange(n, p, g, buf, vlr, vwd, vm, vdamp, false, nesterov, first, useBuf, true)
+    : sgdRange(n, p, g, buf, vlr, vwd, vm, vdamp, false, nesterov, first, useBuf, false);
+}
+
 /** SGD: flags SGD_*; buf is the momentum buffer (ignored without SGD_MOMENTUM). */
 export function sgdF32(n: i32, p: usize, g: usize, buf: usize, lr: f32, momentum: f32, dampening: f32, wd: f32, flags: i32): void {
   const nesterov = (flags & SGD_NESTEROV) != 0, maximize = (flags & SGD_MAXIMIZE) != 0;
-  const first = (flags & SGD_FIRST) != 0, useBuf = (flags & SGD_MOMENTUM) != 0;
+  const first = (flags & SGD_FIRST) != 0, useBuf = (flags & SGD_MOMENTUM) != 0, hasWd = wd != 0;
   const vlr = f32x4.splat(-lr), vwd = f32x4.splat(wd), vm = f32x4.splat(momentum), vdamp = f32x4.splat(1 - dampening);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const pv = v128.load(p + o);
-    let d = v128.load(g + o);
-    if (maximize) d = f32x4.neg(d);
-    if (wd != 0) d = madd(vwd, pv, d);
-    if (useBuf) {
-      const b = first ? d : madd(vm, v128.load(buf + o), f32x4.mul(vdamp, d));
-      v128.store(buf + o, b);
-      d = nesterov ? madd(vm, b, d) : b;
-    }
-    v128.store(p + o, madd(vlr, d, pv));
+  // One branch-free copy per combination that changes the arithmetic (first and nesterov only matter with momentum).
+  let i: i32;
+  if (!useBuf) i = sgdRangeMW(n, p, g, buf, vlr, vwd, vm, vdamp, maximize, false, false, false, hasWd);
+  else if (first) {
+    i = nesterov ? sgdRangeMW(n, p, g, buf, vlr, vwd, vm, vdamp, maximize, true, true, true, hasWd)
+      : sgdRangeMW(n, p, g, buf, vlr, vwd, vm, vdamp, maximize, false, true, true, hasWd);
+  } else {
+    i = nesterov ? sgdRangeMW(n, p, g, buf, vlr, vwd, vm, vdamp, maximize, true, false, true, hasWd)
+      : sgdRangeMW(n, p, g, buf, vlr, vwd, vm, vdamp, maximize, false, false, true, hasWd);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const pv = load<f32>(p + o);
     let d = load<f32>(g + o);
     if (maximize) d = -d;
-    if (wd != 0) d += wd * pv;
+    if (hasWd) d += wd * pv;
     if (useBuf) {
       const b: f32 = first ? d : momentum * load<f32>(buf + o) + (1 - dampening) * d;
       store<f32>(buf + o, b);

@@ -120,7 +120,8 @@ describe('optimizers match the documented update rules', () => {
  * them, used for whole contiguous parameters) against the tensor-op form of the
  * same rules (used for any other layout: here a parameter that is a slice of a
  * bigger tensor), float32, on every backend, at an odd length so that vector
- * loops and scalar tails both run. test/backend/capabilities.test.ts compares
+ * loops and scalar tails both run (37: the wasm SGD's 8-wide loop, one 4-wide
+ * step, one scalar), each flag combination's specialised loop at least once. test/backend/capabilities.test.ts compares
  * each fused kernel with its composite directly.
  */
 describe('fused optimizer kernels match the tensor-op rules', () => {
@@ -147,6 +148,8 @@ describe('fused optimizer kernels match the tensor-op rules', () => {
     ['SGD', (p) => new optim.SGD([p], { lr: 0.05 })],
     ['SGD momentum + weight decay', (p) => new optim.SGD([p], { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 })],
     ['SGD nesterov, maximize', (p) => new optim.SGD([p], { lr: 0.01, momentum: 0.8, nesterov: true, maximize: true })],
+    ['SGD weight decay, maximize', (p) => new optim.SGD([p], { lr: 0.02, weightDecay: 0.05, maximize: true })],
+    ['SGD nesterov + weight decay', (p) => new optim.SGD([p], { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.02 })],
     ['Adam', (p) => new optim.Adam([p], { lr: 0.1 })],
     ['Adam amsgrad + L2, maximize', (p) => new optim.Adam([p], { lr: 0.05, amsgrad: true, weightDecay: 0.1, maximize: true })],
     ['AdamW', (p) => new optim.AdamW([p], { lr: 0.1, weightDecay: 0.1 })],
