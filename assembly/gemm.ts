@@ -172,7 +172,14 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
+  // The loop ends on the A pointer rather than a counter k < kc. With the counter, V8
+  // kept k, kc, pa, pb and the three bases it hoists for the splat offsets (4, 8, 12)
+  // live, and spilled two of those bases: two stack reloads per iteration. Bounded by
+  // pa, the loop it emits has no reloads (~17 instructions per k step instead of
+  // ~19.5). Same speed in quiet minutes (1-thread 1024^3 and 64x256x784, A/B within
+  // 0.5 %); the fewer instructions matter where the core's issue slots are shared.
+  const aEnd = pa + (<usize>kc << 4);
+  while (pa < aEnd) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
     c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
