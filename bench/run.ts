@@ -54,6 +54,8 @@ interface Options {
   threads?: number;
   /** Run the PyTorch column when torch is available (default true). */
   torch: boolean;
+  /** Only these columns (default: all); e.g. tg-wasm alone, to see what the others' blocks cost it. */
+  columns?: string[];
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -73,12 +75,18 @@ function parseArgs(argv: readonly string[]): Options {
       if (!Number.isInteger(v) || v < 1) throw new Error('--threads needs a positive integer');
       opts.threads = v;
     }
+    else if (a === '--columns' || a.startsWith('--columns=')) {
+      const v = a === '--columns' ? argv[++i] : a.slice('--columns='.length);
+      const list = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      if (!list.length) throw new Error('--columns needs a list, e.g. --columns tg-wasm,torch');
+      opts.columns = list;
+    }
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!v) throw new Error('--only needs a list, e.g. --only W1,M1');
       opts.only.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--backend webgpu] [--quick] [--only W1,W2,W3,M1,M2,K,K-big] [--threads N] [--no-torch] [--no-save]');
+      console.log('usage: npm run bench -- [--backend webgpu] [--quick] [--only W1,W2,W3,M1,M2,K,K-big] [--threads N] [--columns tg-wasm,torch,...] [--no-torch] [--no-save]');
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (try --help)`);
   }
@@ -143,7 +151,8 @@ async function main(): Promise<void> {
     ? { adapter: gpu?.adapterName ?? 'none', software: gpu ? isSoftwareAdapter(gpu.adapterName) : false, error: gpuError }
     : undefined;
   const tfInfo = await initTfjs({ webgpu });
-  const torch = opts.torch ? await startTorch() : 'left out (--no-torch)';
+  const torch = !opts.torch ? 'left out (--no-torch)'
+    : opts.columns && !opts.columns.includes('torch') ? 'left out (--columns)' : await startTorch();
   const torchRecord: TorchRecord = typeof torch === 'string' ? { skipped: torch } : torch.info;
   const torchLine = typeof torch === 'string'
     ? `torch column skipped: ${torch}`
@@ -160,6 +169,15 @@ async function main(): Promise<void> {
     ...(webgpu ? [tfColumn('webgpu')] : []),
     ...(typeof torch === 'string' ? [] : [torch.framework]),
   ];
+  if (opts.columns) {
+    const known = frameworks.map((f) => f.name);
+    const unknown = opts.columns.filter((c) => !known.includes(c));
+    if (unknown.length) {
+      console.error(`bench: --columns: no column ${unknown.join(', ')} in this run (columns: ${known.join(', ')})`);
+      process.exit(2);
+    }
+    for (let i = frameworks.length - 1; i >= 0; i--) if (!opts.columns.includes(frameworks[i]!.name)) frameworks.splice(i, 1);
+  }
   const columns = frameworks.map((f) => f.name);
 
   const adapterLine = gpuRecord
