@@ -8,7 +8,7 @@ import type { Shape } from '../core/shape.js';
 import * as E from '../ops/elementwise.js';
 import { embed, sliceView, split } from '../ops/movement.js';
 import { matmulPrim } from '../ops/linalg.js';
-import { crossEntropyRowsBackwardPrim } from '../ops/loss-prims.js';
+import { crossEntropyReducedBackwardPrim, crossEntropyRowsBackwardPrim } from '../ops/loss-prims.js';
 import { batchNormTrainBackwardPrim } from '../ops/norm-prims.js';
 import { gather, scatterAdd, zerosOn } from '../ops/indexing.js';
 import { convEpilogueGrad, convPoolGrads, convPrim, convTransposePrim, convWeightGradPrim } from '../ops/conv-prims.js';
@@ -213,6 +213,10 @@ export const GRADIENTS = {
   // losses
   crossEntropyRows: (g, c) => [                                              // g (softmax - (1-ε) onehot - ε/C)
     crossEntropyRowsBackwardPrim(g, s(c, 0), s(c, 1), c.attrs.ignoreIndex as number, c.attrs.labelSmoothing as number),
+  ],
+  crossEntropyReduced: (g, c) => [                                           // (g / divisor) per row, as above
+    crossEntropyReducedBackwardPrim(g, s(c, 0), s(c, 1), c.attrs.ignoreIndex as number, c.attrs.labelSmoothing as number,
+      c.attrs.divisor as number),
   ],
 
   // pooling

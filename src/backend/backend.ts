@@ -298,6 +298,24 @@ export interface FusedKernels {
   crossEntropyRowsBackward?(
     logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number,
   ): Storage | null;
+  /**
+   * The same losses reduced to one number: `Σ_rows loss / divisor` as a
+   * float32 scalar `[]` (divisor: the kept targets for 'mean', 1 for 'sum'),
+   * the sum taken in row order. The composite in src/ops/loss-class.ts
+   * (crossEntropyRows, then sum, then divide) is the definition; one call
+   * instead of three, so the loss of a small batch costs one kernel.
+   */
+  crossEntropyReduced?(
+    logits: Storage, targets: Storage, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, divisor: number,
+  ): Storage | null;
+  /**
+   * Its gradient w.r.t. the logits given the scalar upstream gradient g `[]`:
+   * crossEntropyRowsBackward with every row's g = g / divisor -> `[rows, classes]`.
+   * The composite in src/ops/loss-prims.ts (crossEntropyReducedBackwardPrim) is the definition.
+   */
+  crossEntropyReducedBackward?(
+    logits: Storage, targets: Storage, g: Storage, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, divisor: number,
+  ): Storage | null;
 
   /**
    * Training-mode batch norm over x `[n, c, s]`: per-channel batch mean and

@@ -11,7 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { deferCheck, hostData } from '../tensor/deferred-checks.js';
 import { logSoftmax } from './activation.js';
 import { where } from './elementwise.js';
-import { crossEntropyRowsPrim } from './loss-prims.js';
+import { crossEntropyReducedPrim, crossEntropyRowsPrim } from './loss-prims.js';
 import {
   REDUCTIONS, checkNumber, checkOptions, checkReduction, requireFloatArg, type Reduction, type ReductionOptions,
 } from './loss-common.js';
@@ -129,7 +129,8 @@ function reduceByWeight(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
 
 /**
  * The common case, [N, C] logits with class indices and no weights, in two
- * fused kernels (forward per row, backward per row) instead of a dozen small
+ * fused kernels (forward per row, backward per row; 'sum' and host-counted
+ * 'mean' reduced inside them where the backend can) instead of a dozen small
  * ops, where the backend offers them (null otherwise: the caller runs the
  * composite below, which defines the result). 'mean' divides by the number of
  * kept targets, counted in `t`, the target values checkTargets read and
@@ -138,13 +139,21 @@ function reduceByWeight(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
 function fusedCrossEntropy(
   input: Tensor, target: Tensor, t: TypedArray | null, ignoreIndex: number, eps: number, reduction: Reduction,
 ): Tensor | null {
+  // 'sum', and 'mean' with the targets counted here: one kernel where the backend has it (same result).
+  let kept = -1;
+  if (t) {
+    kept = 0;
+    for (let i = 0; i < t.length; i++) if (t[i] !== ignoreIndex) kept++;
+  }
+  if (reduction === 'sum' || (reduction === 'mean' && kept >= 0)) {
+    const reduced = crossEntropyReducedPrim(input, target, ignoreIndex, eps, reduction === 'sum' ? 1 : kept);
+    if (reduced) return reduced;
+  }
   const perRow = crossEntropyRowsPrim(input, target, ignoreIndex, eps);
   if (!perRow || reduction === 'none') return perRow;
   if (reduction === 'sum') return perRow.sum();
   // 0/0 = NaN when every target is ignored, as in PyTorch.
-  if (!t) return perRow.sum().div(target.ne(ignoreIndex).sum().to(perRow.dtype)); // counted on the device
-  let kept = 0;
-  for (let i = 0; i < t.length; i++) if (t[i] !== ignoreIndex) kept++;
+  if (kept < 0) return perRow.sum().div(target.ne(ignoreIndex).sum().to(perRow.dtype)); // counted on the device
   return perRow.sum().div(kept);
 }
 

@@ -48,3 +48,38 @@ export function crossEntropyRowsBackwardPrim(g: Tensor, logits: Tensor, target: 
   if (labelSmoothing > 0) d = d.sub(labelSmoothing / classes);
   return E.where(E.ne(t, ignoreIndex), d.mul(reshape(gc, [rows, 1])), 0);
 }
+
+/**
+ * logits `[N, C]`, target int32 `[N]` (already validated) -> the scalar
+ * `Σ_rows loss / divisor` of {@link crossEntropyRowsPrim}'s losses (divisor:
+ * the kept targets for 'mean', 1 for 'sum'), as one graph node; null when the
+ * backend has no crossEntropyReduced kernel (or declines): the caller then
+ * reduces crossEntropyRowsPrim's output, which defines the result.
+ * @example const loss = crossEntropyReducedPrim(logits, labels, -100, 0, 64) ?? crossEntropyRowsPrim(...)!.sum().div(64);
+ */
+export function crossEntropyReducedPrim(logits: Tensor, target: Tensor, ignoreIndex: number, labelSmoothing: number, divisor: number): Tensor | null {
+  const kernel = fusedKernels(logits.backend)?.crossEntropyReduced;
+  if (!kernel) return null;
+  const x = dense(logits), t = dense(target.toBackend(logits.backend));
+  const [rows, classes] = [x.shape[0]!, x.shape[1]!];
+  const s = kernel(x._storage, t._storage, rows, classes, ignoreIndex, labelSmoothing, divisor);
+  if (!s) return null;
+  return record('crossEntropyReduced', [x], Tensor._fromStorage(s, [], x.dtype), [x, t], { ignoreIndex, labelSmoothing, divisor });
+}
+
+/**
+ * Gradient of {@link crossEntropyReducedPrim} w.r.t. the logits given the
+ * scalar g: crossEntropyRowsBackwardPrim with every row's gradient g / divisor.
+ * The backend's crossEntropyReducedBackward kernel, or this composite (the definition).
+ * @example const gx = crossEntropyReducedBackwardPrim(g, logits, labels, -100, 0, 64);
+ */
+export function crossEntropyReducedBackwardPrim(
+  g: Tensor, logits: Tensor, target: Tensor, ignoreIndex: number, labelSmoothing: number, divisor: number,
+): Tensor {
+  const [rows, classes] = [logits.shape[0]!, logits.shape[1]!];
+  const s = fusedKernels(logits.backend)?.crossEntropyReducedBackward?.(
+    logits._storage, target._storage, dense(g)._storage, rows, classes, ignoreIndex, labelSmoothing, divisor) ?? null;
+  if (s) return Tensor._fromStorage(s, [rows, classes], logits.dtype);
+  const perRow = E.div(g, divisor).expand([rows]);
+  return crossEntropyRowsBackwardPrim(perRow, logits, target, ignoreIndex, labelSmoothing);
+}

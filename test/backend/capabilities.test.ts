@@ -22,6 +22,7 @@ import { metaBackend } from '../../src/backend/meta/index.js';
 import { fusedKernels, setFusedKernelsEnabled } from '../../src/ops/fused.js';
 import { convPrim, convReluPoolPrim } from '../../src/ops/conv-prims.js';
 import { linearRelu } from '../../src/ops/linalg.js';
+import { crossEntropyReducedPrim, crossEntropyRowsPrim } from '../../src/ops/loss-prims.js';
 import { TensorError } from '../../src/core/errors.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { prng, randInt } from '../helpers/prng.js';
@@ -87,6 +88,7 @@ describe('reference and meta backends implement the required contract only', () 
   });
   test('the wasm backend offers every fused kernel', () => {
     const names: (keyof FusedKernels)[] = ['sgdStep', 'adamStep', 'crossEntropyRows', 'crossEntropyRowsBackward',
+      'crossEntropyReduced', 'crossEntropyReducedBackward',
       'batchNormTrain', 'batchNormTrainBackward', 'convEpilogue', 'convEpilogueBackward', 'convPoolBackward', 'linearEpilogue',
       'linearEpilogueBackward', 'updateBatch'];
     assert.deepEqual(Object.keys(be.fused).sort(), [...names].sort());
@@ -138,11 +140,48 @@ describe('softmax cross-entropy rows', () => {
         return { loss: [...loss.data()], grad: gradOf(x) };
       };
       const { fused, composite, used } = both(run);
-      assert.ok(used.has('crossEntropyRows') && used.has('crossEntropyRowsBackward'), `fused kernels used: ${[...used]}`);
+      // 'none' runs the per-row kernels, 'sum' and 'mean' (targets counted on the host) the reduced ones.
+      const want = reduction === 'none' ? ['crossEntropyRows', 'crossEntropyRowsBackward'] : ['crossEntropyReduced', 'crossEntropyReducedBackward'];
+      assert.ok(want.every((k) => used.has(k)), `fused kernels used: ${[...used]}`);
       close('loss', fused.loss, composite.loss);
       close('dlogits', fused.grad, composite.grad);
     });
   }
+});
+
+describe('reduced softmax cross-entropy', () => {
+  // crossEntropyReduced computes what the per-row kernel followed by sum and div computes, bit for bit.
+  const rnd = prng(31);
+  for (let c = 0; c < 10; c++) {
+    const rows = [1, 3, 4, 7, 8, 9, 64, 65, 5, 6][c]!, classes = randInt(rnd, 1, 12);
+    const ignoreIndex = c % 2 ? randInt(rnd, 0, classes - 1) : -100;
+    const labelSmoothing = [0, 0.2][c % 2]!;
+    test(`[${rows}, ${classes}] ignoreIndex ${ignoreIndex}, labelSmoothing ${labelSmoothing}: equal to rows -> sum -> div, loss and gradient`, () => {
+      const r = prng(300 + c);
+      const logits = values(r, rows * classes, 5);
+      const targets = Int32Array.from({ length: rows }, () => randInt(r, 0, classes - 1));
+      const kept = targets.filter((v) => v !== ignoreIndex).length;
+      for (const divisor of [1, kept]) {
+        const x = tg.tensor(logits, { shape: [rows, classes], backend: be, requiresGrad: true });
+        const t = tg.tensor(targets, { shape: [rows], dtype: 'int32', backend: be });
+        const reduced = crossEntropyReducedPrim(x, t, ignoreIndex, labelSmoothing, divisor)!;
+        reduced.mul(1.75).backward();
+        const x2 = tg.tensor(logits, { shape: [rows, classes], backend: be, requiresGrad: true });
+        const viaRows = crossEntropyRowsPrim(x2, t, ignoreIndex, labelSmoothing)!.sum().div(divisor);
+        viaRows.mul(1.75).backward();
+        assert.deepEqual([...reduced.data()], [...viaRows.data()], `loss, divisor ${divisor}`);
+        assert.deepEqual([...x.grad!.data()], [...x2.grad!.data()], `gradient, divisor ${divisor}`);
+      }
+    });
+  }
+  test("'mean' with every target ignored is NaN, and its gradient 0, as in PyTorch", () => {
+    const x = tg.tensor([[1, 2], [3, 4]], { backend: be, requiresGrad: true });
+    const t = tg.tensor([5, 5], { dtype: 'int32', backend: be });
+    const loss = F.crossEntropy(x, t, { ignoreIndex: 5 });
+    assert.ok(Number.isNaN(loss.item()));
+    loss.backward();
+    assert.deepEqual([...x.grad!.data()], [0, 0, 0, 0]);
+  });
 });
 
 describe('training batch norm', () => {
@@ -360,6 +399,8 @@ describe('float64 on the wasm backend: the kernels decline, the composites run',
     assert.equal(k.adamStep!(f(4), f(4), f(4), f(4), null, 4, adam), false);
     assert.equal(k.crossEntropyRows!(f(6), i32, 2, 3, -100, 0), null);
     assert.equal(k.crossEntropyRowsBackward!(f(6), i32, f(2), 2, 3, -100, 0), null);
+    assert.equal(k.crossEntropyReduced!(f(6), i32, 2, 3, -100, 0, 2), null);
+    assert.equal(k.crossEntropyReducedBackward!(f(6), i32, f(1), 2, 3, -100, 0, 2), null);
     assert.equal(k.batchNormTrain!(f(6), null, null, 2, 3, 1, 1e-5), null);
     assert.equal(k.batchNormTrainBackward!(f(6), f(6), f(3), f(3), null, 2, 3, 1, 1e-5), null);
     assert.equal(k.convEpilogue!(f(16), f(1), p, { bias: null, relu: true }), null);

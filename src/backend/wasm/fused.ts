@@ -14,7 +14,7 @@ import { ws, type WasmContext } from './context.js';
 import { wasmConv, wasmConvEpilogueBackward } from './conv.js';
 import { wasmConvPoolBackward } from './conv-pool-backward.js';
 import { wasmAdamStep, wasmSgdStep, wasmUpdateBatch } from './optim.js';
-import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward } from './loss.js';
+import { wasmCrossEntropyRows, wasmCrossEntropyRowsBackward, wasmCrossEntropyReduced, wasmCrossEntropyReducedBackward } from './loss.js';
 import { wasmBatchNormTrain, wasmBatchNormTrainBackward } from './batchnorm.js';
 import { wasmLinearEpilogue, wasmLinearEpilogueBackward } from './linear.js';
 
@@ -34,6 +34,10 @@ export function wasmFusedKernels(ctx: WasmContext): FusedKernels {
       wasmCrossEntropyRows(ctx, ws(logits), ws(targets), rows, classes, ignoreIndex, eps),
     crossEntropyRowsBackward: (logits, targets, g, rows, classes, ignoreIndex, eps) =>
       wasmCrossEntropyRowsBackward(ctx, ws(logits), ws(targets), ws(g), rows, classes, ignoreIndex, eps),
+    crossEntropyReduced: (logits, targets, rows, classes, ignoreIndex, eps, divisor) =>
+      wasmCrossEntropyReduced(ctx, ws(logits), ws(targets), rows, classes, ignoreIndex, eps, divisor),
+    crossEntropyReducedBackward: (logits, targets, g, rows, classes, ignoreIndex, eps, divisor) =>
+      wasmCrossEntropyReducedBackward(ctx, ws(logits), ws(targets), ws(g), rows, classes, ignoreIndex, eps, divisor),
     batchNormTrain: (x, weight, bias, n, c, s, eps) => wasmBatchNormTrain(ctx, ws(x), opt(weight), opt(bias), n, c, s, eps),
     batchNormTrainBackward: (x, gy, mean, variance, weight, n, c, s, eps) =>
       wasmBatchNormTrainBackward(ctx, ws(x), ws(gy), ws(mean), ws(variance), opt(weight), n, c, s, eps),

@@ -1,7 +1,7 @@
 /**
  * Drivers for the fused softmax cross-entropy kernels (assembly/loss.ts), the
- * wasm backend's crossEntropyRows capabilities: float32 only; other dtypes are
- * declined (null), so the tensor-op composite runs.
+ * wasm backend's crossEntropyRows and crossEntropyReduced capabilities:
+ * float32 only; other dtypes are declined (null), so the tensor-op composite runs.
  */
 import { addr, type WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
@@ -21,5 +21,52 @@ export function wasmCrossEntropyRowsBackward(
   if (x.dtype !== 'float32' || g.dtype !== 'float32') return null;
   const out = ctx.alloc('float32', rows * classes);
   ctx.kernels.crossEntropyRowsBackwardF32(addr(x, 0), addr(t, 0), addr(g, 0), rows, classes, ignoreIndex, eps, addr(out, 0));
+  return out;
+}
+
+/**
+ * Σ_rows loss / divisor as a float32 scalar: the per-row kernel into a
+ * scratch block, then the rows summed here in float64 in reduceF32's order,
+ * rounded to float32, divided (float32 division: the double quotient of two
+ * floats rounds to the same float): the composite's sum then div, bit for bit.
+ */
+export function wasmCrossEntropyReduced(
+  ctx: WasmContext, x: WasmStorage, t: WasmStorage, rows: number, classes: number, ignoreIndex: number, eps: number, divisor: number,
+): WasmStorage | null {
+  if (x.dtype !== 'float32') return null;
+  const out = ctx.alloc('float32', 1);
+  const perRow = ctx.temp(Math.max(1, rows) * 4);
+  try {
+    ctx.kernels.crossEntropyRowsF32(addr(x, 0), addr(t, 0), rows, classes, ignoreIndex, eps, perRow.ptr);
+    const f32 = ctx.heap.f32, base = perRow.ptr >> 2;
+    // The order of reduceF32's row sum (assembly/reduce.ts sumRowF32): four float64 lanes, then the tail,
+    // so that the result is the composite's bit for bit.
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      a0 += f32[base + r]!; a1 += f32[base + r + 1]!; a2 += f32[base + r + 2]!; a3 += f32[base + r + 3]!;
+    }
+    let sum = (a0 + a2) + (a1 + a3);
+    for (; r < rows; r++) sum += f32[base + r]!;
+    f32[addr(out, 0) >> 2] = Math.fround(sum) / divisor;
+  } finally {
+    ctx.freeTemp(perRow);
+  }
+  return out;
+}
+
+/** The reduced loss's gradient: each row's upstream gradient is g / divisor (float32), then the per-row backward kernel. */
+export function wasmCrossEntropyReducedBackward(
+  ctx: WasmContext, x: WasmStorage, t: WasmStorage, g: WasmStorage, rows: number, classes: number, ignoreIndex: number, eps: number, divisor: number,
+): WasmStorage | null {
+  if (x.dtype !== 'float32' || g.dtype !== 'float32') return null;
+  const out = ctx.alloc('float32', rows * classes);
+  const perRow = ctx.temp(Math.max(1, rows) * 4);
+  try {
+    const f32 = ctx.heap.f32;
+    f32.fill(Math.fround(f32[addr(g, 0) >> 2]! / divisor), perRow.ptr >> 2, (perRow.ptr >> 2) + rows);
+    ctx.kernels.crossEntropyRowsBackwardF32(addr(x, 0), addr(t, 0), perRow.ptr, rows, classes, ignoreIndex, eps, addr(out, 0));
+  } finally {
+    ctx.freeTemp(perRow);
+  }
   return out;
 }
