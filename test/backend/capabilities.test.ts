@@ -161,18 +161,29 @@ describe('reduced softmax cross-entropy', () => {
       const logits = values(r, rows * classes, 5);
       const targets = Int32Array.from({ length: rows }, () => randInt(r, 0, classes - 1));
       const kept = targets.filter((v) => v !== ignoreIndex).length;
-      for (const divisor of [1, kept]) {
-        const x = tg.tensor(logits, { shape: [rows, classes], backend: be, requiresGrad: true });
-        const t = tg.tensor(targets, { shape: [rows], dtype: 'int32', backend: be });
-        const reduced = crossEntropyReducedPrim(x, t, ignoreIndex, labelSmoothing, divisor)!;
-        reduced.mul(1.75).backward();
-        const x2 = tg.tensor(logits, { shape: [rows, classes], backend: be, requiresGrad: true });
-        const viaRows = crossEntropyRowsPrim(x2, t, ignoreIndex, labelSmoothing)!.sum().div(divisor);
-        viaRows.mul(1.75).backward();
-        assert.deepEqual([...reduced.data()], [...viaRows.data()], `loss, divisor ${divisor}`);
-        assert.deepEqual([...x.grad!.data()], [...x2.grad!.data()], `gradient, divisor ${divisor}`);
+      setFusedKernelsEnabled(true); // the prims under test, also when TENSORGRAD_FUSED=0 switches them off for the suite
+      try {
+        compareReduced(logits, targets, rows, classes, ignoreIndex, labelSmoothing, kept);
+      } finally {
+        setFusedKernelsEnabled(undefined);
       }
     });
+  }
+  /** Loss and gradient of crossEntropyReducedPrim against crossEntropyRowsPrim -> sum -> div, for divisors 1 and kept. */
+  function compareReduced(
+    logits: Float32Array, targets: Int32Array, rows: number, classes: number, ignoreIndex: number, labelSmoothing: number, kept: number,
+  ): void {
+    for (const divisor of [1, kept]) {
+      const x = tg.tensor(logits, { shape: [rows, classes], backend: be, requiresGrad: true });
+      const t = tg.tensor(targets, { shape: [rows], dtype: 'int32', backend: be });
+      const reduced = crossEntropyReducedPrim(x, t, ignoreIndex, labelSmoothing, divisor)!;
+      reduced.mul(1.75).backward();
+      const x2 = tg.tensor(logits, { shape: [rows, classes], backend: be, requiresGrad: true });
+      const viaRows = crossEntropyRowsPrim(x2, t, ignoreIndex, labelSmoothing)!.sum().div(divisor);
+      viaRows.mul(1.75).backward();
+      assert.deepEqual([...reduced.data()], [...viaRows.data()], `loss, divisor ${divisor}`);
+      assert.deepEqual([...x.grad!.data()], [...x2.grad!.data()], `gradient, divisor ${divisor}`);
+    }
   }
   test("'mean' with every target ignored is NaN, and its gradient 0, as in PyTorch", () => {
     const x = tg.tensor([[1, 2], [3, 4]], { backend: be, requiresGrad: true });
