@@ -301,7 +301,7 @@ export interface FusedKernels {
   /**
    * The same losses reduced to one number: `Σ_rows loss / divisor` as a
    * float32 scalar `[]` (divisor: the kept targets for 'mean', 1 for 'sum'),
-   * the sum taken in row order. The composite in src/ops/loss-class.ts
+   * summed as the backend's sum reduction sums. The composite in src/ops/loss-class.ts
    * (crossEntropyRows, then sum, then divide) is the definition; one call
    * instead of three, so the loss of a small batch costs one kernel.
    */

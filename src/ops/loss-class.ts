@@ -139,13 +139,14 @@ function reduceByWeight(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
 function fusedCrossEntropy(
   input: Tensor, target: Tensor, t: TypedArray | null, ignoreIndex: number, eps: number, reduction: Reduction,
 ): Tensor | null {
-  // 'sum', and 'mean' with the targets counted here: one kernel where the backend has it (same result).
+  // 'mean' divides by the kept targets: counted here from the values read (-1: not read, counted on the device).
   let kept = -1;
-  if (t) {
+  if (reduction === 'mean' && t) {
     kept = 0;
     for (let i = 0; i < t.length; i++) if (t[i] !== ignoreIndex) kept++;
   }
-  if (reduction === 'sum' || (reduction === 'mean' && kept >= 0)) {
+  // 'sum' and host-counted 'mean': one kernel each way where the backend has it (same result).
+  if (reduction === 'sum' || kept >= 0) {
     const reduced = crossEntropyReducedPrim(input, target, ignoreIndex, eps, reduction === 'sum' ? 1 : kept);
     if (reduced) return reduced;
   }

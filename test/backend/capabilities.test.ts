@@ -185,6 +185,18 @@ describe('reduced softmax cross-entropy', () => {
       assert.deepEqual([...x.grad!.data()], [...x2.grad!.data()], `gradient, divisor ${divisor}`);
     }
   }
+  test("an empty batch: 'sum' is 0 and 'mean' NaN, with and without the fused kernels", () => {
+    for (const reduction of ['sum', 'mean'] as const) {
+      const { fused, composite } = both(() => {
+        const x = tg.tensor([], { shape: [0, 3], backend: be, requiresGrad: true });
+        const loss = F.crossEntropy(x, tg.tensor([], { dtype: 'int32', backend: be }), { reduction });
+        loss.backward();
+        return { loss: loss.item(), grad: x.grad!.shape };
+      });
+      assert.deepEqual(fused, composite, reduction);
+      assert.deepEqual(fused.loss, reduction === 'sum' ? 0 : NaN);
+    }
+  });
   test("'mean' with every target ignored is NaN, and its gradient 0, as in PyTorch", () => {
     const x = tg.tensor([[1, 2], [3, 4]], { backend: be, requiresGrad: true });
     const t = tg.tensor([5, 5], { dtype: 'int32', backend: be });

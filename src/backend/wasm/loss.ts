@@ -6,6 +6,9 @@
 import { addr, type WasmContext } from './context.js';
 import type { WasmStorage } from './storage.js';
 
+/** assembly/reduce.ts SUM. */
+const SUM = 0;
+
 export function wasmCrossEntropyRows(
   ctx: WasmContext, x: WasmStorage, t: WasmStorage, rows: number, classes: number, ignoreIndex: number, eps: number,
 ): WasmStorage | null {
@@ -26,31 +29,27 @@ export function wasmCrossEntropyRowsBackward(
 
 /**
  * Σ_rows loss / divisor as a float32 scalar: the per-row kernel into a
- * scratch block, then the rows summed here in float64 in reduceF32's order,
- * rounded to float32, divided (float32 division: the double quotient of two
+ * scratch block, summed by the sum reduction's own kernel (reduceF32) into
+ * the output, then divided (float32 division: the double quotient of two
  * floats rounds to the same float): the composite's sum then div, bit for bit.
  */
 export function wasmCrossEntropyReduced(
   ctx: WasmContext, x: WasmStorage, t: WasmStorage, rows: number, classes: number, ignoreIndex: number, eps: number, divisor: number,
 ): WasmStorage | null {
   if (x.dtype !== 'float32') return null;
-  const out = ctx.alloc('float32', 1);
-  const perRow = ctx.temp(Math.max(1, rows) * 4);
-  try {
-    ctx.kernels.crossEntropyRowsF32(addr(x, 0), addr(t, 0), rows, classes, ignoreIndex, eps, perRow.ptr);
-    const f32 = ctx.heap.f32, base = perRow.ptr >> 2;
-    // The order of reduceF32's row sum (assembly/reduce.ts sumRowF32): four float64 lanes, then the tail,
-    // so that the result is the composite's bit for bit.
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, r = 0;
-    for (; r + 4 <= rows; r += 4) {
-      a0 += f32[base + r]!; a1 += f32[base + r + 1]!; a2 += f32[base + r + 2]!; a3 += f32[base + r + 3]!;
+  const out = ctx.alloc('float32', 1, rows === 0);
+  const o = addr(out, 0);
+  if (rows > 0) {
+    const perRow = ctx.temp(rows * 4);
+    try {
+      ctx.kernels.crossEntropyRowsF32(addr(x, 0), addr(t, 0), rows, classes, ignoreIndex, eps, perRow.ptr);
+      ctx.kernels.reduceF32(SUM, 1, rows, 1, perRow.ptr, o);
+    } finally {
+      ctx.freeTemp(perRow);
     }
-    let sum = (a0 + a2) + (a1 + a3);
-    for (; r < rows; r++) sum += f32[base + r]!;
-    f32[addr(out, 0) >> 2] = Math.fround(sum) / divisor;
-  } finally {
-    ctx.freeTemp(perRow);
   }
+  const f32 = ctx.heap.f32;
+  f32[o >> 2] = f32[o >> 2]! / divisor;
   return out;
 }
 
