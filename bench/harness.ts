@@ -19,6 +19,9 @@
  * asynchronously and times its blocks itself (`Step.runBlock`: n steps, their
  * milliseconds measured there), so the message round trip is not counted.
  *
+ * Before every timed block the garbage of earlier blocks is collected
+ * (`settle`), so that no contender pays for another's garbage collection.
+ *
  * Browser-safe (no Node imports): bench/web runs the same harness in a page.
  */
 
@@ -128,6 +131,27 @@ export function yieldTask(): Promise<void> {
     };
     ch.port2.postMessage(null);
   });
+}
+
+/** How `settle` collects garbage between blocks: 'none' without an exposed `gc` (Node's --expose-gc). */
+export function gcBetweenBlocks(): 'none' | 'collected' {
+  return typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'collected' : 'none';
+}
+
+/**
+ * Collects the garbage earlier blocks left, then lets finalizers run, before a
+ * block is timed. V8 collects on background threads: a 2-thread contender
+ * (tg-wasm) timed right after a JavaScript-heavy one (tfjs-cpu, tg-ref) lost
+ * its second core to collecting the other's garbage (1024^3 matmul after
+ * 300 ms of typed-array garbage: 85 GFLOP/s, 97 after an idle 300 ms; 16
+ * blocks each). With Node's --expose-gc and --single-threaded-gc (`npm run
+ * bench` sets both) the collection is over when gc() returns (96-98 GFLOP/s
+ * then), and a block's own garbage is collected on its own thread, in its own
+ * time. Without an exposed gc (a browser page) it only yields.
+ */
+export async function settle(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await yieldTask();
 }
 
 /** The first lines of an error's stack, for the JSON record. */
@@ -261,6 +285,7 @@ export async function measure(contenders: readonly Contender[], plan: TimingPlan
       if (failed.has(l) || !runsInRound(l.blocks, rounds, r)) continue;
       try {
         await l.c.activate();
+        await settle();
         const t0 = performance.now();
         let ms: number;
         if (l.step.runBlock) {

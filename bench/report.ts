@@ -78,6 +78,11 @@ export interface RunRecord {
   date: string;
   options: { quick: boolean; only: string[]; backend?: string };
   machine: MachineInfo;
+  /**
+   * Garbage collection between timed blocks (harness.ts `settle`): 'collected' when gc was
+   * exposed, ', single-threaded' added under Node's --single-threaded-gc (absent in older records).
+   */
+  gc?: string;
   tensorgrad: {
     wasmVariant: string;
     threads: number;

@@ -31,7 +31,7 @@
 import { relative } from 'node:path';
 import * as tg from '../src/index.js';
 import { createWasmBackend, initWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
-import { measure, type Contender } from './harness.js';
+import { gcBetweenBlocks, measure, type Contender } from './harness.js';
 import { loadAvg, machineInfo } from './machine.js';
 import { measurePeak } from './peak.js';
 import { isSoftwareAdapter, plans } from './plans.js';
@@ -212,12 +212,14 @@ async function main(): Promise<void> {
     samples: peakSamples.map((p) => Number(p.gflops.toPrecision(4))),
   };
 
+  const gcLine = `${gcBetweenBlocks()}${process.execArgv.includes('--single-threaded-gc') ? ', single-threaded' : ''}`;
   const durationS = Math.round((performance.now() - t0) / 100) / 10;
   machine.loadAvgEnd = loadAvg();
   const run: RunRecord = {
     date: new Date().toISOString(),
     options: { quick: opts.quick, only: opts.only, backend: opts.backend },
     machine,
+    gc: gcLine,
     tensorgrad: { wasmVariant: `${wasm.variant} SIMD`, threads, ...(gpuRecord ? { webgpu: gpuRecord } : {}) },
     tfjs: tfInfo,
     torch: torchRecord,
@@ -230,6 +232,9 @@ async function main(): Promise<void> {
   console.log(`tensorgrad vs TensorFlow.js ${tfInfo.version}${typeof torch === 'string' ? '' : ` and PyTorch ${torch.info.torch}`}, float32, median of interleaved blocks`);
   console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; tg-wasm: ${wasm.variant} SIMD, ${threads} thread(s); `
     + `tfjs-wasm: ${tfInfo.backends.wasm ?? 'unavailable'}; load ${machine.loadAvgStart.join(' ')} -> ${machine.loadAvgEnd.join(' ')}`);
+  console.log(gcBetweenBlocks() === 'collected'
+    ? `garbage collected between blocks (${gcLine.replace('collected', 'V8')})`
+    : 'garbage not collected between blocks (run with node --expose-gc --single-threaded-gc, as npm run bench does, so that no column pays for another\'s collection)');
   if (adapterLine) console.log(adapterLine);
   console.log(torchLine);
   console.log(`peak ${peak.gflops.toFixed(1)} GFLOP/s (measured: ${peak.kind} on ${threads} thread${threads > 1 ? 's' : ''}; start ${peak.samples[0]}, end ${peak.samples[1]})`);

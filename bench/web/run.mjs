@@ -96,7 +96,11 @@ if (!executablePath) {
   process.exit(1);
 }
 const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--no-sandbox'] });
+// --expose-gc and --single-threaded-gc: the harness collects the garbage of earlier blocks before each one (bench/harness.ts settle).
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--no-sandbox', '--js-flags=--expose-gc --single-threaded-gc'],
+});
 let result;
 try {
   const page = await browser.newPage();
