@@ -117,6 +117,14 @@ export interface Backend {
 
   /** A zero-filled buffer. */
   alloc(dtype: DType, length: number): Storage;
+  /**
+   * A buffer whose contents are unspecified (optional; absent: callers use
+   * `alloc`), for a caller that writes every element before any is read: a
+   * copy's destination, a kernel's index output. It skips alloc's zero fill
+   * (LeNet-5's two pooling-index buffers: 10-110 us of a training step on the
+   * 2-core VM). The ops call it through `allocForOverwrite` (src/backend/backend.ts).
+   */
+  allocUninitialized?(dtype: DType, length: number): Storage;
   /** A buffer holding a copy of `values` (already of the dtype's array type). */
   fromArray(dtype: DType, values: TypedArray): Storage;
   /** Contiguous copy of a view, in the storage's dtype. Synchronous. */
@@ -237,6 +245,15 @@ export interface ConvEpilogue {
    * (oD, oH, oW), as maxPool returns them), for a backward; omitted: none are made.
    */
   poolIndices?: Storage;
+}
+
+/**
+ * A buffer of `length` elements the caller overwrites whole before reading it:
+ * the backend's `allocUninitialized` when it has one, else a zero-filled `alloc`.
+ * @example const s = allocForOverwrite(backend, 'float32', 6); backend.copy(s, layout, src, srcLayout);
+ */
+export function allocForOverwrite(backend: Backend, dtype: DType, length: number): Storage {
+  return backend.allocUninitialized ? backend.allocUninitialized(dtype, length) : backend.alloc(dtype, length);
 }
 
 /** The max-pooling parameters of a pooled conv epilogue (2×2 windows, stride 2, no padding). */

@@ -1,4 +1,4 @@
-import { convPool2x2Params, type ConvParams } from '../backend/backend.js';
+import { allocForOverwrite, convPool2x2Params, type ConvParams } from '../backend/backend.js';
 import { numel } from '../core/shape.js';
 import { isGradEnabled, record } from '../tensor/graph.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -73,7 +73,8 @@ export function convReluPoolPrim(x: Tensor, w: Tensor, p: ConvParams, bias: Tens
   if (kernel) {
     const shape = shape5(p.batch, p.outChannels, pool.outSize);
     const training = isGradEnabled() && (x.requiresGrad || w.requiresGrad || bias?.requiresGrad === true);
-    const idx = training ? backend.alloc('int32', numel(shape)) : null;
+    // Every index is written by the kernel (or the buffer released if it declines): no zero fill.
+    const idx = training ? allocForOverwrite(backend, 'int32', numel(shape)) : null;
     const epilogue = { bias: bc ? bc._storage : null, relu: true, pool2x2: true, ...(idx ? { poolIndices: idx } : {}) };
     const s = kernel(xc._storage, wc._storage, p, epilogue);
     if (s) {

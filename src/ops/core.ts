@@ -1,4 +1,4 @@
-import type { Backend, Layout } from '../backend/backend.js';
+import { allocForOverwrite, type Backend, type Layout } from '../backend/backend.js';
 import { getBackend } from '../backend/current.js';
 import type { DType } from '../core/dtype.js';
 import { toTypedArray } from '../core/dtype.js';
@@ -18,7 +18,9 @@ export function scalar(value: number, dtype: DType, backend: Backend = getBacken
 
 /** A contiguous tensor of `shape` filled with `value`. */
 export function filled(shape: Shape, value: number, dtype: DType, backend: Backend = getBackend()): Tensor {
-  const s = backend.alloc(dtype, shape.reduce((a, b) => a * b, 1));
+  const n = shape.reduce((a, b) => a * b, 1);
+  // Zeros come zero-filled from alloc; any other value is written over every element by fill.
+  const s = value === 0 ? backend.alloc(dtype, n) : allocForOverwrite(backend, dtype, n);
   const t = Tensor._fromStorage(s, [...shape], dtype);
   if (value !== 0) backend.fill(s, t.layout, value);
   return t;

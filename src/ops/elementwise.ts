@@ -1,4 +1,4 @@
-import type { Backend, BinaryOp, UnaryOp } from '../backend/backend.js';
+import { allocForOverwrite, type Backend, type BinaryOp, type UnaryOp } from '../backend/backend.js';
 import { record } from '../tensor/graph.js';
 import type { DType } from '../core/dtype.js';
 import { DTYPES, isDType, isFloating, promoteTypes, promoteWithScalar } from '../core/dtype.js';
@@ -24,7 +24,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   // Checked before the backend allocates: an unknown dtype must fail here, naming itself.
   if (!isDType(dtype)) throw new TensorError(`cast: unknown dtype ${JSON.stringify(dtype) ?? String(dtype)} (supported: ${DTYPES.join(', ')})`);
-  const s = x.backend.alloc(dtype, x.numel());
+  const s = allocForOverwrite(x.backend, dtype, x.numel());
   const out = Tensor._fromStorage(s, x.shape, dtype);
   x.backend.copy(s, out.layout, x._storage, x.layout);
   return isFloating(dtype) ? record('cast', [x], out) : out;

@@ -1,4 +1,5 @@
 import { record } from '../tensor/graph.js';
+import { allocForOverwrite } from '../backend/backend.js';
 import { promoteTypes } from '../core/dtype.js';
 import { TensorError, fmtShape } from '../core/errors.js';
 import { contiguousStrides, normalizeDim, normalizeDims, numel, checkShape } from '../core/shape.js';
@@ -281,7 +282,7 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
  */
 export function clone(x: Tensor): Tensor {
   checkArgs('clone', arguments, { x: 'tensor' });
-  const s = x.backend.alloc(x.dtype, x.numel());
+  const s = allocForOverwrite(x.backend, x.dtype, x.numel());
   const out = Tensor._fromStorage(s, x.shape, x.dtype);
   x.backend.copy(s, out.layout, x._storage, x.layout);
   return record('copy', [x], out);

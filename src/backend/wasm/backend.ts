@@ -86,6 +86,9 @@ export class WasmBackend implements Backend {
   alloc(dtype: DType, length: number): Storage {
     return this.ctx.alloc(dtype, length, true);
   }
+  allocUninitialized(dtype: DType, length: number): Storage {
+    return this.ctx.alloc(dtype, length, false);
+  }
   fromArray(dtype: DType, values: TypedArray): Storage {
     if (!isDType(dtype)) throw new TensorError(`wasm backend: cannot create a buffer of dtype ${JSON.stringify(dtype)} (supported: ${DTYPES.join(', ')})`);
     // Already of the dtype's array type: copy as is; otherwise convert like the reference (bool -> 0/1, int32 truncates).
