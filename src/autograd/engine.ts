@@ -142,7 +142,18 @@ function backwardPass(root: Tensor, seed: Tensor | null, opts: BackwardOptions, 
     // unreachable once it ends: give those back at once (see birth-log.ts).
     const { born } = withBirthLog(() => backwardNodes(order, root._node!, grad, owner, opts, rules));
     for (const s of born) if (!owner.keeps(s)) s.backend.release(s);
+    // The freed graph's private saved buffers (a pooling's indices) go back too.
+    if (!opts.retainGraph) releaseOwned(order);
   });
+}
+
+/** Releases the owned saved tensors (GradNode.owned) of the nodes whose saved tensors the pass freed. */
+function releaseOwned(order: readonly GradNode[]): void {
+  for (const node of order) {
+    if (node.saved !== null || !node.owned) continue;
+    for (const t of node.owned) t.backend.release(t._storage);
+    node.owned = null;
+  }
 }
 
 /** The body of a backward pass: gradient rules in reverse topological order. */

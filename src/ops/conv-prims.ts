@@ -81,7 +81,7 @@ export function convReluPoolPrim(x: Tensor, w: Tensor, p: ConvParams, bias: Tens
       const out = Tensor._fromStorage(s, shape, x.dtype);
       if (!idx) return out;
       const indices = Tensor._fromStorage(idx, shape, 'int32');
-      return record('convReluPool', bc ? [xc, wc, bc] : [xc, wc], out, [xc, wc, out, indices], { params: p, bias: bc !== null });
+      return record('convReluPool', bc ? [xc, wc, bc] : [xc, wc], out, [xc, wc, out, indices], { params: p, bias: bc !== null }, [indices]);
     }
     if (idx) backend.release(idx); // declined: the composite below makes its own
   }

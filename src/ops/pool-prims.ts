@@ -32,6 +32,8 @@ export function maxPoolPrim(x: Tensor, p: PoolParams, returnIndices = true): { o
   const out = Tensor._fromStorage(r.out, shape, x.dtype);
   if (!r.indices) return { out, indices: null };
   const indices = Tensor._fromStorage(r.indices, shape, 'int32');
+  // Indices nobody asked for are the node's alone: backward gives them back when it frees the graph.
+  if (!returnIndices) return { out: record('maxPool', [xc], out, [indices], { inSize: p.inSize, params: p }, [indices]), indices: null };
   return { out: record('maxPool', [xc], out, [indices], { inSize: p.inSize, params: p }), indices };
 }
 

@@ -17,6 +17,13 @@ export class GradNode {
   saved: readonly Tensor[] | null;
   /** The non-leaf tensor this node produced, when `retainGrad()` asked to keep its `.grad`. */
   retainedBy: Tensor | null = null;
+  /**
+   * Saved tensors that only this node holds (made by its op for the gradient
+   * rule, never returned: a pooling's indices): a backward pass that frees the
+   * graph gives their buffers back when it ends, instead of leaving them to
+   * the garbage collector.
+   */
+  owned: readonly Tensor[] | null = null;
   constructor(
     readonly op: string,
     readonly next: readonly (Edge | null)[],
@@ -65,7 +72,9 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
 
 /**
  * Records `out = op(inputs)` in the graph when grad mode is on and some input
- * requires grad. `saved` are the tensors the gradient rule will need.
+ * requires grad. `saved` are the tensors the gradient rule will need; `owned`,
+ * those of them that nothing else references (see GradNode.owned): the caller
+ * must not hand them out, and a rule must not return them (or views of them).
  */
 export function record(
   op: string,
@@ -73,6 +82,7 @@ export function record(
   out: Tensor,
   saved: readonly Tensor[] = [],
   attrs: Readonly<Record<string, unknown>> = {},
+  owned: readonly Tensor[] = [],
 ): Tensor {
   if (opTracer) opTracer(op, inputs, out, saved, attrs);
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
@@ -80,9 +90,9 @@ export function record(
     if (!t.requiresGrad) return null;
     return t._node ? { node: t._node } : { leaf: t };
   });
-  out._setNode(
-    new GradNode(op, next, saved, attrs, inputs.map((t) => t.shape), inputs.map((t) => t.dtype)),
-  );
+  const node = new GradNode(op, next, saved, attrs, inputs.map((t) => t.shape), inputs.map((t) => t.dtype));
+  if (owned.length) node.owned = owned;
+  out._setNode(node);
   return out;
 }
 
