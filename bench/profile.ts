@@ -2,10 +2,10 @@
  * Where a training step's time goes: `npm run bench:profile -- [lenet|mlp|vgg]
  * [--steps N] [--threads T]`. Never part of the tests.
  *
- * Trains one of the bench's networks (bench/workloads/specs.ts: LeNet-5 or the
- * MLP at batch 64, the VGG-style net at batch 32; SGD with momentum 0.9,
- * cross-entropy; the same seeded data as the bench) through the public API and,
- * during the timed steps, times every call into the backend and into its fused
+ * Runs the bench's own tensorgrad training step (bench/tensorgrad/framework.ts
+ * on bench/workloads/specs.ts: LeNet-5 or the MLP at batch 64, the VGG-style
+ * net at batch 32; SGD with momentum 0.9, cross-entropy, the same seeded data)
+ * and, during the timed steps, times every call into the backend and into its fused
  * kernels (`backend.fused`). It prints, per call site in the order a step makes
  * them (a step's n-th call), the median microseconds per step, and the time
  * outside backend calls: the JavaScript of autograd, dispatch, shape checks and
@@ -13,15 +13,15 @@
  * one (an optimizer's batched update holds its per-parameter kernels). The
  * timing wrapper adds well under a microsecond per call.
  *
- * Public API only, so the same file profiles older commits of the library (its
- * "before" numbers in docs/guide/speed.md came from running it in a checkout
- * of the commit before the work on issue 15).
+ * The step goes through the public API only, so these files profile older
+ * commits of the library too: the "before" numbers in docs/guide/speed.md came
+ * from running them in a checkout of d46d8c6, the commit before the speed work.
  *
  * @example npm run bench:profile -- lenet --steps 300
  */
 import * as tg from '../src/index.js';
-import { buildModel } from './tensorgrad/framework.js';
-import { LENET5, MLP, VGG_SMALL, seededLabels, seededValues, type NetSpec } from './workloads/specs.js';
+import { tensorgradFramework } from './tensorgrad/framework.js';
+import { LENET5, MLP, VGG_SMALL, type NetSpec } from './workloads/specs.js';
 
 const NETS: Record<string, { net: NetSpec; batch: number }> = {
   lenet: { net: LENET5, batch: 64 },
@@ -95,18 +95,10 @@ async function main(): Promise<void> {
   wrapMethods(backend, '', record, depth);
   if (fused && typeof fused === 'object') wrapMethods(fused, 'fused.', record, depth);
 
-  tg.manualSeed(0);
-  const model = buildModel(net);
-  model.train();
-  const opt = new tg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  const [c, h, w] = net.input;
-  const x = tg.tensor(seededValues(batch * c * h * w, 1), { shape: [batch, c, h, w] });
-  const y = tg.tensor(seededLabels(batch, net.classes, 2), { dtype: 'int32' });
-  const step = () => {
-    opt.zeroGrad();
-    tg.F.crossEntropy(model.forward(x), y).backward();
-    opt.step();
-  };
+  const framework = tensorgradFramework('tg-wasm', backend as unknown as tg.Backend, false);
+  framework.activate();
+  const train = await framework.train(net, batch);
+  const step = () => void train.run();
 
   const warm = Math.max(20, o.steps >> 2);
   const steps: { ms: number; calls: [string, number][] }[] = [];

@@ -17,8 +17,8 @@ import {
   type ConvKernel, type ConvShape, type Framework, type NetSpec,
 } from '../workloads/specs.js';
 
-/** Builds the tensorgrad module for a spec (on the current backend), through the public API. */
-export function buildModel(net: NetSpec): tg.nn.Module {
+/** Builds the tensorgrad module for a spec (on the current backend). */
+function buildModel(net: NetSpec): tg.nn.Module {
   if (net.builtin === 'lenet5') return tg.models.lenet5({ numClasses: net.classes, inChannels: net.input[0] });
   if (net.builtin === 'mlp') {
     const sizes = [net.input[0] * net.input[1] * net.input[2]];

@@ -121,7 +121,7 @@ export interface Backend {
    * A buffer whose contents are unspecified (optional; absent: callers use
    * `alloc`), for a caller that writes every element before any is read: a
    * copy's destination, a kernel's index output. It skips alloc's zero fill
-   * (LeNet-5's two pooling-index buffers: 10-110 us of a training step on the
+   * (LeNet-5's two pooling-index buffers: 31-117 us of a training step on the
    * 2-core VM). The ops call it through `allocForOverwrite` (src/backend/backend.ts).
    */
   allocUninitialized?(dtype: DType, length: number): Storage;

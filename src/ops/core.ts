@@ -19,10 +19,11 @@ export function scalar(value: number, dtype: DType, backend: Backend = getBacken
 /** A contiguous tensor of `shape` filled with `value`. */
 export function filled(shape: Shape, value: number, dtype: DType, backend: Backend = getBackend()): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  // Zeros come zero-filled from alloc; any other value is written over every element by fill.
-  const s = value === 0 ? backend.alloc(dtype, n) : allocForOverwrite(backend, dtype, n);
+  // +0 comes from alloc's zero fill; any other value (-0 included) is written over every element by fill.
+  const zero = Object.is(value, 0);
+  const s = zero ? backend.alloc(dtype, n) : allocForOverwrite(backend, dtype, n);
   const t = Tensor._fromStorage(s, [...shape], dtype);
-  if (value !== 0) backend.fill(s, t.layout, value);
+  if (!zero) backend.fill(s, t.layout, value);
   return t;
 }
 

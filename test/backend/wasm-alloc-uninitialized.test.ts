@@ -4,7 +4,7 @@
  * results must not depend on what the heap held before. Each case first fills a
  * block of the same size with garbage (NaN, -7) and frees it, so that the
  * allocation reuses dirty memory, then compares with the reference backend:
- * clone, cast both ways, filled with a non-zero value, and the fused
+ * clone, cast both ways, filled with a non-zero value (or -0), and the fused
  * conv + bias + ReLU + 2×2 max-pool forward with its pooling indices, and its
  * gradients. `alloc` itself still zero-fills.
  */
@@ -70,6 +70,8 @@ test('clone, cast and filled write every element of their uninitialized buffers'
     assert.deepEqual(Array.from(filled([41], 3.5, 'float32', wasm).data()), new Array(41).fill(3.5));
     dirty(wasm, 'int32', 41);
     assert.deepEqual(Array.from(filled([41], -2, 'int32', wasm).data()), new Array(41).fill(-2));
+    dirty(wasm, 'float32', 41);
+    assert.ok(Array.from(filled([41], -0, 'float32', wasm).data()).every((v) => Object.is(v, -0)), 'filled with -0 keeps the sign');
   } finally {
     tg.setBackend(prev);
   }
