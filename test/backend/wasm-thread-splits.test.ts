@@ -30,12 +30,12 @@ const threaded = wasm.sharedMemory;
 const skip = !threaded && 'no shared memory';
 const pool = wasm.context.pool;
 
-/** Kernel names seen in pool jobs (the pool's call is wrapped to record them). */
+/** Kernel names seen in pool jobs (the pool's callArgs, which call goes through too, is wrapped to record them). */
 const seen = new Set<KernelName>();
-const call = pool.call.bind(pool);
-pool.call = (fn: number, ...args: number[]) => {
+const callArgs = pool.callArgs.bind(pool);
+pool.callArgs = (fn: number, args: ArrayLike<number>) => {
   seen.add(KERNEL_NAMES[fn]!);
-  call(fn, ...args);
+  callArgs(fn, args);
 };
 
 const dense = (shape: number[]): Layout => ({ shape, strides: contiguousStrides(shape), offset: 0 });

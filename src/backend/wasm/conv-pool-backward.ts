@@ -83,9 +83,13 @@ function inputGrad(ctx: WasmContext, g: WasmStorage, indices: WasmStorage, w: Wa
     pool.ensureWork(gxpBytes + pooled * 8);
     // Chunks of whole images (each pads its own planes).
     const plan = planItems(ctx, p.batch, p.batch * cout * pooled * cin * kH * kW, 1, true);
+    // One argument template, its per-image slots rewritten: nothing allocated per image.
+    const call = [0, 0, cout, pH, pW, oW, wp.ptr, cin, kH, work(), Hq, Wq, 0, H, W, p.padding[1], p.padding[2], work(gxpBytes)];
     forEachItem(pool, p.batch, plan, (n) => {
-      pool.call(FN.cpbInput, addr(g, n * cout * pooled), addr(indices, n * cout * pooled), cout, pH, pW, oW, wp.ptr, cin, kH, work(), Hq, Wq,
-        addr(gx, n * cin * H * W), H, W, p.padding[1], p.padding[2], work(gxpBytes));
+      call[0] = addr(g, n * cout * pooled);
+      call[1] = addr(indices, n * cout * pooled);
+      call[12] = addr(gx, n * cin * H * W);
+      pool.callArgs(FN.cpbInput, call);
     });
     pool.flush();
   } finally {
@@ -109,13 +113,19 @@ function weightGrad(ctx: WasmContext, g: WasmStorage, indices: WasmStorage, x: W
     ctx.zero(gwp.ptr, parts * rows * ROW * 4);
     const pool = ctx.pool;
     pool.ensureWork(padBytes + pooled * 8);
+    // Argument templates, their per-image slots rewritten: nothing allocated per image.
+    const padCall = [0, cin, 1, H, W, work(), 1, Hp, Wp, 0, p.padding[1], p.padding[2]];
+    const call = [0, 0, cout, pH, pW, oW, work(), cin, Hp, Wp, kH, 0, work(padBytes)];
     for (let c = 0; c < parts; c++) {
       pool.chunk();
       const [lo, hi] = partRange(c, parts, p.batch);
+      call[11] = gwp.ptr + c * rows * ROW * 4;
       for (let n = lo; n < hi; n++) {
-        pool.call(FN.convPad, addr(x, n * cin * H * W), cin, 1, H, W, work(), 1, Hp, Wp, 0, p.padding[1], p.padding[2]);
-        pool.call(FN.cpbWeight, addr(g, n * cout * pooled), addr(indices, n * cout * pooled), cout, pH, pW, oW, work(), cin, Hp, Wp, kH,
-          gwp.ptr + c * rows * ROW * 4, work(padBytes));
+        padCall[0] = addr(x, n * cin * H * W);
+        pool.callArgs(FN.convPad, padCall);
+        call[0] = addr(g, n * cout * pooled);
+        call[1] = addr(indices, n * cout * pooled);
+        pool.callArgs(FN.cpbWeight, call);
       }
     }
     pool.flush();

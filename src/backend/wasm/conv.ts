@@ -441,16 +441,24 @@ function runForward(
   pool.ensureWork(d.padBytes + (pool2x2 ? cout * d.P * 4 : 0));
   // Chunks of whole items (the pooled path always: it pools whole planes), or ranges of each item's position vectors.
   const plan = planItems(ctx, items, items * cout * d.P * d.K, nvec, pool2x2);
+  // Argument templates, their per-item slots rewritten below: nothing is allocated per image.
+  const padCall = padArgs(d, 0);
+  const fwdCall = [work(), tab, d.K, 0, cout, pool2x2 ? work(d.padBytes) : 0, d.P, vd, 0, 0, 0, relu, bm];
+  const poolCall = [cout * oD, oH, oW, Math.floor(oH / 2), Math.floor(oW / 2), 2, 2, 2, 2, 0, 0, work(d.padBytes), 0, 0];
   forEachItem(pool, items, plan, (it, part) => {
-    const w = wp + (it % groups) * cout * d.K * 4;
+    padCall[0] = srcAt(it);
+    pool.callArgs(FN.convPad, padCall);
+    fwdCall[3] = wp + (it % groups) * cout * d.K * 4;
+    if (!pool2x2) fwdCall[5] = dstAt(it);
     const [v0, v1] = partRange(part, plan.parts, nvec);
-    pool.call(FN.convPad, ...padArgs(d, srcAt(it)));
-    const b = bias ? bias + (it % groups) * cout * 4 : 0;
-    if (!pool2x2) pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, dstAt(it), d.P, vd, v0, v1, b, relu, bm);
-    else {
-      pool.call(FN.convFwdDirect, work(), tab, d.K, w, cout, work(d.padBytes), d.P, vd, v0, v1, b, relu, bm);
-      pool.call(FN.maxPool2dF32, cout * oD, oH, oW, Math.floor(oH / 2), Math.floor(oW / 2), 2, 2, 2, 2, 0, 0, work(d.padBytes), dstAt(it),
-        idxAt ? idxAt(it) : 0);
+    fwdCall[8] = v0;
+    fwdCall[9] = v1;
+    fwdCall[10] = bias ? bias + (it % groups) * cout * 4 : 0;
+    pool.callArgs(FN.convFwdDirect, fwdCall);
+    if (pool2x2) {
+      poolCall[12] = dstAt(it);
+      poolCall[13] = idxAt ? idxAt(it) : 0;
+      pool.callArgs(FN.maxPool2dF32, poolCall);
     }
   });
   pool.flush();

@@ -560,15 +560,25 @@ export class ThreadPool {
    * job, so that order still holds.
    */
   call(fn: number, ...args: number[]): void {
-    if (this.pos + 2 + args.length > JOB_WORDS) {
+    this.callArgs(fn, args);
+  }
+
+  /**
+   * {@link call} with the arguments in an array the caller may reuse (a
+   * template whose varying slots it rewrites per call): hot loops that
+   * append a call per image allocate nothing per call.
+   */
+  callArgs(fn: number, args: ArrayLike<number>): void {
+    const n = args.length;
+    if (this.pos + 2 + n > JOB_WORDS) {
       this.flush();
       this.chunk();
     }
     const j = this.job;
     j[this.open]!++;
     j[this.pos++] = fn;
-    j[this.pos++] = args.length;
-    for (const a of args) j[this.pos++] = a;
+    j[this.pos++] = n;
+    for (let a = 0; a < n; a++) j[this.pos++] = args[a]!;
   }
 
   /** Runs every chunk built so far, in parallel where workers are ready; returns when all have finished. */
