@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ConvParams, Layout, Storage } from '../../src/backend/backend.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { DIRECT_ARGS, FN, KERNEL_NAMES, work } from '../../src/backend/wasm/threads.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
 import { contiguousStrides } from '../../src/core/shape.js';
 import { prng } from '../helpers/prng.js';
@@ -245,4 +246,44 @@ test('a program that used the pool exits by itself', { skip: !threaded && 'no sh
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60000, encoding: 'utf8' });
   assert.equal(r.signal, null, `killed by ${r.signal} (did not exit by itself): ${r.stderr}`);
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('every kernel a pool job can call takes at most DIRECT_ARGS arguments (the dispatch spells them out)', () => {
+  const kernels = wasm.context.kernels as unknown as Record<string, (...a: number[]) => unknown>;
+  const over = KERNEL_NAMES.filter((n) => kernels[n]!.length > DIRECT_ARGS).map((n) => `${n} (${kernels[n]!.length})`);
+  assert.deepEqual(over, [], `kernels above ${DIRECT_ARGS} arguments take the slower spread call`);
+  assert.equal(Math.max(...KERNEL_NAMES.map((n) => kernels[n]!.length)), DIRECT_ARGS, 'DIRECT_ARGS is the largest arity');
+});
+
+test('a chunk that does not fit in what is left of the job area runs whole on one thread (its calls share the work buffer)', { skip: !threaded && 'no shared memory' }, async () => {
+  // Each item: copy src[i] into the running thread's work buffer, then copy it from there to dst[i]
+  // (binaryF32 ADD with zeros): only correct when both calls of an item run on the same thread.
+  const ADD = 0, L = 8, items = 6000;
+  const { heap, pool } = wasm.context;
+  await wasm.setNumThreads(3); // more threads than cores: a continuation is more often claimed by another thread
+  pool.ensureWork(L * 4);
+  const src = heap.alloc(items * L * 4), dst = heap.alloc(items * L * 4), zeros = heap.alloc(L * 4);
+  heap.f32.fill(0, zeros.ptr / 4, zeros.ptr / 4 + L);
+  for (let i = 0; i < items * L; i++) heap.f32[src.ptr / 4 + i] = i % 9973;
+  const item = (i: number) => {
+    pool.callArgs(FN.binaryF32, [ADD, 1, L, src.ptr + i * L * 4, L, 1, zeros.ptr, L, 1, work()]);
+    pool.callArgs(FN.binaryF32, [ADD, 1, L, work(), L, 1, zeros.ptr, L, 1, dst.ptr + i * L * 4]);
+  };
+  // 24 job words an item: ~2,700 items fill the area. Many chunks of 250 items (the area fills inside
+  // one of them), then a single chunk of 6,000 (it fills the area alone, twice).
+  for (const perChunk of [250, items]) {
+    for (let rep = 0; rep < 5; rep++) {
+      heap.f32.fill(-1, dst.ptr / 4, dst.ptr / 4 + items * L);
+      for (let i = 0; i < items; i++) {
+        if (i % perChunk === 0) pool.chunk();
+        item(i);
+      }
+      pool.flush();
+      for (let i = 0; i < items * L; i++) {
+        if (heap.f32[dst.ptr / 4 + i] !== i % 9973) assert.fail(`${perChunk} items a chunk, run ${rep}: dst[${i}] = ${heap.f32[dst.ptr / 4 + i]}, expected ${i % 9973}`);
+      }
+    }
+  }
+  for (const b of [src, dst, zeros]) heap.free(b.ptr, b.size);
+  await wasm.setNumThreads(2);
 });

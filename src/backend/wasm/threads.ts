@@ -116,8 +116,12 @@ const SPIN_START_US = 200;
  */
 const LIGHT_WAIT_US = 100;
 const LIGHT_UNTIL_US = 3000;
-/** Kernel calls with at most this many arguments are made with the arguments spelled out (see claimLoop; 21 in WORKER_SOURCE too: the most any kernel takes, im2col's). */
-const DIRECT_ARGS = 21;
+/**
+ * Kernel calls with at most this many arguments are made with the arguments
+ * spelled out (see claimLoop, whose two copies each spell out exactly this
+ * many): the most any kernel takes, im2col's (a test checks every kernel's arity).
+ */
+export const DIRECT_ARGS = 21;
 /** How long the caller spins for the last chunk before sleeping in Atomics.wait (its core is idle meanwhile). */
 const MAIN_SPIN_US = 500;
 
@@ -130,8 +134,6 @@ function claimLoop(
   ctrl: Int32Array, ptrs: Float64Array, job: Float64Array, index: Int32Array,
   fns: ((...a: number[]) => void)[], t: number, gen: number, onError: (e: unknown) => void,
 ): number {
-  const args: number[] = [];
-  const regs = new Float64Array(DIRECT_ARGS);
   let ran = 0;
   for (;;) {
     // A worker whose slot was taken away stops claiming (see the file comment).
@@ -142,38 +144,51 @@ function claimLoop(
     if (i >= n) return ran;
     if (Atomics.compareExchange(ctrl, TICKET, v, v + 1) !== v) continue;
     ran++;
-    const scratch = ptrs[2 * t]!, wk = ptrs[2 * t + 1]!;
-    try {
-      let p = index[i]!;
-      const calls = job[p++]!;
-      for (let c = 0; c < calls; c++) {
-        const fn = fns[job[p++]!]!;
-        const argc = job[p++]!;
-        if (argc <= DIRECT_ARGS) {
-          // Arguments spelled out from a typed array: no array resized per call, no spread
-          // (fn(...args) with args.length = argc cost ~2x as much). A wasm export ignores
-          // arguments past its arity, and NaN converts as undefined does (i32 0, float NaN).
-          for (let a = 0; a < argc; a++) {
-            const x = job[p++]!;
-            regs[a] = x > -1e12 ? x : x < -1e14 ? scratch : wk + (-1e12 - x);
-          }
-          regs.fill(NaN, argc);
-          const r = regs;
-          fn(r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!, r[6]!, r[7]!, r[8]!, r[9]!, r[10]!, r[11]!, r[12]!, r[13]!, r[14]!, r[15]!, r[16]!, r[17]!, r[18]!, r[19]!, r[20]!);
-        } else {
-          args.length = argc;
-          for (let a = 0; a < argc; a++) {
-            const x = job[p++]!;
-            args[a] = x > -1e12 ? x : x < -1e14 ? scratch : wk + (-1e12 - x);
-          }
-          fn(...args);
-        }
-      }
-    } catch (e) {
-      Atomics.store(ctrl, ERROR, 1);
-      onError(e);
-    }
+    runChunk(ctrl, ptrs, job, index, fns, t, i, onError);
     if (Atomics.add(ctrl, FINISHED, 1) + 1 === n) Atomics.notify(ctrl, FINISHED);
+  }
+}
+
+/** Argument buffers of the calling thread's runChunk (one thread: reused by every call). */
+const callRegs = new Float64Array(DIRECT_ARGS);
+const callArgsSpread: number[] = [];
+
+/** Runs chunk `i` of the published job on thread `t` (its scratch and work buffer); a kernel's exception goes to onError. */
+function runChunk(
+  ctrl: Int32Array, ptrs: Float64Array, job: Float64Array, index: Int32Array,
+  fns: ((...a: number[]) => void)[], t: number, i: number, onError: (e: unknown) => void,
+): void {
+  const regs = callRegs, args = callArgsSpread;
+  const scratch = ptrs[2 * t]!, wk = ptrs[2 * t + 1]!;
+  try {
+    let p = index[i]!;
+    const calls = job[p++]!;
+    for (let c = 0; c < calls; c++) {
+      const fn = fns[job[p++]!]!;
+      const argc = job[p++]!;
+      if (argc <= DIRECT_ARGS) {
+        // Arguments spelled out from a typed array: no array resized per call, no spread
+        // (fn(...args) with args.length = argc: 0.13 against 0.04 us a call). A wasm export ignores
+        // arguments past its arity, and NaN converts as undefined does (i32 0, float NaN).
+        for (let a = 0; a < argc; a++) {
+          const x = job[p++]!;
+          regs[a] = x > -1e12 ? x : x < -1e14 ? scratch : wk + (-1e12 - x);
+        }
+        regs.fill(NaN, argc);
+        const r = regs;
+        fn(r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!, r[6]!, r[7]!, r[8]!, r[9]!, r[10]!, r[11]!, r[12]!, r[13]!, r[14]!, r[15]!, r[16]!, r[17]!, r[18]!, r[19]!, r[20]!);
+      } else {
+        args.length = argc;
+        for (let a = 0; a < argc; a++) {
+          const x = job[p++]!;
+          args[a] = x > -1e12 ? x : x < -1e14 ? scratch : wk + (-1e12 - x);
+        }
+        fn(...args);
+      }
+    }
+  } catch (e) {
+    Atomics.store(ctrl, ERROR, 1);
+    onError(e);
   }
 }
 
@@ -186,7 +201,7 @@ function claimLoop(
 const WORKER_SOURCE = `
 function claimLoop(ctrl, ptrs, job, index, fns, t, gen) {
   const args = [];
-  const regs = new Float64Array(21);
+  const regs = new Float64Array(${DIRECT_ARGS});
   for (;;) {
     if (Atomics.load(ctrl, 80 + t) !== gen) return;
     const v = Atomics.load(ctrl, 0);
@@ -201,7 +216,7 @@ function claimLoop(ctrl, ptrs, job, index, fns, t, gen) {
       for (let c = 0; c < calls; c++) {
         const fn = fns[job[p++]];
         const argc = job[p++];
-        if (argc <= 21) {
+        if (argc <= ${DIRECT_ARGS}) {
           for (let a = 0; a < argc; a++) {
             const x = job[p++];
             regs[a] = x > -1e12 ? x : x < -1e14 ? scratch : wk + (-1e12 - x);
@@ -333,6 +348,12 @@ export class ThreadPool {
   private count = 0;
   private pos = 0;
   private open = -1;
+  /**
+   * Chunk 0 of the job being built continues a chunk that filled the encoding
+   * area (see overflow): the next flush runs it on this thread, where its first
+   * part ran, since its calls may read what those wrote in the thread's work buffer.
+   */
+  private pinFirst = false;
   /** Generation of the next worker started (1 is the caller's, see GEN). */
   private nextGen = 2;
   private nodeWorker: (new (src: string, o: object) => WorkerHandle & { unref(): void }) | null = null;
@@ -541,6 +562,7 @@ export class ThreadPool {
     this.count = 0;
     this.pos = 0;
     this.open = -1;
+    this.pinFirst = false;
   }
 
   /** Starts a new chunk (runs the job built so far first if the encoding area is nearly full). */
@@ -570,15 +592,38 @@ export class ThreadPool {
    */
   callArgs(fn: number, args: ArrayLike<number>): void {
     const n = args.length;
-    if (this.pos + 2 + n > JOB_WORDS) {
-      this.flush();
-      this.chunk();
-    }
+    if (this.pos + 2 + n > JOB_WORDS) this.overflow();
     const j = this.job;
     j[this.open]!++;
     j[this.pos++] = fn;
     j[this.pos++] = n;
     for (let a = 0; a < n; a++) j[this.pos++] = args[a]!;
+  }
+
+  /**
+   * The encoding area is full in the middle of the open chunk. A chunk's calls
+   * must all run on one thread: they may pass data through its work buffer (a
+   * padded copy, then the convolution that reads it). So the chunks before the
+   * open one run now and the open one moves whole to the start of the next job;
+   * a chunk that fills the area alone runs its first part now on this thread,
+   * and its continuation, chunk 0 of the next job, is pinned to this thread too.
+   */
+  private overflow(): void {
+    const start = this.open;
+    if (this.count > 1) {
+      const words = this.job.slice(start, this.pos);
+      this.count--;
+      this.pos = start;
+      this.flush();
+      this.chunk();
+      this.job.set(words, this.open);
+      this.pos = this.open + words.length;
+    } else {
+      this.pinFirst = true;
+      this.flush();
+      this.chunk();
+      this.pinFirst = true;
+    }
   }
 
   /** Runs every chunk built so far, in parallel where workers are ready; returns when all have finished. */
@@ -597,10 +642,18 @@ export class ThreadPool {
     Atomics.store(ctrl, NCHUNKS, n);
     Atomics.store(ctrl, FINISHED, 0);
     Atomics.store(ctrl, ERROR, 0);
-    Atomics.store(ctrl, TICKET, this.seq << 16);
+    // A pinned chunk 0 (see overflow) is not offered to the workers: this thread runs it.
+    const pinned = this.pinFirst;
+    this.pinFirst = false;
+    Atomics.store(ctrl, TICKET, (this.seq << 16) | (pinned ? 1 : 0));
     if (parallel) this.wake();
     let failure: unknown = null;
-    const mine = claimLoop(ctrl, this.ptrs, this.job, this.index, this.fns, 0, 1, (e) => (failure ??= e));
+    const onError = (e: unknown) => (failure ??= e);
+    if (pinned) {
+      runChunk(ctrl, this.ptrs, this.job, this.index, this.fns, 0, 0, onError);
+      Atomics.add(ctrl, FINISHED, 1);
+    }
+    const mine = (pinned ? 1 : 0) + claimLoop(ctrl, this.ptrs, this.job, this.index, this.fns, 0, 1, onError);
     this.stats.jobs++;
     this.stats.chunks += n;
     this.stats.workerChunks += n - mine;
