@@ -577,9 +577,8 @@ export class ThreadPool {
 
   /**
    * Appends a kernel call to the current chunk. Calls of one chunk run in
-   * order; if the encoding area fills up mid-chunk, the job so far is run
-   * (completing the chunk's first part) and the chunk continues in the next
-   * job, so that order still holds.
+   * order and on one thread, also when the encoding area fills up mid-chunk
+   * (see overflow): they may pass data through that thread's work buffer.
    */
   call(fn: number, ...args: number[]): void {
     this.callArgs(fn, args);
