@@ -46,6 +46,39 @@ test('heap: reuse, coalescing back into the bump pointer, and growth', () => {
   assert.equal(new Float32Array(memory.buffer)[huge.ptr / 4 + 3 * 16384 - 1], 42);
 });
 
+test('heap: GC requests count garbage not yet collected, not allocation volume', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1000 });
+  const heap = new Heap(memory, 100);
+  heap.pressureBytes = 4096;
+  let requests = 0;
+  heap.onPressure = () => requests++;
+  // Storages note the epoch before allocating and pass it back when freed.
+  const kib = () => ({ epoch: heap.epoch, ...heap.alloc(1024) });
+  const blocks = [kib(), kib(), kib(), kib()];
+  assert.equal(requests, 0, '4 KiB allocated: not past the 4 KiB threshold yet');
+  // A collection nobody asked for (the engine's own, or the application's gc())
+  // finalizes three of them: only one block's worth of garbage is left uncollected.
+  for (const b of blocks.slice(0, 3)) heap.freeWhenIdle(b.ptr, b.size, b.epoch);
+  kib(), kib(), kib();
+  assert.equal(requests, 0, 'the collected blocks no longer count toward the next request');
+  const last = kib();
+  assert.equal(requests, 1, 'past 4 KiB of uncollected garbage: one request');
+  assert.equal(heap.epoch, 1);
+  // The count restarts at the request: blocks allocated before it (the one that
+  // triggered it included) are not in the new count, however late they are freed.
+  for (const b of [...blocks.slice(3), last]) heap.freeWhenIdle(b.ptr, b.size, b.epoch);
+  const fresh = [kib(), kib(), kib(), kib()];
+  assert.equal(requests, 1);
+  heap.release(fresh[0]!.ptr, fresh[0]!.size, fresh[0]!.epoch);
+  kib();
+  assert.equal(requests, 1, 'an explicit release takes its block out of the count too');
+  kib();
+  assert.equal(requests, 2);
+  // Untracked scratch never counts.
+  for (let i = 0; i < 10; i++) heap.alloc(1024, false);
+  assert.equal(requests, 2);
+});
+
 test('release() frees eagerly and is idempotent; read after growth sees the data', async () => {
   const b = await createWasmBackend({ name: 'wasm-mem-a', initialPages: 16 });
   const s = b.fromArray('float32', Float32Array.from([1, 2, 3]));

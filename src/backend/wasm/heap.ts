@@ -72,12 +72,24 @@ export class Heap {
   private readonly lists = new Map<number, number[]>();
   /** Coalesced free ranges of arbitrary size (multiples of 16), as [address, bytes]. */
   private ranges: [number, number][] = [];
-  /** Bytes handed out since the last {@link onPressure} call. */
+  /**
+   * Tracked bytes handed out since the last {@link onPressure} call and not
+   * given back since: the estimate of memory held by dead storages that no
+   * collection has reclaimed yet.
+   */
   private sincePressure = 0;
-  /** Allocation volume that triggers {@link onPressure}; the backend adapts it (see gcPacer in index.ts). */
+  /**
+   * How many times {@link onPressure} has been called. A block's owner notes
+   * it before allocating and passes it back when freeing: only blocks
+   * allocated since the last request are in {@link sincePressure}.
+   */
+  epoch = 0;
+  /** Uncollected allocation volume that triggers {@link onPressure}; the backend adapts it (see gcPacer in index.ts). */
   pressureBytes = PRESSURE_BYTES;
   /**
-   * Called after every {@link pressureBytes} allocated: the backend uses it
+   * Called once {@link pressureBytes} have been allocated that no collection
+   * has reclaimed since the last call (blocks given back in between do not
+   * count, see {@link freeWhenIdle} and {@link release}): the backend uses it
    * to ask the JS engine for a garbage collection, because V8 cannot see how much wasm memory dead Storage
    * objects hold and would otherwise collect them (and run their finalizers)
    * only when its own small heap fills.
@@ -141,6 +153,7 @@ export class Heap {
     if (track) this.sincePressure += size;
     if (this.onPressure && this.sincePressure > this.pressureBytes) {
       this.sincePressure = 0;
+      this.epoch++;
       try {
         this.onPressure();
       } catch {
@@ -160,8 +173,18 @@ export class Heap {
    * allocation pressure), when the JS engine may already consider an input
    * storage dead although its address is still in use by the running kernel;
    * such blocks wait until the outermost backend call returns.
+   *
+   * A block allocated since the last GC request (`epoch`: {@link epoch} when
+   * it was allocated) no longer counts toward the next one: the count
+   * estimates the memory held by dead storages not yet collected, and a
+   * collection the backend did not ask for (the engine's own, or the
+   * application's gc()) has just reclaimed this one. Without this, a forced GC
+   * came due after a few MiB of new garbage whenever someone else had
+   * collected the rest: 1024^3 matmuls (4 MiB outputs) with a gc() before
+   * every 4 calls still paid a forced full GC (11-17 ms) every 16 calls.
    */
-  freeWhenIdle(ptr: number, size: number): void {
+  freeWhenIdle(ptr: number, size: number, epoch = -1): void {
+    this.uncount(size, epoch);
     if (this.depth === 0) this.free(ptr, size);
     else this.pending.push(ptr, size);
   }
@@ -179,9 +202,14 @@ export class Heap {
    * counts toward GC pressure (a pass that returns what it allocates, like
    * backward with its temporaries, should not make the backend ask for GCs).
    */
-  release(ptr: number, size: number): void {
-    this.sincePressure = Math.max(0, this.sincePressure - size);
+  release(ptr: number, size: number, epoch = -1): void {
+    this.uncount(size, epoch);
     this.free(ptr, size);
+  }
+
+  /** Takes a freed tracked block out of the pressure count if it was allocated since the last request. */
+  private uncount(size: number, epoch: number): void {
+    if (epoch === this.epoch) this.sincePressure = Math.max(0, this.sincePressure - size);
   }
 
   /** Returns a block to its class's free list. */

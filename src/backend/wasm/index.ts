@@ -23,8 +23,8 @@
  * until it ends; `await` something that yields a task once per step (e.g.
  * `await new Promise((r) => setImmediate(r))`) or release storages eagerly.
  * Because V8 does not see the wasm memory that dead Storage objects hold, the
- * backend also asks for a GC after every 16 MiB allocated
- * (see WasmBackendOptions.gcPressure).
+ * backend also asks for a GC once 16 MiB or more (paced by the GC's cost)
+ * have been allocated and not reclaimed (see WasmBackendOptions.gcPressure).
  *
  * Threads: where a WebAssembly.Memory can be shared (Node; browsers when
  * crossOriginIsolated), GEMM, convolution and large elementwise kernels run
@@ -51,8 +51,8 @@ export interface WasmBackendOptions extends LoadOptions {
   /** Backend name (default 'wasm'); instances with other names are independent of the default one. */
   name?: string;
   /**
-   * Ask the JS engine for a garbage collection after every 16 MiB of wasm
-   * allocations (default true; Node only), so that dead tensors'
+   * Ask the JS engine for a garbage collection once 16 MiB or more of wasm
+   * allocations have not been reclaimed (default true; Node only), so that dead tensors'
    * finalizers free their wasm memory before the heap has to grow far.
    */
   gcPressure?: boolean;

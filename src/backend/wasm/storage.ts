@@ -34,10 +34,12 @@ interface Block {
   size: number;
   heap: Heap;
   freed: boolean;
+  /** The heap's GC-request epoch when the block was allocated (see Heap.epoch). */
+  epoch: number;
 }
 
 const onCollected = (b: Block) => {
-  if (!b.freed) b.heap.freeWhenIdle(b.ptr, b.size);
+  if (!b.freed) b.heap.freeWhenIdle(b.ptr, b.size, b.epoch);
 };
 const registry = new FinalizationRegistry<Block>(onCollected);
 let cleanupSome: ((this: FinalizationRegistry<never>) => void) | null = null;
@@ -68,8 +70,9 @@ export class WasmStorage implements Storage {
     readonly length: number,
     readonly ptr: number,
     private readonly size: number,
+    epoch = heap.epoch,
   ) {
-    this.block = { ptr, size, heap, freed: false };
+    this.block = { ptr, size, heap, freed: false, epoch };
     registry.register(this, this.block);
     noteStorageBirth(this);
   }
@@ -88,8 +91,10 @@ export class WasmStorage implements Storage {
     if (!Number.isSafeInteger(length) || length < 0) {
       throw new TensorError(`wasm backend: cannot allocate a ${dtype} buffer of ${length} elements (expected a non-negative integer)`);
     }
+    // The epoch before the allocation: a GC request that allocation triggers starts a count without it.
+    const epoch = heap.epoch;
     const { ptr, size } = heap.alloc(length * bytesPer, true, BUFFER[dtype], length);
-    return new WasmStorage(backend, heap, dtype, length, ptr, size);
+    return new WasmStorage(backend, heap, dtype, length, ptr, size, epoch);
   }
 
   get released(): boolean {
@@ -101,7 +106,7 @@ export class WasmStorage implements Storage {
     const b = this.block;
     if (b.freed) return;
     b.freed = true;
-    this.heap.release(this.ptr, this.size);
+    this.heap.release(this.ptr, this.size, b.epoch);
   }
 
   /** A zero-copy typed-array view of the elements (valid until the next allocation may grow the memory). */
