@@ -270,17 +270,20 @@ test('a chunk that does not fit in what is left of the job area runs whole on on
     pool.callArgs(FN.binaryF32, [ADD, 1, L, work(), L, 1, zeros.ptr, L, 1, dst.ptr + i * L * 4]);
   };
   // 24 job words an item: ~2,700 items fill the area. Many chunks of 250 items (the area fills inside
-  // one of them), then a single chunk of 6,000 (it fills the area alone, twice).
-  for (const perChunk of [250, items]) {
+  // one of them), then a single chunk of 6,000 (it fills the area alone, twice), then the same after
+  // an empty chunk: moved to the start of the next job, the big chunk still does not leave room for
+  // the call that overflowed (it must then run as a chunk that fills the area alone).
+  for (const [perChunk, emptyFirst] of [[250, false], [items, false], [items, true]] as const) {
     for (let rep = 0; rep < 5; rep++) {
       heap.f32.fill(-1, dst.ptr / 4, dst.ptr / 4 + items * L);
+      if (emptyFirst) pool.chunk();
       for (let i = 0; i < items; i++) {
         if (i % perChunk === 0) pool.chunk();
         item(i);
       }
       pool.flush();
       for (let i = 0; i < items * L; i++) {
-        if (heap.f32[dst.ptr / 4 + i] !== i % 9973) assert.fail(`${perChunk} items a chunk, run ${rep}: dst[${i}] = ${heap.f32[dst.ptr / 4 + i]}, expected ${i % 9973}`);
+        if (heap.f32[dst.ptr / 4 + i] !== i % 9973) assert.fail(`${perChunk} items a chunk${emptyFirst ? ' after an empty one' : ''}, run ${rep}: dst[${i}] = ${heap.f32[dst.ptr / 4 + i]}, expected ${i % 9973}`);
       }
     }
   }

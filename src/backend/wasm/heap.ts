@@ -183,7 +183,7 @@ export class Heap {
    * collected the rest: 1024^3 matmuls (4 MiB outputs) with a gc() before
    * every 4 calls still paid a forced full GC (11-17 ms) every 16 calls.
    */
-  freeWhenIdle(ptr: number, size: number, epoch = -1): void {
+  freeWhenIdle(ptr: number, size: number, epoch: number): void {
     this.uncount(size, epoch);
     if (this.depth === 0) this.free(ptr, size);
     else this.pending.push(ptr, size);
@@ -200,9 +200,10 @@ export class Heap {
   /**
    * Frees a tracked block that its owner gave back explicitly: it no longer
    * counts toward GC pressure (a pass that returns what it allocates, like
-   * backward with its temporaries, should not make the backend ask for GCs).
+   * backward with its temporaries, should not make the backend ask for GCs)
+   * if it was allocated since the last request (`epoch`: as for {@link freeWhenIdle}).
    */
-  release(ptr: number, size: number, epoch = -1): void {
+  release(ptr: number, size: number, epoch: number): void {
     this.uncount(size, epoch);
     this.free(ptr, size);
   }

@@ -591,7 +591,9 @@ export class ThreadPool {
    */
   callArgs(fn: number, args: ArrayLike<number>): void {
     const n = args.length;
-    if (this.pos + 2 + n > JOB_WORDS) this.overflow();
+    // Twice at most: an open chunk moved to the start of the next job may still leave no room for
+    // this call (the chunks before it were that small); then it fills the area alone.
+    while (this.pos + 2 + n > JOB_WORDS) this.overflow();
     const j = this.job;
     j[this.open]!++;
     j[this.pos++] = fn;
@@ -603,8 +605,9 @@ export class ThreadPool {
    * The encoding area is full in the middle of the open chunk. A chunk's calls
    * must all run on one thread: they may pass data through its work buffer (a
    * padded copy, then the convolution that reads it). So the chunks before the
-   * open one run now and the open one moves whole to the start of the next job;
-   * a chunk that fills the area alone runs its first part now on this thread,
+   * open one run now and the open one moves whole to the start of the next job
+   * (where the caller checks again: if the call still does not fit, the moved
+   * chunk fills the area alone); a chunk that fills the area alone runs its first part now on this thread,
    * and its continuation, chunk 0 of the next job, is pinned to this thread too.
    */
   private overflow(): void {
