@@ -55,12 +55,13 @@ import { addRow, madd } from './simd';
  * (ceil(Cout / 4) blocks, channels past Cout zero). Kernel (co, ci) tap
  * (r, s) is w[co·rsO + ci·rsI + r·3 + s], or its flip (2 - r, 2 - s) with
  * `flip` (the input gradient's transposed, flipped weights). Transformed in
- * float64, rounded once.
+ * float64, rounded once. Only blocks [cb0, cb1) (so that threads can share
+ * the work).
  */
-export function wgPackU(w: usize, Cout: i32, Cin: i32, rsO: i32, rsI: i32, flip: bool, dst: usize): void {
+export function wgPackU(w: usize, Cout: i32, Cin: i32, rsO: i32, rsI: i32, flip: bool, dst: usize, cb0: i32, cb1: i32): void {
   const nB = (Cout + 3) >> 2;
   const xiStride = <usize>(nB * Cin) << 4;
-  for (let co = 0; co < nB * 4; co++) {
+  for (let co = 4 * cb0; co < 4 * cb1; co++) {
     for (let ci = 0; ci < Cin; ci++) {
       const out = dst + (<usize>((co >> 2) * Cin + ci) << 4) + (<usize>(co & 3) << 2);
       if (co >= Cout) {

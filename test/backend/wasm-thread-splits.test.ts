@@ -278,18 +278,23 @@ test('convolution, direct paths (stride 1): image chunks, position-vector splits
   for (const op of ALL) await check(convCase('direct batch 1', conv(1, 8, 30, 29, 3, { pad: 1 }), op, 310));
 });
 
-test('convolution, Winograd F(2x2, 3x3) paths: image chunks, tile-row ranges, partial weight gradients', { skip }, async () => {
+test('convolution, Winograd F(2x2, 3x3) and F(4x4, 3x3) paths: image chunks, tile-row ranges, partial weight gradients', { skip }, async () => {
   // 13 images: chunks of whole images; 36 output channels: a last block of 4 and of 3 (weight gradient); weight gradient: 8 partials.
+  // (16 x 16 outputs: the forward pass and the input gradient by F(4x4), the weight gradient by F(2x2).)
   for (const op of ALL) await check(convCase('winograd batch 13', conv(13, 32, 36, 16, 3, { pad: 1 }), op, 320));
   // 1 image, 24 wide (12 tiles a row: half-filled panels): ranges of tile rows.
   for (const op of ['forward', 'forward+bias+relu', 'input'] as const) await check(convCase('winograd batch 1', conv(1, 32, 20, 24, 3, { pad: 1 }), op, 330));
-  // The pooled epilogue in the Winograd kernel (each 2x2 output tile is a pooling window).
-  const p = conv(5, 16, 16, 16, 3, { pad: 1 });
-  const xv = rand(5 * 16 * 256, 340), wv = rand(16 * 16 * 9, 341), bv = rand(16, 342);
+  // F(4x4, 3x3) (outputs 16k wide): 1 image 48 wide (12 tiles a row: half-filled panels), ranges of tile rows; 16 wide
+  // (4 tiles a row): ranges of tile-row pairs, so that every range fills whole panels.
+  for (const op of ['forward', 'forward+bias+relu', 'input'] as const) await check(convCase('winograd F4 batch 1', conv(1, 32, 20, 48, 3, { pad: 1 }), op, 350));
+  for (const op of ['forward', 'input'] as const) await check(convCase('winograd F4 batch 1 16 wide', conv(1, 64, 40, 16, 3, { pad: 1 }), op, 360));
+  // The pooled epilogue in the Winograd kernel (F(4x4): each 4x4 output tile holds four pooling windows).
+  const p = conv(9, 16, 16, 16, 3, { pad: 1 });
+  const xv = rand(9 * 16 * 256, 340), wv = rand(16 * 16 * 9, 341), bv = rand(16, 342);
   await check({
     name: 'winograd conv+relu+pool2x2', tol: 2e-5 * Math.sqrt(144),
     run: (be) => {
-      const indices = be.alloc('int32', 5 * 16 * 64);
+      const indices = be.alloc('int32', 9 * 16 * 64);
       const epi: ConvEpilogue = { bias: be.fromArray('float32', bv), relu: true, pool2x2: true, poolIndices: indices };
       return convEpilogueOn(be, be.fromArray('float32', xv), be.fromArray('float32', wv), p, epi);
     },

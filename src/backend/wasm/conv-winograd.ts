@@ -41,7 +41,7 @@ const VZ_BYTES = 1 << 20;
 const M_BYTES = 16 * 4 * 8 * 4;
 
 /** Switch for tests and measurements that compare against the direct kernels (not public API). */
-export const winogradSwitch = { enabled: true };
+export const winogradSwitch = { enabled: true, f4: true };
 
 function is3x3Stride1(p: ConvParams): boolean {
   return winogradSwitch.enabled && p.groups === 1 && p.inSize[0] === 1 && p.kernelSize[0] === 1 && p.kernelSize[1] === 3 &&
@@ -70,6 +70,11 @@ export function winogradBackwardInput(p: ConvParams): boolean {
   return is3x3Stride1(p) && p.inSize[1] % 2 === 0 && p.inSize[2] % 8 === 0;
 }
 
+/** Whether a problem runs through F(4×4, 3×3): output height a multiple of 4, width a multiple of 16 (4 tiles per vector). */
+function useF4(q: Problem): boolean {
+  return winogradSwitch.f4 && q.oH % 4 === 0 && q.oW % 16 === 0;
+}
+
 interface Problem {
   cin: number;
   cout: number;
@@ -87,29 +92,77 @@ interface Problem {
  * (wgPackU), plus the epilogue; `idxAt` (pooling) where the indices go.
  */
 function run(
-  ctx: WasmContext, q: Problem, batch: number, u: number, srcAt: (n: number) => number, dstAt: (n: number) => number,
-  bias: number, relu: number, pool2x2: boolean, idxAt: ((n: number) => number) | null,
+  ctx: WasmContext, q: Problem, batch: number, w: WeightSource, srcAt: (n: number) => number, dstAt: (n: number) => number,
+  bias: number, relu: number, pool2x2: boolean, idxAt: ((n: number) => number) | null, allowF4 = true,
 ): void {
-  const { Hp, Wp, padBytes } = padGeometry(q), th = q.oH / 2, tw = q.oW / 2;
-  const rowsPerBlock = Math.max(1, Math.min(th, Math.floor(V_BYTES / (16 * q.cin * tw * 4))));
-  const vBytes = 16 * Math.ceil((rowsPerBlock * tw) / 8) * q.cin * 32;
-  const pool = ctx.pool;
-  pool.ensureWork(padBytes + vBytes + M_BYTES);
-  // Chunks of whole images, or ranges of each image's tile rows.
-  const plan = planItems(ctx, batch, batch * q.cout * q.cin * 16 * th * tw, th);
-  forEachItem(pool, batch, plan, (n, part) => {
-    const [ty0, ty1] = partRange(part, plan.parts, th);
-    pool.call(FN.convPad, srcAt(n), q.cin, 1, q.inH, q.inW, work(), 1, Hp, Wp, 0, q.padH, q.padW);
-    pool.call(FN.wgConv, work(), Hp, Wp, q.cin, u, q.cout, dstAt(n), q.oH, q.oW, ty0, ty1, rowsPerBlock, work(padBytes),
-      work(padBytes + vBytes), bias, relu, pool2x2 ? 1 : 0, idxAt ? idxAt(n) : 0);
-  });
-  pool.flush();
+  const { Hp, Wp, padBytes } = padGeometry(q);
+  const big = allowF4 && useF4(q);
+  // F(4×4): 4×4 tiles, 36 products; F(2×2): 2×2 tiles, 16 products.
+  const tileSide = big ? 4 : 2, products = big ? 36 : 16;
+  const th = q.oH / tileSide, tw = q.oW / tileSide;
+  // At least one full panel of 8 tiles per block (a half-filled one computes 8 tiles' products for 4).
+  const rowsPerBlock = Math.max(1, Math.min(th, Math.max(Math.ceil(8 / tw), Math.floor(V_BYTES / (products * q.cin * tw * 4)))));
+  const panels = Math.ceil((rowsPerBlock * tw) / 8);
+  const vBytes = big ? ctx.kernels.wg4VBytes(panels, q.cin) : products * panels * q.cin * 32;
+  const mBytes = big ? ctx.kernels.wg4MBytes(panels, q.cout) : M_BYTES;
+  const nonFinite = big ? ctx.alloc('int32', 1, true) : null;
+  const u = packU(ctx, w, q.cout, q.cin, big);
+  try {
+    const pool = ctx.pool;
+    pool.ensureWork(padBytes + vBytes + mBytes);
+    // Chunks of whole images, or ranges of each image's tile rows (whole panels where a row has fewer than 8 tiles).
+    const rowStep = Math.ceil(8 / tw) > 1 ? Math.min(th, Math.ceil(8 / tw)) : 1;
+    const plan = planItems(ctx, batch, batch * q.cout * q.cin * products * th * tw, Math.ceil(th / rowStep));
+    forEachItem(pool, batch, plan, (n, part) => {
+      const [r0, r1] = partRange(part, plan.parts, Math.ceil(th / rowStep));
+      const ty0 = Math.min(th, r0 * rowStep), ty1 = Math.min(th, r1 * rowStep);
+      pool.call(FN.convPad, srcAt(n), q.cin, 1, q.inH, q.inW, work(), 1, Hp, Wp, 0, q.padH, q.padW);
+      if (big) {
+        pool.call(FN.wg4Conv, work(), Hp, Wp, q.cin, u.ptr, q.cout, dstAt(n), q.oH, q.oW, ty0, ty1, rowsPerBlock, work(padBytes),
+          work(padBytes + vBytes), bias, relu, pool2x2 ? 1 : 0, idxAt ? idxAt(n) : 0, nonFinite!.ptr);
+      } else {
+        pool.call(FN.wgConv, work(), Hp, Wp, q.cin, u.ptr, q.cout, dstAt(n), q.oH, q.oW, ty0, ty1, rowsPerBlock, work(padBytes),
+          work(padBytes + vBytes), bias, relu, pool2x2 ? 1 : 0, idxAt ? idxAt(n) : 0);
+      }
+    });
+    pool.flush();
+  } finally {
+    ctx.freeTemp(u);
+  }
+  if (!nonFinite) return;
+  const seen = nonFinite.view()[0] !== 0;
+  nonFinite.release();
+  // An infinite or NaN input: F(4×4) spread it over whole tiles; F(2×2) keeps it within the windows that hold it.
+  if (seen) run(ctx, q, batch, w, srcAt, dstAt, bias, relu, pool2x2, idxAt, false);
 }
 
-/** Transformed weights of a cout × cin layer: 16 · ceil(cout / 4) · 4 · cin floats in a temp. */
-function packU(ctx: WasmContext, w: number, cout: number, cin: number, rsO: number, rsI: number, flip: boolean): { ptr: number; size: number } {
-  const u = ctx.temp(16 * Math.ceil(cout / 4) * 4 * cin * 4);
-  ctx.kernels.wgPackU(w, cout, cin, rsO, rsI, flip ? 1 : 0, u.ptr);
+/** Where a layer's 3×3 weights are: w[co·rsO + ci·rsI + tap], flipped (the input gradient's transposed, flipped weights) or not. */
+interface WeightSource {
+  ptr: number;
+  rsO: number;
+  rsI: number;
+  flip: boolean;
+}
+
+/** Weight transforms of at least this many channel pairs are spread over the threads (64 × 64: 0.5 ms on one, F(4×4)). */
+const PARALLEL_PACK_PAIRS = 1024;
+
+/**
+ * Transformed weights of a cout × cin layer in a temp: 16 · ceil(cout / 4) ·
+ * 4 · cin floats (F(2×2)), or wg4UBytes (F(4×4)), packed as one job over blocks
+ * of 4 output channels (each block's floats are the same whichever thread
+ * packs it).
+ */
+function packU(ctx: WasmContext, w: WeightSource, cout: number, cin: number, big: boolean): { ptr: number; size: number } {
+  const u = ctx.temp(big ? ctx.kernels.wg4UBytes(cout, cin) : 16 * Math.ceil(cout / 4) * 4 * cin * 4);
+  const nB = Math.ceil(cout / 4), pool = ctx.pool;
+  const chunks = ctx.threads > 1 && cout * cin >= PARALLEL_PACK_PAIRS ? Math.min(nB, 2 * ctx.threads) : 1;
+  for (let c = 0; c < chunks; c++) {
+    const [cb0, cb1] = partRange(c, chunks, nB);
+    pool.chunk();
+    pool.call(big ? FN.wg4PackU : FN.wgPackU, w.ptr, cout, cin, w.rsO, w.rsI, w.flip ? 1 : 0, u.ptr, cb0, cb1);
+  }
+  pool.flush();
   return u;
 }
 
@@ -126,14 +179,10 @@ export function winogradConv(
   const [, oH, oW] = p.outSize, [, H, W] = p.inSize;
   const plane = pool2x2 ? (oH / 2) * (oW / 2) : oH * oW;
   const y = ctx.alloc('float32', p.batch * p.outChannels * plane);
-  const u = packU(ctx, addr(w, 0), p.outChannels, p.inChannels, p.inChannels * 9, 9, false);
   const q: Problem = { cin: p.inChannels, cout: p.outChannels, inH: H, inW: W, padH: p.padding[1], padW: p.padding[2], oH, oW };
-  try {
-    run(ctx, q, p.batch, u.ptr, (n) => addr(x, n * p.inChannels * H * W), (n) => addr(y, n * p.outChannels * plane), bias, relu, pool2x2,
-      indices && ((n) => addr(indices, n * p.outChannels * plane)));
-  } finally {
-    ctx.freeTemp(u);
-  }
+  const wSrc: WeightSource = { ptr: addr(w, 0), rsO: p.inChannels * 9, rsI: 9, flip: false };
+  run(ctx, q, p.batch, wSrc, (n) => addr(x, n * p.inChannels * H * W), (n) => addr(y, n * p.outChannels * plane), bias, relu, pool2x2,
+    indices && ((n) => addr(indices, n * p.outChannels * plane)));
   return y;
 }
 
@@ -146,13 +195,9 @@ export function winogradConvBackwardInput(ctx: WasmContext, gy: WasmStorage, w: 
   const [, oH, oW] = p.outSize, [, H, W] = p.inSize;
   const gx = ctx.alloc('float32', p.batch * p.inChannels * H * W);
   // W'[ci, co, t] = W[co, ci, 8 - t]: rows ci (stride 9), columns co (stride Cin·9), flipped.
-  const u = packU(ctx, addr(w, 0), p.inChannels, p.outChannels, 9, p.inChannels * 9, true);
+  const wSrc: WeightSource = { ptr: addr(w, 0), rsO: 9, rsI: p.inChannels * 9, flip: true };
   const q: Problem = { cin: p.outChannels, cout: p.inChannels, inH: oH, inW: oW, padH: 2 - p.padding[1], padW: 2 - p.padding[2], oH: H, oW: W };
-  try {
-    run(ctx, q, p.batch, u.ptr, (n) => addr(gy, n * p.outChannels * oH * oW), (n) => addr(gx, n * p.inChannels * H * W), 0, 0, false, null);
-  } finally {
-    ctx.freeTemp(u);
-  }
+  run(ctx, q, p.batch, wSrc, (n) => addr(gy, n * p.outChannels * oH * oW), (n) => addr(gx, n * p.inChannels * H * W), 0, 0, false, null);
   return gx;
 }
 
