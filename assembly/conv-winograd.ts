@@ -34,6 +34,31 @@ import { epi4, kernel4x8 } from './gemm';
 import { storeMax4 } from './pool';
 import { addRow, madd } from './simd';
 
+/**
+ * Bytes the 16 ξ planes of U, V or Z are apart for planes of `bytes`: rounded
+ * up to 64, plus 64, so that they do not all fall in the same cache sets (a
+ * multiple of 4 KiB apart, the stores of one transform evicted each other).
+ */
+// @ts-ignore: decorator
+@inline function planeStride(bytes: usize): usize {
+  return ((bytes + 63) & ~(<usize>63)) + 64;
+}
+
+/** Bytes of U for a Cout × Cin layer (wgPackU). */
+export function wgUBytes(Cout: i32, Cin: i32): usize {
+  return 16 * planeStride(<usize>(((Cout + 3) >> 2) * Cin) << 4);
+}
+
+/** Bytes of wgConv's V for a block of nP panels of 8 tiles. */
+export function wgVBytes(nP: i32, Cin: i32): usize {
+  return 16 * planeStride(<usize>(nP * Cin) << 5);
+}
+
+/** Bytes of the weight gradient's V or Z for `channels` channels of `tiles` tiles: 16 planes. */
+export function wgVZBytes(channels: i32, tiles: i32): usize {
+  return 16 * planeStride(<usize>(channels * tiles) << 2);
+}
+
 /** Tap (r, s) of a 3×3 kernel at src (flipped: (2 - r, 2 - s)), in float64. */
 // @ts-ignore: decorator
 @inline function tap(src: usize, r: i32, s: i32, flip: bool): f64 {
@@ -60,7 +85,7 @@ import { addRow, madd } from './simd';
  */
 export function wgPackU(w: usize, Cout: i32, Cin: i32, rsO: i32, rsI: i32, flip: bool, dst: usize, cb0: i32, cb1: i32): void {
   const nB = (Cout + 3) >> 2;
-  const xiStride = <usize>(nB * Cin) << 4;
+  const xiStride = planeStride(<usize>(nB * Cin) << 4);
   for (let co = 4 * cb0; co < 4 * cb1; co++) {
     for (let ci = 0; ci < Cin; ci++) {
       const out = dst + (<usize>((co >> 2) * Cin + ci) << 4) + (<usize>(co & 3) << 2);
@@ -91,7 +116,7 @@ export function wgPackU(w: usize, Cout: i32, Cin: i32, rsO: i32, rsI: i32, flip:
  */
 function wgInput(xp: usize, Hp: i32, Wp: i32, Cin: i32, tw: i32, b0: i32, b1: i32, v: usize, nP: i32, plain: bool, ldT: i32, t0: i32): void {
   const nTiles = (b1 - b0) * tw;
-  const xiStride = plain ? <usize>(Cin * ldT) << 2 : <usize>(nP * Cin) << 5;
+  const xiStride = planeStride(plain ? <usize>(Cin * ldT) << 2 : <usize>(nP * Cin) << 5);
   const rowBytes = <usize>Wp << 2, planeBytes = <usize>(Hp * Wp) << 2;
   for (let ci = 0; ci < Cin; ci++) {
     const plane = xp + <usize>ci * planeBytes;
@@ -193,7 +218,7 @@ function wgInput(xp: usize, Hp: i32, Wp: i32, Cin: i32, tw: i32, b0: i32, b1: i3
  * oH × oW output (oH even, oW a multiple of 8), or with `pool` the 2×2
  * maxima into [Cout, oH/2, oW/2] at y (indices at `indices`, 0: none).
  * `u`: wgPackU's weights; `v`: room for one block's V
- * (16 · ceil(rowsPerBlock · oW/2 / 8) · Cin · 32 bytes); `m`: 2 KB (16 products × 4 × 8 floats).
+ * (wgVBytes(ceil(rowsPerBlock · oW/2 / 8), Cin)); `m`: 2 KB (16 products × 4 × 8 floats).
  * `bias`: Cout floats (0: none); `relu`: ReLU after the bias.
  */
 export function wgConv(
@@ -202,12 +227,12 @@ export function wgConv(
 ): void {
   const tw = oW >> 1;
   const nB = (Cout + 3) >> 2;
-  const uXi = <usize>(nB * Cin) << 4;
+  const uXi = planeStride(<usize>(nB * Cin) << 4);
   const pW = oW >> 1, pPlane = (oH >> 1) * pW;
   for (let b0 = ty0; b0 < ty1; b0 += rowsPerBlock) {
     const b1 = b0 + rowsPerBlock < ty1 ? b0 + rowsPerBlock : ty1;
     const nTiles = (b1 - b0) * tw, nP = (nTiles + 7) >> 3;
-    const vXi = <usize>(nP * Cin) << 5;
+    const vXi = planeStride(<usize>(nP * Cin) << 5);
     wgInput(xp, Hp, Wp, Cin, tw, b0, b1, v, nP, false, 0, 0);
     for (let cb = 0; cb < nB; cb++) {
       const ua = u + (<usize>(cb * Cin) << 4);
@@ -253,7 +278,7 @@ export function wgConv(
  */
 function wgGrad(gy: usize, Cout: i32, oH: i32, oW: i32, b0: i32, b1: i32, z: usize, ldT: i32, t0: i32): void {
   const tw = oW >> 1;
-  const xiStride = <usize>(Cout * ldT) << 2;
+  const xiStride = planeStride(<usize>(Cout * ldT) << 2);
   const rowBytes = <usize>oW << 2, planeBytes = <usize>(oH * oW) << 2;
   for (let co = 0; co < Cout; co++) {
     const plane = gy + <usize>co * planeBytes;
@@ -346,8 +371,8 @@ function dT11(za: usize, vb: usize, ldT: usize, nv: i32, du: usize, ldu: usize):
  * bytes apart (oH even, oW a multiple of 8). Tiles are taken in blocks of
  * `rowsPerBlock` tile rows of every image (whole images when nImg > 1), so
  * that each dU element's sum runs over many tiles before its one horizontal
- * sum per block; `v`, `z`: room for a block's V and Z (16 · Cin, 16 · Cout
- * times nImg · rowsPerBlock · oW/2 floats). Blocks in order.
+ * sum per block; `v`, `z`: room for a block's V and Z (wgVZBytes(Cin, tiles),
+ * wgVZBytes(Cout, tiles), tiles = nImg · rowsPerBlock · oW/2). Blocks in order.
  */
 export function wgBwdW(
   xp: usize, xpStride: usize, nImg: i32, Hp: i32, Wp: i32, Cin: i32, gy: usize, gyStride: usize, Cout: i32, oH: i32, oW: i32,
@@ -359,12 +384,13 @@ export function wgBwdW(
     const b1 = b0 + rowsPerBlock < th ? b0 + rowsPerBlock : th;
     const perImage = (b1 - b0) * tw, nTiles = perImage * nImg, nv = nTiles >> 2;
     const ldT = <usize>nTiles << 2;
+    const vXi = planeStride(<usize>Cin * ldT), zXi = planeStride(<usize>Cout * ldT);
     for (let i = 0; i < nImg; i++) {
       wgInput(xp + <usize>i * xpStride, Hp, Wp, Cin, tw, b0, b1, v, 0, true, nTiles, i * perImage);
       wgGrad(gy + <usize>i * gyStride, Cout, oH, oW, b0, b1, z, nTiles, i * perImage);
     }
     for (let xi = 0; xi < 16; xi++) {
-      const zx = z + <usize>(xi * Cout) * ldT, vx = v + <usize>(xi * Cin) * ldT, dx = du + <usize>(xi * Cout) * ldu;
+      const zx = z + <usize>xi * zXi, vx = v + <usize>xi * vXi, dx = du + <usize>(xi * Cout) * ldu;
       for (let co = 0; co < Cout; co += 3) {
         const mr = Cout - co < 3 ? Cout - co : 3;
         const za = zx + <usize>co * ldT, dr = dx + <usize>co * ldu;

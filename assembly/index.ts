@@ -8,7 +8,7 @@ export { sgemm, sgemmScratchBytes, sgemmPackB, sgemmPackedB } from './gemm';
 export { im2col, col2im } from './conv';
 export { convPad, convPackW, convFwdDirect, convBwdWDirect, convBwdWScratch } from './conv-direct';
 export { convBiasRelu, convBiasReluBackward } from './conv-epilogue';
-export { wgPackU, wgConv, wgBwdW, wgUnpackDW } from './conv-winograd';
+export { wgPackU, wgConv, wgBwdW, wgUnpackDW, wgVZBytes, wgUBytes, wgVBytes } from './conv-winograd';
 export { wg4PackU, wg4Conv, wg4VBytes, wg4MBytes, wg4UBytes } from './conv-winograd4';
 export { cpbPackW, cpbInput, cpbWeight, cpbUnpackW, allFiniteF32 } from './conv-pool-backward';
 export { binaryF32, binaryF64, compareI32, whereF32 } from './elementwise';

@@ -103,7 +103,7 @@ function run(
   // At least one full panel of 8 tiles per block (a half-filled one computes 8 tiles' products for 4).
   const rowsPerBlock = Math.max(1, Math.min(th, Math.max(Math.ceil(8 / tw), Math.floor(V_BYTES / (products * q.cin * tw * 4)))));
   const panels = Math.ceil((rowsPerBlock * tw) / 8);
-  const vBytes = big ? ctx.kernels.wg4VBytes(panels, q.cin) : products * panels * q.cin * 32;
+  const vBytes = big ? ctx.kernels.wg4VBytes(panels, q.cin) : ctx.kernels.wgVBytes(panels, q.cin);
   const mBytes = big ? ctx.kernels.wg4MBytes(panels, q.cout) : M_BYTES;
   const nonFinite = big ? ctx.alloc('int32', 1, true) : null;
   const u = packU(ctx, w, q.cout, q.cin, big);
@@ -148,13 +148,12 @@ interface WeightSource {
 const PARALLEL_PACK_PAIRS = 1024;
 
 /**
- * Transformed weights of a cout × cin layer in a temp: 16 · ceil(cout / 4) ·
- * 4 · cin floats (F(2×2)), or wg4UBytes (F(4×4)), packed as one job over blocks
+ * Transformed weights of a cout × cin layer in a temp (wgUBytes, wg4UBytes), packed as one job over blocks
  * of 4 output channels (each block's floats are the same whichever thread
  * packs it).
  */
 function packU(ctx: WasmContext, w: WeightSource, cout: number, cin: number, big: boolean): { ptr: number; size: number } {
-  const u = ctx.temp(big ? ctx.kernels.wg4UBytes(cout, cin) : 16 * Math.ceil(cout / 4) * 4 * cin * 4);
+  const u = ctx.temp(big ? ctx.kernels.wg4UBytes(cout, cin) : ctx.kernels.wgUBytes(cout, cin));
   const nB = Math.ceil(cout / 4), pool = ctx.pool;
   const chunks = ctx.threads > 1 && cout * cin >= PARALLEL_PACK_PAIRS ? Math.min(nB, 2 * ctx.threads) : 1;
   for (let c = 0; c < chunks; c++) {
@@ -218,7 +217,7 @@ export function winogradConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy:
   const B = Math.max(1, Math.min(Math.ceil(p.batch / parts), Math.floor(VZ_BYTES / (perRow * th))));
   const rowsPerBlock = B > 1 ? th : Math.max(1, Math.min(th, Math.floor(VZ_BYTES / perRow)));
   const tiles = B * rowsPerBlock * tw;
-  const vBytes = 16 * q.cin * tiles * 4, zBytes = 16 * q.cout * tiles * 4;
+  const vBytes = ctx.kernels.wgVZBytes(q.cin, tiles), zBytes = ctx.kernels.wgVZBytes(q.cout, tiles);
   const duFloats = 16 * q.cout * q.cin;
   const du = ctx.temp(parts * duFloats * 4);
   try {

@@ -54,6 +54,9 @@ export interface Kernels {
   convBiasReluBackward(g: number, y: number, n0: number, n1: number, C: number, S: number, gOut: number, sums: number): void;
 
   wgUnpackDW(du: number, cout: number, cin: number, gw: number): void;
+  wgVZBytes(channels: number, tiles: number): number;
+  wgUBytes(cout: number, cin: number): number;
+  wgVBytes(panels: number, cin: number): number;
   wg4VBytes(panels: number, cin: number): number;
   wg4MBytes(panels: number, cout: number): number;
   wg4UBytes(cout: number, cin: number): number;
