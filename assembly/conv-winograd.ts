@@ -40,7 +40,7 @@ import { addRow, madd } from './simd';
  * multiple of 4 KiB apart, the stores of one transform evicted each other).
  */
 // @ts-ignore: decorator
-@inline function planeStride(bytes: usize): usize {
+@inline export function planeStride(bytes: usize): usize {
   return ((bytes + 63) & ~(<usize>63)) + 64;
 }
 
@@ -390,43 +390,51 @@ export function wgBwdW(
       wgGrad(gy + <usize>i * gyStride, Cout, oH, oW, b0, b1, z, nTiles, i * perImage);
     }
     for (let xi = 0; xi < 16; xi++) {
-      const zx = z + <usize>xi * zXi, vx = v + <usize>xi * vXi, dx = du + <usize>(xi * Cout) * ldu;
-      for (let co = 0; co < Cout; co += 3) {
-        const mr = Cout - co < 3 ? Cout - co : 3;
-        const za = zx + <usize>co * ldT, dr = dx + <usize>co * ldu;
-        let ci = 0;
-        for (; ci + 3 <= Cin; ci += 3) {
-          const vb = vx + <usize>ci * ldT, d = dr + (<usize>ci << 2);
-          if (mr == 3) dT33(za, vb, ldT, nv, d, ldu);
-          else if (mr == 2) dT23(za, vb, ldT, nv, d, ldu);
-          else dT13(za, vb, ldT, nv, d, ldu);
-        }
-        if (ci < Cin) {
-          const vb = vx + <usize>ci * ldT, d = dr + (<usize>ci << 2);
-          if (Cin - ci == 2) {
-            if (mr == 3) dT32(za, vb, ldT, nv, d, ldu);
-            else if (mr == 2) dT22(za, vb, ldT, nv, d, ldu);
-            else dT12(za, vb, ldT, nv, d, ldu);
-          } else {
-            if (mr == 3) dT31(za, vb, ldT, nv, d, ldu);
-            else if (mr == 2) dT21(za, vb, ldT, nv, d, ldu);
-            else dT11(za, vb, ldT, nv, d, ldu);
-          }
-        }
+      wgDUPlane(z + <usize>xi * zXi, v + <usize>xi * vXi, ldT, nv, du + <usize>(xi * Cout) * ldu, ldu, Cout, Cin);
+    }
+  }
+}
+
+/**
+ * One ξ plane of dU: du[co][ci] (row stride ldu bytes) += Σ_t Z[co][t]·V[ci][t]
+ * over nv vectors of 4 tiles (rows of Z at zx and of V at vx, ldT bytes
+ * apart), in register tiles of 3 × 3 channels.
+ */
+export function wgDUPlane(zx: usize, vx: usize, ldT: usize, nv: i32, dx: usize, ldu: usize, Cout: i32, Cin: i32): void {
+  for (let co = 0; co < Cout; co += 3) {
+    const mr = Cout - co < 3 ? Cout - co : 3;
+    const za = zx + <usize>co * ldT, dr = dx + <usize>co * ldu;
+    let ci = 0;
+    for (; ci + 3 <= Cin; ci += 3) {
+      const vb = vx + <usize>ci * ldT, d = dr + (<usize>ci << 2);
+      if (mr == 3) dT33(za, vb, ldT, nv, d, ldu);
+      else if (mr == 2) dT23(za, vb, ldT, nv, d, ldu);
+      else dT13(za, vb, ldT, nv, d, ldu);
+    }
+    if (ci < Cin) {
+      const vb = vx + <usize>ci * ldT, d = dr + (<usize>ci << 2);
+      if (Cin - ci == 2) {
+        if (mr == 3) dT32(za, vb, ldT, nv, d, ldu);
+        else if (mr == 2) dT22(za, vb, ldT, nv, d, ldu);
+        else dT12(za, vb, ldT, nv, d, ldu);
+      } else {
+        if (mr == 3) dT31(za, vb, ldT, nv, d, ldu);
+        else if (mr == 2) dT21(za, vb, ldT, nv, d, ldu);
+        else dT11(za, vb, ldT, nv, d, ldu);
       }
     }
   }
 }
 
 /**
- * gw[co, ci] (3×3, row-major, Cout·Cin·9 floats) = Gᵀ·dU·G, dU at du
- * [ξ][co][ci] (float32, summed over the parts by the caller), in float64.
+ * gw[co, ci] (3×3, row-major, Cout·Cin·9 floats) = Gᵀ·dU·G for co in
+ * [co0, co1), dU at du [ξ][co][ci] (float32, summed over the parts), in float64.
  * Gᵀ = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ 1]: a 4-vector (a, b, c, d) becomes
  * (a + ½(b + c), ½(b - c), ½(b + c) + d).
  */
-export function wgUnpackDW(du: usize, Cout: i32, Cin: i32, gw: usize): void {
+export function wgUnpackDW(du: usize, Cout: i32, Cin: i32, gw: usize, co0: i32, co1: i32): void {
   const xiStride = <usize>(Cout * Cin) << 2;
-  for (let co = 0; co < Cout; co++) {
+  for (let co = co0; co < co1; co++) {
     for (let ci = 0; ci < Cin; ci++) {
       const src = du + (<usize>(co * Cin + ci) << 2);
       const dst = gw + (<usize>((co * Cin + ci) * 9) << 2);

@@ -68,7 +68,7 @@ function poolKernels(b: WasmBackend, f: () => void): Set<string> {
 
 // Which passes each case runs by Winograd: the forward pass needs an output of even height and a width a multiple
 // of 8, the input gradient the same of the input, the weight gradient also >= 32 channels each way. F(4x4, 3x3)
-// (forward and input gradient) takes those whose height is a multiple of 4 and width a multiple of 16.
+// takes those whose height is a multiple of 4 and width a multiple of 16.
 const CASES: { p: ConvParams; fwd: boolean; input: boolean; weight: boolean }[] = [
   { p: conv3x3(4, 32, 32, 8, 8, 1), fwd: true, input: true, weight: true },
   { p: conv3x3(3, 33, 34, 10, 18, 0), fwd: true, input: false, weight: true }, // channel blocks of 4 and 3 with remainders
@@ -79,6 +79,7 @@ const CASES: { p: ConvParams; fwd: boolean; input: boolean; weight: boolean }[] 
   { p: conv3x3(2, 17, 19, 12, 16, 1), fwd: true, input: true, weight: false }, // F4: 3 tile rows of 4 (a half panel), blocks of 4 and 3
   { p: conv3x3(1, 18, 21, 4, 48, 1), fwd: true, input: true, weight: false }, // F4: 12 tiles in one row (a half panel)
   { p: conv3x3(2, 16, 18, 10, 34, 0), fwd: true, input: false, weight: false }, // F4 forward, padding 0: 8 x 32 outputs
+  { p: conv3x3(2, 32, 35, 16, 16, 1), fwd: true, input: true, weight: true }, // F4 all three: channel blocks of 3 with a remainder
 ];
 
 /** Whether F(4x4) applies to an output of h x w. */
@@ -127,7 +128,10 @@ for (const b of builds) {
           const i = poolKernels(b, () => (gx = b.convBackwardInput(gy, w, p)));
           assert.equal(i.has('wg4Conv'), mode.f4 && input4, `${what}: F(4x4) input gradient`);
           assert.equal(i.has('wgConv'), input && !(mode.f4 && input4), `${what}: F(2x2) input gradient`);
-          assert.equal(poolKernels(b, () => (gw = b.convBackwardWeight(x, gy, p))).has('wgBwdW'), weight, `${what}: Winograd weight gradient`);
+          const wk = poolKernels(b, () => (gw = b.convBackwardWeight(x, gy, p)));
+          const weight4 = mode.f4 && weight && f4Shape(oH, oW);
+          assert.equal(wk.has('wg4BwdW'), weight4, `${what}: F(4x4) weight gradient`);
+          assert.equal(wk.has('wgBwdW'), weight && !weight4, `${what}: F(2x2) weight gradient`);
         });
         same(readAll(b, y!), ref, `${what} forward`);
         same(readAll(b, gx!), readAll(R, R.convBackwardInput(R.fromArray('float32', gv), R.fromArray('float32', wv), p)), `${what} input gradient`);
@@ -149,9 +153,9 @@ for (const b of builds) {
     });
   }
 
-  test(`${b.name}: Winograd F(4x4) on real-valued data: within a few float32 ulps of the sum of the terms' magnitudes`, () => {
+  test(`${b.name}: Winograd F(4x4) on real-valued data: all three passes within 1e-5 of the sum of the terms' magnitudes`, () => {
     // The transforms' larger constants cost accuracy: measured worst |error| / Σ|terms| 2-3.4e-6 (F(2x2): 1e-7) on
-    // 16-64 channels; the bound leaves room, and a wrong transform coefficient is off by far more.
+    // 16-64 channels, weight gradients 1-5e-7; the bound leaves room, and a wrong transform coefficient is off by far more.
     const rnd = prng(165);
     for (const p of [conv3x3(2, 32, 32, 32, 32, 1), conv3x3(2, 64, 64, 16, 16, 1), conv3x3(1, 48, 40, 16, 48, 1)]) {
       const [, H, W] = p.inSize, [, oH, oW] = p.outSize;
@@ -167,10 +171,12 @@ for (const b of builds) {
       const abs = (v: Float32Array) => R.fromArray('float32', v.map(Math.abs));
       const what = `${b.name} ${JSON.stringify([p.batch, p.inChannels, p.outChannels, H, W])}`;
       const x = b.fromArray('float32', xv), w = b.fromArray('float32', wv), gy = b.fromArray('float32', gv);
-      const [y, gx] = withF4(true, () => [readAll(b, b.conv(x, w, p)), readAll(b, b.convBackwardInput(gy, w, p))]);
+      const [y, gx, gw] = withF4(true, () => [readAll(b, b.conv(x, w, p)), readAll(b, b.convBackwardInput(gy, w, p)), readAll(b, b.convBackwardWeight(x, gy, p))]);
       check(y!, readAll(R, R.conv(R.fromArray('float32', xv), R.fromArray('float32', wv), p)), readAll(R, R.conv(abs(xv), abs(wv), p)), `${what} forward`);
       check(gx!, readAll(R, R.convBackwardInput(R.fromArray('float32', gv), R.fromArray('float32', wv), p)),
         readAll(R, R.convBackwardInput(abs(gv), abs(wv), p)), `${what} input gradient`);
+      check(gw!, readAll(R, R.convBackwardWeight(R.fromArray('float32', xv), R.fromArray('float32', gv), p)),
+        readAll(R, R.convBackwardWeight(abs(xv), abs(gv), p)), `${what} weight gradient`);
     }
   });
 
@@ -190,6 +196,22 @@ for (const b of builds) {
         if (Number.isFinite(w)) assert.equal(g, w, `${special}: [${i}]`);
         else if (Number.isNaN(w)) assert.ok(Number.isNaN(g), `${special}: [${i}] = ${g}, expected NaN`);
         else assert.ok(g === w || Number.isNaN(g), `${special}: [${i}] = ${g}, expected ${w} or NaN`);
+      }
+    }
+  });
+
+  test(`${b.name}: a weight gradient from an infinite or NaN input or gradient is F(2x2)'s`, () => {
+    const rnd = prng(167);
+    const p = conv3x3(2, 32, 32, 16, 16, 1);
+    for (const special of [NaN, Infinity, -Infinity]) {
+      for (const where of ['x', 'gy'] as const) {
+        const xv = ints(rnd, 2 * 32 * 256), gv = ints(rnd, 2 * 32 * 256);
+        (where === 'x' ? xv : gv)[Math.floor(rnd() * xv.length)] = special;
+        const run = () => readAll(b, b.convBackwardWeight(b.fromArray('float32', xv), b.fromArray('float32', gv), p));
+        let got: number[] = [];
+        const seen = poolKernels(b, () => (got = run()));
+        assert.ok(seen.has('wg4BwdW') && seen.has('wgBwdW'), `${special} in ${where}: F(4x4), then F(2x2)`);
+        same(got, withF4(false, run), `${special} in ${where}`);
       }
     }
   });

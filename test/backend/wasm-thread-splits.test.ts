@@ -280,7 +280,7 @@ test('convolution, direct paths (stride 1): image chunks, position-vector splits
 
 test('convolution, Winograd F(2x2, 3x3) and F(4x4, 3x3) paths: image chunks, tile-row ranges, partial weight gradients', { skip }, async () => {
   // 13 images: chunks of whole images; 36 output channels: a last block of 4 and of 3 (weight gradient); weight gradient: 8 partials.
-  // (16 x 16 outputs: the forward pass and the input gradient by F(4x4), the weight gradient by F(2x2).)
+  // (16 x 16 outputs: F(4x4) all three ways.)
   for (const op of ALL) await check(convCase('winograd batch 13', conv(13, 32, 36, 16, 3, { pad: 1 }), op, 320));
   // 1 image, 24 wide (12 tiles a row: half-filled panels): ranges of tile rows.
   for (const op of ['forward', 'forward+bias+relu', 'input'] as const) await check(convCase('winograd batch 1', conv(1, 32, 20, 24, 3, { pad: 1 }), op, 330));
@@ -288,6 +288,8 @@ test('convolution, Winograd F(2x2, 3x3) and F(4x4, 3x3) paths: image chunks, til
   // (4 tiles a row): ranges of tile-row pairs, so that every range fills whole panels.
   for (const op of ['forward', 'forward+bias+relu', 'input'] as const) await check(convCase('winograd F4 batch 1', conv(1, 32, 20, 48, 3, { pad: 1 }), op, 350));
   for (const op of ['forward', 'input'] as const) await check(convCase('winograd F4 batch 1 16 wide', conv(1, 64, 40, 16, 3, { pad: 1 }), op, 360));
+  // F(2x2)'s weight gradient (8 x 8 outputs): 13 images in 8 partial sums.
+  await check(convCase('winograd F2 batch 13', conv(13, 32, 36, 8, 3, { pad: 1 }), 'weight', 370));
   // The pooled epilogue in the Winograd kernel (F(4x4): each 4x4 output tile holds four pooling windows).
   const p = conv(9, 16, 16, 16, 3, { pad: 1 });
   const xv = rand(9 * 16 * 256, 340), wv = rand(16 * 16 * 9, 341), bv = rand(16, 342);

@@ -35,10 +35,18 @@ const MIN_CHANNELS = 16;
 const WEIGHT_MIN_CHANNELS = 32;
 /** Bytes of transformed input (V) per block of tile rows, at most (one row at least). */
 const V_BYTES = 128 << 10;
-/** Bytes of transformed inputs and gradients (V and Z) per weight-gradient kernel call, about. */
-const VZ_BYTES = 1 << 20;
+/**
+ * Bytes of transformed inputs and gradients (V and Z) per weight-gradient
+ * kernel call, about: more tiles per call make fewer horizontal sums per
+ * product (F(4×4) on 64 → 64 channels, 16×16, batch 32: 3.7 ms with 1 MiB,
+ * 3.25 with 2, 3.3 with 4).
+ */
+const VZ_BYTES = 2 << 20;
 /** Bytes of wgConv's output-transform scratch: 16 products × 4 channels × 8 tiles, float32. */
 const M_BYTES = 16 * 4 * 8 * 4;
+
+/** Bytes after the F(4×4) weight gradient's Z for its transforms' rows (6 × 6 vectors at most). */
+const F4_ROWS_BYTES = 576;
 
 /** Switch for tests and measurements that compare against the direct kernels (not public API). */
 export const winogradSwitch = { enabled: true, f4: true };
@@ -144,7 +152,7 @@ interface WeightSource {
   flip: boolean;
 }
 
-/** Weight transforms of at least this many channel pairs are spread over the threads (64 × 64: 0.5 ms on one, F(4×4)). */
+/** Weight transforms (and the weight gradient's last step) of at least this many channel pairs are spread over the threads. */
 const PARALLEL_PACK_PAIRS = 1024;
 
 /**
@@ -204,47 +212,67 @@ export function winogradConvBackwardInput(ctx: WasmContext, gy: WasmStorage, w: 
  * Weight gradient (winogradBackwardWeight(p) must hold) summed in `parts` partial
  * sums, part c over images [c·N/parts, (c+1)·N/parts) (the direct path's
  * split, a function of the shapes only): each part accumulates dU[ξ, co, ci]
- * = Σ Z ⊙ V over its images' tiles, then gW = Gᵀ·(Σ parts)·G. With one part
+ * = Σ Z ⊙ V over its images' tiles, then gW = Gᵀ·(Σ parts)·G (F(4×4) where the
+ * output is 4k high and 16k wide, else F(2×2)). With one part
  * (few images) the direct kernel runs instead: a single sum would leave the
  * second thread without work.
  */
-export function winogradConvBackwardWeight(ctx: WasmContext, x: WasmStorage, gy: WasmStorage, p: ConvParams, parts: number): WasmStorage {
+export function winogradConvBackwardWeight(
+  ctx: WasmContext, x: WasmStorage, gy: WasmStorage, p: ConvParams, parts: number, allowF4 = true,
+): WasmStorage {
   const [, oH, oW] = p.outSize, [, H, W] = p.inSize;
   const q: Problem = { cin: p.inChannels, cout: p.outChannels, inH: H, inW: W, padH: p.padding[1], padW: p.padding[2], oH, oW };
-  const { Hp, Wp, padBytes } = padGeometry(q), th = oH / 2, tw = oW / 2;
-  // V and Z take 16·(cin + cout) floats per tile: whole images per kernel call up to VZ_BYTES, else blocks of tile rows.
-  const perRow = 16 * (q.cin + q.cout) * tw * 4;
+  const big = allowF4 && useF4(q);
+  const tileSide = big ? 4 : 2, products = big ? 36 : 16;
+  const { Hp, Wp, padBytes } = padGeometry(q), th = oH / tileSide, tw = oW / tileSide;
+  // V and Z take products·(cin + cout) floats per tile: whole images per kernel call up to VZ_BYTES, else blocks of tile rows.
+  const perRow = products * (q.cin + q.cout) * tw * 4;
   const B = Math.max(1, Math.min(Math.ceil(p.batch / parts), Math.floor(VZ_BYTES / (perRow * th))));
   const rowsPerBlock = B > 1 ? th : Math.max(1, Math.min(th, Math.floor(VZ_BYTES / perRow)));
   const tiles = B * rowsPerBlock * tw;
-  const vBytes = ctx.kernels.wgVZBytes(q.cin, tiles), zBytes = ctx.kernels.wgVZBytes(q.cout, tiles);
-  const duFloats = 16 * q.cout * q.cin;
+  const k = ctx.kernels;
+  const vBytes = big ? k.wg4VZBytes(q.cin, tiles) : k.wgVZBytes(q.cin, tiles);
+  const zBytes = (big ? k.wg4VZBytes(q.cout, tiles) : k.wgVZBytes(q.cout, tiles)) + (big ? F4_ROWS_BYTES : 0);
+  const duFloats = products * q.cout * q.cin;
   const du = ctx.temp(parts * duFloats * 4);
+  const nonFinite = big ? ctx.alloc('int32', 1, true) : null;
+  let gw: WasmStorage | null = null;
   try {
-    ctx.zero(du.ptr, parts * duFloats * 4);
     const pool = ctx.pool;
     pool.ensureWork(B * padBytes + vBytes + zBytes);
     for (let c = 0; c < parts; c++) {
       pool.chunk();
+      pool.call(FN.fill8, du.ptr + c * duFloats * 4, 0, duFloats * 4);
       const [lo, hi] = partRange(c, parts, p.batch);
       // Images [lo, hi) in ceil((hi - lo) / B) calls of about equal size.
       const calls = Math.ceil((hi - lo) / B);
-      for (let k = 0; k < calls; k++) {
-        const n0 = lo + Math.floor((k * (hi - lo)) / calls), n1 = lo + Math.floor(((k + 1) * (hi - lo)) / calls);
+      for (let call = 0; call < calls; call++) {
+        const n0 = lo + Math.floor((call * (hi - lo)) / calls), n1 = lo + Math.floor(((call + 1) * (hi - lo)) / calls);
         for (let n = n0; n < n1; n++) {
           pool.call(FN.convPad, addr(x, n * q.cin * H * W), q.cin, 1, H, W, work((n - n0) * padBytes), 1, Hp, Wp, 0, q.padH, q.padW);
         }
-        pool.call(FN.wgBwdW, work(), padBytes, n1 - n0, Hp, Wp, q.cin, addr(gy, n0 * q.cout * oH * oW), q.cout * oH * oW * 4, q.cout,
-          oH, oW, rowsPerBlock, work(B * padBytes), work(B * padBytes + vBytes), du.ptr + c * duFloats * 4);
+        const args = [work(), padBytes, n1 - n0, Hp, Wp, q.cin, addr(gy, n0 * q.cout * oH * oW), q.cout * oH * oW * 4, q.cout,
+          oH, oW, rowsPerBlock, work(B * padBytes), work(B * padBytes + vBytes), du.ptr + c * duFloats * 4];
+        if (big) pool.call(FN.wg4BwdW, ...args, nonFinite!.ptr);
+        else pool.call(FN.wgBwdW, ...args);
       }
     }
     pool.flush();
-    // Σ parts (float64, in part order) into part 0's place, then the weights' transform.
-    ctx.kernels.reduceF32(0, 1, parts, duFloats, du.ptr, du.ptr);
-    const gw = ctx.alloc('float32', q.cout * q.cin * 9);
-    ctx.kernels.wgUnpackDW(du.ptr, q.cout, q.cin, addr(gw, 0));
-    return gw;
+    if (!nonFinite || nonFinite.view()[0] === 0) {
+      // Σ parts (float64, in part order) into part 0's place, then the weights' transform, over ranges of output channels.
+      gw = ctx.alloc('float32', q.cout * q.cin * 9);
+      const chunks = ctx.threads > 1 && q.cout * q.cin >= PARALLEL_PACK_PAIRS ? Math.min(q.cout, 2 * ctx.threads) : 1;
+      for (let c = 0; c < chunks; c++) {
+        const [co0, co1] = partRange(c, chunks, q.cout);
+        pool.chunk();
+        pool.call(FN.wgFinishDW, du.ptr, parts, duFloats * 4, products, q.cout, q.cin, addr(gw, 0), co0, co1);
+      }
+      pool.flush();
+    }
   } finally {
     ctx.freeTemp(du);
+    nonFinite?.release();
   }
+  // An infinite or NaN input or gradient: recomputed by F(2×2), as the forward pass is (see run).
+  return gw ?? winogradConvBackwardWeight(ctx, x, gy, p, parts, false);
 }

@@ -53,13 +53,13 @@ export interface Kernels {
   convBiasRelu(y: number, bias: number, C: number, P: number, relu: number): void;
   convBiasReluBackward(g: number, y: number, n0: number, n1: number, C: number, S: number, gOut: number, sums: number): void;
 
-  wgUnpackDW(du: number, cout: number, cin: number, gw: number): void;
   wgVZBytes(channels: number, tiles: number): number;
   wgUBytes(cout: number, cin: number): number;
   wgVBytes(panels: number, cin: number): number;
   wg4VBytes(panels: number, cin: number): number;
   wg4MBytes(panels: number, cout: number): number;
   wg4UBytes(cout: number, cin: number): number;
+  wg4VZBytes(channels: number, tiles: number): number;
   copy2d(bytes: number, rows: number, cols: number, src: number, sRow: number, sCol: number, dst: number, dRow: number, dCol: number): void;
   scatterAddF32(outer: number, idxLen: number, dimLen: number, inner: number, dst: number, index: number, src: number): void;
   maxPool2dF32(planes: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number,

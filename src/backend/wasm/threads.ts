@@ -55,7 +55,7 @@ export const KERNEL_NAMES = [
   'maxPool2dF32',
   'convPad', 'convFwdDirect', 'convBwdWDirect', 'convBiasRelu', 'convBiasReluBackward', 'maxPoolBackwardF32',
   'sgdF32', 'adamF32', 'sgemmPackB', 'sgemmPackedB', 'wgConv', 'wgBwdW', 'cpbInput', 'cpbWeight',
-  'wg4Conv', 'wgPackU', 'wg4PackU',
+  'wg4Conv', 'wgPackU', 'wg4PackU', 'wg4BwdW', 'wgFinishDW', 'fill8',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 export const FN = Object.fromEntries(KERNEL_NAMES.map((n, i) => [n, i])) as Record<KernelName, number>;
