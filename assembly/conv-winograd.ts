@@ -35,9 +35,10 @@ import { storeMax4 } from './pool';
 import { addRow, madd } from './simd';
 
 /**
- * Bytes the 16 ξ planes of U, V or Z are apart for planes of `bytes`: rounded
- * up to 64, plus 64, so that they do not all fall in the same cache sets (a
- * multiple of 4 KiB apart, the stores of one transform evicted each other).
+ * Bytes the ξ planes (16 here, 36 in F(4×4)) of U, V, Z or M are apart for
+ * planes of `bytes`: rounded up to 64, plus 64, so that they do not all fall
+ * in the same cache sets (a multiple of 4 KiB apart, the stores of one
+ * transform evicted each other).
  */
 // @ts-ignore: decorator
 @inline export function planeStride(bytes: usize): usize {
@@ -61,7 +62,7 @@ export function wgVZBytes(channels: i32, tiles: i32): usize {
 
 /** Tap (r, s) of a 3×3 kernel at src (flipped: (2 - r, 2 - s)), in float64. */
 // @ts-ignore: decorator
-@inline function tap(src: usize, r: i32, s: i32, flip: bool): f64 {
+@inline export function tap(src: usize, r: i32, s: i32, flip: bool): f64 {
   const t = flip ? 8 - (3 * r + s) : 3 * r + s;
   return <f64>load<f32>(src + (<usize>t << 2));
 }

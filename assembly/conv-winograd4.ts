@@ -2,7 +2,8 @@
  * Winograd F(4×4, 3×3) convolution (Lavin & Gray, 2016) for 3×3, stride-1
  * layers: each 4×4 block of outputs ("tile") of one channel pair costs 36
  * multiply-adds instead of the direct kernel's 144 (F(2×2, 3×3): 64 for the
- * same 16 outputs). Same structure as conv-winograd.ts, with 36 products:
+ * same 16 outputs). The layout of conv-winograd.ts, with 36 products, for
+ * the forward pass (and so the input gradient) and the weight gradient:
  *
  *   U[ξ, co, ci] = (G g[co, ci] Gᵀ)[ξ]       weights, once per call (wg4PackU)
  *   V[ξ, ci, t]  = (Bᵀ d[ci, t] B)[ξ]        the 6×6 input patch of tile t
@@ -21,8 +22,11 @@
  * vector lane each (the caller checks).
  *
  * The transforms' constants are larger than F(2×2)'s (up to 5 in Bᵀ, 8 in
- * Aᵀ), so the rounding error is a few times larger, still within float32's
- * usual error for a sum of this many terms (tested against float64).
+ * Aᵀ), so the rounding error is larger (measured: up to 3.4e-6 of the sum of
+ * the terms' magnitudes, F(2×2) 1e-7; float32's bound for summing 576 terms
+ * one by one is 3.4e-5; tested against float64). Non-finite inputs are
+ * reported to the caller, which recomputes by F(2×2): these transforms would
+ * spread them over whole tiles.
  * Each output is computed by the same operations in the same order whatever
  * block, chunk or thread it falls in, so results do not depend on the thread
  * count. The transforms use separate multiplies and adds (no fused
@@ -30,20 +34,7 @@
  */
 import { epi4, kernel4x8 } from './gemm';
 import { storeMax4 } from './pool';
-import { wgDUPlane, wgUnpackDW } from './conv-winograd';
-
-/** Tap (r, s) of a 3×3 kernel at src (flipped: (2 - r, 2 - s)), in float64. */
-// @ts-ignore: decorator
-@inline function tap(src: usize, r: i32, s: i32, flip: bool): f64 {
-  const t = flip ? 8 - (3 * r + s) : 3 * r + s;
-  return <f64>load<f32>(src + (<usize>t << 2));
-}
-
-/** Bytes the ξ planes of U, V or M are apart: `bytes` rounded up to 64, plus 64, so that the 36 planes fall in different cache sets. */
-// @ts-ignore: decorator
-@inline function planeStride(bytes: usize): usize {
-  return ((bytes + 63) & ~(<usize>63)) + 64;
-}
+import { planeStride, tap, wgDUPlane, wgUnpackDW } from './conv-winograd';
 
 /** 1/576, by which the integer-coefficient transforms are scaled back (a multiplication: 36 divisions per kernel doubled packing's time). */
 const INV576: f64 = 1.0 / 576;

@@ -1,7 +1,9 @@
 /**
- * 3×3, stride-1 convolutions by Winograd's F(2×2, 3×3) algorithm
- * (assembly/conv-winograd.ts): 16 multiply-adds per 2×2 output tile and
- * channel pair instead of the direct kernel's 36. Used for the forward pass
+ * 3×3, stride-1 convolutions by Winograd's algorithm: F(4×4, 3×3)
+ * (assembly/conv-winograd4.ts, 36 multiply-adds per 4×4 output tile and
+ * channel pair instead of the direct kernel's 144) where the output is a
+ * multiple of 4 high and of 16 wide, else F(2×2, 3×3) (assembly/conv-winograd.ts,
+ * 16 per 2×2 tile instead of 36). Used for the forward pass
  * (with the bias, ReLU and 2×2 max-pooling epilogue), for the input
  * gradient, which with stride 1 is the same convolution of gy with the
  * flipped, transposed weights, and for the weight gradient where it is summed
@@ -11,7 +13,13 @@
  * (below that the transforms cost more than the products save), and an
  * output of even height and a width that is a multiple of 8 (the kernel
  * takes 4 tiles per vector and stores whole vectors). Measured on the
- * VGG-style benchmark's layers: see docs/guide/speed.md.
+ * VGG-style benchmark's layers: see docs/guide/speed.md. An infinite or NaN
+ * value in what F(4×4) transforms makes the call recompute by F(2×2), which
+ * keeps it within the outputs whose windows hold it.
+ *
+ * Weight transforms and the weight gradient's final sum run as pool jobs over
+ * blocks of output channels; every ξ plane of the transformed data is 64
+ * bytes off a multiple of 4 KiB from the next (the kernels' planeStride).
  *
  * Threads: chunks take whole images (or, with fewer images than threads,
  * ranges of tile rows of one image), each padding its own copy in its
@@ -57,7 +65,7 @@ function is3x3Stride1(p: ConvParams): boolean {
     p.inChannels >= MIN_CHANNELS && p.outChannels >= MIN_CHANNELS;
 }
 
-/** The padded input of a problem: the rows and columns the tiles' 4×4 patches read (oH + 2, oW + 2), and its bytes with convPad's slack. */
+/** The padded input of a problem: the rows and columns the tiles' patches read (oH + 2, oW + 2), and its bytes with convPad's slack. */
 function padGeometry(q: Problem): { Hp: number; Wp: number; padBytes: number } {
   const Hp = q.oH + 2, Wp = q.oW + 2;
   return { Hp, Wp, padBytes: paddedBytes(q.cin * Hp * Wp) };
