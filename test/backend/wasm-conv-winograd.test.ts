@@ -1,6 +1,7 @@
 /**
  * The Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution kernels
- * (assembly/conv-winograd.ts, conv-winograd4.ts, src/backend/wasm/conv-winograd.ts)
+ * (assembly/conv-winograd.ts, conv-winograd4.ts, conv-winograd4-weight.ts,
+ * src/backend/wasm/conv-winograd.ts)
  * on both wasm builds, against the reference backend: the forward pass
  * (plain; + bias + ReLU; + 2×2 max pooling with indices), the input gradient
  * and the weight gradient, with padding 0, 1 and 2, output widths 8 to 48

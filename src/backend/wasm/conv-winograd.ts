@@ -1,13 +1,14 @@
 /**
  * 3×3, stride-1 convolutions by Winograd's algorithm: F(4×4, 3×3)
- * (assembly/conv-winograd4.ts, 36 multiply-adds per 4×4 output tile and
- * channel pair instead of the direct kernel's 144) where the output is a
- * multiple of 4 high and of 16 wide, else F(2×2, 3×3) (assembly/conv-winograd.ts,
- * 16 per 2×2 tile instead of 36). Used for the forward pass
- * (with the bias, ReLU and 2×2 max-pooling epilogue), for the input
- * gradient, which with stride 1 is the same convolution of gy with the
- * flipped, transposed weights, and for the weight gradient where it is summed
- * in several partial sums over image ranges (see winogradConvBackwardWeight).
+ * (assembly/conv-winograd4.ts and conv-winograd4-weight.ts, 36
+ * multiply-adds per 4×4 output tile and channel pair instead of the direct
+ * kernel's 144) where the output is a multiple of 4 high and of 16 wide,
+ * else F(2×2, 3×3) (assembly/conv-winograd.ts, 16 per 2×2 tile instead of
+ * 36). Used for the forward pass (with the bias, ReLU and 2×2 max-pooling
+ * epilogue), for the input gradient, which with stride 1 is the same
+ * convolution of gy with the flipped, transposed weights, and for the weight
+ * gradient where it is summed in several partial sums over image ranges (see
+ * winogradConvBackwardWeight).
  *
  * Where: 2-D, groups 1, dilation 1, at least MIN_CHANNELS channels each way
  * (below that the transforms cost more than the products save), and an
@@ -116,8 +117,7 @@ function run(
   // F(4×4): 4×4 tiles, 36 products; F(2×2): 2×2 tiles, 16 products.
   const tileSide = big ? 4 : 2, products = big ? 36 : 16;
   const th = q.oH / tileSide, tw = q.oW / tileSide;
-  // At least one full panel of 8 tiles per block (a half-filled one computes 8 tiles' products for 4).
-  const rowsPerBlock = Math.max(1, Math.min(th, Math.max(Math.ceil(8 / tw), Math.floor(V_BYTES / (products * q.cin * tw * 4)))));
+  const rowsPerBlock = blockRows(th, tw, Math.floor(V_BYTES / (products * q.cin * tw * 4)));
   const panels = Math.ceil((rowsPerBlock * tw) / 8);
   const vBytes = big ? ctx.kernels.wg4VBytes(panels, q.cin) : ctx.kernels.wgVBytes(panels, q.cin);
   const mBytes = big ? ctx.kernels.wg4MBytes(panels, q.cout) : M_BYTES;
@@ -127,7 +127,7 @@ function run(
     const pool = ctx.pool;
     pool.ensureWork(padBytes + vBytes + mBytes);
     // Chunks of whole images, or ranges of each image's tile rows (whole panels where a row has fewer than 8 tiles).
-    const rowStep = Math.ceil(8 / tw) > 1 ? Math.min(th, Math.ceil(8 / tw)) : 1;
+    const rowStep = panelRows(tw);
     const plan = planItems(ctx, batch, batch * q.cout * q.cin * products * th * tw, Math.ceil(th / rowStep));
     forEachItem(pool, batch, plan, (n, part) => {
       const [r0, r1] = partRange(part, plan.parts, Math.ceil(th / rowStep));
@@ -150,6 +150,24 @@ function run(
   nonFinite.release();
   // An infinite or NaN input: F(4×4) spread it over whole tiles; F(2×2) keeps it within the windows that hold it.
   if (seen) run(ctx, q, batch, w, srcAt, dstAt, bias, relu, pool2x2, idxAt, false);
+}
+
+/** Tile rows whose tiles fill whole panels of 8 (tw, the tiles a row, is a multiple of 4). */
+function panelRows(tw: number): number {
+  return tw % 8 === 0 ? 1 : 2;
+}
+
+/**
+ * Tile rows per block: as many as `fit` (what V_BYTES holds) allows, in
+ * multiples of panelRows (a half-filled panel computes 8 tiles' products
+ * for 4: 64 -> 64 channels on 16 × 16 took blocks of 3 and 1 rows of 4
+ * tiles, a quarter of the products wasted), balanced over the blocks.
+ */
+function blockRows(th: number, tw: number, fit: number): number {
+  const step = panelRows(tw);
+  const rows = Math.min(th, Math.max(step, Math.floor(fit / step) * step));
+  const blocks = Math.ceil(th / rows);
+  return Math.min(th, Math.ceil(Math.ceil(th / blocks) / step) * step);
 }
 
 /** Where a layer's 3×3 weights are: w[co·rsO + ci·rsI + tap], flipped (the input gradient's transposed, flipped weights) or not. */
