@@ -286,10 +286,12 @@ export function wg4MBytes(nP: i32, Cout: i32): usize {
  * layer another way (F(2×2) keeps it within the windows that hold it).
  *
  * Per block: V, then the 36 products one ξ at a time (U[ξ] and V[ξ] are
- * Cout·Cin and 8·nP·Cin floats, which stay in L1 while the micro-kernel
- * runs over them), then the output transform of every tile from M. Taking
- * all 36 products of one 4×8 tile before the next (as conv-winograd.ts does
- * with its 16) read U and V from L2: 1.9x slower on 64 → 64 channels.
+ * Cout·Cin and 8·nP·Cin floats, which fit in L1 while the micro-kernel runs
+ * over them; all 36 for a 4×8 tile before the next, as conv-winograd.ts does
+ * with its 16, needs 36 KiB of U per channel block), then the output
+ * transform of every tile from M. Measured on 64 → 64 channels, one thread,
+ * before the planes were padded (planeStride): 6.58 against 6.75 ms, within
+ * the noise; the padding is what made the difference.
  */
 export function wg4Conv(
   xp: usize, Hp: i32, Wp: i32, Cin: i32, u: usize, Cout: i32, y: usize, oH: i32, oW: i32,

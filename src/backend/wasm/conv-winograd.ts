@@ -57,7 +57,7 @@ const M_BYTES = 16 * 4 * 8 * 4;
 /** Bytes after the F(4×4) weight gradient's Z for its transforms' rows (6 × 6 vectors at most). */
 const F4_ROWS_BYTES = 576;
 
-/** Switch for tests and measurements that compare against the direct kernels (not public API). */
+/** Switches for tests and measurements that compare against the direct kernels, or F(4×4) against F(2×2) (not public API). */
 export const winogradSwitch = { enabled: true, f4: true };
 
 function is3x3Stride1(p: ConvParams): boolean {
@@ -182,20 +182,29 @@ interface WeightSource {
 const PARALLEL_PACK_PAIRS = 1024;
 
 /**
- * Transformed weights of a cout × cin layer in a temp (wgUBytes, wg4UBytes), packed as one job over blocks
- * of 4 output channels (each block's floats are the same whichever thread
- * packs it).
+ * Runs call(lo, hi) for ranges [lo, hi) of `n` channels (or channel blocks)
+ * as one pool job: one range, or 2 per thread for a layer of at least
+ * PARALLEL_PACK_PAIRS channel pairs. Each range writes its own floats, so
+ * the result does not depend on the cut.
+ */
+function overChannelRanges(ctx: WasmContext, pairs: number, n: number, call: (lo: number, hi: number) => void): void {
+  const chunks = ctx.threads > 1 && pairs >= PARALLEL_PACK_PAIRS ? Math.min(n, 2 * ctx.threads) : 1;
+  for (let c = 0; c < chunks; c++) {
+    const [lo, hi] = partRange(c, chunks, n);
+    ctx.pool.chunk();
+    call(lo, hi);
+  }
+  ctx.pool.flush();
+}
+
+/**
+ * Transformed weights of a cout × cin layer in a temp (wgUBytes,
+ * wg4UBytes), packed as one job over blocks of 4 output channels.
  */
 function packU(ctx: WasmContext, w: WeightSource, cout: number, cin: number, big: boolean): { ptr: number; size: number } {
   const u = ctx.temp(big ? ctx.kernels.wg4UBytes(cout, cin) : ctx.kernels.wgUBytes(cout, cin));
-  const nB = Math.ceil(cout / 4), pool = ctx.pool;
-  const chunks = ctx.threads > 1 && cout * cin >= PARALLEL_PACK_PAIRS ? Math.min(nB, 2 * ctx.threads) : 1;
-  for (let c = 0; c < chunks; c++) {
-    const [cb0, cb1] = partRange(c, chunks, nB);
-    pool.chunk();
-    pool.call(big ? FN.wg4PackU : FN.wgPackU, w.ptr, cout, cin, w.rsO, w.rsI, w.flip ? 1 : 0, u.ptr, cb0, cb1);
-  }
-  pool.flush();
+  overChannelRanges(ctx, cout * cin, Math.ceil(cout / 4), (cb0, cb1) =>
+    ctx.pool.call(big ? FN.wg4PackU : FN.wgPackU, w.ptr, cout, cin, w.rsO, w.rsI, w.flip ? 1 : 0, u.ptr, cb0, cb1));
   return u;
 }
 
@@ -286,14 +295,9 @@ export function winogradConvBackwardWeight(
     pool.flush();
     if (!nonFinite || nonFinite.view()[0] === 0) {
       // Σ parts (float64, in part order) into part 0's place, then the weights' transform, over ranges of output channels.
-      gw = ctx.alloc('float32', q.cout * q.cin * 9);
-      const chunks = ctx.threads > 1 && q.cout * q.cin >= PARALLEL_PACK_PAIRS ? Math.min(q.cout, 2 * ctx.threads) : 1;
-      for (let c = 0; c < chunks; c++) {
-        const [co0, co1] = partRange(c, chunks, q.cout);
-        pool.chunk();
-        pool.call(FN.wgFinishDW, du.ptr, parts, duFloats * 4, products, q.cout, q.cin, addr(gw, 0), co0, co1);
-      }
-      pool.flush();
+      const out = (gw = ctx.alloc('float32', q.cout * q.cin * 9));
+      overChannelRanges(ctx, q.cout * q.cin, q.cout, (co0, co1) =>
+        pool.call(FN.wgFinishDW, du.ptr, parts, duFloats * 4, products, q.cout, q.cin, addr(out, 0), co0, co1));
     }
   } finally {
     ctx.freeTemp(du);

@@ -52,7 +52,6 @@ export interface Kernels {
     tables: number, fixed: number, src: number, dst: number, backward: number): void;
   convBiasRelu(y: number, bias: number, C: number, P: number, relu: number): void;
   convBiasReluBackward(g: number, y: number, n0: number, n1: number, C: number, S: number, gOut: number, sums: number): void;
-
   wgVZBytes(channels: number, tiles: number): number;
   wgUBytes(cout: number, cin: number): number;
   wgVBytes(panels: number, cin: number): number;
