@@ -16,24 +16,50 @@
  * Edge panels are zero-padded to MR/NR; the micro-kernel then computes a full
  * tile into a small buffer and only the valid part is copied out.
  *
- * The micro-kernel is 4×8: 8 f32x4 accumulators (4 rows × 2 vectors), per k
- * two vector loads of B and four splatted scalars of A. 4×8 keeps everything
- * in the 16 x64 vector registers V8 has, with room for the operands.
+ * The micro-kernel is 5×8: 10 f32x4 accumulators (5 rows × 2 vectors), per k
+ * two vector loads of B, one vector load of A's first 4 rows (splatted by
+ * shuffles) and one splatted load of the fifth. A block's rows go to panels of
+ * 5 and, where the count is not a sum of fives, of 4 (the 4×8 kernel; see
+ * fivePanels). Why the shuffles: V8 emits a wasm function's loads in program
+ * order ahead of the arithmetic that uses them, so five splatted loads per k
+ * (plus two of B) were 7 live vectors beside 10 accumulators, past the 15
+ * registers it allocates: two accumulators spilled (23 GFLOP/s). A shuffle is
+ * not a load, so it is placed at its use: 14 live vectors, no spill. Measured
+ * in L1 (1 thread, kc 256): 5×8 58.1 GFLOP/s, 4×8 54.5, the peak loop 57.5 —
+ * 10 accumulators keep both FMA pipes busy through the 4-cycle latency where 8
+ * left no slack.
  *
  * Scratch memory (packed panels and the edge tile) is passed in by the caller,
  * so the kernel allocates nothing and threads can each bring their own.
  */
 import { at32, imin, madd } from './simd';
 
+/** Rows of the small micro-kernel's tile (remainder panels; the Winograd products). */
 export const MR: i32 = 4;
+/** Rows of the main micro-kernel's tile. */
+export const MR5: i32 = 5;
 export const NR: i32 = 8;
 export const KC: i32 = 256;
 export const MC: i32 = 64;
 export const NC: i32 = 2048;
 
-/** Bytes of scratch sgemm needs: packed B (KC×NC), packed A (MC×KC), one edge tile. */
+/** Bytes of scratch sgemm needs: packed B (KC×NC), packed A (MC×KC), one edge tile (MR5×NR). */
 export function sgemmScratchBytes(): i32 {
-  return (KC * NC + MC * KC + MR * NR) * 4;
+  return (KC * NC + MC * KC + MR5 * NR) * 4;
+}
+
+/**
+ * How many 5-row panels a block of `mc` rows is cut into; the rest go to
+ * 4-row panels, the last one zero-padded where the rest is not a multiple
+ * of 4. Fives and fours cover every count from 12 up exactly (and 4, 5, 8, 9,
+ * 10); for 1-3, 6, 7 and 11 rows, 4-row panels alone pad the fewest rows.
+ * Each element of C is the same sum in the same order whichever kernel
+ * computes it, so the cut changes no result.
+ */
+// @ts-ignore: decorator
+@inline export function fivePanels(mc: i32): i32 {
+  const fours = (4 * mc) % 5; // 4·fours ≡ mc (mod 5)
+  return 4 * fours <= mc ? (mc - 4 * fours) / 5 : 0;
 }
 
 /**
@@ -118,51 +144,106 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void
   }
 }
 
-/** Packs the mc×kc block of A at `a` (strides rsA, csA) into MR-row panels at `dst`, zero-padding the last. */
+/**
+ * Packs the mc×kc block of A at `a` (strides rsA, csA) into row panels at
+ * `dst`: fivePanels(mc) panels of 5 rows, then panels of 4, the last one
+ * zero-padded. A panel of h rows holds, for each k, the h values A[i..i+h, k].
+ */
 function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void {
-  for (let i = 0; i < mc; i += MR) {
-    const mr = imin(MR, mc - i);
-    const row = at32(a, i * rsA);
-    if (mr == MR && rsA == 1) {
-      // Column-major A (e.g. a transposed view): the MR values of each k are contiguous.
-      for (let k = 0; k < kc; k++) {
-        v128.store(dst, v128.load(at32(row, k * csA)));
-        dst += MR << 2;
-      }
-    } else if (mr == MR && csA == 1) {
-      // Row-major A: transpose 4×4 blocks (4 rows × 4 k's) with shuffles.
-      const r1 = at32(row, rsA), r2 = at32(row, 2 * rsA), r3 = at32(row, 3 * rsA);
-      let k = 0;
-      for (; k + 4 <= kc; k += 4) {
-        const o = <usize>k << 2;
-        storeTransposed4(v128.load(row + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o), dst, MR << 2);
-        dst += 4 * (MR << 2);
-      }
-      for (; k < kc; k++) {
-        const o = <usize>k << 2;
-        store<f32>(dst, load<f32>(row + o));
-        store<f32>(dst, load<f32>(r1 + o), 4);
-        store<f32>(dst, load<f32>(r2 + o), 8);
-        store<f32>(dst, load<f32>(r3 + o), 12);
-        dst += MR << 2;
-      }
-    } else if (mr == MR) {
-      const r1 = at32(row, rsA), r2 = at32(row, 2 * rsA), r3 = at32(row, 3 * rsA);
-      for (let k = 0; k < kc; k++) {
-        const o = k * csA;
-        store<f32>(dst, load<f32>(at32(row, o)));
-        store<f32>(dst, load<f32>(at32(r1, o)), 4);
-        store<f32>(dst, load<f32>(at32(r2, o)), 8);
-        store<f32>(dst, load<f32>(at32(r3, o)), 12);
-        dst += MR << 2;
-      }
-    } else {
-      for (let k = 0; k < kc; k++) {
-        let r = 0;
-        for (; r < mr; r++) store<f32>(dst + (<usize>r << 2), load<f32>(at32(row, r * rsA + k * csA)));
-        for (; r < MR; r++) store<f32>(dst + (<usize>r << 2), 0);
-        dst += MR << 2;
-      }
+  const i5 = fivePanels(mc) * MR5;
+  for (let i = 0; i < i5; i += MR5) {
+    packPanel5(kc, at32(a, i * rsA), rsA, csA, dst);
+    dst += <usize>(MR5 * kc) << 2;
+  }
+  for (let i = i5; i < mc; i += MR) {
+    packPanel4(imin(MR, mc - i), kc, at32(a, i * rsA), rsA, csA, dst);
+    dst += <usize>(MR * kc) << 2;
+  }
+}
+
+/** One 5-row panel of A (rows at `row`, row stride rsA, column stride csA): 5 values per k. */
+function packPanel5(kc: i32, row: usize, rsA: i32, csA: i32, dst: usize): void {
+  const r1 = at32(row, rsA), r2 = at32(row, 2 * rsA), r3 = at32(row, 3 * rsA), r4 = at32(row, 4 * rsA);
+  let k = 0;
+  if (rsA == 1) {
+    // Column-major A (a transposed view): the 5 values of each k are contiguous.
+    for (; k < kc; k++) {
+      const src = at32(row, k * csA);
+      v128.store(dst, v128.load(src));
+      store<f32>(dst, load<f32>(src, 16), 16);
+      dst += MR5 << 2;
+    }
+  } else if (csA == 1) {
+    // Row-major A: transpose 4×4 blocks of the first 4 rows with shuffles, then place them 20 bytes apart.
+    for (; k + 4 <= kc; k += 4) {
+      const o = <usize>k << 2;
+      const v0 = v128.load(row + o), v1 = v128.load(r1 + o), v2 = v128.load(r2 + o), v3 = v128.load(r3 + o);
+      const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7), t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      const v4 = v128.load(r4 + o);
+      v128.store(dst, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+      store<f32>(dst, f32x4.extract_lane(v4, 0), 16);
+      v128.store(dst + 20, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+      store<f32>(dst, f32x4.extract_lane(v4, 1), 36);
+      v128.store(dst + 40, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+      store<f32>(dst, f32x4.extract_lane(v4, 2), 56);
+      v128.store(dst + 60, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+      store<f32>(dst, f32x4.extract_lane(v4, 3), 76);
+      dst += 80;
+    }
+  }
+  for (; k < kc; k++) {
+    const o = k * csA;
+    store<f32>(dst, load<f32>(at32(row, o)));
+    store<f32>(dst, load<f32>(at32(r1, o)), 4);
+    store<f32>(dst, load<f32>(at32(r2, o)), 8);
+    store<f32>(dst, load<f32>(at32(r3, o)), 12);
+    store<f32>(dst, load<f32>(at32(r4, o)), 16);
+    dst += MR5 << 2;
+  }
+}
+
+/** One panel of up to 4 rows of A (mr rows at `row`), zero-padded to 4 values per k. */
+function packPanel4(mr: i32, kc: i32, row: usize, rsA: i32, csA: i32, dst: usize): void {
+  if (mr == MR && rsA == 1) {
+    // Column-major A (e.g. a transposed view): the MR values of each k are contiguous.
+    for (let k = 0; k < kc; k++) {
+      v128.store(dst, v128.load(at32(row, k * csA)));
+      dst += MR << 2;
+    }
+  } else if (mr == MR && csA == 1) {
+    // Row-major A: transpose 4×4 blocks (4 rows × 4 k's) with shuffles.
+    const r1 = at32(row, rsA), r2 = at32(row, 2 * rsA), r3 = at32(row, 3 * rsA);
+    let k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      const o = <usize>k << 2;
+      storeTransposed4(v128.load(row + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o), dst, MR << 2);
+      dst += 4 * (MR << 2);
+    }
+    for (; k < kc; k++) {
+      const o = <usize>k << 2;
+      store<f32>(dst, load<f32>(row + o));
+      store<f32>(dst, load<f32>(r1 + o), 4);
+      store<f32>(dst, load<f32>(r2 + o), 8);
+      store<f32>(dst, load<f32>(r3 + o), 12);
+      dst += MR << 2;
+    }
+  } else if (mr == MR) {
+    const r1 = at32(row, rsA), r2 = at32(row, 2 * rsA), r3 = at32(row, 3 * rsA);
+    for (let k = 0; k < kc; k++) {
+      const o = k * csA;
+      store<f32>(dst, load<f32>(at32(row, o)));
+      store<f32>(dst, load<f32>(at32(r1, o)), 4);
+      store<f32>(dst, load<f32>(at32(r2, o)), 8);
+      store<f32>(dst, load<f32>(at32(r3, o)), 12);
+      dst += MR << 2;
+    }
+  } else {
+    for (let k = 0; k < kc; k++) {
+      let r = 0;
+      for (; r < mr; r++) store<f32>(dst + (<usize>r << 2), load<f32>(at32(row, r * rsA + k * csA)));
+      for (; r < MR; r++) store<f32>(dst + (<usize>r << 2), 0);
+      dst += MR << 2;
     }
   }
 }
@@ -238,6 +319,61 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
   v128.store(r3, c30); v128.store(r3, c31, 16);
 }
 
+/**
+ * The 5×8 micro-kernel: as kernel4x8 for a tile of 5 rows (C rows ldc
+ * elements apart), from a 5-row A panel (5 values per k, 20 bytes). A's first
+ * four values of step k are one vector load splatted lane by lane with
+ * shuffles, the fifth one splatted load (see the file comment for why).
+ */
+// @ts-ignore: decorator
+@inline export function kernel5x8(
+  kc: i32, pa: usize, pb: usize, rowB: usize, c: usize, ldc: i32, accumulate: bool, epi: bool, bias: usize, relu: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  const aEnd = pa + <usize>kc * 20;
+  while (pa < aEnd) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    const a03 = v128.load(pa), a4 = v128.load32_splat(pa, 16);
+    let a = i32x4.shuffle(a03, a03, 0, 0, 0, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = i32x4.shuffle(a03, a03, 1, 1, 1, 1);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = i32x4.shuffle(a03, a03, 2, 2, 2, 2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = i32x4.shuffle(a03, a03, 3, 3, 3, 3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    c40 = madd(a4, b0, c40); c41 = madd(a4, b1, c41);
+    pa += 20;
+    pb += rowB;
+  }
+  const r1 = at32(c, ldc), r2 = at32(c, 2 * ldc), r3 = at32(c, 3 * ldc), r4 = at32(c, 4 * ldc);
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
+    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
+    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+    c40 = f32x4.add(c40, v128.load(r4)); c41 = f32x4.add(c41, v128.load(r4, 16));
+  }
+  if (epi) {
+    const z = f32x4.splat(0);
+    const bv0 = bias ? v128.load(bias) : z, bv1 = bias ? v128.load(bias, 16) : z;
+    c00 = epi4(c00, bv0, relu); c01 = epi4(c01, bv1, relu);
+    c10 = epi4(c10, bv0, relu); c11 = epi4(c11, bv1, relu);
+    c20 = epi4(c20, bv0, relu); c21 = epi4(c21, bv1, relu);
+    c30 = epi4(c30, bv0, relu); c31 = epi4(c31, bv1, relu);
+    c40 = epi4(c40, bv0, relu); c41 = epi4(c41, bv1, relu);
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+  v128.store(r4, c40); v128.store(r4, c41, 16);
+}
+
 /** The scalar epilogue of one element (edge tiles, K = 0): v + bias (bias 0: none), then ReLU as the relu op. */
 // @ts-ignore: decorator
 @inline function epi1(v: f32, bias: usize, j: i32, relu: bool): f32 {
@@ -262,32 +398,53 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
   mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool, tile: usize,
   epi: bool, bias: usize, relu: bool, direct: bool, rsB: i32, edgeB: usize,
 ): void {
+  const i5 = fivePanels(mc) * MR5;
   for (let j = 0; j < nc; j += NR) {
     const nr = imin(NR, nc - j);
     const inPlace = direct && nr == NR;
     const panelB = inPlace ? at32(pb, j) : direct ? edgeB : pb + <usize>(j * kc) * 4;
     const rowB: usize = inPlace ? <usize>rsB << 2 : NR << 2;
     const bj = bias ? bias + (<usize>j << 2) : 0;
-    for (let i = 0; i < mc; i += MR) {
+    // Panels of 5 rows, then of 4 (see packA); panel i starts i·kc floats into the packed block.
+    for (let i = 0; i < i5; i += MR5) {
+      const panelA = pa + <usize>(i * kc) * 4;
+      const cij = at32(c, i * ldc + j);
+      if (nr == NR) {
+        kernel5x8(kc, panelA, panelB, rowB, cij, ldc, accumulate, epi, bj, relu);
+      } else {
+        kernel5x8(kc, panelA, panelB, rowB, tile, NR, false, false, 0, false);
+        copyEdge(MR5, nr, tile, cij, ldc, accumulate, epi, bj, relu);
+      }
+    }
+    for (let i = i5; i < mc; i += MR) {
       const mr = imin(MR, mc - i);
       const panelA = pa + <usize>(i * kc) * 4;
       const cij = at32(c, i * ldc + j);
       if (mr == MR && nr == NR) {
         kernel4x8(kc, panelA, panelB, rowB, cij, ldc, accumulate, epi, bj, relu);
       } else {
-        // Edge tile: full-size result into the scratch tile, then copy the valid part.
         kernel4x8(kc, panelA, panelB, rowB, tile, NR, false, false, 0, false);
-        for (let r = 0; r < mr; r++) {
-          const dst = at32(cij, r * ldc);
-          const src = tile + (<usize>(r * NR) << 2);
-          for (let s = 0; s < nr; s++) {
-            const v = load<f32>(src + (<usize>s << 2));
-            const d = dst + (<usize>s << 2);
-            const t = accumulate ? load<f32>(d) + v : v;
-            store<f32>(d, epi ? epi1(t, bj, s, relu) : t);
-          }
-        }
+        copyEdge(mr, nr, tile, cij, ldc, accumulate, epi, bj, relu);
       }
+    }
+  }
+}
+
+/**
+ * Edge tile: the kernel computed a full tile into the scratch `tile` (rows NR
+ * floats apart); copies its valid mr×nr part to C (+= with `accumulate`, then
+ * the epilogue with `epi`).
+ */
+// @ts-ignore: decorator
+@inline function copyEdge(mr: i32, nr: i32, tile: usize, cij: usize, ldc: i32, accumulate: bool, epi: bool, bj: usize, relu: bool): void {
+  for (let r = 0; r < mr; r++) {
+    const dst = at32(cij, r * ldc);
+    const src = tile + (<usize>(r * NR) << 2);
+    for (let s = 0; s < nr; s++) {
+      const v = load<f32>(src + (<usize>s << 2));
+      const d = dst + (<usize>s << 2);
+      const t = accumulate ? load<f32>(d) + v : v;
+      store<f32>(d, epi ? epi1(t, bj, s, relu) : t);
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The wasm GEMM against a float64 triple loop: every edge tile (M, N, K in
- * 1..67 with primes, sizes around the MR=4/NR=8/KC=256 block edges), every
+ * 1..67 with primes, sizes around the 5- and 4-row panels, NR=8, KC=256 and
+ * MC=64 block edges), every
  * transpose combination, accumulate mode, zero and negative strides, and the
  * batched matmul of the backend vs the reference backend. Both builds
  * (relaxed SIMD and baseline SIMD) when the engine supports them.
@@ -73,6 +74,41 @@ for (const b of builds) {
   test(`${b.name}: sgemm across the KC/MC/NC block edges`, () => {
     for (const [M, N, K] of [[65, 9, 257], [3, 2049, 5], [130, 17, 513], [1, 1, 300]] as const) {
       for (const t of [[false, false], [true, true]] as const) checkGemm(b, M, N, K, t[0], t[1], false, M + N + K);
+    }
+  });
+
+  test(`${b.name}: sgemm's row panels of 5 and 4 give each row the same bits as a 1-row product`, () => {
+    // fivePanels cuts a block's rows into 5-row panels (the 5x8 kernel) and 4-row ones (4x8, zero-padded):
+    // every row count 1-25 and around the MC = 64 block edge and a K past KC; each row of C must be
+    // bit-identical to the same row computed alone (a padded 4-row panel), with and without the epilogue.
+    const { kernels: k, heap, gemmScratch } = b.context;
+    const rnd = prng(5);
+    const rows = [...Array.from({ length: 25 }, (_, i) => i + 1), 59, 60, 63, 64, 65, 69, 75, 76, 128, 131];
+    for (const M of rows) {
+      const N = M % 3 === 0 ? 13 : 24, K = M % 2 ? 300 : 37, tA = M % 4 === 1;
+      const a = Float32Array.from({ length: M * K }, () => rnd() * 2 - 1);
+      const bb = Float32Array.from({ length: K * N }, () => rnd() * 2 - 1);
+      const bias = Float32Array.from({ length: N }, () => rnd() - 0.5);
+      const pa = heap.alloc(a.byteLength), pb = heap.alloc(bb.byteLength), pv = heap.alloc(bias.byteLength);
+      const pc = heap.alloc(M * N * 4), p1 = heap.alloc(N * 4);
+      heap.f32.set(a, pa.ptr / 4);
+      heap.f32.set(bb, pb.ptr / 4);
+      heap.f32.set(bias, pv.ptr / 4);
+      const [rsA, csA] = tA ? [1, M] : [K, 1];
+      const epi = M % 5 === 2;
+      const sgemm = k.sgemm as unknown as (...args: number[]) => void;
+      sgemm(M, N, K, pa.ptr, rsA, csA, pb.ptr, N, 1, pc.ptr, N, epi ? 2 : 0, gemmScratch, epi ? pv.ptr : 0);
+      const all = heap.f32.slice(pc.ptr / 4, pc.ptr / 4 + M * N);
+      for (let i = 0; i < M; i++) {
+        sgemm(1, N, K, pa.ptr + 4 * i * rsA, rsA, csA, pb.ptr, N, 1, p1.ptr, N, epi ? 2 : 0, gemmScratch, epi ? pv.ptr : 0);
+        const one = heap.f32.slice(p1.ptr / 4, p1.ptr / 4 + N);
+        for (let j = 0; j < N; j++) {
+          if (!Object.is(one[j], all[i * N + j])) {
+            assert.fail(`${b.name} sgemm M=${M} N=${N} K=${K} tA=${tA}: C[${i},${j}] = ${all[i * N + j]} in the ${M}-row product, ${one[j]} alone`);
+          }
+        }
+      }
+      for (const p of [pa, pb, pv, pc, p1]) heap.free(p.ptr, p.size);
     }
   });
 
