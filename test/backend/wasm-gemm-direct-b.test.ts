@@ -65,8 +65,8 @@ for (const b of builds) {
     const rnd = prng(1234);
     const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
     const cases: Case[] = [
-      // The fixed edges first: K > KC (256), N > NC (2048) with a partial last panel, M at and around the limit (32).
-      { M: 32, N: 2051, K: 300, ldb: 2051, flags: 0, bias: false, layout: 'row' },
+      // The fixed edges first: K > KC (512), N > NC (1024) with a partial last panel, M at and around the limit (32).
+      { M: 32, N: 2051, K: 600, ldb: 2051, flags: 0, bias: false, layout: 'row' },
       { M: 33, N: 100, K: 20, ldb: 100, flags: 0, bias: false, layout: 'row' },
       { M: 1, N: 7, K: 1, ldb: 7, flags: 0, bias: false, layout: 'row' },
       { M: 5, N: 520, K: 513, ldb: 600, flags: ACCUMULATE | RELU, bias: true, layout: 'row' },
@@ -75,7 +75,7 @@ for (const b of builds) {
     for (let i = 0; i < 60; i++) {
       const N = pick([1, 3, 7, 8, 9, 15, 16, 17, 63, 100, 120, 257, 400, 784]);
       cases.push({
-        M: pick([1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 32, 33, 64]), N, K: pick([1, 2, 5, 17, 120, 256, 257, 300]),
+        M: pick([1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 32, 33, 64]), N, K: pick([1, 2, 5, 17, 120, 256, 257, 300, 513]),
         ldb: N + pick([0, 0, 1, 5, 8]), flags: pick([0, ACCUMULATE, RELU, ACCUMULATE | RELU]), bias: rnd() < 0.5,
         layout: pick(['row', 'row', 'row', 'zero', 'neg', 'trans']),
       });

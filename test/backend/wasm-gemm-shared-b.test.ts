@@ -3,8 +3,8 @@
  * between the threads (src/backend/wasm/matmul.ts gemmSharedB: per K block, a
  * job packs B in column ranges with sgemmPackB, the next computes the row
  * blocks with sgemmPackedB). It must give the same bits as one sgemm call on
- * one thread: K blocks of 256 with a ragged last one, N past NC = 2048 (two
- * column blocks), rows not a multiple of the row blocks, accumulate, bias
+ * one thread: K blocks of 512 with a ragged last one, N past NC = 1024 (two
+ * or three column blocks), rows not a multiple of the row blocks, accumulate, bias
  * and ReLU on the last K block only, transposed and negative-stride
  * operands. And it must be the path taken (two jobs per B block).
  */
@@ -50,7 +50,7 @@ const CASES: Case[] = [
   { M: 1024, N: 1024, K: 1024, variant: 'plain' },
   { M: 1100, N: 2100, K: 300, variant: 'plain' },
   { M: 1000, N: 257, K: 600, variant: 'accumulate' },
-  { M: 600, N: 300, K: 513, variant: 'bias' },
+  { M: 600, N: 300, K: 1100, variant: 'bias' },
   { M: 600, N: 300, K: 513, variant: 'relu' },
   { M: 530, N: 260, K: 270, variant: 'transA' },
   { M: 530, N: 260, K: 270, variant: 'transB' },
@@ -63,7 +63,7 @@ test('a shared packing of B gives the bits of one sgemm call on one thread', { s
     const jobs = pool.stats.jobs;
     const got = run(two!, cs, 100 + i);
     // Two jobs (pack, compute) per (NC, KC) block of B: the shared path ran.
-    assert.equal(pool.stats.jobs - jobs, 2 * Math.ceil(cs.N / 2048) * Math.ceil(cs.K / 256), `${JSON.stringify(cs)}: jobs`);
+    assert.equal(pool.stats.jobs - jobs, 2 * Math.ceil(cs.N / 1024) * Math.ceil(cs.K / 512), `${JSON.stringify(cs)}: jobs`);
     const want = run(one, cs, 100 + i);
     const u = new Uint32Array(got.buffer), v = new Uint32Array(want.buffer);
     const j = u.findIndex((bits, k) => bits !== v[k]);

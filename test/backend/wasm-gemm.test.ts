@@ -1,6 +1,6 @@
 /**
  * The wasm GEMM against a float64 triple loop: every edge tile (M, N, K in
- * 1..67 with primes, sizes around the 5- and 4-row panels, NR=8, KC=256 and
+ * 1..67 with primes, sizes around the 5- and 4-row panels, NR=8, KC=512, NC=1024 and
  * MC=64 block edges), every
  * transpose combination, accumulate mode, zero and negative strides, and the
  * batched matmul of the backend vs the reference backend. Both builds
@@ -72,7 +72,7 @@ for (const b of builds) {
   });
 
   test(`${b.name}: sgemm across the KC/MC/NC block edges`, () => {
-    for (const [M, N, K] of [[65, 9, 257], [3, 2049, 5], [130, 17, 513], [1, 1, 300]] as const) {
+    for (const [M, N, K] of [[65, 9, 257], [3, 2049, 5], [130, 17, 513], [1, 1, 300], [70, 1030, 1100]] as const) {
       for (const t of [[false, false], [true, true]] as const) checkGemm(b, M, N, K, t[0], t[1], false, M + N + K);
     }
   });
@@ -85,7 +85,7 @@ for (const b of builds) {
     const rnd = prng(5);
     const rows = [...Array.from({ length: 25 }, (_, i) => i + 1), 59, 60, 63, 64, 65, 69, 75, 76, 128, 131];
     for (const M of rows) {
-      const N = M % 3 === 0 ? 13 : 24, K = M % 2 ? 300 : 37, tA = M % 4 === 1;
+      const N = M % 3 === 0 ? 13 : 24, K = M % 2 ? 600 : 37, tA = M % 4 === 1;
       const a = Float32Array.from({ length: M * K }, () => rnd() * 2 - 1);
       const bb = Float32Array.from({ length: K * N }, () => rnd() * 2 - 1);
       const bias = Float32Array.from({ length: N }, () => rnd() - 0.5);

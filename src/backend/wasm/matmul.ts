@@ -20,7 +20,7 @@ const MIN_CHUNK_MACS = 1 << 16;
 /** Register-tile edges of the micro-kernel (assembly/gemm.ts MR, NR): splits keep to multiples. */
 const MR = 4, NR = 8;
 /** sgemm's K and N blocking (assembly/gemm.ts KC, NC): the shared-B path cuts the same blocks. */
-const KC = 256, NC = 2048;
+const KC = 512, NC = 1024;
 /**
  * A GEMM split into row blocks shares one packing of B (see gemmSharedB) from
  * this many multiply-adds, rows and columns: below, the two extra fork-joins
