@@ -6,17 +6,24 @@
  * assembled bytes (below), so it needs no build; each FMA counts 8 FLOPs
  * (4 lanes x multiply and add), as each mul + add pair does.
  *
- * Ten accumulators keep ten dependency chains in flight, enough to cover the
- * FMA latency on both FMA ports of current x86 cores (4 cycles x 2) without
- * spilling registers (10 + 2 operands of 16 xmm). Each call runs a fixed count
- * of iterations (about a millisecond), so V8 tiers the function up to its
- * optimizing compiler during the warm-up calls. Node only (worker_threads).
+ * Twelve accumulators keep twelve dependency chains in flight, more than the
+ * FMA latency on both FMA ports of current x86 cores needs (4 cycles x 2),
+ * without spilling (12 + 2 operands of the 15 vector registers V8
+ * allocates), and each loop iteration holds 8 rounds of them, so the loop's
+ * counter and branch are 2 of ~100 instructions. Measured on the 2-core AMD
+ * EPYC VM (one thread, medians of 100 windows of 10 ms, 2026-12-05): 10
+ * chains x 4 rounds, the loop before, 57.0-57.4 GFLOP/s; 12 x 4 58.1-58.2;
+ * 12 x 8 58.1-58.4; 14 x 8 58.3-58.5. The old loop measured below what the
+ * GEMM's 5x8 micro-kernel reaches with its data in L1 (58.1), so it was not
+ * the peak. Each call runs a fixed count of iterations (about 13 us), so V8
+ * tiers the function up to its optimizing compiler during the warm-up calls.
+ * Node only (worker_threads).
  */
 import { Worker } from 'node:worker_threads';
 
-const ACCS = 10;
-const UNROLL = 4;
-/** Loop iterations per call: ~1 ms at 40 GFLOP/s per thread. */
+const ACCS = 12;
+const UNROLL = 8;
+/** Loop iterations per call: 768k FLOPs, ~13 us at 58 GFLOP/s per thread. */
 const ITERS_PER_CALL = 1000;
 
 export interface PeakResult {
