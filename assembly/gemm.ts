@@ -271,7 +271,8 @@ function packPanel4(mr: i32, kc: i32, row: usize, rsA: i32, csA: i32, dst: usize
 }
 
 /**
- * The 4×8 micro-kernel: tile C[0..4, 0..8] at `c` (row stride ldc elements)
+ * The 4×8 micro-kernel (a block's 4-row panels, the Winograd products): tile
+ * C[0..4, 0..8] at `c` (row stride ldc elements)
  * (=|+=) packed A panel · B panel over kc, then (epi) + bias[0..8] at
  * `bias` (0: none) and ReLU. B's 8 values of step k are at pb + k·rowB bytes:
  * rowB = NR·4 for a packed panel, the row stride of B itself when the panel

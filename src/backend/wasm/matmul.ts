@@ -17,7 +17,10 @@ import { FN, SCRATCH, type ThreadPool } from './threads.js';
 export const PARALLEL_MACS = 1 << 20;
 /** Smallest block a split GEMM hands to one chunk, in multiply-adds. */
 const MIN_CHUNK_MACS = 1 << 16;
-/** Register-tile edges of the micro-kernel (assembly/gemm.ts MR, NR): splits keep to multiples. */
+/**
+ * Units of a split: rows in multiples of 4 (assembly/gemm.ts cuts a block's rows into panels of
+ * 5 and of 4, and a multiple of 4 leaves no padded panel), columns in multiples of the tile's NR.
+ */
 const MR = 4, NR = 8;
 /** sgemm's K and N blocking (assembly/gemm.ts KC, NC): the shared-B path cuts the same blocks. */
 const KC = 512, NC = 1024;
