@@ -271,6 +271,25 @@ function packPanel4(mr: i32, kc: i32, row: usize, rsA: i32, csA: i32, dst: usize
 }
 
 /**
+ * Stores one row of a micro-kernel's tile (8 floats at `p`, as two vectors):
+ * += the row already there with `accumulate`, then with `epi` + the bias
+ * vectors bv0, bv1 and ReLU (epi4). Shared by kernel4x8 and kernel5x8.
+ */
+// @ts-ignore: decorator
+@inline function storeRow(p: usize, v0: v128, v1: v128, accumulate: bool, epi: bool, bv0: v128, bv1: v128, relu: bool): void {
+  if (accumulate) {
+    v0 = f32x4.add(v0, v128.load(p));
+    v1 = f32x4.add(v1, v128.load(p, 16));
+  }
+  if (epi) {
+    v0 = epi4(v0, bv0, relu);
+    v1 = epi4(v1, bv1, relu);
+  }
+  v128.store(p, v0);
+  v128.store(p, v1, 16);
+}
+
+/**
  * The 4×8 micro-kernel (a block's 4-row panels, the Winograd products): tile
  * C[0..4, 0..8] at `c` (row stride ldc elements)
  * (=|+=) packed A panel · B panel over kc, then (epi) + bias[0..8] at
@@ -306,25 +325,12 @@ function packPanel4(mr: i32, kc: i32, row: usize, rsA: i32, csA: i32, dst: usize
     pa += 16;
     pb += rowB;
   }
-  const r1 = at32(c, ldc), r2 = at32(c, 2 * ldc), r3 = at32(c, 3 * ldc);
-  if (accumulate) {
-    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
-    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
-    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
-  }
-  if (epi) {
-    const z = f32x4.splat(0);
-    const bv0 = bias ? v128.load(bias) : z, bv1 = bias ? v128.load(bias, 16) : z;
-    c00 = epi4(c00, bv0, relu); c01 = epi4(c01, bv1, relu);
-    c10 = epi4(c10, bv0, relu); c11 = epi4(c11, bv1, relu);
-    c20 = epi4(c20, bv0, relu); c21 = epi4(c21, bv1, relu);
-    c30 = epi4(c30, bv0, relu); c31 = epi4(c31, bv1, relu);
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(r1, c10); v128.store(r1, c11, 16);
-  v128.store(r2, c20); v128.store(r2, c21, 16);
-  v128.store(r3, c30); v128.store(r3, c31, 16);
+  const z = f32x4.splat(0);
+  const bv0 = epi && bias ? v128.load(bias) : z, bv1 = epi && bias ? v128.load(bias, 16) : z;
+  storeRow(c, c00, c01, accumulate, epi, bv0, bv1, relu);
+  storeRow(at32(c, ldc), c10, c11, accumulate, epi, bv0, bv1, relu);
+  storeRow(at32(c, 2 * ldc), c20, c21, accumulate, epi, bv0, bv1, relu);
+  storeRow(at32(c, 3 * ldc), c30, c31, accumulate, epi, bv0, bv1, relu);
 }
 
 /**
@@ -358,28 +364,13 @@ function packPanel4(mr: i32, kc: i32, row: usize, rsA: i32, csA: i32, dst: usize
     pa += 20;
     pb += rowB;
   }
-  const r1 = at32(c, ldc), r2 = at32(c, 2 * ldc), r3 = at32(c, 3 * ldc), r4 = at32(c, 4 * ldc);
-  if (accumulate) {
-    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
-    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
-    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
-    c40 = f32x4.add(c40, v128.load(r4)); c41 = f32x4.add(c41, v128.load(r4, 16));
-  }
-  if (epi) {
-    const z = f32x4.splat(0);
-    const bv0 = bias ? v128.load(bias) : z, bv1 = bias ? v128.load(bias, 16) : z;
-    c00 = epi4(c00, bv0, relu); c01 = epi4(c01, bv1, relu);
-    c10 = epi4(c10, bv0, relu); c11 = epi4(c11, bv1, relu);
-    c20 = epi4(c20, bv0, relu); c21 = epi4(c21, bv1, relu);
-    c30 = epi4(c30, bv0, relu); c31 = epi4(c31, bv1, relu);
-    c40 = epi4(c40, bv0, relu); c41 = epi4(c41, bv1, relu);
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(r1, c10); v128.store(r1, c11, 16);
-  v128.store(r2, c20); v128.store(r2, c21, 16);
-  v128.store(r3, c30); v128.store(r3, c31, 16);
-  v128.store(r4, c40); v128.store(r4, c41, 16);
+  const z = f32x4.splat(0);
+  const bv0 = epi && bias ? v128.load(bias) : z, bv1 = epi && bias ? v128.load(bias, 16) : z;
+  storeRow(c, c00, c01, accumulate, epi, bv0, bv1, relu);
+  storeRow(at32(c, ldc), c10, c11, accumulate, epi, bv0, bv1, relu);
+  storeRow(at32(c, 2 * ldc), c20, c21, accumulate, epi, bv0, bv1, relu);
+  storeRow(at32(c, 3 * ldc), c30, c31, accumulate, epi, bv0, bv1, relu);
+  storeRow(at32(c, 4 * ldc), c40, c41, accumulate, epi, bv0, bv1, relu);
 }
 
 /** The scalar epilogue of one element (edge tiles, K = 0): v + bias (bias 0: none), then ReLU as the relu op. */
