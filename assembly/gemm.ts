@@ -181,20 +181,14 @@ function packPanel5(kc: i32, row: usize, rsA: i32, csA: i32, dst: usize): void {
       dst += MR5 << 2;
     }
   } else if (csA == 1) {
-    // Row-major A: transpose 4×4 blocks of the first 4 rows with shuffles, then place them 20 bytes apart.
+    // Row-major A: the first 4 rows' 4×4 blocks transposed with shuffles into slots 20 bytes apart, the fifth row's value after each.
     for (; k + 4 <= kc; k += 4) {
       const o = <usize>k << 2;
-      const v0 = v128.load(row + o), v1 = v128.load(r1 + o), v2 = v128.load(r2 + o), v3 = v128.load(r3 + o);
-      const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
-      const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7), t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      storeTransposed4(v128.load(row + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o), dst, MR5 << 2);
       const v4 = v128.load(r4 + o);
-      v128.store(dst, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
       store<f32>(dst, f32x4.extract_lane(v4, 0), 16);
-      v128.store(dst + 20, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
       store<f32>(dst, f32x4.extract_lane(v4, 1), 36);
-      v128.store(dst + 40, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
       store<f32>(dst, f32x4.extract_lane(v4, 2), 56);
-      v128.store(dst + 60, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
       store<f32>(dst, f32x4.extract_lane(v4, 3), 76);
       dst += 80;
     }

@@ -43,6 +43,21 @@ describe('barChart', () => {
   });
 });
 
+describe('barChart slanted labels', () => {
+  test('the chart grows below the axis so the longest slanted label and the axis title below it fit', () => {
+    const labels = ['none', 'L2 weight decay', 'dropout', 'batch norm', 'augmentation (shifts)'];
+    const svg = barChart({ title: 'Gap', xLabel: 'regulariser', yLabel: 'points', labels, values: [16.3, 15.5, 17.9, 17, 13.6] });
+    const height = Number(/<svg[^>]* height="(\d+)"/.exec(svg)![1]);
+    const axisY = Number(/<line x1="70" y1="([\d.]+)" x2="[\d.]+" y2="\1" stroke="black"\/>/.exec(svg)![1]);
+    const titleY = Number(/<text x="[\d.]+" y="([\d.]+)"[^>]*>regulariser<\/text>/.exec(svg)![1]);
+    // The longest label, slanted at -35° from 14 px under the axis, at ~6.5 px a character.
+    const lowest = axisY + 14 + Math.sin((35 * Math.PI) / 180) * 6.5 * 'augmentation (shifts)'.length;
+    assert.ok(height > 420, `height ${height}`);
+    assert.ok(titleY > lowest && titleY < height, `axis title at ${titleY}, labels down to ${lowest}, height ${height}`);
+    assert.equal(axisY, 365, 'the plot area keeps its default size');
+  });
+});
+
 describe('heatmapChart', () => {
   const values = [[0, 1, 2], [3, 4, 5]];
   const o = { title: 'H', xLabel: 'col', yLabel: 'row', values, rowLabels: ['r0', 'r1'], colLabels: ['a', 'b', 'c'] };
