@@ -401,16 +401,16 @@ function packPanel4(mr: i32, kc: i32, row: usize, rsA: i32, csA: i32, dst: usize
 }
 
 /**
- * V8 (TurboFan, Node 20) unrolls an innermost wasm loop min(5, 50·(d + 1) / n)
- * times, n its node count and d the number of loops around it in the function.
- * The micro-kernel's k loop has n ≈ 45 in the plain build and ≈ 55 in the
- * shared-memory one (the build Node's worker pool runs: its loops carry phis
- * and reloads of the memory's bounds), so inside the two panel loops (d = 2)
- * it was unrolled 3 times in the plain build and only twice in the shared one,
- * whose macro-kernel ran 2.5 % slower. With two grouping loops around them
- * (d = 4) it is unrolled 4 times in both, one stack check and loop branch per
- * 4 k steps; the groups (of UNROLL_GROUP² and UNROLL_GROUP B panels) change no
- * order. Measured, macro-kernel alone from packed panels (1 thread, shared
+ * V8 (TurboFan, Node 20) unrolls an innermost wasm loop about 50·(d + 1) / n
+ * times (at most 5), n its node count and d its loop nesting depth. In the
+ * shared-memory build (the one Node's worker pool runs) a loop carries a few
+ * more nodes (phis and reloads of the memory's start and size), enough that
+ * the micro-kernel's k loop inside the two panel loops was unrolled 3 times
+ * in the plain build and only twice in the shared one, whose macro-kernel
+ * ran 2.5 % slower. Two grouping loops around them deepen it by two: unrolled
+ * 4 times in both builds, one stack check and loop branch per 4 k steps;
+ * the groups (of UNROLL_GROUP² and UNROLL_GROUP B panels) change no order.
+ * Measured, macro-kernel alone from packed panels (1 thread, shared
  * build): 60x512x1024 53.1 -> 55.5 GFLOP/s, 64x784x256 54.2 -> 57.0, 64x256x256
  * 55.1 -> 56.8; plain build 54.3 -> 55.2. Unrolling by hand instead (3 or 4
  * steps per iteration with exit tests between them) was slower (53.4, 54.0).
