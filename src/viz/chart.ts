@@ -157,22 +157,23 @@ export interface BarChartOptions {
  * @example barChart({ title: 'Accuracy', xLabel: 'depth', yLabel: '%', labels: ['2', '4'], values: [91.5, 93.2] })
  */
 export function barChart(o: BarChartOptions): string {
-  const width = o.width ?? Math.max(720, 90 + 34 * o.labels.length);
+  const width = o.width ?? Math.max(720, 90 + 34 * o.labels.length), height = o.height ?? 420;
+  const plain = frameOf(width, height);
+  const slot = (plain.right - plain.left) / Math.max(1, o.labels.length);
   // Long label lists are written slanted (-35°) so neighbouring labels do not overlap. A slanted
   // label reaches ~0.57 x its length (~6.5 px a character) below its anchor, 14 px under the axis:
-  // the chart grows by what that takes past the frame's 55-px bottom margin, so that neither the
-  // labels nor the axis title below them are cut off or overlap.
-  const slant = o.labels.some((l) => l.length * 6.5 > (width - 90) / Math.max(1, o.labels.length));
+  // the chart grows by what that and the axis title (22 px) take past the frame's bottom margin,
+  // so that neither the labels nor the title are cut off or overlap; the plot keeps its size.
+  const slant = o.labels.some((l) => l.length * 6.5 > slot);
   const drop = slant ? 14 + 0.574 * 6.5 * Math.max(...o.labels.map((l) => l.length)) : 0;
-  const extra = Math.max(0, Math.ceil(drop + 22 - 55));
-  const f0 = frameOf(width, (o.height ?? 420) + extra);
-  const f = { ...f0, bottom: f0.bottom - extra };
+  const extra = Math.max(0, Math.ceil(drop + 22 - (plain.height - plain.bottom)));
+  const grown = frameOf(width, height + extra);
+  const f = { ...grown, bottom: grown.bottom - extra };
   const finite = o.values.filter(Number.isFinite);
   const hi = Math.max(0, ...finite), lo = o.yMin ?? Math.min(0, ...finite);
   let top = o.yMax ?? (hi === lo ? lo + 1 : hi + (hi - lo) * 0.08);
   if (!(top > lo)) top = lo + 1;
   const sy = (y: number) => f.bottom - ((Math.min(Math.max(y, lo), top) - lo) / (top - lo)) * (f.bottom - f.top);
-  const slot = (f.right - f.left) / Math.max(1, o.labels.length);
   const fmt = o.format ?? fmtValue;
   const parts = axes(f, o.title, o.xLabel, o.yLabel);
   parts.push(...yGrid(f, niceTicks(lo, top, 5), sy, o.format ?? fmtTick));

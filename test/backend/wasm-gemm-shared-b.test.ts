@@ -1,12 +1,13 @@
 /**
  * A large GEMM cut into row blocks shares one packed copy of each B block
- * between the threads (src/backend/wasm/matmul.ts gemmSharedB: per K block, a
- * job packs B in column ranges with sgemmPackB, the next computes the row
- * blocks with sgemmPackedB). It must give the same bits as one sgemm call on
- * one thread: K blocks of 512 with a ragged last one, N past NC = 1024 (two
- * or three column blocks), rows not a multiple of the row blocks, accumulate, bias
- * and ReLU on the last K block only, transposed and negative-stride
- * operands. And it must be the path taken (two jobs per B block).
+ * between the threads (src/backend/wasm/matmul.ts gemmSharedB: B block s is
+ * packed in column ranges with sgemmPackB, and its row blocks are computed
+ * with sgemmPackedB in the job that also packs block s + 1). It must give the
+ * same bits as one sgemm call on one thread: K blocks of 512 with a ragged
+ * last one, N past NC = 1024 (two or three column blocks), rows not a
+ * multiple of the row blocks, accumulate, bias and ReLU on the last K block
+ * only, transposed and negative-stride operands. And it must be the path
+ * taken (one job per B block, plus the first packing).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
